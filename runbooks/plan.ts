@@ -1,0 +1,64 @@
+import { GENERAL_ESCALATION_PATH } from './escalationLevels';
+import { INCIDENT_TYPES } from './incidentTypes';
+import { peopleWithRole, type Roster } from './roster';
+import { SEVERITY_DEFINITIONS } from './severities';
+import type { BusinessCalendar, IncidentTypeDefinition, IncidentTypeId, Role, Severity, SeverityDefinition } from './types';
+import { RUNBOOK_VERSION } from './version';
+
+export interface Contact {
+  id: string;
+  name: string;
+  role: Role;
+  channels: { email?: string; phone?: string; slack?: string };
+}
+
+/** One rung of an incident's escalation ladder: the roles paged together, resolved to people. */
+export interface LadderRung {
+  roles: Role[];
+  contacts: Contact[];
+}
+
+/**
+ * Everything an incident needs from the runbook and roster, frozen when it opens: later edits to either never
+ * change an incident in flight (and so never break its replay).
+ */
+export interface IncidentPlan {
+  runbookVersion: string;
+  type: IncidentTypeDefinition;
+  severities: Record<Severity, SeverityDefinition>;
+  /** Rung 0 is paged when the incident opens; each missed deadline climbs one rung, then the top repeats. */
+  ladder: LadderRung[];
+  /** Everyone who may act on the incident, with their roles (for entitlement checks). */
+  responders: { id: string; roles: Role[] }[];
+  calendar: BusinessCalendar;
+}
+
+/**
+ * The ladder: the on-call engineer with the type's first role, then the rest of the type's path, then the roles of
+ * the general path that rank above every general-path role already on it (so an unanswered incident always reaches
+ * leadership, and never climbs back down).
+ */
+export function escalationRoles(type: IncidentTypeDefinition): Role[][] {
+  const [first, ...rest] = type.escalationPath;
+  const rungs: Role[][] = [first === 'on-call-engineer' ? [first] : ['on-call-engineer', first]];
+  for (const role of rest) rungs.push([role]);
+  const highest = Math.max(-1, ...type.escalationPath.map((r) => GENERAL_ESCALATION_PATH.indexOf(r)));
+  for (const role of GENERAL_ESCALATION_PATH.slice(highest + 1)) rungs.push([role]);
+  return rungs;
+}
+
+export function buildIncidentPlan(typeId: IncidentTypeId, roster: Roster, calendar: BusinessCalendar): IncidentPlan {
+  const type = INCIDENT_TYPES[typeId];
+  const ladder = escalationRoles(type).map((roles) => ({
+    roles,
+    contacts: roles.flatMap((role) => peopleWithRole(roster, role).map((p) => ({ id: p.id, name: p.name, role, channels: p.channels }))),
+  }));
+  return {
+    runbookVersion: RUNBOOK_VERSION,
+    type,
+    severities: SEVERITY_DEFINITIONS,
+    ladder,
+    responders: roster.people.map((p) => ({ id: p.id, roles: p.roles })),
+    calendar,
+  };
+}

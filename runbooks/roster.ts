@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { ROLES, type Role } from './types';
+
+/** A roster maps the runbook's roles to people and their channels. It is configuration, not code. */
+export const PersonSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'a lowercase id: letters, digits, dot, dash, underscore'),
+  name: z.string().min(1),
+  roles: z.array(z.enum(ROLES)).min(1),
+  channels: z
+    .object({
+      email: z.string().email().optional(),
+      phone: z.string().optional(),
+      slack: z.string().optional(),
+    })
+    .default({}),
+});
+
+export const RosterSchema = z
+  .object({ people: z.array(PersonSchema).min(1) })
+  .superRefine((roster, ctx) => {
+    const seen = new Set<string>();
+    roster.people.forEach((p, i) => {
+      if (seen.has(p.id)) ctx.addIssue({ code: 'custom', path: ['people', i, 'id'], message: `duplicate person id '${p.id}'` });
+      seen.add(p.id);
+    });
+  });
+
+export type Person = z.infer<typeof PersonSchema>;
+export type Roster = z.infer<typeof RosterSchema>;
+
+export function peopleWithRole(roster: Roster, role: Role): Person[] {
+  return roster.people.filter((p) => p.roles.includes(role));
+}
+
+/** Parses a roster, naming the bad field and what is accepted. */
+export function parseRoster(data: unknown, source = 'roster'): Roster {
+  const result = RosterSchema.safeParse(data);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new Error(`${source} is invalid: ${problems}`);
+  }
+  return result.data;
+}

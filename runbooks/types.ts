@@ -1,0 +1,120 @@
+/** Types of the runbook catalog: pure data that workflows interpret. No I/O may be imported here. */
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const TIERS = ['oltp', 'content', 'queue', 'olap'] as const;
+export type Tier = (typeof TIERS)[number];
+
+export const INCIDENT_TYPE_IDS = [
+  'database-outage',
+  'connection-pool-exhaustion',
+  'data-integrity',
+  'performance-degradation',
+  'security-breach',
+] as const;
+export type IncidentTypeId = (typeof INCIDENT_TYPE_IDS)[number];
+
+export const ROLES = [
+  'database-lead',
+  'on-call-engineer',
+  'backup-engineer',
+  'engineering-manager',
+  'senior-engineer',
+  'cto',
+  'ceo',
+  'security-team',
+  'legal',
+  'product-owner',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The automated actions an incident step may run; each is an activity in activities/incidentSteps.ts. */
+export const AUTOMATED_ACTIONS = [
+  'checkServiceStatus',
+  'checkMonitoringAlerts',
+  'checkConnectivity',
+  'checkActiveQueries',
+  'checkConnectionPools',
+  'checkIndexUsage',
+  'checkSecurityEvents',
+  'notifyStakeholders',
+  'executeFailover',
+] as const;
+export type AutomatedAction = (typeof AUTOMATED_ACTIONS)[number];
+
+export interface AutomatedStep {
+  id: string;
+  title: string;
+  kind: 'automated';
+  action: AutomatedAction;
+  /** Per attempt. */
+  timeoutSeconds: number;
+  /** Attempts before the step counts as failed and waits for a human decision. */
+  maxAttempts: number;
+  /** When set, the step waits for an approval by someone holding one of these roles (e.g. failover). */
+  approvalRoles?: Role[];
+}
+
+export interface ManualStep {
+  id: string;
+  title: string;
+  kind: 'manual';
+  /** Minutes after the step becomes current by which a person should have completed it. */
+  dueMinutes: number;
+  /** Minutes between reminders while the step is open. */
+  reminderMinutes: number;
+}
+
+export type RunbookStep = AutomatedStep | ManualStep;
+
+export interface IncidentTypeDefinition {
+  id: IncidentTypeId;
+  name: string;
+  /** The type's own response time (seed: "Response Time"). */
+  responseMinutes: number;
+  defaultSeverity: Severity;
+  /** Escalation path as the seed writes it for this type, first role first. */
+  escalationPath: Role[];
+  steps: RunbookStep[];
+}
+
+export type EscalationCadence =
+  | { kind: 'immediate' }
+  | { kind: 'after-minutes'; minutes: number }
+  | { kind: 'next-business-day' };
+
+export interface SeverityDefinition {
+  id: Severity;
+  description: string;
+  responseMinutes: number;
+  escalation: EscalationCadence;
+}
+
+export interface EscalationLevelDefinition {
+  level: 1 | 2 | 3;
+  name: string;
+  primary: Role;
+  secondary: Role;
+  responseMinutes: number;
+}
+
+export interface TierDefinition {
+  id: Tier;
+  name: string;
+  database: string;
+  pool: { min: number; max: number };
+}
+
+export interface ExternalContact {
+  name: string;
+  contact: string;
+}
+
+export interface BusinessCalendar {
+  timeZone: string;
+  /** ISO weekdays that are working days: 1 = Monday … 7 = Sunday. */
+  workdays: number[];
+  /** Local hour at which a business day starts. */
+  dayStartHour: number;
+}

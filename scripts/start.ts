@@ -1,0 +1,79 @@
+/**
+ * `npm start`: the whole service on one machine — PostgreSQL, Temporal, a worker and the alert intake — with a
+ * demo incident to try the CLI on. Ctrl-C drains the worker and stops everything it started.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { Pool } from 'pg';
+import { seedDemoData } from '../db/demoData';
+import { createIntakeApp, startIntake } from '../client/intake';
+import { openIncident } from '../client/openIncident';
+import { buildActivities } from '../lib/activityDependencies';
+import { loadConfig } from '../lib/config';
+import { createLogger } from '../lib/logger';
+import { ProvisionError } from '../lib/provision/processes';
+import { loadRoster } from '../lib/roster';
+import { startStack } from '../lib/stack';
+import { createDbopsWorker } from '../workers/createWorker';
+
+async function main() {
+  const config = loadConfig();
+  const log = createLogger({ level: config.logLevel });
+  const roster = loadRoster(config.rosterPath);
+  const stack = await startStack(config, log);
+  const services = buildActivities(config, stack.databaseUrl, log);
+  const nativeConnection = await NativeConnection.connect({ address: stack.temporalAddress });
+  const connection = await Connection.connect({ address: stack.temporalAddress });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const worker = await createDbopsWorker({ connection: nativeConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities: services.activities });
+  const ctx = { client, taskQueue: config.temporal.taskQueue, roster, calendar: config.calendar };
+  const intake = await startIntake(createIntakeApp(ctx, log), config.intakePort, config.intakeHost);
+
+  const running = worker.run();
+  const demoPool = new Pool({ connectionString: stack.databaseUrl });
+  await seedDemoData(demoPool);
+  await demoPool.end();
+  const demo = await openIncident(ctx, { type: 'performance-degradation', tier: 'olap', severity: 'medium', fingerprint: 'demo', title: 'Demo: slow dashboards on OLAP', by: 'demo' });
+
+  console.log(`
+dbops is running.
+  Temporal UI     ${stack.uiUrl ?? '(external server: ' + stack.temporalAddress + ')'}
+  Temporal gRPC   ${stack.temporalAddress}
+  Alert intake    http://127.0.0.1:${config.intakePort}/alerts
+  Demo incident   ${demo.workflowId}
+
+Try, in another terminal:
+  npm run dbops -- incident list
+  npm run dbops -- incident show ${demo.workflowId}
+  npm run dbops -- incident ack ${demo.workflowId} --as dana
+  npm run dbops -- incident resolve ${demo.workflowId} --as dana --summary "demo done"
+  curl -X POST http://127.0.0.1:${config.intakePort}/alerts -H 'content-type: application/json' -d '{"type":"connection-pool-exhaustion","tier":"oltp","fingerprint":"pool-a"}'
+Ctrl-C stops everything.
+`);
+
+  let stopping = false;
+  const forceExit = () => {
+    if (stopping) {
+      log.warn('second interrupt: exiting now');
+      process.exit(130);
+    }
+    stopping = true;
+    log.info('shutting down: draining the worker');
+  };
+  process.on('SIGINT', forceExit);
+  process.on('SIGTERM', forceExit);
+
+  await running; // the SDK's runtime shuts the worker down on SIGINT/SIGTERM
+  intake.close();
+  await connection.close();
+  await nativeConnection.close();
+  await services.close();
+  await stack.stop();
+  log.info('stopped');
+}
+
+main().catch((err) => {
+  const message = err instanceof ProvisionError || err?.name === 'ConfigError' ? err.message : err?.stack ?? String(err);
+  console.error(`dbops could not start: ${message}`);
+  process.exit(1);
+});

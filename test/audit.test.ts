@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeIncidentEvent } from '../activities/audit';
+import { verifyChain } from '../activities/auditChain';
+import type { IncidentSnapshot } from '../activities/types';
+import { readIncidentEvents } from '../client/auditStore';
+import { createTestDatabase, type TestDatabase } from './support/database';
+
+const snap: IncidentSnapshot = {
+  incidentId: 'INC-TEST-1',
+  workflowId: 'incident/database-outage/oltp/x',
+  type: 'database-outage',
+  severity: 'critical',
+  tier: 'oltp',
+  fingerprint: 'x',
+  title: 'test',
+  phase: 'triggered',
+  runbookVersion: 'test',
+  openedAt: '2026-01-01T00:00:00.000Z',
+  triggerCount: 1,
+  escalationLevel: 0,
+};
+const event = (seq: number, kind: string) => ({ subjectId: snap.incidentId, seq, kind, occurredAt: `2026-01-01T00:0${seq}:00.000Z`, data: { seq, b: 1, a: [1, 2] } });
+
+describe('audit store', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('audit');
+  });
+  afterAll(() => db.drop());
+
+  it('writes an event once, however often the activity is retried', async () => {
+    expect((await writeIncidentEvent(db.pool, event(1, 'opened'), snap)).written).toBe(true);
+    expect((await writeIncidentEvent(db.pool, event(1, 'opened'), snap)).written).toBe(false);
+    const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM incident_events WHERE incident_id = $1', [snap.incidentId]);
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('refuses to write an event before the one it chains to', async () => {
+    await expect(writeIncidentEvent(db.pool, event(5, 'skipped-ahead'), snap)).rejects.toThrow(/not written yet/);
+  });
+
+  it('chains events by hash and detects an edited row', async () => {
+    await writeIncidentEvent(db.pool, event(2, 'paged'), snap);
+    await writeIncidentEvent(db.pool, event(3, 'acknowledged'), { ...snap, phase: 'acknowledged' });
+    expect(verifyChain(await readIncidentEvents(db.pool, snap.incidentId))).toEqual([]);
+
+    await db.pool.query(`UPDATE incident_events SET actor = 'mallory' WHERE incident_id = $1 AND seq = 2`, [snap.incidentId]);
+    const breaks = verifyChain(await readIncidentEvents(db.pool, snap.incidentId));
+    expect(breaks.map((b) => b.seq)).toEqual([2]);
+    expect(breaks[0].problem).toMatch(/edited/);
+
+    await db.pool.query(`DELETE FROM incident_events WHERE incident_id = $1 AND seq = 2`, [snap.incidentId]);
+    const afterDelete = verifyChain(await readIncidentEvents(db.pool, snap.incidentId));
+    expect(afterDelete.some((b) => b.seq === 3 && /gap/.test(b.problem))).toBe(true);
+  });
+
+  it('keeps the incidents row current with the latest snapshot', async () => {
+    const { rows } = await db.pool.query('SELECT phase FROM incidents WHERE incident_id = $1', [snap.incidentId]);
+    expect(rows[0].phase).toBe('acknowledged');
+  });
+});

@@ -1,0 +1,134 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { verifyChain } from '../activities/auditChain';
+import { readIncidentEvents } from '../client/auditStore';
+import { createIntakeApp, startIntake } from '../client/intake';
+import { openIncident } from '../client/openIncident';
+import { freePort } from '../lib/provision/processes';
+import { addNoteUpdate, incidentStateQuery } from '../workflows/incidentDefinitions';
+import type { incidentResponse } from '../workflows/incidentResponse';
+import { calendar, createHarness, devServerConnection, quietLogger, roster, startWorker, type Harness } from './support/harness';
+
+const ROOT = path.resolve(__dirname, '..');
+
+/** Runs the real `dbops` CLI against the dev server and the test database, as a person at a terminal would. */
+function dbops(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'client/cli.ts'), ...args], {
+      env: { ...process.env, ...env, DBOPS_DATA_DIR: path.join(ROOT, '.dbops/test-cli') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('incidents end to end on the Temporal dev server', () => {
+  let harness: Harness;
+  let native: NativeConnection;
+  let connection: Connection;
+  let client: Client;
+  let worker: Awaited<ReturnType<typeof startWorker>>;
+  let cliEnv: Record<string, string>;
+  const taskQueue = `dev-incidents-${Date.now()}`;
+
+  beforeAll(async () => {
+    harness = await createHarness();
+    native = await devServerConnection();
+    connection = await Connection.connect({ address: inject('devServerAddress') });
+    client = new Client({ connection });
+    worker = await startWorker(native, harness, taskQueue);
+    cliEnv = { TEMPORAL_ADDRESS: inject('devServerAddress'), DATABASE_URL: harness.db.url, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'silent' };
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await connection?.close();
+    await native?.close();
+    await harness?.close();
+  });
+
+  it('an alert posted to the intake opens an incident that a person acknowledges, resolves and audits with the CLI', async () => {
+    const port = await freePort();
+    const intake = await startIntake(createIntakeApp({ client, taskQueue, roster, calendar }, quietLogger), port);
+    try {
+      const bad = await fetch(`http://127.0.0.1:${port}/alerts`, { method: 'POST', body: JSON.stringify({ type: 'disk-on-fire', tier: 'oltp' }) });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { error: string }).error).toMatch(/type: .*database-outage/);
+
+      const alert = { type: 'connection-pool-exhaustion', tier: 'queue', fingerprint: `e2e-${Date.now()}`, summary: 'pool at 97%' };
+      const first = await fetch(`http://127.0.0.1:${port}/alerts`, { method: 'POST', body: JSON.stringify(alert) });
+      expect(first.status).toBe(202);
+      const { workflowId } = (await first.json()) as { workflowId: string };
+      const again = await fetch(`http://127.0.0.1:${port}/alerts`, { method: 'POST', body: JSON.stringify(alert) });
+      expect(((await again.json()) as { workflowId: string }).workflowId).toBe(workflowId);
+
+      const handle = client.workflow.getHandle<typeof incidentResponse>(workflowId);
+      let state = await handle.query(incidentStateQuery);
+      for (let i = 0; i < 50 && (state.triggerCount < 2 || state.steps[0].status !== 'succeeded'); i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        state = await handle.query(incidentStateQuery);
+      }
+      expect(state.triggerCount).toBe(2);
+      expect(state.steps[0]).toMatchObject({ id: 'monitor-pools', status: 'succeeded' });
+
+      const refused = await dbops(['incident', 'ack', workflowId, '--as', 'mallory'], cliEnv);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/unknown actor 'mallory'/);
+
+      const ack = await dbops(['incident', 'ack', workflowId, '--as', 'oscar'], cliEnv);
+      expect(ack.stderr).toBe('');
+      expect(ack.stdout).toMatch(/phase=acknowledged/);
+      expect(ack.stdout).toMatch(/acknowledged by oscar/);
+
+      const resolved = await dbops(['incident', 'resolve', state.incidentId, '--as', 'oscar', '--summary', 'raised pool max to 60'], cliEnv);
+      expect(resolved.stdout).toMatch(/phase=resolved/);
+      const result = await handle.result();
+      expect(result.resolution).toBe('raised pool max to 60');
+
+      const verify = await dbops(['audit', 'verify', result.incidentId], cliEnv);
+      expect(verify.stdout).toMatch(/chain intact/);
+      const csv = await dbops(['audit', 'show', result.incidentId, '--format', 'csv'], cliEnv);
+      const kinds = csv.stdout.trim().split('\n').slice(1).map((line) => line.split(',')[2]);
+      expect(kinds[0]).toBe('opened');
+      expect(kinds).toContain('retriggered');
+      expect(kinds).toContain('acknowledged');
+      expect(kinds.at(-1)).toBe('resolved');
+    } finally {
+      intake.close();
+    }
+  });
+
+  it('continues as new under a long incident without losing its state, clocks or audit chain', async () => {
+    const { workflowId } = await openIncident(
+      { client, taskQueue, roster, calendar, continueAsNewAfterEvents: 40 },
+      { type: 'data-integrity', tier: 'content', fingerprint: `long-${Date.now()}`, severity: 'medium' },
+    );
+    const handle = client.workflow.getHandle<typeof incidentResponse>(workflowId);
+    const before = await handle.query(incidentStateQuery);
+    // Each note is an Update plus an audit write: the history grows past the budget several times.
+    for (let i = 0; i < 30; i++) await handle.executeUpdate(addNoteUpdate, { args: [{ actor: 'dana', text: `note ${i}` }] });
+    let after = await handle.query(incidentStateQuery);
+    for (let i = 0; i < 50 && after.runs < 2; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await handle.query(incidentStateQuery);
+    }
+    expect(after.runs).toBeGreaterThan(1);
+    expect(after.notes.map((n) => n.text)).toEqual(Array.from({ length: 30 }, (_, i) => `note ${i}`));
+    expect(after.escalation.responseDueAt).toBe(before.escalation.responseDueAt);
+    expect(after.escalation.nextEscalationAt).toBe(before.escalation.nextEscalationAt);
+    expect(after.incidentId).toBe(before.incidentId);
+
+    const resolved = await handle.executeUpdate(addNoteUpdate, { args: [{ actor: 'dana', text: 'closing' }] });
+    const events = await readIncidentEvents(harness.db.pool, resolved.incidentId);
+    expect(verifyChain(events)).toEqual([]);
+    expect(events.filter((e) => e.kind === 'note')).toHaveLength(31);
+    await handle.terminate('test over');
+  });
+});

@@ -1,0 +1,152 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyChain } from '../activities/auditChain';
+import { readIncidentEvents } from '../client/auditStore';
+import { openIncident } from '../client/openIncident';
+import { INCIDENT_TYPES } from '../runbooks/incidentTypes';
+import { INCIDENT_TYPE_IDS } from '../runbooks/types';
+import {
+  acknowledgeUpdate,
+  approveStepUpdate,
+  completeStepUpdate,
+  decideStepUpdate,
+  incidentStateQuery,
+  resolveUpdate,
+  type IncidentState,
+} from '../workflows/incidentDefinitions';
+import type { incidentResponse } from '../workflows/incidentResponse';
+import { calendar, createHarness, roster, startWorker, timeSkippingEnvironment, type Harness } from './support/harness';
+import { startStatusServer } from './support/statusServer';
+import { rejectionOf } from './support/updateRejection';
+
+type Handle = WorkflowHandle<typeof incidentResponse>;
+
+/** Polls the workflow's state (advancing the skipped clock a little) until `done` holds. */
+async function waitForState(env: TestWorkflowEnvironment, handle: Handle, done: (s: IncidentState) => boolean): Promise<IncidentState> {
+  for (let i = 0; i < 100; i++) {
+    const s = await handle.query(incidentStateQuery);
+    if (done(s)) return s;
+    await env.sleep('5 seconds');
+  }
+  throw new Error(`state never reached the expected condition: ${JSON.stringify((await handle.query(incidentStateQuery)).steps)}`);
+}
+
+describe('incident steps, approvals and decisions (time-skipping)', () => {
+  let env: TestWorkflowEnvironment;
+  let harness: Harness;
+  let worker: Awaited<ReturnType<typeof startWorker>>;
+  let status: Awaited<ReturnType<typeof startStatusServer>>;
+  const taskQueue = 'ts-steps';
+
+  beforeAll(async () => {
+    status = await startStatusServer();
+    [env, harness] = await Promise.all([timeSkippingEnvironment(), createHarness({ adminStatusUrl: status.url })]);
+    worker = await startWorker(env.nativeConnection, harness, taskQueue);
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await env?.teardown();
+    await harness?.close();
+    await status?.close();
+  });
+
+  const open = (type: (typeof INCIDENT_TYPE_IDS)[number], fingerprint: string, severity?: 'critical' | 'high' | 'medium' | 'low') =>
+    openIncident({ client: env.client, taskQueue, roster, calendar }, { type, tier: 'oltp', fingerprint, severity }).then((r) => r.handle as Handle);
+
+  for (const type of INCIDENT_TYPE_IDS) {
+    it(`${type}: acknowledged in time, every step runs in order with its evidence, then resolved`, async () => {
+      harness.failover.command = 'echo "promoted replica for $DBOPS_TIER"';
+      const handle = await open(type, 'happy');
+      await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: 'oscar', note: 'on it' }] });
+      for (;;) {
+        const s = await waitForState(env, handle, (x) => x.currentStep >= x.steps.length || ['awaiting-completion', 'awaiting-approval', 'awaiting-decision'].includes(x.steps[x.currentStep].status));
+        if (s.currentStep >= s.steps.length) break;
+        const step = s.steps[s.currentStep];
+        expect(step.status, `${step.id}: ${step.error}`).not.toBe('awaiting-decision');
+        if (step.status === 'awaiting-completion') {
+          await handle.executeUpdate(completeStepUpdate, { args: [{ actor: 'oscar', stepId: step.id, outcome: 'pass', note: 'done by hand' }] });
+        } else {
+          await handle.executeUpdate(approveStepUpdate, { args: [{ actor: 'dana', stepId: step.id }] });
+        }
+      }
+      const finished = await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'oscar', summary: 'runbook completed' }] });
+      const result = await handle.result();
+
+      expect(finished.escalation.level).toBe(INCIDENT_TYPES[type].defaultSeverity === 'critical' ? finished.escalation.level : 0);
+      expect(result.steps.map((x) => x.id)).toEqual(INCIDENT_TYPES[type].steps.map((x) => x.id));
+      for (const [i, x] of result.steps.entries()) {
+        const def = INCIDENT_TYPES[type].steps[i];
+        expect(x.status).toBe(def.kind === 'manual' ? 'completed' : 'succeeded');
+        if (def.kind === 'automated') expect(Object.keys(x.evidence ?? {}).length).toBeGreaterThan(0);
+      }
+      const events = await readIncidentEvents(harness.db.pool, result.incidentId);
+      expect(verifyChain(events)).toEqual([]);
+      expect(events.filter((e) => e.kind === 'step-succeeded' || e.kind === 'step-completed').map((e) => (e.data as { stepId: string }).stepId)).toEqual(
+        INCIDENT_TYPES[type].steps.map((x) => x.id),
+      );
+      expect(events.map((e) => e.kind)).toContain('runbook-finished');
+      expect(events.at(-1)!.kind).toBe('resolved');
+    });
+  }
+
+  it('failover runs only after an entitled approval; an unentitled one is refused and leaves no trace', async () => {
+    harness.failover.command = 'echo ok';
+    const handle = await open('database-outage', 'approval');
+    await waitForState(env, handle, (s) => s.steps.find((x) => x.id === 'execute-failover')!.status === 'awaiting-approval');
+    const updateEvents = async () =>
+      (await handle.fetchHistory()).events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionUpdateCompletedEventAttributes).length;
+    const before = await updateEvents();
+
+    expect(await rejectionOf(handle.executeUpdate(approveStepUpdate, { args: [{ actor: 'oscar', stepId: 'execute-failover' }] }))).toMatch(/may not do this/);
+    expect(await rejectionOf(handle.executeUpdate(approveStepUpdate, { args: [{ actor: 'nobody', stepId: 'execute-failover' }] }))).toMatch(/not on the roster/);
+    expect(await rejectionOf(handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: 'mallory' }] }))).toMatch(/unknown actor/);
+    expect(await rejectionOf(handle.executeUpdate(completeStepUpdate, { args: [{ actor: 'dana', stepId: 'no-such-step', outcome: 'pass' }] }))).toMatch(/unknown step/);
+    // Rejected by validators: none of the four reached the history (the ladder keeps adding its own events).
+    expect(await updateEvents()).toBe(before);
+    expect((await handle.query(incidentStateQuery)).steps.find((x) => x.id === 'execute-failover')!.status).toBe('awaiting-approval');
+
+    await handle.executeUpdate(approveStepUpdate, { args: [{ actor: 'dana', stepId: 'execute-failover', note: 'replica is healthy' }] });
+    expect(await updateEvents()).toBeGreaterThan(before); // an accepted Update does leave its events
+    const done = await waitForState(env, handle, (s) => s.steps.find((x) => x.id === 'execute-failover')!.status === 'succeeded');
+    expect(done.steps.find((x) => x.id === 'execute-failover')!.evidence).toMatchObject({ exitCode: 0, output: 'ok' });
+    await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'dana', summary: 'failed over' }] });
+    // A resolved incident has ended: nothing more can be done to it.
+    await expect(handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: 'dana' }] })).rejects.toThrow();
+  });
+
+  it('a failing automated step waits for a human decision, and a retry after fixing the cause succeeds', async () => {
+    harness.failover.command = 'echo "replica unreachable" >&2; exit 3';
+    const handle = await open('database-outage', 'failing-step');
+    await waitForState(env, handle, (s) => s.steps.find((x) => x.id === 'execute-failover')!.status === 'awaiting-approval');
+    await handle.executeUpdate(approveStepUpdate, { args: [{ actor: 'dana', stepId: 'execute-failover' }] });
+    const failed = await waitForState(env, handle, (s) => s.steps.find((x) => x.id === 'execute-failover')!.status === 'awaiting-decision');
+    expect(failed.steps.find((x) => x.id === 'execute-failover')!.error).toMatch(/replica unreachable/);
+    expect(failed.phase).not.toBe('resolved');
+    // Hours pass: the incident stays alive, waiting for someone to decide.
+    await env.sleep('2 hours');
+    expect((await handle.query(incidentStateQuery)).steps.find((x) => x.id === 'execute-failover')!.status).toBe('awaiting-decision');
+    expect(harness.channel.sent.some((n) => n.kind === 'step-failed' && n.subjectId === failed.incidentId)).toBe(true);
+
+    harness.failover.command = 'echo fixed';
+    await handle.executeUpdate(decideStepUpdate, { args: [{ actor: 'dana', stepId: 'execute-failover', decision: 'retry' }] });
+    const retried = await waitForState(env, handle, (s) => s.steps.find((x) => x.id === 'execute-failover')!.status === 'succeeded');
+    expect(retried.steps.find((x) => x.id === 'execute-failover')!.attempts).toBe(2);
+    await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'dana', summary: 'retried' }] });
+  });
+
+  it('fifty triggers with one dedup key open one incident that counts fifty', async () => {
+    const ctx = { client: env.client, taskQueue, roster, calendar };
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => openIncident(ctx, { type: 'connection-pool-exhaustion', tier: 'queue', fingerprint: 'storm', source: 'webhook', by: 'alertmanager' })),
+    );
+    expect(new Set(results.map((r) => r.workflowId)).size).toBe(1);
+    expect(new Set(results.map((r) => r.runId)).size).toBe(1);
+    const handle = results[0].handle as Handle;
+    const s = await waitForState(env, handle, (x) => x.triggerCount === 50);
+    expect(s.triggerCount).toBe(50);
+    await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'dana', summary: 'storm over' }] });
+    const row = await harness.db.pool.query('SELECT trigger_count FROM incidents WHERE incident_id = $1', [s.incidentId]);
+    expect(row.rows[0].trigger_count).toBe(50);
+  });
+});

@@ -1,0 +1,99 @@
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { createActivities } from '../../activities';
+import { DEFAULT_THRESHOLDS } from '../../activities/databaseChecks';
+import type { NotificationChannel } from '../../activities/notifier';
+import type { NotificationRequest } from '../../activities/types';
+import { createLogger } from '../../lib/logger';
+import { registerSearchAttributes } from '../../lib/registerSearchAttributes';
+import { loadRoster } from '../../lib/roster';
+import { createTierPools, closeTierPools } from '../../lib/tierPools';
+import type { BusinessCalendar } from '../../runbooks/types';
+import { createDbopsWorker } from '../../workers/createWorker';
+import { createTestDatabase, type TestDatabase } from './database';
+
+// Quiet the SDK's own logging in tests; failures still surface through assertions.
+try {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+} catch {
+  /* already installed in this worker process */
+}
+
+export const roster = loadRoster(path.resolve(__dirname, '../../config/roster.example.json'));
+export const calendar: BusinessCalendar = { timeZone: 'Europe/Berlin', workdays: [1, 2, 3, 4, 5], dayStartHour: 9 };
+export const quietLogger = createLogger({ level: 'silent' });
+
+/** A notification channel that keeps what it was given, so tests can read who was paged and when. */
+export function recordingChannel(): NotificationChannel & { sent: NotificationRequest[]; failing: boolean } {
+  const channel = {
+    name: 'recorder',
+    sent: [] as NotificationRequest[],
+    failing: false,
+    async deliver(n: NotificationRequest) {
+      if (channel.failing) throw new Error('recorder channel is down');
+      channel.sent.push(n);
+    },
+  };
+  return channel;
+}
+
+export interface Harness {
+  db: TestDatabase;
+  channel: ReturnType<typeof recordingChannel>;
+  activities: ReturnType<typeof createActivities>;
+  failover: { command?: string; url?: string };
+  close(): Promise<void>;
+}
+
+/** Real activities on a fresh database of the run's PostgreSQL; notifications are recorded. */
+export async function createHarness(options: { adminStatusUrl?: string } = {}): Promise<Harness> {
+  const db = await createTestDatabase('wf');
+  const tierPools = createTierPools({}, db.url);
+  const channel = recordingChannel();
+  const failover: { command?: string; url?: string } = {};
+  const activities = createActivities({
+    auditPool: db.pool,
+    tierPools,
+    channels: [channel],
+    logger: quietLogger,
+    adminStatusUrl: options.adminStatusUrl,
+    failover,
+    thresholds: DEFAULT_THRESHOLDS,
+    allowedCidrs: ['127.0.0.0/8', '::1/128'],
+  });
+  return {
+    db,
+    channel,
+    activities,
+    failover,
+    async close() {
+      await closeTierPools(tierPools);
+      await db.drop();
+    },
+  };
+}
+
+export async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('testServerPath') } } });
+  await registerSearchAttributes(env.connection, env.namespace ?? 'default');
+  return env;
+}
+
+export async function devServerConnection(): Promise<NativeConnection> {
+  return NativeConnection.connect({ address: inject('devServerAddress') });
+}
+
+/** Starts a real worker for the whole test file; stop() shuts it down and waits for it to drain. */
+export async function startWorker(connection: NativeConnection, harness: Harness, taskQueue: string, namespace = 'default') {
+  const worker: Worker = await createDbopsWorker({ connection, namespace, taskQueue, activities: harness.activities, workflowBundlePath: inject('workflowBundlePath') });
+  const running = worker.run();
+  return {
+    worker,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * The production worker process: connects to the Temporal server at TEMPORAL_ADDRESS and the audit store at
+ * DATABASE_URL (both required here; `npm start` is the all-in-one local alternative), applies migrations, runs
+ * until SIGINT/SIGTERM, then drains in-flight activities and exits.
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { Pool } from 'pg';
+import { migrate } from '../db/migrate';
+import { buildActivities } from '../lib/activityDependencies';
+import { loadConfig } from '../lib/config';
+import { createLogger } from '../lib/logger';
+import { createDbopsWorker } from './createWorker';
+
+async function main() {
+  const config = loadConfig();
+  const log = createLogger({ level: config.logLevel, name: 'dbops-worker' });
+  if (!config.temporal.address || !config.databaseUrl) {
+    throw new Error('the worker needs TEMPORAL_ADDRESS and DATABASE_URL (for a local all-in-one run use `npm start`)');
+  }
+  const pool = new Pool({ connectionString: config.databaseUrl });
+  await migrate(pool);
+  await pool.end();
+
+  const services = buildActivities(config, config.databaseUrl, log);
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker = await createDbopsWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities: services.activities });
+  log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker running');
+  await worker.run();
+  await connection.close();
+  await services.close();
+  log.info('worker stopped');
+}
+
+main().catch((err) => {
+  console.error(`dbops worker: ${err?.message ?? err}`);
+  process.exit(1);
+});

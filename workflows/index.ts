@@ -1,0 +1,2 @@
+/** The workflows the worker registers. Deterministic code only: no Node built-ins, pg, pino or activity code. */
+export { incidentResponse } from './incidentResponse';

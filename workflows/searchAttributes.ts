@@ -1,0 +1,10 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/** Custom search attributes on every dbops workflow: list open incidents by type, severity, tier and phase. */
+export const SA_KIND = defineSearchAttributeKey('DbopsKind', SearchAttributeType.KEYWORD);
+export const SA_TYPE = defineSearchAttributeKey('DbopsType', SearchAttributeType.KEYWORD);
+export const SA_SEVERITY = defineSearchAttributeKey('DbopsSeverity', SearchAttributeType.KEYWORD);
+export const SA_TIER = defineSearchAttributeKey('DbopsTier', SearchAttributeType.KEYWORD);
+export const SA_PHASE = defineSearchAttributeKey('DbopsPhase', SearchAttributeType.KEYWORD);
+
+export const ALL_SEARCH_ATTRIBUTES = [SA_KIND, SA_TYPE, SA_SEVERITY, SA_TIER, SA_PHASE];
