@@ -1,10 +1,11 @@
-import { WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { buildIncidentPlan } from '../runbooks/plan';
 import { INCIDENT_TYPES } from '../runbooks/incidentTypes';
 import type { Roster } from '../runbooks/roster';
 import { INCIDENT_TYPE_IDS, SEVERITIES, TIERS, type BusinessCalendar } from '../runbooks/types';
-import { incidentWorkflowId, triggerSignal, type OpenIncidentInput } from '../workflows/incidentDefinitions';
+import { incidentWorkflowId, triggerSignal, type IncidentTrigger, type OpenIncidentInput } from '../workflows/incidentDefinitions';
+import type { incidentResponse } from '../workflows/incidentResponse';
 import { SA_KIND, SA_PHASE, SA_SEVERITY, SA_TIER, SA_TYPE } from '../workflows/searchAttributes';
 
 /** What a person, an alert or a checklist supplies to open (or re-trigger) an incident. */
@@ -62,12 +63,12 @@ export async function openIncident(ctx: OpenIncidentContext, request: IncidentRe
     plan: buildIncidentPlan(r.type, ctx.roster, ctx.calendar),
     continueAsNewAfterEvents: ctx.continueAsNewAfterEvents,
   };
-  const handle = await ctx.client.workflow.signalWithStart('incidentResponse', {
+  const options = {
     workflowId,
     taskQueue: ctx.taskQueue,
-    args: [input],
+    args: [input] as [OpenIncidentInput],
     signal: triggerSignal,
-    signalArgs: [{ source: r.source, by: r.by, summary: r.summary }],
+    signalArgs: [{ source: r.source, by: r.by, summary: r.summary }] as [IncidentTrigger],
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     typedSearchAttributes: [
       { key: SA_KIND, value: 'incident' },
@@ -76,6 +77,15 @@ export async function openIncident(ctx: OpenIncidentContext, request: IncidentRe
       { key: SA_SEVERITY, value: severity },
       { key: SA_PHASE, value: 'triggered' },
     ],
-  });
-  return { workflowId, runId: handle.signaledRunId, handle };
+  };
+  // A storm of identical alerts can race the incident's own start; "already started" means another trigger won,
+  // so signal again and reach the running incident.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const handle = await ctx.client.workflow.signalWithStart<typeof incidentResponse, [IncidentTrigger]>('incidentResponse', options);
+      return { workflowId, runId: handle.signaledRunId, handle };
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError) || attempt >= 5) throw err;
+    }
+  }
 }

@@ -19,6 +19,7 @@ import type { incidentResponse } from '../workflows/incidentResponse';
 import { calendar, createHarness, roster, startWorker, timeSkippingEnvironment, type Harness } from './support/harness';
 import { startStatusServer } from './support/statusServer';
 import { rejectionOf } from './support/updateRejection';
+import { maybeRecordHistory } from './support/histories';
 
 type Handle = WorkflowHandle<typeof incidentResponse>;
 
@@ -72,6 +73,7 @@ describe('incident steps, approvals and decisions (time-skipping)', () => {
       }
       const finished = await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'oscar', summary: 'runbook completed' }] });
       const result = await handle.result();
+      await maybeRecordHistory(handle, `incident-${type}`);
 
       expect(finished.escalation.level).toBe(INCIDENT_TYPES[type].defaultSeverity === 'critical' ? finished.escalation.level : 0);
       expect(result.steps.map((x) => x.id)).toEqual(INCIDENT_TYPES[type].steps.map((x) => x.id));

@@ -460,8 +460,12 @@ export async function incidentResponse(input: OpenIncidentInput): Promise<Incide
   void runLadder();
   void runSteps();
   await condition(() => isResolved() || shouldContinueAsNew());
-  await condition(allHandlersFinished);
-  await auditChain;
+  // End (or continue as new) only when no handler is mid-flight and every audit write has landed. An Update that
+  // arrived while the last write was finishing would otherwise be cut off, so check again after the wait.
+  do {
+    await condition(allHandlersFinished);
+    await auditChain;
+  } while (!allHandlersFinished());
   if (!isResolved()) {
     s.runs++;
     await continueAsNew<typeof incidentResponse>({ ...input, carried: s });
