@@ -1,11 +1,12 @@
 import type { Pool } from 'pg';
 import type { Logger } from '../lib/logger';
 import type { Tier } from '../runbooks/types';
-import { writeIncidentEvent } from './audit';
+import { writeChecklistEvent, writeIncidentEvent } from './audit';
+import { createChecklistActivities, type IncidentOpener } from './checklistChecks';
 import type { Thresholds } from './databaseChecks';
 import { createStepActivities } from './incidentSteps';
 import { sendNotification, type NotificationChannel } from './notifier';
-import type { AuditEvent, IncidentSnapshot, NotificationRequest } from './types';
+import type { AuditEvent, ChecklistRunSnapshot, IncidentSnapshot, NotificationRequest } from './types';
 
 export interface ActivityDependencies {
   auditPool: Pool;
@@ -16,6 +17,8 @@ export interface ActivityDependencies {
   failover: { command?: string; url?: string };
   thresholds: Thresholds;
   allowedCidrs: string[];
+  /** Opens or joins an incident (a Temporal client call); checklists use it for breached thresholds. */
+  openIncident: IncidentOpener;
 }
 
 /** Every side effect dbops has, built from its dependencies so tests hand in real or local ones. */
@@ -24,10 +27,14 @@ export function createActivities(d: ActivityDependencies) {
     async recordIncidentEvent(event: AuditEvent, snapshot: IncidentSnapshot): Promise<void> {
       await writeIncidentEvent(d.auditPool, event, snapshot);
     },
+    async recordChecklistEvent(event: AuditEvent, run: ChecklistRunSnapshot): Promise<void> {
+      await writeChecklistEvent(d.auditPool, event, run);
+    },
     async notify(n: NotificationRequest) {
       return sendNotification(d.auditPool, d.channels, n);
     },
     ...createStepActivities(d),
+    ...createChecklistActivities(d),
   };
 }
 

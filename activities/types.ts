@@ -59,3 +59,15 @@ export interface StepResult {
   summary: string;
   evidence: Record<string, unknown>;
 }
+
+/** The checklist_runs row as the workflow sees it when it writes an event. */
+export interface ChecklistRunSnapshot {
+  runId: string;
+  checklistId: string;
+  name: string;
+  runbookVersion: string;
+  status: 'running' | 'finished';
+  startedAt: string;
+  finishedAt?: string;
+  counts: { pass: number; warn: number; fail: number };
+}

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { ChainedFields } from '../activities/auditChain';
+import { STREAMS, type Stream } from '../activities/audit';
 
 export interface StoredEvent extends ChainedFields {
   prevHash: string;
@@ -7,16 +8,17 @@ export interface StoredEvent extends ChainedFields {
   actor: string | null;
 }
 
-/** An incident's events in order, as the audit store holds them. */
-export async function readIncidentEvents(pool: Pool, incidentId: string): Promise<StoredEvent[]> {
+/** An incident's or checklist run's events in order, as the audit store holds them. */
+export async function readEvents(pool: Pool, stream: Stream, subjectId: string): Promise<StoredEvent[]> {
+  const { table, subject } = STREAMS[stream];
   const { rows } = await pool.query(
-    `SELECT event_id, incident_id, seq, kind, actor, occurred_at, data, prev_hash, hash
-     FROM incident_events WHERE incident_id = $1 ORDER BY seq`,
-    [incidentId],
+    `SELECT event_id, ${subject} AS subject_id, seq, kind, actor, occurred_at, data, prev_hash, hash
+     FROM ${table} WHERE ${subject} = $1 ORDER BY seq`,
+    [subjectId],
   );
   return rows.map((r) => ({
     eventId: r.event_id,
-    subjectId: r.incident_id,
+    subjectId: r.subject_id,
     seq: r.seq,
     kind: r.kind,
     actor: r.actor,
@@ -26,3 +28,5 @@ export async function readIncidentEvents(pool: Pool, incidentId: string): Promis
     hash: r.hash,
   }));
 }
+
+export const readIncidentEvents = (pool: Pool, incidentId: string) => readEvents(pool, 'incident', incidentId);

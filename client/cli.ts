@@ -27,6 +27,11 @@ import { EXPORT_FORMATS, formatEvents, type ExportFormat } from './auditExport';
 import { readIncidentEvents } from './auditStore';
 import { InvalidRequestError, openIncident } from './openIncident';
 import { slaReport } from './slaReport';
+import { CHECKLIST_IDS, startChecklist } from './checklists';
+import { applySchedules, listSchedules, scheduleIdOf, setPaused } from './schedules';
+import { reportTable } from '../activities/checklistReport';
+import { checklistStateQuery, signOffUpdate } from '../workflows/checklistDefinitions';
+import type { ChecklistId } from '../runbooks/checklists';
 
 class UsageError extends Error {}
 
@@ -208,6 +213,79 @@ audit
       process.exitCode = 3;
     }
   });
+
+const checklist = program.command('checklist').description('daily checklists: run, sign off, report');
+checklist
+  .command('run <checklist>')
+  .description(`start a checklist now (${CHECKLIST_IDS.join(', ')})`)
+  .action(async (id: string) => {
+    if (!CHECKLIST_IDS.includes(id as ChecklistId)) throw new UsageError(`unknown checklist '${id}'; accepted: ${CHECKLIST_IDS.join(', ')}`);
+    const roster = loadRoster(config.rosterPath);
+    const handle = await withClient((client) => startChecklist(client, config.temporal.taskQueue, id as ChecklistId, roster));
+    console.log(handle.workflowId);
+  });
+checklist
+  .command('show <runId>')
+  .description('live state of a running checklist')
+  .action(async (runId: string) => {
+    const state = await withClient((client) => client.workflow.getHandle(runId).query(checklistStateQuery));
+    console.log(reportTable(state));
+  });
+checklist
+  .command('sign <runId> <itemId>')
+  .description('sign off a manual item')
+  .requiredOption('--as <person>')
+  .addOption(new Option('--outcome <outcome>').choices(['pass', 'warn', 'fail']).default('pass'))
+  .option('--note <text>')
+  .action(async (runId: string, itemId: string, o) => {
+    const state = await withClient((client) =>
+      client.workflow.getHandle(runId).executeUpdate(signOffUpdate, { args: [{ actor: o.as, itemId, outcome: o.outcome as Outcome, note: o.note }] }),
+    );
+    console.log(reportTable(state));
+  });
+checklist
+  .command('report <runId>')
+  .description('the stored report of a finished run')
+  .addOption(new Option('--format <format>').choices(['table', 'markdown']).default('table'))
+  .action(async (runId: string, o) => {
+    const row = await withPool((pool) => pool.query('SELECT report_markdown FROM checklist_runs WHERE run_id = $1', [runId]));
+    if (!row.rowCount || !row.rows[0].report_markdown) throw new UsageError(`no finished checklist run '${runId}'`);
+    if (o.format === 'markdown') console.log(row.rows[0].report_markdown);
+    else console.log(await withClient(async (client) => reportTable(await client.workflow.getHandle(runId).result())));
+  });
+checklist
+  .command('list')
+  .description('recent checklist runs from the audit store')
+  .option('--limit <n>', 'how many', '20')
+  .action(async (o) => {
+    const { rows } = await withPool((pool) =>
+      pool.query('SELECT run_id, status, started_at, pass_count, warn_count, fail_count FROM checklist_runs ORDER BY started_at DESC LIMIT $1', [Number(o.limit)]),
+    );
+    console.table(rows);
+  });
+
+const schedules = program.command('schedules').description('the Temporal Schedules that start the daily checklists');
+schedules
+  .command('apply')
+  .description('create the three schedules, or update them in place (idempotent)')
+  .action(async () => {
+    const roster = loadRoster(config.rosterPath);
+    const results = await withClient((client) =>
+      applySchedules(client, { taskQueue: config.temporal.taskQueue, timeZone: config.timeZone, workdays: config.calendar.workdays, roster, times: config.checklistTimes }),
+    );
+    for (const r of results) console.log(`${r.id}: ${r.action}`);
+  });
+schedules.command('list').action(async () => console.table(await withClient((client) => listSchedules(client))));
+for (const [name, paused] of [['pause', true], ['unpause', false]] as const) {
+  schedules
+    .command(`${name} <checklist>`)
+    .option('--note <text>', 'why', `${name}d with dbops`)
+    .action(async (id: string, o) => {
+      if (!CHECKLIST_IDS.includes(id as ChecklistId)) throw new UsageError(`unknown checklist '${id}'; accepted: ${CHECKLIST_IDS.join(', ')}`);
+      await withClient((client) => setPaused(client, id as ChecklistId, paused, o.note));
+      console.log(`${scheduleIdOf(id as ChecklistId)}: ${name}d`);
+    });
+}
 
 program
   .command('report')

@@ -89,3 +89,11 @@ export async function openIncident(ctx: OpenIncidentContext, request: IncidentRe
     }
   }
 }
+
+/** The opener the checklist activities use: a breached threshold opens (or joins) its incident like an alert does. */
+export function checklistIncidentOpener(ctx: () => OpenIncidentContext) {
+  return async (r: { type: string; tier: string; severity: string; fingerprint: string; title: string; summary: string }) => {
+    const { workflowId } = await openIncident(ctx(), { ...r, source: 'checklist', by: 'checklist' } as IncidentRequest);
+    return { workflowId };
+  };
+}

@@ -1,12 +1,13 @@
 import { Pool } from 'pg';
 import { createActivities, type DbopsActivities } from '../activities';
 import { flushOutbox, logChannel, webhookChannel, type NotificationChannel } from '../activities/notifier';
+import { checklistIncidentOpener, type OpenIncidentContext } from '../client/openIncident';
 import type { Config } from './config';
 import type { Logger } from './logger';
 import { closeTierPools, createTierPools } from './tierPools';
 
 /** Wires the activities to the real audit store, tier databases and notification channels from configuration. */
-export function buildActivities(config: Config, databaseUrl: string, logger: Logger): { activities: DbopsActivities; auditPool: Pool; channels: NotificationChannel[]; close(): Promise<void> } {
+export function buildActivities(config: Config, databaseUrl: string, logger: Logger, incidents: OpenIncidentContext): { activities: DbopsActivities; auditPool: Pool; channels: NotificationChannel[]; close(): Promise<void> } {
   const auditPool = new Pool({ connectionString: databaseUrl, max: 10, application_name: 'dbops-audit' });
   const tierPools = createTierPools(config.tierUrls, databaseUrl);
   const channels = [logChannel(logger.child({ component: 'notifier' }))];
@@ -20,6 +21,7 @@ export function buildActivities(config: Config, databaseUrl: string, logger: Log
     failover: config.failover,
     thresholds: config.thresholds,
     allowedCidrs: config.allowedCidrs,
+    openIncident: checklistIncidentOpener(() => incidents),
   });
   // Notifications a channel could not take stay pending in the outbox; retry them every 30 s.
   const flusher = setInterval(() => {

@@ -33,6 +33,10 @@ const EnvSchema = z.object({
   DBOPS_QUEUE_BACKLOG: z.coerce.number().int().positive().default(100),
   DBOPS_STORAGE_GROWTH_PERCENT: z.coerce.number().positive().default(10),
   DBOPS_ALLOWED_CIDRS: z.string().default('127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16'),
+  DBOPS_CHECKLIST_TIMES: z
+    .string()
+    .regex(/^((morning|midday|end-of-day)=([01]\d|2[0-3]):[0-5]\d)(,(morning|midday|end-of-day)=([01]\d|2[0-3]):[0-5]\d)*$/, 'e.g. morning=09:00,midday=13:00,end-of-day=17:00')
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -78,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       storageGrowthPercent: e.DBOPS_STORAGE_GROWTH_PERCENT,
     },
     allowedCidrs: e.DBOPS_ALLOWED_CIDRS.split(',').map((c) => c.trim()).filter(Boolean),
+    checklistTimes: Object.fromEntries((e.DBOPS_CHECKLIST_TIMES ?? '').split(',').filter(Boolean).map((pair) => pair.split('='))) as Partial<Record<'morning' | 'midday' | 'end-of-day', string>>,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -8,6 +8,7 @@ import { Pool } from 'pg';
 import { seedDemoData } from '../db/demoData';
 import { createIntakeApp, startIntake } from '../client/intake';
 import { openIncident } from '../client/openIncident';
+import { applySchedules } from '../client/schedules';
 import { buildActivities } from '../lib/activityDependencies';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
@@ -21,18 +22,20 @@ async function main() {
   const log = createLogger({ level: config.logLevel });
   const roster = loadRoster(config.rosterPath);
   const stack = await startStack(config, log);
-  const services = buildActivities(config, stack.databaseUrl, log);
   const nativeConnection = await NativeConnection.connect({ address: stack.temporalAddress });
   const connection = await Connection.connect({ address: stack.temporalAddress });
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  const worker = await createDbopsWorker({ connection: nativeConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities: services.activities });
   const ctx = { client, taskQueue: config.temporal.taskQueue, roster, calendar: config.calendar };
+  const services = buildActivities(config, stack.databaseUrl, log, ctx);
+  const worker = await createDbopsWorker({ connection: nativeConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities: services.activities });
   const intake = await startIntake(createIntakeApp(ctx, log), config.intakePort, config.intakeHost);
 
   const running = worker.run();
   const demoPool = new Pool({ connectionString: stack.databaseUrl });
   await seedDemoData(demoPool);
   await demoPool.end();
+  const scheduled = await applySchedules(client, { taskQueue: config.temporal.taskQueue, timeZone: config.timeZone, workdays: config.calendar.workdays, roster, times: config.checklistTimes });
+  log.info({ schedules: scheduled.map((r) => r.id), timeZone: config.timeZone }, 'daily checklist schedules applied');
   const demo = await openIncident(ctx, { type: 'performance-degradation', tier: 'olap', severity: 'medium', fingerprint: 'demo', title: 'Demo: slow dashboards on OLAP', by: 'demo' });
 
   console.log(`
@@ -47,6 +50,8 @@ Try, in another terminal:
   npm run dbops -- incident show ${demo.workflowId}
   npm run dbops -- incident ack ${demo.workflowId} --as dana
   npm run dbops -- incident resolve ${demo.workflowId} --as dana --summary "demo done"
+  npm run dbops -- checklist run morning        (then: checklist show / sign / report)
+  npm run dbops -- schedules list
   curl -X POST http://127.0.0.1:${config.intakePort}/alerts -H 'content-type: application/json' -d '{"type":"connection-pool-exhaustion","tier":"oltp","fingerprint":"pool-a"}'
 Ctrl-C stops everything.
 `);

@@ -9,8 +9,8 @@ import { HISTORIES_DIR, readHistory } from './support/histories';
 describe('replay of recorded histories', () => {
   const files = fs.existsSync(HISTORIES_DIR) ? fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')) : [];
 
-  it('has a recorded history for every incident type', () => {
-    expect(files).toEqual(expect.arrayContaining(INCIDENT_TYPE_IDS.map((t) => `incident-${t}.json`)));
+  it('has a recorded history for every incident type and for a checklist run', () => {
+    expect(files).toEqual(expect.arrayContaining([...INCIDENT_TYPE_IDS.map((t) => `incident-${t}.json`), 'checklist-morning.json']));
   });
 
   it('replays every recorded history without a nondeterminism error', async () => {

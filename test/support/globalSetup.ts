@@ -44,7 +44,13 @@ export default async function setup(project: TestProject) {
 
   let databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
-    postgres = await startEmbeddedPostgres({ dir: path.join(scratch, 'postgres'), log, persistent: false });
+    postgres = await startEmbeddedPostgres({
+      dir: path.join(scratch, 'postgres'),
+      log,
+      persistent: false,
+      // WAL archiving on (to nowhere), so the backup check has an archiver to read; fsync off for speed.
+      settings: { fsync: 'off', archive_mode: 'on', archive_command: 'true', archive_timeout: '0' },
+    });
     databaseUrl = postgres.url;
   }
   const pool = new Pool({ connectionString: databaseUrl });

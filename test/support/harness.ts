@@ -3,7 +3,8 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createActivities } from '../../activities';
-import { DEFAULT_THRESHOLDS } from '../../activities/databaseChecks';
+import { checklistIncidentOpener, type OpenIncidentContext } from '../../client/openIncident';
+import { DEFAULT_THRESHOLDS, type Thresholds } from '../../activities/databaseChecks';
 import type { NotificationChannel } from '../../activities/notifier';
 import type { NotificationRequest } from '../../activities/types';
 import { createLogger } from '../../lib/logger';
@@ -44,15 +45,18 @@ export interface Harness {
   channel: ReturnType<typeof recordingChannel>;
   activities: ReturnType<typeof createActivities>;
   failover: { command?: string; url?: string };
+  /** Where breached checklist thresholds open incidents: set by the test once it has a client. */
+  incidents: { current?: OpenIncidentContext };
   close(): Promise<void>;
 }
 
 /** Real activities on a fresh database of the run's PostgreSQL; notifications are recorded. */
-export async function createHarness(options: { adminStatusUrl?: string } = {}): Promise<Harness> {
+export async function createHarness(options: { adminStatusUrl?: string; thresholds?: Partial<Thresholds> } = {}): Promise<Harness> {
   const db = await createTestDatabase('wf');
   const tierPools = createTierPools({}, db.url);
   const channel = recordingChannel();
   const failover: { command?: string; url?: string } = {};
+  const incidents: { current?: OpenIncidentContext } = {};
   const activities = createActivities({
     auditPool: db.pool,
     tierPools,
@@ -60,14 +64,19 @@ export async function createHarness(options: { adminStatusUrl?: string } = {}): 
     logger: quietLogger,
     adminStatusUrl: options.adminStatusUrl,
     failover,
-    thresholds: DEFAULT_THRESHOLDS,
+    thresholds: { ...DEFAULT_THRESHOLDS, ...options.thresholds },
     allowedCidrs: ['127.0.0.0/8', '::1/128'],
+    openIncident: checklistIncidentOpener(() => {
+      if (!incidents.current) throw new Error('the test did not set harness.incidents.current');
+      return incidents.current;
+    }),
   });
   return {
     db,
     channel,
     activities,
     failover,
+    incidents,
     async close() {
       await closeTierPools(tierPools);
       await db.drop();

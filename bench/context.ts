@@ -1,0 +1,18 @@
+import path from 'node:path';
+import { loadRoster } from '../lib/roster';
+import type { BusinessCalendar } from '../runbooks/types';
+import type { BenchStack } from './provision';
+import type { ScratchDatabase } from './scratchDatabase';
+
+/** What every benchmark gets from bench/run.ts: the running servers and the one scratch database. */
+export interface BenchContext {
+  stack: BenchStack;
+  db: ScratchDatabase;
+}
+
+export const roster = loadRoster(path.resolve(__dirname, '../config/roster.example.json'));
+// UTC and Monday–Friday: the defaults of a fresh install, so "next business day" escalations match them.
+export const calendar: BusinessCalendar = { timeZone: 'UTC', workdays: [1, 2, 3, 4, 5], dayStartHour: 9 };
+
+/** A fingerprint no earlier run used: the dev server keeps completed workflows, and their ids would collide. */
+export const uniqueFingerprint = (label: string) => `bench-${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;

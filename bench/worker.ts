@@ -1,0 +1,47 @@
+import type { NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { DEFAULT_THRESHOLDS } from '../activities/databaseChecks';
+import type { NotificationChannel } from '../activities/notifier';
+import { createLogger } from '../lib/logger';
+import { closeTierPools, createTierPools } from '../lib/tierPools';
+import { createDbopsWorker } from '../workers/createWorker';
+import type { ScratchDatabase } from './scratchDatabase';
+
+/** Notifications are accepted and dropped: delivering them is not what these benchmarks measure. */
+const discardChannel: NotificationChannel = { name: 'discard', deliver: async () => undefined };
+
+/**
+ * A real worker with the real activities on the scratch database (audit writes and the runbook's SQL checks),
+ * on its own task queue so one benchmark's leftover work never lands in another's figures.
+ */
+export async function startBenchWorker(o: { connection: NativeConnection; db: ScratchDatabase; taskQueue: string; workflowBundlePath: string; namespace?: string }) {
+  const tierPools = createTierPools({}, o.db.url);
+  const activities = createActivities({
+    auditPool: o.db.pool,
+    tierPools,
+    channels: [discardChannel],
+    logger: createLogger({ level: 'silent' }),
+    failover: {},
+    thresholds: DEFAULT_THRESHOLDS,
+    allowedCidrs: ['127.0.0.0/8', '::1/128'],
+    // Only daily checklists open incidents from activities; no benchmark runs one.
+    openIncident: async () => {
+      throw new Error('benchmarks do not run checklists');
+    },
+  });
+  const worker = await createDbopsWorker({
+    connection: o.connection,
+    namespace: o.namespace ?? 'default',
+    taskQueue: o.taskQueue,
+    activities,
+    workflowBundlePath: o.workflowBundlePath,
+  });
+  const running = worker.run();
+  return {
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await closeTierPools(tierPools);
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import type { Client } from '@temporalio/client';
+import { buildChecklistPlan } from '../runbooks/checklistPlan';
+import { CHECKLISTS, type ChecklistId } from '../runbooks/checklists';
+import type { Roster } from '../runbooks/roster';
+import type { DailyChecklistInput } from '../workflows/checklistDefinitions';
+import type { dailyChecklist } from '../workflows/dailyChecklist';
+import { SA_KIND, SA_TYPE } from '../workflows/searchAttributes';
+
+export const CHECKLIST_IDS = Object.keys(CHECKLISTS) as ChecklistId[];
+
+export function checklistInput(id: ChecklistId, roster: Roster): DailyChecklistInput {
+  if (!CHECKLIST_IDS.includes(id)) throw new Error(`unknown checklist '${id}'; accepted: ${CHECKLIST_IDS.join(', ')}`);
+  return { plan: buildChecklistPlan(id, roster) };
+}
+
+/** Runs a checklist now, outside its schedule (e.g. after an outage, or to try it). */
+export async function startChecklist(client: Client, taskQueue: string, id: ChecklistId, roster: Roster, workflowId = `checklist/${id}/manual-${Date.now()}`) {
+  return client.workflow.start<typeof dailyChecklist>('dailyChecklist', {
+    workflowId,
+    taskQueue,
+    args: [checklistInput(id, roster)],
+    typedSearchAttributes: [
+      { key: SA_KIND, value: 'checklist' },
+      { key: SA_TYPE, value: id },
+    ],
+  });
+}

@@ -1,0 +1,36 @@
+import { CHECKLISTS, type ChecklistDefinition, type ChecklistId } from './checklists';
+import { ESCALATION_LEVELS } from './escalationLevels';
+import type { Contact } from './plan';
+import { peopleWithRole, type Roster } from './roster';
+import { TIERS, type Role, type Tier } from './types';
+import { RUNBOOK_VERSION } from './version';
+
+/** One escalation level with its people, for overdue checklist items. */
+export interface ChecklistEscalationLevel {
+  level: number;
+  name: string;
+  /** Minutes after an item falls due at which this level is paged (seed: immediate, within 30 min, within 1 h). */
+  afterMinutes: number;
+  contacts: Contact[];
+}
+
+/** What a checklist run needs, frozen when the schedule is applied (or the run is started by hand). */
+export interface ChecklistPlan {
+  runbookVersion: string;
+  definition: ChecklistDefinition;
+  tiers: Tier[];
+  levels: ChecklistEscalationLevel[];
+  responders: { id: string; roles: Role[] }[];
+}
+
+export function buildChecklistPlan(id: ChecklistId, roster: Roster, definition: ChecklistDefinition = CHECKLISTS[id]): ChecklistPlan {
+  const contactsFor = (roles: Role[]): Contact[] =>
+    roles.flatMap((role) => peopleWithRole(roster, role).map((p) => ({ id: p.id, name: p.name, role, channels: p.channels })));
+  return {
+    runbookVersion: RUNBOOK_VERSION,
+    definition,
+    tiers: [...TIERS],
+    levels: ESCALATION_LEVELS.map((l) => ({ level: l.level, name: l.name, afterMinutes: l.responseMinutes, contacts: contactsFor([l.primary, l.secondary]) })),
+    responders: roster.people.map((p) => ({ id: p.id, roles: p.roles })),
+  };
+}
