@@ -9,7 +9,8 @@ import { closeTierPools, createTierPools } from './tierPools';
 /** Wires the activities to the real audit store, tier databases and notification channels from configuration. */
 export function buildActivities(config: Config, databaseUrl: string, logger: Logger, incidents: OpenIncidentContext): { activities: DbopsActivities; auditPool: Pool; channels: NotificationChannel[]; close(): Promise<void> } {
   const auditPool = new Pool({ connectionString: databaseUrl, max: 10, application_name: 'dbops-audit' });
-  const tierPools = createTierPools(config.tierUrls, databaseUrl);
+  auditPool.on('error', (err) => logger.warn({ err: err.message }, 'audit store connection lost; reconnecting on next use'));
+  const tierPools = createTierPools(config.tierUrls, databaseUrl, (err) => logger.warn({ err: err.message }, 'tier connection lost'));
   const channels = [logChannel(logger.child({ component: 'notifier' }))];
   if (config.webhookUrl) channels.push(webhookChannel(config.webhookUrl));
   const activities = createActivities({

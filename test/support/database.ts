@@ -20,6 +20,7 @@ export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase>
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const pool = new Pool({ connectionString: url.toString(), max: 10 });
+  pool.on('error', () => undefined); // an idle connection ended by DROP DATABASE … WITH (FORCE) is expected
   await migrate(pool);
   return {
     url: url.toString(),
