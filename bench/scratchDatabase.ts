@@ -19,6 +19,7 @@ export async function createScratchDatabase(serverUrl: string): Promise<ScratchD
   url.pathname = `/${name}`;
   // Same pool size as the service's audit pool (lib/activityDependencies.ts), so figures reflect production wiring.
   const pool = new Pool({ connectionString: url.toString(), max: 10 });
+  ignoreIdleClientErrors(pool);
   await migrate(pool);
   return {
     url: url.toString(),
@@ -31,4 +32,12 @@ export async function createScratchDatabase(serverUrl: string): Promise<ScratchD
       await c.end();
     },
   };
+}
+
+/**
+ * An idle pooled client whose server goes away (Ctrl-C stops PostgreSQL under a running benchmark) emits 'error'
+ * on the pool, which crashes the process before teardown finishes. Queries in flight still reject as usual.
+ */
+export function ignoreIdleClientErrors(pool: Pool): void {
+  pool.on('error', () => undefined);
 }

