@@ -7,7 +7,7 @@ import { dedupStorm } from './dedupStorm';
 import { incidentLatency } from './incidentLatency';
 import { provisionBenchStack } from './provision';
 import { printTable, type BenchResult } from './report';
-import { createScratchDatabase } from './scratchDatabase';
+import { createScratchDatabase } from '../db/scratchDatabase';
 import { ms, timed } from './stats';
 import { timeSkipping } from './timeSkipping';
 
@@ -48,7 +48,7 @@ async function main() {
 
   const results: BenchResult[] = [];
   try {
-    db = await createScratchDatabase(stack.serverUrl);
+    db = await createScratchDatabase(stack.serverUrl, 'bench');
     console.log(`provisioned PostgreSQL, dev server, workflow bundle in ${ms(provisioned.ms)}\n`);
     for (const [name, bench] of BENCHMARKS) {
       process.stdout.write(`running ${name}… `);

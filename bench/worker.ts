@@ -5,7 +5,7 @@ import type { NotificationChannel } from '../activities/notifier';
 import { createLogger } from '../lib/logger';
 import { closeTierPools, createTierPools } from '../lib/tierPools';
 import { createDbopsWorker } from '../workers/createWorker';
-import { ignoreIdleClientErrors, type ScratchDatabase } from './scratchDatabase';
+import type { ScratchDatabase } from '../db/scratchDatabase';
 
 /** Notifications are accepted and dropped: delivering them is not what these benchmarks measure. */
 const discardChannel: NotificationChannel = { name: 'discard', deliver: async () => undefined };
@@ -15,8 +15,7 @@ const discardChannel: NotificationChannel = { name: 'discard', deliver: async ()
  * on its own task queue so one benchmark's leftover work never lands in another's figures.
  */
 export async function startBenchWorker(o: { connection: NativeConnection; db: ScratchDatabase; taskQueue: string; workflowBundlePath: string; namespace?: string }) {
-  const tierPools = createTierPools({}, o.db.url);
-  for (const pool of new Set(Object.values(tierPools))) ignoreIdleClientErrors(pool);
+  const tierPools = createTierPools({}, o.db.url, () => undefined);
   const activities = createActivities({
     auditPool: o.db.pool,
     tierPools,

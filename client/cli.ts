@@ -6,6 +6,7 @@ import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/clien
 import { Command, Option } from 'commander';
 import { Pool } from 'pg';
 import { verifyChain } from '../activities/auditChain';
+import { loadCatalog } from '../lib/catalog';
 import { loadConfig } from '../lib/config';
 import { loadRoster } from '../lib/roster';
 import { resolveRuntime } from '../lib/stack';
@@ -221,7 +222,8 @@ checklist
   .action(async (id: string) => {
     if (!CHECKLIST_IDS.includes(id as ChecklistId)) throw new UsageError(`unknown checklist '${id}'; accepted: ${CHECKLIST_IDS.join(', ')}`);
     const roster = loadRoster(config.rosterPath);
-    const handle = await withClient((client) => startChecklist(client, config.temporal.taskQueue, id as ChecklistId, roster));
+    const { checklists } = loadCatalog(config);
+    const handle = await withClient((client) => startChecklist(client, config.temporal.taskQueue, id as ChecklistId, roster, undefined, checklists));
     console.log(handle.workflowId);
   });
 checklist
@@ -271,7 +273,7 @@ schedules
   .action(async () => {
     const roster = loadRoster(config.rosterPath);
     const results = await withClient((client) =>
-      applySchedules(client, { taskQueue: config.temporal.taskQueue, timeZone: config.timeZone, workdays: config.calendar.workdays, roster, times: config.checklistTimes }),
+      applySchedules(client, { taskQueue: config.temporal.taskQueue, timeZone: config.timeZone, workdays: config.calendar.workdays, roster, definitions: loadCatalog(config).checklists }),
     );
     for (const r of results) console.log(`${r.id}: ${r.action}`);
   });

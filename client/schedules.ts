@@ -1,7 +1,6 @@
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { Roster } from '../runbooks/roster';
-import type { ChecklistId } from '../runbooks/checklists';
-import { CHECKLISTS } from '../runbooks/checklists';
+import { CHECKLISTS, type ChecklistDefinition, type ChecklistId } from '../runbooks/checklists';
 import { CHECKLIST_IDS, checklistInput } from './checklists';
 
 export const scheduleIdOf = (id: ChecklistId) => `dbops-checklist-${id}`;
@@ -18,14 +17,17 @@ export interface ScheduleSettings {
   /** ISO weekdays the checklists run on. */
   workdays: number[];
   roster: Roster;
-  /** Local "HH:MM" per checklist; defaults to the runbook's times. */
+  /** Local "HH:MM" per checklist; defaults to the definitions' times. */
   times?: Partial<Record<ChecklistId, string>>;
+  /** The checklists as configured (lib/catalog.ts); defaults to the shipped ones. */
+  definitions?: Record<ChecklistId, ChecklistDefinition>;
 }
 
 const WEEKDAY_NAMES = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'] as const;
 
 export function scheduleOptions(id: ChecklistId, s: ScheduleSettings): ScheduleOptions {
-  const time = s.times?.[id] ?? CHECKLISTS[id].time;
+  const definitions = s.definitions ?? CHECKLISTS;
+  const time = s.times?.[id] ?? definitions[id].time;
   const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(time);
   if (!match) throw new Error(`checklist time for ${id} must be HH:MM (24 h), not '${time}'`);
   return {
@@ -39,7 +41,7 @@ export function scheduleOptions(id: ChecklistId, s: ScheduleSettings): ScheduleO
       workflowType: 'dailyChecklist',
       workflowId: `checklist/${id}`,
       taskQueue: s.taskQueue,
-      args: [checklistInput(id, s.roster)],
+      args: [checklistInput(id, s.roster, definitions)],
     },
     // Two runs of one checklist never overlap; a run still open at the next time means that time is skipped.
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: CATCHUP_WINDOW },

@@ -13,6 +13,7 @@ import { buildActivities } from '../lib/activityDependencies';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { ProvisionError } from '../lib/provision/processes';
+import { loadCatalog } from '../lib/catalog';
 import { loadRoster } from '../lib/roster';
 import { startStack, type Stack } from '../lib/stack';
 import { createDbopsWorker } from '../workers/createWorker';
@@ -23,6 +24,7 @@ async function main() {
   // The SDK's own log (bundling, worker state) only when debugging.
   Runtime.install({ logger: new DefaultLogger(config.logLevel === 'debug' || config.logLevel === 'trace' ? 'INFO' : 'WARN') });
   const roster = loadRoster(config.rosterPath);
+  const catalog = loadCatalog(config);
 
   // The SDK's runtime drains the worker on SIGINT/SIGTERM; an interrupt during start-up stops what has started. A
   // second Ctrl-C (not the copy npm and tsx relay within the same moment) exits at once.
@@ -61,7 +63,7 @@ async function main() {
     const demoPool = new Pool({ connectionString: stack.databaseUrl });
     await seedDemoData(demoPool);
     await demoPool.end();
-    const scheduled = await applySchedules(client, { taskQueue: config.temporal.taskQueue, timeZone: config.timeZone, workdays: config.calendar.workdays, roster, times: config.checklistTimes });
+    const scheduled = await applySchedules(client, { taskQueue: config.temporal.taskQueue, timeZone: config.timeZone, workdays: config.calendar.workdays, roster, definitions: catalog.checklists });
     log.info({ schedules: scheduled.map((r) => r.id), timeZone: config.timeZone }, 'daily checklist schedules applied');
     const demo = await openIncident(ctx, { type: 'performance-degradation', tier: 'olap', severity: 'medium', fingerprint: 'demo', title: 'Demo: slow dashboards on OLAP', by: 'demo' });
     console.log(welcome(stack, config.intakePort, demo.workflowId));

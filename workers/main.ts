@@ -10,6 +10,7 @@ import { migrate } from '../db/migrate';
 import { buildActivities } from '../lib/activityDependencies';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
+import { loadCatalog } from '../lib/catalog';
 import { loadRoster } from '../lib/roster';
 import { createDbopsWorker } from './createWorker';
 
@@ -19,6 +20,7 @@ async function main() {
   if (!config.temporal.address || !config.databaseUrl) {
     throw new Error('the worker needs TEMPORAL_ADDRESS and DATABASE_URL (for a local all-in-one run use `npm start`)');
   }
+  loadCatalog(config); // a bad runbook edit stops the worker here, naming the field
   const pool = new Pool({ connectionString: config.databaseUrl });
   await migrate(pool);
   await pool.end();

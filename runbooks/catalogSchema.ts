@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { CHECKLIST_CHECKS, type ChecklistDefinition, type ChecklistId } from './checklists';
+import { AUTOMATED_ACTIONS, INCIDENT_TYPE_IDS, ROLES, SEVERITIES, TIERS, type IncidentTypeDefinition, type IncidentTypeId } from './types';
+
+/** Schemas of the runbook catalog: checked when a worker or the CLI loads it, and by a test on every run. */
+
+const stepId = z.string().regex(/^[a-z][a-z0-9-]*$/, 'a kebab-case id');
+const positive = z.number().int().positive();
+
+const AutomatedStepSchema = z.object({
+  id: stepId,
+  title: z.string().min(1),
+  kind: z.literal('automated'),
+  action: z.enum(AUTOMATED_ACTIONS),
+  timeoutSeconds: positive,
+  maxAttempts: positive,
+  approvalRoles: z.array(z.enum(ROLES)).min(1).optional(),
+});
+const ManualStepSchema = z.object({
+  id: stepId,
+  title: z.string().min(1),
+  kind: z.literal('manual'),
+  dueMinutes: positive,
+  reminderMinutes: positive,
+});
+
+export const IncidentTypeSchema = z
+  .object({
+    id: z.enum(INCIDENT_TYPE_IDS),
+    name: z.string().min(1),
+    responseMinutes: positive,
+    defaultSeverity: z.enum(SEVERITIES),
+    escalationPath: z.array(z.enum(ROLES)).min(1),
+    steps: z.array(z.discriminatedUnion('kind', [AutomatedStepSchema, ManualStepSchema])).min(1),
+  })
+  .superRefine((t, ctx) => {
+    const seen = new Set<string>();
+    t.steps.forEach((s, i) => {
+      if (seen.has(s.id)) ctx.addIssue({ code: 'custom', path: ['steps', i, 'id'], message: `duplicate step id '${s.id}'` });
+      seen.add(s.id);
+    });
+  });
+
+const ChecklistItemSchema = z.discriminatedUnion('kind', [
+  z.object({
+    id: stepId,
+    title: z.string().min(1),
+    kind: z.literal('automated'),
+    check: z.enum(CHECKLIST_CHECKS),
+    tiers: z.union([z.literal('all'), z.array(z.enum(TIERS)).min(1)]).optional(),
+  }),
+  z.object({ id: stepId, title: z.string().min(1), kind: z.literal('manual'), signOffRoles: z.array(z.enum(ROLES)).min(1), dueMinutes: positive }),
+]);
+
+export const ChecklistSchema = z
+  .object({
+    id: z.enum(['morning', 'midday', 'end-of-day']),
+    name: z.string().min(1),
+    time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24 h'),
+    closeAfterMinutes: positive,
+    items: z.array(ChecklistItemSchema).min(1),
+  })
+  .superRefine((c, ctx) => {
+    c.items.forEach((item, i) => {
+      if (item.kind === 'manual' && item.dueMinutes >= c.closeAfterMinutes) {
+        ctx.addIssue({ code: 'custom', path: ['items', i, 'dueMinutes'], message: `must be before the run closes (${c.closeAfterMinutes} min)` });
+      }
+    });
+  });
+
+function check<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    const problems = r.error.issues.map((i) => `${[where, ...i.path].join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid runbook catalog: ${problems}`);
+  }
+  return r.data;
+}
+
+/** Validates every incident type and checklist; the error names the bad field and what is accepted. */
+export function validateCatalog(catalog: { incidentTypes: Record<string, unknown>; checklists: Record<string, unknown> }) {
+  const incidentTypes = Object.fromEntries(
+    Object.entries(catalog.incidentTypes).map(([key, value]) => {
+      const t = check(IncidentTypeSchema, value, `incidentTypes.${key}`);
+      if (t.id !== key) throw new Error(`invalid runbook catalog: incidentTypes.${key}.id: is '${t.id}', must equal its key`);
+      return [key, t];
+    }),
+  ) as Record<IncidentTypeId, IncidentTypeDefinition>;
+  const checklists = Object.fromEntries(
+    Object.entries(catalog.checklists).map(([key, value]) => {
+      const c = check(ChecklistSchema, value, `checklists.${key}`);
+      if (c.id !== key) throw new Error(`invalid runbook catalog: checklists.${key}.id: is '${c.id}', must equal its key`);
+      return [key, c];
+    }),
+  ) as Record<ChecklistId, ChecklistDefinition>;
+  for (const id of INCIDENT_TYPE_IDS) if (!incidentTypes[id]) throw new Error(`invalid runbook catalog: incidentTypes.${id}: missing`);
+  return { incidentTypes, checklists };
+}
