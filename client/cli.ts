@@ -8,6 +8,7 @@ import { Pool } from 'pg';
 import { verifyChain } from '../activities/auditChain';
 import { loadCatalog } from '../lib/catalog';
 import { loadConfig } from '../lib/config';
+import { registerSearchAttributes } from '../lib/registerSearchAttributes';
 import { loadRoster } from '../lib/roster';
 import { resolveRuntime } from '../lib/stack';
 import { INCIDENT_TYPE_IDS, SEVERITIES, TIERS, type Severity } from '../runbooks/types';
@@ -288,6 +289,20 @@ for (const [name, paused] of [['pause', true], ['unpause', false]] as const) {
       console.log(`${scheduleIdOf(id as ChecklistId)}: ${name}d`);
     });
 }
+
+program
+  .command('setup')
+  .description("register dbops' search attributes on a Temporal server you run (TEMPORAL_ADDRESS); idempotent")
+  .action(async () => {
+    if (!runtime.temporalAddress) throw new UsageError('no Temporal server: set TEMPORAL_ADDRESS');
+    const connection = await Connection.connect({ address: runtime.temporalAddress });
+    try {
+      await registerSearchAttributes(connection, config.temporal.namespace);
+      console.log(`search attributes registered on ${config.temporal.namespace}`);
+    } finally {
+      await connection.close();
+    }
+  });
 
 program
   .command('report')

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../activities/auditChain';
 import { readIncidentEvents } from '../client/auditStore';
 import { openIncident } from '../client/openIncident';
-import { acknowledgeUpdate, incidentStateQuery, resolveUpdate } from '../workflows/incidentDefinitions';
+import { acknowledgeUpdate, changeSeverityUpdate, incidentStateQuery, resolveUpdate } from '../workflows/incidentDefinitions';
 import { calendar, createHarness, roster, startWorker, timeSkippingEnvironment, type Harness } from './support/harness';
 
 describe('incident response on the time-skipping server', () => {
@@ -52,5 +52,38 @@ describe('incident response on the time-skipping server', () => {
     expect(Math.round((Date.parse(missed.occurredAt) - Date.parse(opened.occurredAt)) / 1000)).toBe(30 * 60);
     const row = await harness.db.pool.query('SELECT phase, acknowledged_by, escalation_level FROM incidents WHERE incident_id = $1', [result.incidentId]);
     expect(row.rows[0]).toEqual({ phase: 'resolved', acknowledged_by: 'dana', escalation_level: 1 });
+  });
+
+  it('a severity change re-arms the clocks from the moment of the change', async () => {
+    const ctx = { client: env.client, taskQueue, roster, calendar };
+    const { handle } = await openIncident(ctx, { type: 'performance-degradation', tier: 'oltp', severity: 'low', fingerprint: 'regrade' });
+    await env.sleep('10 minutes');
+    const changed = await handle.executeUpdate(changeSeverityUpdate, { args: [{ actor: 'dana', severity: 'critical', reason: 'customers affected' }] });
+    const changedAt = Date.parse(changed.timeline.at(-1)!.at);
+    // critical: 5 minutes to acknowledge from the change, not 30 from the opening.
+    expect(Date.parse(changed.escalation.responseDueAt) - changedAt).toBe(5 * 60_000);
+    await env.sleep('6 minutes');
+    const s = await handle.query(incidentStateQuery);
+    expect(s.escalation.responseMissed).toBe(true);
+    expect(s.escalation.level).toBe(1);
+    const escalations = harness.channel.sent.filter((n) => n.subjectId === s.incidentId && n.kind === 'escalation');
+    expect(Math.round((Date.parse(escalations[0].occurredAt) - changedAt) / 60_000)).toBe(5);
+    await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'dana', summary: 'regraded and fixed' }] });
+  });
+
+  it('a manual step reminds the responders on its cadence and is marked overdue at its due time', async () => {
+    const ctx = { client: env.client, taskQueue, roster, calendar };
+    const { handle } = await openIncident(ctx, { type: 'data-integrity', tier: 'content', fingerprint: 'reminders' });
+    await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: 'oscar' }] });
+    await env.sleep('35 minutes');
+    const s = await handle.query(incidentStateQuery);
+    const opened = Date.parse(s.openedAt);
+    const reminders = harness.channel.sent.filter((n) => n.subjectId === s.incidentId && n.kind === 'reminder');
+    // identify-scope: due after 30 minutes, a reminder every 10.
+    expect(reminders.map((n) => Math.round((Date.parse(n.occurredAt) - opened) / 60_000))).toEqual([10, 20, 30]);
+    expect(reminders.map((n) => n.message.startsWith('OVERDUE'))).toEqual([false, false, true]);
+    expect(s.timeline.some((t) => t.kind === 'step-overdue')).toBe(true);
+    expect(s.steps[0].status).toBe('awaiting-completion');
+    await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'oscar', summary: 'scoped and restored' }] });
   });
 });
