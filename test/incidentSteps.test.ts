@@ -150,5 +150,9 @@ describe('incident steps, approvals and decisions (time-skipping)', () => {
     await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'dana', summary: 'storm over' }] });
     const row = await harness.db.pool.query('SELECT trigger_count FROM incidents WHERE incident_id = $1', [s.incidentId]);
     expect(row.rows[0].trigger_count).toBe(50);
+    // The 49 repeats are all in the audit trail, written in bursts rather than one event each.
+    const repeats = (await readIncidentEvents(harness.db.pool, s.incidentId)).filter((e) => e.kind === 'retriggered');
+    expect(repeats.reduce((sum, e) => sum + (e.data as { repeats: number }).repeats, 0)).toBe(49);
+    expect(repeats.length).toBeLessThan(49);
   });
 });

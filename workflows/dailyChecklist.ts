@@ -1,4 +1,4 @@
-import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { DbopsActivities } from '../activities';
 import type { ChecklistRunSnapshot } from '../activities/types';
 import type { ManualChecklistItem } from '../runbooks/checklists';
@@ -10,6 +10,7 @@ import {
   type DailyChecklistInput,
 } from './checklistDefinitions';
 import { SA_KIND, SA_PHASE, SA_TYPE } from './searchAttributes';
+import { settle } from './settle';
 
 const MINUTE = 60_000;
 
@@ -172,9 +173,6 @@ export async function dailyChecklist(input: DailyChecklistInput): Promise<Checkl
     recipients: plan.levels[0]?.contacts ?? [],
     occurredAt: s.finishedAt,
   });
-  do {
-    await condition(allHandlersFinished);
-    await auditChain;
-  } while (!allHandlersFinished());
+  await settle(() => auditChain);
   return s;
 }

@@ -1,7 +1,6 @@
 import {
   ActivityFailure,
   ApplicationFailure,
-  allHandlersFinished,
   condition,
   continueAsNew,
   proxyActivities,
@@ -26,10 +25,12 @@ import {
   resolveUpdate,
   triggerSignal,
   type IncidentState,
+  type IncidentTrigger,
   type OpenIncidentInput,
   type StepState,
 } from './incidentDefinitions';
 import { SA_KIND, SA_PHASE, SA_SEVERITY, SA_TIER, SA_TYPE } from './searchAttributes';
+import { settle } from './settle';
 
 const MINUTE = 60_000;
 const TIMELINE_KEPT = 200;
@@ -137,9 +138,21 @@ export async function incidentResponse(input: OpenIncidentInput): Promise<Incide
   // ---- handlers -------------------------------------------------------------------------------------------------
   setHandler(incidentStateQuery, () => s);
 
+  // An alert storm must not become a storm of audit writes: repeats that arrive while a write is pending are
+  // recorded together, as one 'retriggered' event that says how many came.
+  let repeatsUnrecorded = 0;
+  let lastRepeat: IncidentTrigger | undefined;
+  async function recordRepeats() {
+    await auditChain;
+    const repeats = repeatsUnrecorded;
+    repeatsUnrecorded = 0;
+    await record('retriggered', lastRepeat!.by, { source: lastRepeat!.source, summary: lastRepeat!.summary, repeats, count: s.triggerCount });
+  }
   setHandler(triggerSignal, (trigger) => {
     s.triggerCount++;
-    if (s.triggerCount > 1) void record('retriggered', trigger.by, { source: trigger.source, count: s.triggerCount, summary: trigger.summary });
+    if (s.triggerCount === 1) return;
+    lastRepeat = trigger;
+    if (++repeatsUnrecorded === 1) void recordRepeats();
   });
 
   setHandler(
@@ -460,12 +473,7 @@ export async function incidentResponse(input: OpenIncidentInput): Promise<Incide
   void runLadder();
   void runSteps();
   await condition(() => isResolved() || shouldContinueAsNew());
-  // End (or continue as new) only when no handler is mid-flight and every audit write has landed. An Update that
-  // arrived while the last write was finishing would otherwise be cut off, so check again after the wait.
-  do {
-    await condition(allHandlersFinished);
-    await auditChain;
-  } while (!allHandlersFinished());
+  await settle(() => auditChain, () => repeatsUnrecorded > 0);
   if (!isResolved()) {
     s.runs++;
     await continueAsNew<typeof incidentResponse>({ ...input, carried: s });
