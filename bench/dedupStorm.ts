@@ -67,7 +67,7 @@ export async function dedupStorm(ctx: BenchContext): Promise<BenchResult> {
         ['audit trail complete after', state ? `${ms(sinceStorm)} from the first call (${state.auditSeq} events, ${ms(sinceStorm / state.auditSeq)} each)` : 'n/a'],
       ],
       notes: [
-        'the calls return as soon as each signal is in history; the retriggered audit events are then written one at a time (hash chain: activity, then workflow task, per event)',
+        'the calls return as soon as each signal is in history; repeats that arrive while an audit write is pending are written together as one retriggered event (the hash chain writes events in order)',
         ...(failed.length ? [`first failure: ${failed[0]}`] : []),
       ],
     };
