@@ -4,6 +4,7 @@ import type { Tier } from '../runbooks/types';
 import type { ChecklistRunState } from '../workflows/checklistDefinitions';
 import * as checks from './databaseChecks';
 import { reportMarkdown, reportSummary } from './checklistReport';
+import { runShellCommand } from './shellCommand';
 
 /** Opens (or joins) the incident for a breach; the client side of openIncident, injected so activities stay testable. */
 export type IncidentOpener = (request: { type: string; tier: Tier; severity: string; fingerprint: string; title: string; summary: string }) => Promise<{ workflowId: string }>;
@@ -14,6 +15,8 @@ export interface ChecklistDependencies {
   thresholds: checks.Thresholds;
   allowedCidrs: string[];
   openIncident: IncidentOpener;
+  /** A backup tool's check (e.g. `pgbackrest check`), run per tier with DBOPS_TIER set; exit 0 is a pass. */
+  backupCheckCommand?: string;
 }
 
 export interface ChecklistCheckInput {
@@ -46,6 +49,16 @@ export function createChecklistActivities(d: ChecklistDependencies) {
       [input.runId, input.tier, Number(result.evidence.bytes), input.now],
     );
     return result;
+  }
+
+  /** WAL archiving from the server's statistics, and the backup tool's own verdict where one is configured. */
+  async function backups(input: ChecklistCheckInput): Promise<checks.CheckResult> {
+    const archiver = await checks.checkBackups(poolOf(input.tier));
+    if (!d.backupCheckCommand) return archiver;
+    const tool = await runShellCommand(d.backupCheckCommand, { DBOPS_TIER: input.tier! });
+    const evidence = { ...archiver.evidence, backupTool: { command: d.backupCheckCommand, exitCode: tool.exitCode, output: tool.output } };
+    if (tool.exitCode !== 0) return { outcome: 'fail', summary: `backup tool check failed (exit ${tool.exitCode}); ${archiver.summary}`, evidence, breaches: archiver.breaches };
+    return { ...archiver, summary: `backup tool check passed; ${archiver.summary}`, evidence };
   }
 
   async function dailyReport(input: ChecklistCheckInput): Promise<checks.CheckResult> {
@@ -90,7 +103,7 @@ export function createChecklistActivities(d: ChecklistDependencies) {
         case 'connectionPools':
           return checks.checkConnectionPools(poolOf(input.tier), { tier: input.tier!, thresholds: t });
         case 'backups':
-          return checks.checkBackups(poolOf(input.tier));
+          return backups(input);
         case 'errorReview':
         case 'resourceUtilisation':
           return checks.checkResourceUtilisation(poolOf(input.tier));

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import type { Tier } from '../runbooks/types';
 import * as checks from './databaseChecks';
 import { sendNotification, type NotificationChannel } from './notifier';
+import { runShellCommand } from './shellCommand';
 import type { StepInput, StepResult } from './types';
 
 export interface StepDependencies {
@@ -104,17 +104,7 @@ export function createStepActivities(d: StepDependencies) {
 
 /** Runs the configured failover command with the tier and incident in its environment. */
 async function runFailoverCommand(command: string, input: StepInput): Promise<StepResult> {
-  const child = spawn('/bin/sh', ['-c', command], {
-    env: { ...process.env, DBOPS_TIER: input.tier, DBOPS_INCIDENT_ID: input.incidentId },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-2000)));
-  child.stderr.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-2000)));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', resolve);
-  });
-  if (code !== 0) throw new Error(`failover command exited with ${code}: ${output.trim()}`);
-  return { outcome: 'pass', summary: 'failover command succeeded', evidence: { exitCode: code, output: output.trim() } };
+  const { exitCode, output } = await runShellCommand(command, { DBOPS_TIER: input.tier, DBOPS_INCIDENT_ID: input.incidentId });
+  if (exitCode !== 0) throw new Error(`failover command exited with ${exitCode}: ${output}`);
+  return { outcome: 'pass', summary: 'failover command succeeded', evidence: { exitCode, output } };
 }

@@ -19,6 +19,7 @@ export interface ActivityDependencies {
   allowedCidrs: string[];
   /** Opens or joins an incident (a Temporal client call); checklists use it for breached thresholds. */
   openIncident: IncidentOpener;
+  backupCheckCommand?: string;
 }
 
 /** Every side effect dbops has, built from its dependencies so tests hand in real or local ones. */

@@ -23,6 +23,7 @@ export function buildActivities(config: Config, databaseUrl: string, logger: Log
     thresholds: config.thresholds,
     allowedCidrs: config.allowedCidrs,
     openIncident: checklistIncidentOpener(() => incidents),
+    backupCheckCommand: config.backupCheckCommand,
   });
   // Notifications a channel could not take stay pending in the outbox; retry them every 30 s.
   const flusher = setInterval(() => {

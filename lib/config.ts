@@ -19,6 +19,7 @@ const EnvSchema = z.object({
   DBOPS_ADMIN_STATUS_URL: z.string().url().optional(),
   DBOPS_FAILOVER_COMMAND: z.string().optional(),
   DBOPS_FAILOVER_URL: z.string().url().optional(),
+  DBOPS_BACKUP_CHECK_COMMAND: z.string().optional(),
   DBOPS_TIER_OLTP_URL: z.string().optional(),
   DBOPS_TIER_CONTENT_URL: z.string().optional(),
   DBOPS_TIER_QUEUE_URL: z.string().optional(),
@@ -73,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     webhookUrl: e.DBOPS_WEBHOOK_URL,
     adminStatusUrl: e.DBOPS_ADMIN_STATUS_URL,
     failover: { command: e.DBOPS_FAILOVER_COMMAND, url: e.DBOPS_FAILOVER_URL },
+    backupCheckCommand: e.DBOPS_BACKUP_CHECK_COMMAND,
     tierUrls: { oltp: e.DBOPS_TIER_OLTP_URL, content: e.DBOPS_TIER_CONTENT_URL, queue: e.DBOPS_TIER_QUEUE_URL, olap: e.DBOPS_TIER_OLAP_URL },
     calendar: { timeZone: e.DBOPS_TIMEZONE, workdays: e.DBOPS_WORKDAYS.split(',').map(Number), dayStartHour: e.DBOPS_DAY_START_HOUR },
     thresholds: {
