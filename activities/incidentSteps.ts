@@ -40,7 +40,7 @@ export function createStepActivities(d: StepDependencies) {
     async checkMonitoringAlerts(input: StepInput): Promise<StepResult> {
       const pool = d.tierPools[input.tier];
       const [queries, pools] = await Promise.all([
-        checks.checkActiveQueries(pool, { thresholds: d.thresholds }),
+        checks.checkActiveQueries(pool, { thresholds: d.thresholds, scope: 'database' }),
         checks.checkConnectionPools(pool, { tier: input.tier, thresholds: d.thresholds }),
       ]);
       const breaches = [...queries.breaches, ...pools.breaches];
@@ -56,7 +56,7 @@ export function createStepActivities(d: StepDependencies) {
     },
 
     async checkActiveQueries(input: StepInput): Promise<StepResult> {
-      return fromCheck(await checks.checkActiveQueries(d.tierPools[input.tier], { thresholds: d.thresholds }));
+      return fromCheck(await checks.checkActiveQueries(d.tierPools[input.tier], { thresholds: d.thresholds, scope: 'database' }));
     },
 
     async checkConnectionPools(input: StepInput): Promise<StepResult> {
