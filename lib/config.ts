@@ -39,6 +39,7 @@ const EnvSchema = z.object({
     .regex(/^((morning|midday|end-of-day)=([01]\d|2[0-3]):[0-5]\d)(,(morning|midday|end-of-day)=([01]\d|2[0-3]):[0-5]\d)*$/, 'e.g. morning=09:00,midday=13:00,end-of-day=17:00')
     .optional(),
   DBOPS_CHECKLISTS: z.string().optional(),
+  DBOPS_METRICS_ADDRESS: z.string().regex(/^[^:]+:\d+$/, 'host:port, e.g. 0.0.0.0:9464').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -87,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     allowedCidrs: e.DBOPS_ALLOWED_CIDRS.split(',').map((c) => c.trim()).filter(Boolean),
     checklistTimes: Object.fromEntries((e.DBOPS_CHECKLIST_TIMES ?? '').split(',').filter(Boolean).map((pair) => pair.split('='))) as Partial<Record<'morning' | 'midday' | 'end-of-day', string>>,
     checklistsFile: e.DBOPS_CHECKLISTS,
+    metricsAddress: e.DBOPS_METRICS_ADDRESS,
     logLevel: e.LOG_LEVEL,
   };
 }

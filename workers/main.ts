@@ -4,7 +4,7 @@
  * until SIGINT/SIGTERM, then drains in-flight activities and exits.
  */
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { migrate } from '../db/migrate';
 import { buildActivities } from '../lib/activityDependencies';
@@ -20,6 +20,8 @@ async function main() {
   if (!config.temporal.address || !config.databaseUrl) {
     throw new Error('the worker needs TEMPORAL_ADDRESS and DATABASE_URL (for a local all-in-one run use `npm start`)');
   }
+  // Worker and workflow metrics (task latencies, schedule-to-start, failures) for Prometheus at /metrics.
+  if (config.metricsAddress) Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: config.metricsAddress } } } });
   loadCatalog(config); // a bad runbook edit stops the worker here, naming the field
   const pool = new Pool({ connectionString: config.databaseUrl });
   await migrate(pool);
