@@ -86,6 +86,13 @@ describe('incidents end to end on the Temporal dev server', () => {
       expect(ack.stdout).toMatch(/phase=acknowledged/);
       expect(ack.stdout).toMatch(/acknowledged by oscar/);
 
+      // Open incidents are listable by their search attributes (visibility is eventually consistent: retry).
+      let listed = '';
+      for (let i = 0; i < 10 && !/acknowledged/.test(listed); i++) {
+        listed = (await dbops(['incident', 'list'], cliEnv)).stdout.split('\n').find((l) => l.startsWith(workflowId)) ?? '';
+      }
+      expect(listed).toMatch(/high\s+acknowledged\s+RUNNING/);
+
       const resolved = await dbops(['incident', 'resolve', state.incidentId, '--as', 'oscar', '--summary', 'raised pool max to 60'], cliEnv);
       expect(resolved.stdout).toMatch(/phase=resolved/);
       const result = await handle.result();
