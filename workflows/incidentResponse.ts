@@ -80,8 +80,25 @@ export async function incidentResponse(input: OpenIncidentInput): Promise<Incide
     escalationLevel: s.escalation.level,
   });
 
+  // An alert storm must not become a storm of audit writes: repeats are counted at once and written as one
+  // 'retriggered' event per burst, always ahead of the next event the incident records.
+  let repeatsUnrecorded = 0;
+  let lastRepeat: IncidentTrigger | undefined;
+
   /** Appends to the timeline and writes the audit event; writes are chained so the hash chain stays in order. */
   function record(kind: string, actor: string | undefined, data: Record<string, unknown> = {}, detail?: string): Promise<void> {
+    void flushRepeats();
+    return append(kind, actor, data, detail);
+  }
+
+  function flushRepeats(): Promise<void> {
+    if (!repeatsUnrecorded) return auditChain;
+    const repeats = repeatsUnrecorded;
+    repeatsUnrecorded = 0;
+    return append('retriggered', lastRepeat!.by, { source: lastRepeat!.source, summary: lastRepeat!.summary, repeats, count: s.triggerCount });
+  }
+
+  function append(kind: string, actor: string | undefined, data: Record<string, unknown>, detail?: string): Promise<void> {
     const at = iso(now());
     s.timeline.push({ at, kind, actor, detail });
     if (s.timeline.length > TIMELINE_KEPT) s.timeline.splice(0, s.timeline.length - TIMELINE_KEPT);
@@ -138,21 +155,12 @@ export async function incidentResponse(input: OpenIncidentInput): Promise<Incide
   // ---- handlers -------------------------------------------------------------------------------------------------
   setHandler(incidentStateQuery, () => s);
 
-  // An alert storm must not become a storm of audit writes: repeats that arrive while a write is pending are
-  // recorded together, as one 'retriggered' event that says how many came.
-  let repeatsUnrecorded = 0;
-  let lastRepeat: IncidentTrigger | undefined;
-  async function recordRepeats() {
-    await auditChain;
-    const repeats = repeatsUnrecorded;
-    repeatsUnrecorded = 0;
-    await record('retriggered', lastRepeat!.by, { source: lastRepeat!.source, summary: lastRepeat!.summary, repeats, count: s.triggerCount });
-  }
   setHandler(triggerSignal, (trigger) => {
     s.triggerCount++;
     if (s.triggerCount === 1) return;
     lastRepeat = trigger;
-    if (++repeatsUnrecorded === 1) void recordRepeats();
+    // The first repeat of a burst schedules a write once the pending ones land; later ones join it.
+    if (++repeatsUnrecorded === 1) void auditChain.then(flushRepeats);
   });
 
   setHandler(
@@ -328,6 +336,7 @@ export async function incidentResponse(input: OpenIncidentInput): Promise<Incide
 
   // ---- the escalation ladder ------------------------------------------------------------------------------------
   async function page(level: number, reason: 'opened' | 'escalated' | 'repeated') {
+    if (isResolved()) return; // resolved while the opening was still being written: nobody needs waking
     const rung = plan.ladder[level];
     s.escalation.level = Math.max(s.escalation.level, level);
     s.escalation.pages++;
