@@ -14,6 +14,8 @@ export interface ChecklistDependencies {
   auditPool: Pool;
   thresholds: checks.Thresholds;
   allowedCidrs: string[];
+  /** Superuser roles that are expected, not a security event (the embedded demo server runs everything as one). */
+  allowedSuperusers?: string[];
   openIncident: IncidentOpener;
   /** A backup tool's check (e.g. `pgbackrest check`), run per tier with DBOPS_TIER set; exit 0 is a pass. */
   backupCheckCommand?: string;
@@ -118,7 +120,7 @@ export function createChecklistActivities(d: ChecklistDependencies) {
         case 'indexUsage':
           return checks.checkIndexUsage(poolOf(input.tier));
         case 'securityEvents':
-          return checks.checkSecurityEvents(poolOf(input.tier), { allowedCidrs: d.allowedCidrs });
+          return checks.checkSecurityEvents(poolOf(input.tier), { allowedCidrs: d.allowedCidrs, allowedSuperusers: d.allowedSuperusers });
         case 'dailyReport':
           return dailyReport(input);
         case 'alertReview':

@@ -280,7 +280,7 @@ export async function checkResourceUtilisation(pool: Pool): Promise<CheckResult>
  * the allowed networks (local socket sessions have no address and pass). Without superuser or pg_read_all_stats
  * the checker cannot see other roles' addresses, which is a 'warn'.
  */
-export async function checkSecurityEvents(pool: Pool, opts: { allowedCidrs: string[] }): Promise<CheckResult> {
+export async function checkSecurityEvents(pool: Pool, opts: { allowedCidrs: string[]; allowedSuperusers?: string[] }): Promise<CheckResult> {
   const { rows } = await pool.query<{ pid: number; usename: string | null; client_addr: string | null; application_name: string; superuser: boolean; allowed_addr: boolean }>(
     `SELECT a.pid, a.usename, host(a.client_addr) AS client_addr, a.application_name, coalesce(r.rolsuper, false) AS superuser,
             (a.client_addr IS NULL OR a.client_addr <<= ANY($1::cidr[])) AS allowed_addr
@@ -291,12 +291,15 @@ export async function checkSecurityEvents(pool: Pool, opts: { allowedCidrs: stri
   );
   const vis = await pool.query<{ full: boolean }>("SELECT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) OR pg_has_role('pg_read_all_stats', 'MEMBER') AS full");
   const pick = ({ pid, usename, client_addr, application_name }: (typeof rows)[0]) => ({ pid, usename, client_addr, application_name });
-  const superuserSessions = rows.filter((r) => r.superuser).map(pick);
+  // Roles the operator expects to hold superuser (e.g. the embedded demo server's own) are shown, not flagged.
+  const expected = new Set(opts.allowedSuperusers ?? []);
+  const superuserSessions = rows.filter((r) => r.superuser && !expected.has(r.usename ?? '')).map(pick);
+  const expectedSuperuserSessions = rows.filter((r) => r.superuser && expected.has(r.usename ?? '')).length;
   const disallowedAddresses = rows.filter((r) => !r.allowed_addr).map(pick);
   const breaches: Breach[] = [];
   if (superuserSessions.length) breaches.push({ threshold: 'security', measured: superuserSessions.length, limit: 0, detail: `superuser sessions: ${superuserSessions.map((s) => `${s.usename}@${s.client_addr ?? 'local'} (${s.application_name || 'no application name'})`).join(', ')}` });
   if (disallowedAddresses.length) breaches.push({ threshold: 'security', measured: disallowedAddresses.length, limit: 0, detail: `connections from outside ${opts.allowedCidrs.join(', ') || 'any allowed network'}: ${disallowedAddresses.map((s) => `${s.usename}@${s.client_addr}`).join(', ')}` });
-  const evidence = { allowedCidrs: opts.allowedCidrs, superuserSessions, disallowedAddresses, fullVisibility: vis.rows[0].full, limit: 0 };
+  const evidence = { allowedCidrs: opts.allowedCidrs, allowedSuperusers: [...expected], superuserSessions, expectedSuperuserSessions, disallowedAddresses, fullVisibility: vis.rows[0].full, limit: 0 };
   if (breaches.length) return result('fail', `${superuserSessions.length} other superuser session(s), ${disallowedAddresses.length} connection(s) from disallowed addresses`, evidence, breaches);
   if (!vis.rows[0].full) return result('warn', "no security findings, but the checker cannot see other roles' sessions (needs pg_read_all_stats)", evidence);
   return result('pass', 'no other superuser sessions, all connections from allowed networks', evidence);

@@ -14,6 +14,8 @@ export interface StepDependencies {
   failover: { command?: string; url?: string };
   thresholds: checks.Thresholds;
   allowedCidrs: string[];
+  /** Superuser roles that are expected, not a security event (the embedded demo server runs everything as one). */
+  allowedSuperusers?: string[];
 }
 
 const fromCheck = (r: checks.CheckResult): StepResult => ({ outcome: r.outcome, summary: r.summary, evidence: { ...r.evidence, breaches: r.breaches } });
@@ -68,7 +70,7 @@ export function createStepActivities(d: StepDependencies) {
     },
 
     async checkSecurityEvents(input: StepInput): Promise<StepResult> {
-      return fromCheck(await checks.checkSecurityEvents(d.tierPools[input.tier], { allowedCidrs: d.allowedCidrs }));
+      return fromCheck(await checks.checkSecurityEvents(d.tierPools[input.tier], { allowedCidrs: d.allowedCidrs, allowedSuperusers: d.allowedSuperusers }));
     },
 
     async notifyStakeholders(input: StepInput): Promise<StepResult> {

@@ -17,6 +17,7 @@ export interface ActivityDependencies {
   failover: { command?: string; url?: string };
   thresholds: Thresholds;
   allowedCidrs: string[];
+  allowedSuperusers?: string[];
   /** Opens or joins an incident (a Temporal client call); checklists use it for breached thresholds. */
   openIncident: IncidentOpener;
   backupCheckCommand?: string;

@@ -22,6 +22,7 @@ export function buildActivities(config: Config, databaseUrl: string, logger: Log
     failover: config.failover,
     thresholds: config.thresholds,
     allowedCidrs: config.allowedCidrs,
+    allowedSuperusers: config.allowedSuperusers,
     openIncident: checklistIncidentOpener(() => incidents),
     backupCheckCommand: config.backupCheckCommand,
   });

@@ -33,6 +33,7 @@ const EnvSchema = z.object({
   DBOPS_POOL_USAGE_PERCENT: z.coerce.number().positive().max(100).default(90),
   DBOPS_QUEUE_BACKLOG: z.coerce.number().int().positive().default(100),
   DBOPS_STORAGE_GROWTH_PERCENT: z.coerce.number().positive().default(10),
+  DBOPS_ALLOWED_SUPERUSERS: z.string().optional(),
   DBOPS_ALLOWED_CIDRS: z.string().default('127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16'),
   DBOPS_CHECKLIST_TIMES: z
     .string()
@@ -85,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       queueBacklog: e.DBOPS_QUEUE_BACKLOG,
       storageGrowthPercent: e.DBOPS_STORAGE_GROWTH_PERCENT,
     },
+    allowedSuperusers: e.DBOPS_ALLOWED_SUPERUSERS?.split(',').map((r) => r.trim()).filter(Boolean),
     allowedCidrs: e.DBOPS_ALLOWED_CIDRS.split(',').map((c) => c.trim()).filter(Boolean),
     checklistTimes: Object.fromEntries((e.DBOPS_CHECKLIST_TIMES ?? '').split(',').filter(Boolean).map((pair) => pair.split('='))) as Partial<Record<'morning' | 'midday' | 'end-of-day', string>>,
     checklistsFile: e.DBOPS_CHECKLISTS,

@@ -43,6 +43,10 @@ async function main() {
   process.on('SIGTERM', onInterrupt);
 
   const stack = await startStack(config, log);
+  if (!config.databaseUrl && !config.allowedSuperusers) {
+    // The embedded server runs dbops itself as its superuser 'postgres': that is the demo's setup, not an intrusion.
+    config.allowedSuperusers = ['postgres'];
+  }
   const cleanups: (() => unknown)[] = [() => stack.stop()];
   try {
     if (interruptedAt) return;

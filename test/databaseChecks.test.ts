@@ -435,6 +435,14 @@ describe('database checks on a migrated test database', () => {
       // What remains is whatever superuser sessions really are there.
       expect(r.outcome).toBe((r.evidence.superuserSessions as Session[]).length ? 'fail' : 'pass');
     });
+
+    it('shows sessions of an expected superuser role without flagging them', async () => {
+      const role = (await other.query<{ u: string }>('SELECT current_user AS u')).rows[0].u;
+      const r = await checkSecurityEvents(db.pool, { allowedCidrs: ['127.0.0.0/8', '::1/128'], allowedSuperusers: [role] });
+      expect(r.evidence.superuserSessions as Session[]).not.toContainEqual(expect.objectContaining({ pid: otherPid }));
+      if (superuser) expect(r.evidence.expectedSuperuserSessions).toBeGreaterThanOrEqual(1);
+      expect(securityBreach(r, 'superuser')).toBeUndefined();
+    });
   });
 });
 
