@@ -27,7 +27,8 @@ declare module 'vitest' {
  * bundle that every test worker reuses.
  */
 export default async function setup(project: TestProject) {
-  const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
+  // Provisioning says what it is doing: the first Go build of the Temporal CLI takes minutes.
+  const log = createLogger({ level: process.env.LOG_LEVEL ?? 'info' });
   const cacheDir = path.resolve(process.env.DBOPS_DATA_DIR ?? '.dbops', 'cache');
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-test-'));
   fs.chmodSync(scratch, 0o755); // the embedded server may run as another user
