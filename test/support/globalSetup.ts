@@ -18,6 +18,8 @@ declare module 'vitest' {
     devServerAddress: string;
     testServerPath: string;
     workflowBundlePath: string;
+    /** The Temporal CLI binary, when one was found or built (not with the SDK-download fallback). */
+    temporalCliPath: string;
   }
 }
 
@@ -72,6 +74,7 @@ export default async function setup(project: TestProject) {
   project.provide('devServerAddress', devServerAddress);
   project.provide('testServerPath', testServerPath);
   project.provide('workflowBundlePath', workflowBundlePath);
+  project.provide('temporalCliPath', cli.kind === 'binary' ? cli.path : '');
 
   } catch (err) {
     await teardown();
