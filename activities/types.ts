@@ -1,5 +1,6 @@
 import type { Contact } from '../runbooks/plan';
 import type { Tier } from '../runbooks/types';
+import type { ChecklistRunState } from '../workflows/checklistDefinitions';
 
 /** Plain data passed between workflows and activities. */
 
@@ -61,13 +62,4 @@ export interface StepResult {
 }
 
 /** The checklist_runs row as the workflow sees it when it writes an event. */
-export interface ChecklistRunSnapshot {
-  runId: string;
-  checklistId: string;
-  name: string;
-  runbookVersion: string;
-  status: 'running' | 'finished';
-  startedAt: string;
-  finishedAt?: string;
-  counts: { pass: number; warn: number; fail: number };
-}
+export type ChecklistRunSnapshot = Pick<ChecklistRunState, 'runId' | 'checklistId' | 'name' | 'runbookVersion' | 'status' | 'startedAt' | 'finishedAt' | 'counts'>;

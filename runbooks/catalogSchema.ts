@@ -77,22 +77,21 @@ function check<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
   return r.data;
 }
 
+/** Validates each entry of a keyed section; an entry's id must equal its key. */
+function checkSection<T extends { id: string }>(schema: z.ZodType<T>, section: Record<string, unknown>, name: string): Record<string, T> {
+  return Object.fromEntries(
+    Object.entries(section).map(([key, value]) => {
+      const entry = check(schema, value, `${name}.${key}`);
+      if (entry.id !== key) throw new Error(`invalid runbook catalog: ${name}.${key}.id: is '${entry.id}', must equal its key`);
+      return [key, entry];
+    }),
+  );
+}
+
 /** Validates every incident type and checklist; the error names the bad field and what is accepted. */
 export function validateCatalog(catalog: { incidentTypes: Record<string, unknown>; checklists: Record<string, unknown> }) {
-  const incidentTypes = Object.fromEntries(
-    Object.entries(catalog.incidentTypes).map(([key, value]) => {
-      const t = check(IncidentTypeSchema, value, `incidentTypes.${key}`);
-      if (t.id !== key) throw new Error(`invalid runbook catalog: incidentTypes.${key}.id: is '${t.id}', must equal its key`);
-      return [key, t];
-    }),
-  ) as Record<IncidentTypeId, IncidentTypeDefinition>;
-  const checklists = Object.fromEntries(
-    Object.entries(catalog.checklists).map(([key, value]) => {
-      const c = check(ChecklistSchema, value, `checklists.${key}`);
-      if (c.id !== key) throw new Error(`invalid runbook catalog: checklists.${key}.id: is '${c.id}', must equal its key`);
-      return [key, c];
-    }),
-  ) as Record<ChecklistId, ChecklistDefinition>;
+  const incidentTypes = checkSection(IncidentTypeSchema, catalog.incidentTypes, 'incidentTypes') as Record<IncidentTypeId, IncidentTypeDefinition>;
+  const checklists = checkSection(ChecklistSchema, catalog.checklists, 'checklists') as Record<ChecklistId, ChecklistDefinition>;
   for (const id of INCIDENT_TYPE_IDS) if (!incidentTypes[id]) throw new Error(`invalid runbook catalog: incidentTypes.${id}: missing`);
   return { incidentTypes, checklists };
 }
