@@ -57,6 +57,8 @@ export interface StepState {
   finishedAt?: string;
   /** Who completed, approved, rejected or decided on the step. */
   by?: string;
+  /** A decision on a failed step that the runner has not acted on yet. */
+  decision?: 'retry' | 'skip' | 'abort';
   note?: string;
 }
 

@@ -53,8 +53,6 @@ export async function incidentResponse(input: OpenIncidentInput): Promise<Incide
   let stateChanged = 0; // bumped whenever a handler changes what the ladder waits on
   let activitiesInFlight = 0;
   let auditChain: Promise<void> = Promise.resolve();
-  /** Approval/decision inboxes: set by Updates, consumed by the step runner. */
-  const pendingDecision: Record<string, 'retry' | 'skip' | 'abort' | undefined> = {};
 
   const now = () => Date.now();
   const severityDef = () => plan.severities[s.severity];
@@ -316,8 +314,7 @@ export async function incidentResponse(input: OpenIncidentInput): Promise<Incide
   setHandler(
     decideStepUpdate,
     async ({ actor, stepId, decision, note }) => {
-      pendingDecision[stepId] = decision;
-      findStep(stepId).by = actor;
+      Object.assign(findStep(stepId), { decision, by: actor });
       stateChanged++;
       await record('step-decided', actor, { stepId, decision, note });
       return s;
@@ -364,8 +361,10 @@ export async function incidentResponse(input: OpenIncidentInput): Promise<Incide
       if (now() >= nextMs) {
         const top = plan.ladder.length - 1;
         const level = Math.min(s.escalation.level + 1, top);
-        await page(level, s.escalation.level === top ? 'repeated' : 'escalated');
+        const reason = s.escalation.level === top ? 'repeated' : 'escalated';
+        // Set before paging: an acknowledgement that arrives while the page is sent clears it for good.
         s.escalation.nextEscalationAt = iso(nextRungDueAt(now(), plan.type, severityDef(), plan.calendar));
+        await page(level, reason);
       }
     }
   }
@@ -407,35 +406,40 @@ export async function incidentResponse(input: OpenIncidentInput): Promise<Incide
       retry: { maximumAttempts: def.maxAttempts, initialInterval: '2 seconds', backoffCoefficient: 2 },
     })[def.action];
     while (!isResolved()) {
-      step.status = 'running';
-      step.startedAt = iso(now());
-      step.attempts++;
-      try {
-        const result: StepResult = await tracked(() =>
-          act({ incidentId: s.incidentId, stepId: def.id, tier: s.tier, now: iso(now()), title: s.title, recipients: currentResponders() }),
-        );
-        Object.assign(step, { status: 'succeeded', outcome: result.outcome, summary: result.summary, evidence: result.evidence, error: undefined, finishedAt: iso(now()) });
-        await record('step-succeeded', undefined, { stepId: def.id, outcome: result.outcome, summary: result.summary, evidence: result.evidence });
-        return;
-      } catch (err) {
-        if (!(err instanceof ActivityFailure)) throw err;
-        const cause = err.cause instanceof Error ? err.cause.message : err.message;
-        Object.assign(step, { status: 'awaiting-decision', error: cause });
-        await record('step-failed', undefined, { stepId: def.id, error: cause, attempts: step.attempts });
-        await send('step-failed', currentResponders(), `Step '${def.title}' of ${s.incidentId} failed: ${cause}. Decide: retry, skip or abort.`);
-        await condition(() => pendingDecision[def.id] !== undefined || isResolved());
-        const decision = pendingDecision[def.id];
-        pendingDecision[def.id] = undefined;
-        if (decision === 'skip') {
-          Object.assign(step, { status: 'skipped', finishedAt: iso(now()) });
+      // A step already waiting for a decision (say, across continue-as-new) waits on; it never reruns by itself.
+      if (step.status !== 'awaiting-decision') {
+        step.status = 'running';
+        step.startedAt = iso(now());
+        step.attempts++;
+        try {
+          const result: StepResult = await tracked(() =>
+            act({ incidentId: s.incidentId, stepId: def.id, tier: s.tier, now: iso(now()), title: s.title, recipients: currentResponders() }),
+          );
+          Object.assign(step, { status: 'succeeded', outcome: result.outcome, summary: result.summary, evidence: result.evidence, error: undefined, finishedAt: iso(now()) });
+          await record('step-succeeded', undefined, { stepId: def.id, outcome: result.outcome, summary: result.summary, evidence: result.evidence });
           return;
-        }
-        if (decision === 'abort') {
-          Object.assign(step, { status: 'aborted', finishedAt: iso(now()) });
-          s.stepsAborted = true;
-          return;
+        } catch (err) {
+          if (!(err instanceof ActivityFailure)) throw err;
+          const cause = err.cause instanceof Error ? err.cause.message : err.message;
+          Object.assign(step, { status: 'awaiting-decision', error: cause });
+          await record('step-failed', undefined, { stepId: def.id, error: cause, attempts: step.attempts });
+          await send('step-failed', currentResponders(), `Step '${def.title}' of ${s.incidentId} failed: ${cause}. Decide: retry, skip or abort.`);
         }
       }
+      // The decision lives on the step (part of the state), so it survives continue-as-new.
+      await condition(() => step.decision !== undefined || isResolved());
+      const decision = step.decision;
+      step.decision = undefined;
+      if (decision === 'skip') {
+        Object.assign(step, { status: 'skipped', finishedAt: iso(now()) });
+        return;
+      }
+      if (decision === 'abort') {
+        Object.assign(step, { status: 'aborted', finishedAt: iso(now()) });
+        s.stepsAborted = true;
+        return;
+      }
+      if (decision === 'retry') step.status = 'running';
     }
   }
 
