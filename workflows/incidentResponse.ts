@@ -485,8 +485,12 @@ export async function incidentResponse(input: OpenIncidentInput): Promise<Incide
 
   void runLadder();
   void runSteps();
-  await condition(() => isResolved() || shouldContinueAsNew());
-  await settle(() => auditChain, () => repeatsUnrecorded > 0);
+  // Continue as new only at a quiet moment: a step activity started while the audit chain settled would otherwise
+  // be cut off, and run again (a failover, twice) in the next run.
+  do {
+    await condition(() => isResolved() || shouldContinueAsNew());
+    await settle(() => auditChain, () => repeatsUnrecorded > 0);
+  } while (!isResolved() && !shouldContinueAsNew());
   if (!isResolved()) {
     s.runs++;
     await continueAsNew<typeof incidentResponse>({ ...input, carried: s });
