@@ -12,6 +12,7 @@ import {
   completeStepUpdate,
   decideStepUpdate,
   incidentStateQuery,
+  rejectStepUpdate,
   resolveUpdate,
   type IncidentState,
 } from '../workflows/incidentDefinitions';
@@ -115,6 +116,18 @@ describe('incident steps, approvals and decisions (time-skipping)', () => {
     await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'dana', summary: 'failed over' }] });
     // A resolved incident has ended: nothing more can be done to it.
     await expect(handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: 'dana' }] })).rejects.toThrow();
+  });
+
+  it('a rejected failover does not run; the runbook goes on and finishes', async () => {
+    harness.failover.command = 'echo should-not-run; exit 9';
+    const handle = await open('database-outage', 'rejected');
+    await waitForState(env, handle, (s) => s.steps.find((x) => x.id === 'execute-failover')!.status === 'awaiting-approval');
+    expect(await rejectionOf(handle.executeUpdate(rejectStepUpdate, { args: [{ actor: 'dana', stepId: 'execute-failover', reason: ' ' }] }))).toMatch(/needs a reason/);
+    await handle.executeUpdate(rejectStepUpdate, { args: [{ actor: 'dana', stepId: 'execute-failover', reason: 'primary recovered by itself' }] });
+    const done = await waitForState(env, handle, (s) => s.currentStep >= s.steps.length);
+    expect(done.steps.find((x) => x.id === 'execute-failover')).toMatchObject({ status: 'rejected', attempts: 0, by: 'dana', note: 'primary recovered by itself' });
+    expect(done.timeline.map((t) => t.kind)).toContain('runbook-finished');
+    await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'dana', summary: 'no failover needed' }] });
   });
 
   it('a failing automated step waits for a human decision, and a retry after fixing the cause succeeds', async () => {
