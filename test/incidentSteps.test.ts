@@ -169,5 +169,13 @@ describe('incident steps, approvals and decisions (time-skipping)', () => {
     const repeats = events.filter((e) => e.kind === 'retriggered');
     expect(repeats.reduce((sum, e) => sum + (e.data as { repeats: number }).repeats, 0)).toBe(49);
     expect(repeats.length).toBeLessThan(49);
+
+    // Once resolved, the same key opens a new incident rather than reviving the old one.
+    await handle.result();
+    const again = await openIncident({ client: env.client, taskQueue, roster, calendar }, { type: 'connection-pool-exhaustion', tier: 'queue', fingerprint: 'storm' });
+    expect(again.runId).not.toBe(results[0].runId);
+    const fresh = await waitForState(env, again.handle as Handle, (x) => x.triggerCount === 1);
+    expect(fresh.incidentId).not.toBe(s.incidentId);
+    await (again.handle as Handle).executeUpdate(resolveUpdate, { args: [{ actor: 'dana', summary: 'second storm over' }] });
   });
 });
