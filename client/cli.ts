@@ -114,14 +114,22 @@ incident
 
 incident
   .command('list')
-  .description('open incidents (from Temporal visibility)')
+  .description('incidents from Temporal visibility, filtered by their search attributes (open ones by default)')
   .option('--all', 'include closed ones')
+  .addOption(new Option('--type <type>').choices(INCIDENT_TYPE_IDS))
+  .addOption(new Option('--tier <tier>').choices(TIERS))
+  .addOption(new Option('--severity <severity>').choices(SEVERITIES))
+  .addOption(new Option('--phase <phase>').choices(['triggered', 'acknowledged', 'resolved']))
   .action(async (o) => {
+    // Every value comes from a fixed list of choices, so it is safe inside the query string.
+    const filters = [`DbopsKind = 'incident'`];
+    if (!o.all) filters.push(`ExecutionStatus = 'Running'`);
+    for (const [key, attribute] of [['type', 'DbopsType'], ['tier', 'DbopsTier'], ['severity', 'DbopsSeverity'], ['phase', 'DbopsPhase']] as const) {
+      if (o[key]) filters.push(`${attribute} = '${o[key]}'`);
+    }
     await withClient(async (client) => {
-      const query = `DbopsKind = 'incident'${o.all ? '' : ` AND ExecutionStatus = 'Running'`}`;
-      for await (const wf of client.workflow.list({ query })) {
-        const sa = wf.typedSearchAttributes;
-        const get = (name: string) => sa.getAll().find((p) => p.key.name === name)?.value ?? '';
+      for await (const wf of client.workflow.list({ query: filters.join(' AND ') })) {
+        const get = (name: string) => wf.typedSearchAttributes.getAll().find((p) => p.key.name === name)?.value ?? '';
         console.log(`${wf.workflowId.padEnd(60)} ${String(get('DbopsSeverity')).padEnd(9)} ${String(get('DbopsPhase')).padEnd(13)} ${wf.status.name}`);
       }
     });

@@ -89,7 +89,7 @@ describe('incidents end to end on the Temporal dev server', () => {
       // Open incidents are listable by their search attributes (visibility is eventually consistent: retry).
       let listed = '';
       for (let i = 0; i < 10 && !/acknowledged/.test(listed); i++) {
-        listed = (await dbops(['incident', 'list'], cliEnv)).stdout.split('\n').find((l) => l.startsWith(workflowId)) ?? '';
+        listed = (await dbops(['incident', 'list', '--type', 'connection-pool-exhaustion', '--phase', 'acknowledged'], cliEnv)).stdout.split('\n').find((l) => l.startsWith(workflowId)) ?? '';
       }
       expect(listed).toMatch(/high\s+acknowledged\s+RUNNING/);
 
