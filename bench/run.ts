@@ -48,7 +48,7 @@ async function main() {
 
   const results: BenchResult[] = [];
   try {
-    db = await createScratchDatabase(stack.serverUrl, 'bench');
+    db = await createScratchDatabase(stack.databaseUrl, 'bench');
     console.log(`provisioned PostgreSQL, dev server, workflow bundle in ${ms(provisioned.ms)}\n`);
     for (const [name, bench] of BENCHMARKS) {
       process.stdout.write(`running ${name}… `);

@@ -81,5 +81,6 @@ describe('runbook catalog', () => {
 
     fs.writeFileSync(file, JSON.stringify({ midday: { ...midday, items: [{ id: 'x', title: 'X', kind: 'automated', check: 'vibes' }] } }));
     expect(() => loadCatalog({ checklistsFile: file })).toThrow(/checklists\.midday\.items\.0\.check/);
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
   });
 });
