@@ -68,9 +68,12 @@ async function workflowIdOf(ref: string): Promise<string> {
   return row.rows[0].workflow_id;
 }
 
+/** Audit commands read only the audit store, so an auditor needs no Temporal: a workflow id maps to its latest incident. */
 async function incidentIdOf(ref: string): Promise<string> {
   if (!ref.startsWith('incident/')) return ref;
-  return withClient(async (client) => (await client.workflow.getHandle(ref).query(incidentStateQuery)).incidentId);
+  const row = await withPool((pool) => pool.query('SELECT incident_id FROM incidents WHERE workflow_id = $1 ORDER BY opened_at DESC LIMIT 1', [ref]));
+  if (!row.rowCount) throw new UsageError(`no incident recorded for workflow '${ref}'`);
+  return row.rows[0].incident_id;
 }
 
 function printState(s: IncidentState) {
@@ -80,11 +83,14 @@ function printState(s: IncidentState) {
   console.log(`  escalation level ${s.escalation.level}, response due ${s.escalation.responseDueAt}${s.escalation.responseMissed ? ' (MISSED)' : ''}${s.escalation.nextEscalationAt ? `, next escalation ${s.escalation.nextEscalationAt}` : ''}`);
   if (s.acknowledgedBy) console.log(`  acknowledged by ${s.acknowledgedBy} at ${s.acknowledgedAt}`);
   if (s.resolvedBy) console.log(`  resolved by ${s.resolvedBy} at ${s.resolvedAt}: ${s.resolution}`);
+  if (s.notes.length) console.log(`  notes: ${s.notes.map((n) => `${n.actor}: ${n.text}`).join(' | ')}`);
   console.log('  steps:');
   s.steps.forEach((st, i) => {
     const marker = i === s.currentStep && s.phase !== 'resolved' ? '>' : ' ';
     console.log(`   ${marker} ${st.id.padEnd(24)} ${st.status.padEnd(20)} ${st.outcome ?? ''} ${st.summary ?? st.error ?? ''}`);
   });
+  console.log('  recent:');
+  for (const t of s.timeline.slice(-8)) console.log(`    ${t.at}  ${t.kind}${t.actor ? ` by ${t.actor}` : ''}${t.detail ? `: ${t.detail}` : ''}`);
 }
 
 async function update<A>(ref: string, fn: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<A>) {
