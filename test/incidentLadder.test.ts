@@ -1,10 +1,9 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openIncident } from '../client/openIncident';
 import { zonedTimeToUtc, localParts } from '../runbooks/calendar';
 import type { IncidentTypeId } from '../runbooks/types';
 import { acknowledgeUpdate, incidentStateQuery, resolveUpdate } from '../workflows/incidentDefinitions';
-import { calendar, createHarness, roster, startWorker, timeSkippingEnvironment, type Harness } from './support/harness';
+import { calendar, roster, timeSkippingSuite } from './support/harness';
 
 /**
  * The seed's clocks, written out: minutes after opening at which each rung of the ladder is paged when nobody
@@ -58,38 +57,25 @@ const EXPECTED_PAGES: Record<IncidentTypeId, { minute: number; roles: string[] }
 };
 
 describe('escalation ladder (time-skipping)', () => {
-  let env: TestWorkflowEnvironment;
-  let harness: Harness;
-  let worker: Awaited<ReturnType<typeof startWorker>>;
   const taskQueue = 'ts-ladder';
-
-  beforeAll(async () => {
-    [env, harness] = await Promise.all([timeSkippingEnvironment(), createHarness()]);
-    harness.failover.command = 'true';
-    worker = await startWorker(env.nativeConnection, harness, taskQueue);
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await env?.teardown();
-    await harness?.close();
-  });
+  const suite = timeSkippingSuite(taskQueue);
 
   const pagesFor = (incidentId: string, openedAt: string) =>
-    harness.channel.sent
+    suite.harness.channel.sent
       .filter((n) => n.subjectId === incidentId && (n.kind === 'page' || n.kind === 'escalation'))
       .map((n) => ({ minute: Math.round((Date.parse(n.occurredAt) - Date.parse(openedAt)) / 60_000), roles: [...new Set(n.recipients.map((r) => r.role))].sort() }));
 
   for (const [type, expected] of Object.entries(EXPECTED_PAGES) as [IncidentTypeId, (typeof EXPECTED_PAGES)[IncidentTypeId]][]) {
     it(`${type}: pages each level at the seed's minute, repeats the top, and stops once acknowledged`, async () => {
-      const { handle } = await openIncident({ client: env.client, taskQueue, roster, calendar }, { type, tier: 'oltp', fingerprint: `ladder-${type}` });
+      const { handle } = await openIncident({ client: suite.env.client, taskQueue, roster, calendar }, { type, tier: 'oltp', fingerprint: `ladder-${type}` });
       const lastMinute = expected.at(-1)!.minute;
-      await env.sleep((lastMinute + 1) * 60_000);
+      await suite.env.sleep((lastMinute + 1) * 60_000);
       const state = await handle.query(incidentStateQuery);
       expect(pagesFor(state.incidentId, state.openedAt)).toEqual(expected);
 
       await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: 'dana' }] });
       const pagesAtAck = pagesFor(state.incidentId, state.openedAt).length;
-      await env.sleep('6 hours');
+      await suite.env.sleep('6 hours');
       expect(pagesFor(state.incidentId, state.openedAt).length).toBe(pagesAtAck);
       await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'dana', summary: 'ladder test' }] });
       await handle.result();
@@ -98,17 +84,17 @@ describe('escalation ladder (time-skipping)', () => {
 
   it('a low-severity incident opened Friday evening escalates Monday at the start of business in the configured zone', async () => {
     // Move the test server's clock to the coming Friday, 18:00 in Europe/Berlin.
-    const now = await env.currentTimeMs();
+    const now = await suite.env.currentTimeMs();
     const today = localParts(now, calendar.timeZone);
     const daysToFriday = (5 - today.weekday + 7) % 7 || 7;
     const friday = new Date(Date.UTC(today.year, today.month - 1, today.day + daysToFriday));
     const fridayEvening = zonedTimeToUtc(friday.getUTCFullYear(), friday.getUTCMonth() + 1, friday.getUTCDate(), 18, calendar.timeZone);
-    await env.sleep(fridayEvening - now);
+    await suite.env.sleep(fridayEvening - now);
 
-    const { handle } = await openIncident({ client: env.client, taskQueue, roster, calendar }, { type: 'performance-degradation', tier: 'olap', severity: 'low', fingerprint: 'friday' });
-    await env.sleep('3 days');
+    const { handle } = await openIncident({ client: suite.env.client, taskQueue, roster, calendar }, { type: 'performance-degradation', tier: 'olap', severity: 'low', fingerprint: 'friday' });
+    await suite.env.sleep('3 days');
     const state = await handle.query(incidentStateQuery);
-    const escalations = harness.channel.sent.filter((n) => n.subjectId === state.incidentId && n.kind === 'escalation');
+    const escalations = suite.harness.channel.sent.filter((n) => n.subjectId === state.incidentId && n.kind === 'escalation');
     const monday = new Date(friday.getTime() + 3 * 86_400_000);
     const mondayMorning = zonedTimeToUtc(monday.getUTCFullYear(), monday.getUTCMonth() + 1, monday.getUTCDate(), 9, calendar.timeZone);
     expect(escalations.length).toBeGreaterThanOrEqual(1);

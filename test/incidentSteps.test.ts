@@ -17,7 +17,7 @@ import {
   type IncidentState,
 } from '../workflows/incidentDefinitions';
 import type { incidentResponse } from '../workflows/incidentResponse';
-import { calendar, createHarness, roster, startWorker, timeSkippingEnvironment, type Harness } from './support/harness';
+import { calendar, roster, timeSkippingSuite } from './support/harness';
 import { startStatusServer } from './support/statusServer';
 import { rejectionOf } from './support/updateRejection';
 import { maybeRecordHistory } from './support/histories';
@@ -35,34 +35,25 @@ async function waitForState(env: TestWorkflowEnvironment, handle: Handle, done: 
 }
 
 describe('incident steps, approvals and decisions (time-skipping)', () => {
-  let env: TestWorkflowEnvironment;
-  let harness: Harness;
-  let worker: Awaited<ReturnType<typeof startWorker>>;
   let status: Awaited<ReturnType<typeof startStatusServer>>;
   const taskQueue = 'ts-steps';
-
+  // The admin panel's /status, a real HTTP server on loopback, up before the suite's activities need its address.
   beforeAll(async () => {
     status = await startStatusServer();
-    [env, harness] = await Promise.all([timeSkippingEnvironment(), createHarness({ adminStatusUrl: status.url })]);
-    worker = await startWorker(env.nativeConnection, harness, taskQueue);
   });
-  afterAll(async () => {
-    await worker?.stop();
-    await env?.teardown();
-    await harness?.close();
-    await status?.close();
-  });
+  afterAll(() => status?.close());
+  const suite = timeSkippingSuite(taskQueue, () => ({ adminStatusUrl: status.url }));
 
   const open = (type: (typeof INCIDENT_TYPE_IDS)[number], fingerprint: string, severity?: 'critical' | 'high' | 'medium' | 'low') =>
-    openIncident({ client: env.client, taskQueue, roster, calendar }, { type, tier: 'oltp', fingerprint, severity }).then((r) => r.handle as Handle);
+    openIncident({ client: suite.env.client, taskQueue, roster, calendar }, { type, tier: 'oltp', fingerprint, severity }).then((r) => r.handle as Handle);
 
   for (const type of INCIDENT_TYPE_IDS) {
     it(`${type}: acknowledged in time, every step runs in order with its evidence, then resolved`, async () => {
-      harness.failover.command = 'echo "promoted replica for $DBOPS_TIER"';
+      suite.harness.failover.command = 'echo "promoted replica for $DBOPS_TIER"';
       const handle = await open(type, 'happy');
       await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: 'oscar', note: 'on it' }] });
       for (;;) {
-        const s = await waitForState(env, handle, (x) => x.currentStep >= x.steps.length || ['awaiting-completion', 'awaiting-approval', 'awaiting-decision'].includes(x.steps[x.currentStep].status));
+        const s = await waitForState(suite.env, handle, (x) => x.currentStep >= x.steps.length || ['awaiting-completion', 'awaiting-approval', 'awaiting-decision'].includes(x.steps[x.currentStep].status));
         if (s.currentStep >= s.steps.length) break;
         const step = s.steps[s.currentStep];
         expect(step.status, `${step.id}: ${step.error}`).not.toBe('awaiting-decision');
@@ -83,7 +74,7 @@ describe('incident steps, approvals and decisions (time-skipping)', () => {
         expect(x.status).toBe(def.kind === 'manual' ? 'completed' : 'succeeded');
         if (def.kind === 'automated') expect(Object.keys(x.evidence ?? {}).length).toBeGreaterThan(0);
       }
-      const events = await readIncidentEvents(harness.db.pool, result.incidentId);
+      const events = await readIncidentEvents(suite.harness.db.pool, result.incidentId);
       expect(verifyChain(events)).toEqual([]);
       expect(events.filter((e) => e.kind === 'step-succeeded' || e.kind === 'step-completed').map((e) => (e.data as { stepId: string }).stepId)).toEqual(
         INCIDENT_TYPES[type].steps.map((x) => x.id),
@@ -94,9 +85,9 @@ describe('incident steps, approvals and decisions (time-skipping)', () => {
   }
 
   it('failover runs only after an entitled approval; an unentitled one is refused and leaves no trace', async () => {
-    harness.failover.command = 'echo ok';
+    suite.harness.failover.command = 'echo ok';
     const handle = await open('database-outage', 'approval');
-    await waitForState(env, handle, (s) => s.steps.find((x) => x.id === 'execute-failover')!.status === 'awaiting-approval');
+    await waitForState(suite.env, handle, (s) => s.steps.find((x) => x.id === 'execute-failover')!.status === 'awaiting-approval');
     const updateEvents = async () =>
       (await handle.fetchHistory()).events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionUpdateCompletedEventAttributes).length;
     const before = await updateEvents();
@@ -111,7 +102,7 @@ describe('incident steps, approvals and decisions (time-skipping)', () => {
 
     await handle.executeUpdate(approveStepUpdate, { args: [{ actor: 'dana', stepId: 'execute-failover', note: 'replica is healthy' }] });
     expect(await updateEvents()).toBeGreaterThan(before); // an accepted Update does leave its events
-    const done = await waitForState(env, handle, (s) => s.steps.find((x) => x.id === 'execute-failover')!.status === 'succeeded');
+    const done = await waitForState(suite.env, handle, (s) => s.steps.find((x) => x.id === 'execute-failover')!.status === 'succeeded');
     expect(done.steps.find((x) => x.id === 'execute-failover')!.evidence).toMatchObject({ exitCode: 0, output: 'ok' });
     await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'dana', summary: 'failed over' }] });
     // A resolved incident has ended: nothing more can be done to it.
@@ -119,52 +110,52 @@ describe('incident steps, approvals and decisions (time-skipping)', () => {
   });
 
   it('a rejected failover does not run; the runbook goes on and finishes', async () => {
-    harness.failover.command = 'echo should-not-run; exit 9';
+    suite.harness.failover.command = 'echo should-not-run; exit 9';
     const handle = await open('database-outage', 'rejected');
-    await waitForState(env, handle, (s) => s.steps.find((x) => x.id === 'execute-failover')!.status === 'awaiting-approval');
+    await waitForState(suite.env, handle, (s) => s.steps.find((x) => x.id === 'execute-failover')!.status === 'awaiting-approval');
     expect(await rejectionOf(handle.executeUpdate(rejectStepUpdate, { args: [{ actor: 'dana', stepId: 'execute-failover', reason: ' ' }] }))).toMatch(/needs a reason/);
     await handle.executeUpdate(rejectStepUpdate, { args: [{ actor: 'dana', stepId: 'execute-failover', reason: 'primary recovered by itself' }] });
-    const done = await waitForState(env, handle, (s) => s.currentStep >= s.steps.length);
+    const done = await waitForState(suite.env, handle, (s) => s.currentStep >= s.steps.length);
     expect(done.steps.find((x) => x.id === 'execute-failover')).toMatchObject({ status: 'rejected', attempts: 0, by: 'dana', note: 'primary recovered by itself' });
     expect(done.timeline.map((t) => t.kind)).toContain('runbook-finished');
     await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'dana', summary: 'no failover needed' }] });
   });
 
   it('a failing automated step waits for a human decision, and a retry after fixing the cause succeeds', async () => {
-    harness.failover.command = 'echo "replica unreachable" >&2; exit 3';
+    suite.harness.failover.command = 'echo "replica unreachable" >&2; exit 3';
     const handle = await open('database-outage', 'failing-step');
-    await waitForState(env, handle, (s) => s.steps.find((x) => x.id === 'execute-failover')!.status === 'awaiting-approval');
+    await waitForState(suite.env, handle, (s) => s.steps.find((x) => x.id === 'execute-failover')!.status === 'awaiting-approval');
     await handle.executeUpdate(approveStepUpdate, { args: [{ actor: 'dana', stepId: 'execute-failover' }] });
-    const failed = await waitForState(env, handle, (s) => s.steps.find((x) => x.id === 'execute-failover')!.status === 'awaiting-decision');
+    const failed = await waitForState(suite.env, handle, (s) => s.steps.find((x) => x.id === 'execute-failover')!.status === 'awaiting-decision');
     expect(failed.steps.find((x) => x.id === 'execute-failover')!.error).toMatch(/replica unreachable/);
     expect(failed.phase).not.toBe('resolved');
     // Hours pass: the incident stays alive, waiting for someone to decide.
-    await env.sleep('2 hours');
+    await suite.env.sleep('2 hours');
     expect((await handle.query(incidentStateQuery)).steps.find((x) => x.id === 'execute-failover')!.status).toBe('awaiting-decision');
-    expect(harness.channel.sent.some((n) => n.kind === 'step-failed' && n.subjectId === failed.incidentId)).toBe(true);
+    expect(suite.harness.channel.sent.some((n) => n.kind === 'step-failed' && n.subjectId === failed.incidentId)).toBe(true);
 
-    harness.failover.command = 'echo fixed';
+    suite.harness.failover.command = 'echo fixed';
     await handle.executeUpdate(decideStepUpdate, { args: [{ actor: 'dana', stepId: 'execute-failover', decision: 'retry' }] });
-    const retried = await waitForState(env, handle, (s) => s.steps.find((x) => x.id === 'execute-failover')!.status === 'succeeded');
+    const retried = await waitForState(suite.env, handle, (s) => s.steps.find((x) => x.id === 'execute-failover')!.status === 'succeeded');
     expect(retried.steps.find((x) => x.id === 'execute-failover')!.attempts).toBe(2);
     await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'dana', summary: 'retried' }] });
   });
 
   it('fifty triggers with one dedup key open one incident that counts fifty', async () => {
-    const ctx = { client: env.client, taskQueue, roster, calendar };
+    const ctx = { client: suite.env.client, taskQueue, roster, calendar };
     const results = await Promise.all(
       Array.from({ length: 50 }, () => openIncident(ctx, { type: 'connection-pool-exhaustion', tier: 'queue', fingerprint: 'storm', source: 'webhook', by: 'alertmanager' })),
     );
     expect(new Set(results.map((r) => r.workflowId)).size).toBe(1);
     expect(new Set(results.map((r) => r.runId)).size).toBe(1);
     const handle = results[0].handle as Handle;
-    const s = await waitForState(env, handle, (x) => x.triggerCount === 50);
+    const s = await waitForState(suite.env, handle, (x) => x.triggerCount === 50);
     expect(s.triggerCount).toBe(50);
     await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'dana', summary: 'storm over' }] });
-    const row = await harness.db.pool.query('SELECT trigger_count FROM incidents WHERE incident_id = $1', [s.incidentId]);
+    const row = await suite.harness.db.pool.query('SELECT trigger_count FROM incidents WHERE incident_id = $1', [s.incidentId]);
     expect(row.rows[0].trigger_count).toBe(50);
     // The 49 repeats are all in the audit trail before the resolution, written in bursts rather than one event each.
-    const events = await readIncidentEvents(harness.db.pool, s.incidentId);
+    const events = await readIncidentEvents(suite.harness.db.pool, s.incidentId);
     const resolvedSeq = events.find((e) => e.kind === 'resolved')!.seq;
     const repeats = events.filter((e) => e.kind === 'retriggered');
     expect(repeats.every((e) => e.seq < resolvedSeq)).toBe(true);
@@ -173,9 +164,9 @@ describe('incident steps, approvals and decisions (time-skipping)', () => {
 
     // Once resolved, the same key opens a new incident rather than reviving the old one.
     await handle.result();
-    const again = await openIncident({ client: env.client, taskQueue, roster, calendar }, { type: 'connection-pool-exhaustion', tier: 'queue', fingerprint: 'storm' });
+    const again = await openIncident({ client: suite.env.client, taskQueue, roster, calendar }, { type: 'connection-pool-exhaustion', tier: 'queue', fingerprint: 'storm' });
     expect(again.runId).not.toBe(results[0].runId);
-    const fresh = await waitForState(env, again.handle as Handle, (x) => x.triggerCount === 1);
+    const fresh = await waitForState(suite.env, again.handle as Handle, (x) => x.triggerCount === 1);
     expect(fresh.incidentId).not.toBe(s.incidentId);
     await (again.handle as Handle).executeUpdate(resolveUpdate, { args: [{ actor: 'dana', summary: 'second storm over' }] });
   });

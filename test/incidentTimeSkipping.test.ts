@@ -1,33 +1,20 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyChain } from '../activities/auditChain';
 import { readIncidentEvents } from '../client/auditStore';
 import { openIncident } from '../client/openIncident';
 import { acknowledgeUpdate, changeSeverityUpdate, incidentStateQuery, resolveUpdate } from '../workflows/incidentDefinitions';
-import { calendar, createHarness, roster, startWorker, timeSkippingEnvironment, type Harness } from './support/harness';
+import { calendar, roster, timeSkippingSuite } from './support/harness';
 
 describe('incident response on the time-skipping server', () => {
-  let env: TestWorkflowEnvironment;
-  let harness: Harness;
-  let worker: Awaited<ReturnType<typeof startWorker>>;
   const taskQueue = 'ts-incidents';
-
-  beforeAll(async () => {
-    [env, harness] = await Promise.all([timeSkippingEnvironment(), createHarness()]);
-    worker = await startWorker(env.nativeConnection, harness, taskQueue);
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await env?.teardown();
-    await harness?.close();
-  });
+  const suite = timeSkippingSuite(taskQueue);
 
   it('lets an hour of SLA pass, escalates the unacknowledged incident, and audits it in PostgreSQL', async () => {
-    const ctx = { client: env.client, taskQueue, roster, calendar };
+    const ctx = { client: suite.env.client, taskQueue, roster, calendar };
     const { handle } = await openIncident(ctx, { type: 'performance-degradation', tier: 'olap', severity: 'medium', fingerprint: 'hour-timer' });
-    const startMs = await env.currentTimeMs();
-    await env.sleep('1 hour');
-    expect((await env.currentTimeMs()) - startMs).toBeGreaterThanOrEqual(3_600_000);
+    const startMs = await suite.env.currentTimeMs();
+    await suite.env.sleep('1 hour');
+    expect((await suite.env.currentTimeMs()) - startMs).toBeGreaterThanOrEqual(3_600_000);
 
     const state = await handle.query(incidentStateQuery);
     // medium: 30 min to acknowledge (the type's time is stricter than the severity's hour), then one rung up.
@@ -39,7 +26,7 @@ describe('incident response on the time-skipping server', () => {
     expect(final.phase).toBe('resolved');
     const result = await handle.result();
 
-    const events = await readIncidentEvents(harness.db.pool, result.incidentId);
+    const events = await readIncidentEvents(suite.harness.db.pool, result.incidentId);
     const kinds = events.map((e) => e.kind);
     expect(kinds.slice(0, 2)).toEqual(['opened', 'paged']);
     expect(kinds).toContain('response-sla-missed');
@@ -50,35 +37,35 @@ describe('incident response on the time-skipping server', () => {
     const opened = events.find((e) => e.kind === 'opened')!;
     // Workflow time of a timer task can trail the deadline by the task's own latency: compare to the second.
     expect(Math.round((Date.parse(missed.occurredAt) - Date.parse(opened.occurredAt)) / 1000)).toBe(30 * 60);
-    const row = await harness.db.pool.query('SELECT phase, acknowledged_by, escalation_level FROM incidents WHERE incident_id = $1', [result.incidentId]);
+    const row = await suite.harness.db.pool.query('SELECT phase, acknowledged_by, escalation_level FROM incidents WHERE incident_id = $1', [result.incidentId]);
     expect(row.rows[0]).toEqual({ phase: 'resolved', acknowledged_by: 'dana', escalation_level: 1 });
   });
 
   it('a severity change re-arms the clocks from the moment of the change', async () => {
-    const ctx = { client: env.client, taskQueue, roster, calendar };
+    const ctx = { client: suite.env.client, taskQueue, roster, calendar };
     const { handle } = await openIncident(ctx, { type: 'performance-degradation', tier: 'oltp', severity: 'low', fingerprint: 'regrade' });
-    await env.sleep('10 minutes');
+    await suite.env.sleep('10 minutes');
     const changed = await handle.executeUpdate(changeSeverityUpdate, { args: [{ actor: 'dana', severity: 'critical', reason: 'customers affected' }] });
     const changedAt = Date.parse(changed.timeline.at(-1)!.at);
     // critical: 5 minutes to acknowledge from the change, not 30 from the opening.
     expect(Date.parse(changed.escalation.responseDueAt) - changedAt).toBe(5 * 60_000);
-    await env.sleep('6 minutes');
+    await suite.env.sleep('6 minutes');
     const s = await handle.query(incidentStateQuery);
     expect(s.escalation.responseMissed).toBe(true);
     expect(s.escalation.level).toBe(1);
-    const escalations = harness.channel.sent.filter((n) => n.subjectId === s.incidentId && n.kind === 'escalation');
+    const escalations = suite.harness.channel.sent.filter((n) => n.subjectId === s.incidentId && n.kind === 'escalation');
     expect(Math.round((Date.parse(escalations[0].occurredAt) - changedAt) / 60_000)).toBe(5);
     await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'dana', summary: 'regraded and fixed' }] });
   });
 
   it('a manual step reminds the responders on its cadence and is marked overdue at its due time', async () => {
-    const ctx = { client: env.client, taskQueue, roster, calendar };
+    const ctx = { client: suite.env.client, taskQueue, roster, calendar };
     const { handle } = await openIncident(ctx, { type: 'data-integrity', tier: 'content', fingerprint: 'reminders' });
     await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: 'oscar' }] });
-    await env.sleep('35 minutes');
+    await suite.env.sleep('35 minutes');
     const s = await handle.query(incidentStateQuery);
     const opened = Date.parse(s.openedAt);
-    const reminders = harness.channel.sent.filter((n) => n.subjectId === s.incidentId && n.kind === 'reminder');
+    const reminders = suite.harness.channel.sent.filter((n) => n.subjectId === s.incidentId && n.kind === 'reminder');
     // identify-scope: due after 30 minutes, a reminder every 10.
     expect(reminders.map((n) => Math.round((Date.parse(n.occurredAt) - opened) / 60_000))).toEqual([10, 20, 30]);
     expect(reminders.map((n) => n.message.startsWith('OVERDUE'))).toEqual([false, false, true]);

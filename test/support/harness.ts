@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { createActivities } from '../../activities';
 import { checklistIncidentOpener, type OpenIncidentContext } from '../../client/openIncident';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../../activities/databaseChecks';
@@ -105,4 +105,25 @@ export async function startWorker(connection: NativeConnection, harness: Harness
       await running;
     },
   };
+}
+
+/**
+ * One describe block's real parts: a time-skipping server, real activities on a fresh database, and a running
+ * worker; checklists that breach a threshold open incidents through the same server. Options are read when the
+ * block starts, so they may depend on earlier beforeAll hooks.
+ */
+export function timeSkippingSuite(taskQueue: string, options: () => Parameters<typeof createHarness>[0] = () => ({})) {
+  const suite = {} as { env: TestWorkflowEnvironment; harness: Harness };
+  let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
+  beforeAll(async () => {
+    [suite.env, suite.harness] = await Promise.all([timeSkippingEnvironment(), createHarness(options())]);
+    suite.harness.incidents.current = { client: suite.env.client, taskQueue, roster, calendar };
+    worker = await startWorker(suite.env.nativeConnection, suite.harness, taskQueue);
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await suite.env?.teardown();
+    await suite.harness?.close();
+  });
+  return suite;
 }
