@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Pool, PoolClient } from 'pg';
+import { withTransaction } from '../db/transaction';
 import { eventHash, GENESIS_HASH } from './auditChain';
 import type { AuditEvent, ChecklistRunSnapshot, IncidentSnapshot } from './types';
 
@@ -16,18 +17,13 @@ export const eventIdOf = (subjectId: string, seq: number) => `${subjectId}#${seq
  * Writes a subject's row and one of its events in one transaction. Idempotent: the event id is derived from the
  * subject and sequence number, so a retried attempt finds its row and writes nothing.
  */
-async function writeEvent(pool: Pool, stream: Stream, event: AuditEvent, upsertSubject: (c: PoolClient) => Promise<unknown>) {
+function writeEvent(pool: Pool, stream: Stream, event: AuditEvent, upsertSubject: (c: PoolClient) => Promise<unknown>) {
   const { table, subject } = STREAMS[stream];
   const eventId = eventIdOf(event.subjectId, event.seq);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return withTransaction(pool, async (client) => {
     await upsertSubject(client);
     const exists = await client.query(`SELECT 1 FROM ${table} WHERE event_id = $1`, [eventId]);
-    if (exists.rowCount) {
-      await client.query('COMMIT');
-      return { written: false };
-    }
+    if (exists.rowCount) return { written: false };
     const prev = await client.query<{ hash: string }>(`SELECT hash FROM ${table} WHERE ${subject} = $1 AND seq = $2`, [event.subjectId, event.seq - 1]);
     if (event.seq > 1 && !prev.rowCount) {
       // Events are written in order; a gap means the previous write has not landed yet. Retry later.
@@ -40,14 +36,8 @@ async function writeEvent(pool: Pool, stream: Stream, event: AuditEvent, upsertS
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT (event_id) DO NOTHING`,
       [eventId, event.subjectId, event.seq, event.kind, event.actor ?? null, event.occurredAt, JSON.stringify(event.data), prevHash, hash],
     );
-    await client.query('COMMIT');
     return { written: true };
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** An incident event, with the incidents row refreshed from the workflow's snapshot. */

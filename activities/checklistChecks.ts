@@ -5,6 +5,7 @@ import type { ChecklistRunState } from '../workflows/checklistDefinitions';
 import * as checks from './databaseChecks';
 import { reportMarkdown, reportSummary } from './checklistReport';
 import { runShellCommand } from './shellCommand';
+import { withTransaction } from '../db/transaction';
 
 /** Opens (or joins) the incident for a breach; the client side of openIncident, injected so activities stay testable. */
 export type IncidentOpener = (request: { type: string; tier: Tier; severity: string; fingerprint: string; title: string; summary: string }) => Promise<{ workflowId: string }>;
@@ -149,9 +150,7 @@ export function createChecklistActivities(d: ChecklistDependencies) {
     /** Stores the finished run's items and report; returns the one-line summary for the notifier. */
     async storeChecklistReport(run: ChecklistRunState): Promise<{ summary: string }> {
       const markdown = reportMarkdown(run);
-      const client = await d.auditPool.connect();
-      try {
-        await client.query('BEGIN');
+      await withTransaction(d.auditPool, async (client) => {
         for (const i of run.items) {
           await client.query(
             `INSERT INTO checklist_items (run_id, item_key, item_id, tier, title, kind, outcome, summary, evidence, signed_by, note, incident_ids, finished_at)
@@ -162,13 +161,7 @@ export function createChecklistActivities(d: ChecklistDependencies) {
           );
         }
         await client.query('UPDATE checklist_runs SET report_markdown = $2 WHERE run_id = $1', [run.runId, markdown]);
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
+      });
       return { summary: reportSummary(run) };
     },
   };

@@ -48,7 +48,8 @@ describe('npm start', () => {
       expect(fs.existsSync(pidFile)).toBe(true);
 
       process.kill(-child.pid!, 'SIGINT');
-      expect(await exited).toBe(0);
+      const code = await exited;
+      expect(code, output).toBe(0);
       expect(output).toContain('dbops stopped.');
       expect(await isPortOpen(port)).toBe(false);
       expect(await isPortOpen(uiPort)).toBe(false);
