@@ -3,7 +3,7 @@
  * Reaches Temporal and PostgreSQL through TEMPORAL_ADDRESS / DATABASE_URL, or a running `npm start`.
  */
 import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import { Pool } from 'pg';
 import { verifyChain } from '../activities/auditChain';
 import { loadCatalog } from '../lib/catalog';
@@ -232,10 +232,10 @@ audit
 
 const checklist = program.command('checklist').description('daily checklists: run, sign off, report');
 checklist
-  .command('run <checklist>')
-  .description(`start a checklist now (${CHECKLIST_IDS.join(', ')})`)
+  .command('run')
+  .description('start a checklist now, outside its schedule')
+  .addArgument(new Argument('<checklist>').choices(CHECKLIST_IDS))
   .action(async (id: string) => {
-    if (!CHECKLIST_IDS.includes(id as ChecklistId)) throw new UsageError(`unknown checklist '${id}'; accepted: ${CHECKLIST_IDS.join(', ')}`);
     const roster = loadRoster(config.rosterPath);
     const { checklists } = loadCatalog(config);
     const handle = await withClient((client) => startChecklist(client, config.temporal.taskQueue, id as ChecklistId, roster, undefined, checklists));
@@ -295,10 +295,10 @@ schedules
 schedules.command('list').action(async () => console.table(await withClient((client) => listSchedules(client))));
 for (const [name, paused] of [['pause', true], ['unpause', false]] as const) {
   schedules
-    .command(`${name} <checklist>`)
+    .command(name)
+    .addArgument(new Argument('<checklist>').choices(CHECKLIST_IDS))
     .option('--note <text>', 'why', `${name}d with dbops`)
     .action(async (id: string, o) => {
-      if (!CHECKLIST_IDS.includes(id as ChecklistId)) throw new UsageError(`unknown checklist '${id}'; accepted: ${CHECKLIST_IDS.join(', ')}`);
       await withClient((client) => setPaused(client, id as ChecklistId, paused, o.note));
       console.log(`${scheduleIdOf(id as ChecklistId)}: ${name}d`);
     });

@@ -17,8 +17,6 @@ export interface ScheduleSettings {
   /** ISO weekdays the checklists run on. */
   workdays: number[];
   roster: Roster;
-  /** Local "HH:MM" per checklist; defaults to the definitions' times. */
-  times?: Partial<Record<ChecklistId, string>>;
   /** The checklists as configured (lib/catalog.ts); defaults to the shipped ones. */
   definitions?: Record<ChecklistId, ChecklistDefinition>;
 }
@@ -27,7 +25,7 @@ const WEEKDAY_NAMES = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', '
 
 export function scheduleOptions(id: ChecklistId, s: ScheduleSettings): ScheduleOptions {
   const definitions = s.definitions ?? CHECKLISTS;
-  const time = s.times?.[id] ?? definitions[id].time;
+  const { time } = definitions[id];
   const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(time);
   if (!match) throw new Error(`checklist time for ${id} must be HH:MM (24 h), not '${time}'`);
   return {
