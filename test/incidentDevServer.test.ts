@@ -1,8 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import type { NativeConnection } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { verifyChain } from '../activities/auditChain';
 import { readIncidentEvents } from '../client/auditStore';
 import { createIntakeApp, startIntake } from '../client/intake';
@@ -10,7 +8,7 @@ import { openIncident } from '../client/openIncident';
 import { freePort } from '../lib/provision/processes';
 import { addNoteUpdate, incidentStateQuery } from '../workflows/incidentDefinitions';
 import type { incidentResponse } from '../workflows/incidentResponse';
-import { calendar, createHarness, devServerConnection, quietLogger, roster, startWorker, type Harness } from './support/harness';
+import { calendar, devServerSuite, quietLogger, roster } from './support/harness';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -31,32 +29,16 @@ function dbops(args: string[], env: Record<string, string>): Promise<{ code: num
 }
 
 describe('incidents end to end on the Temporal dev server', () => {
-  let harness: Harness;
-  let native: NativeConnection;
-  let connection: Connection;
-  let client: Client;
-  let worker: Awaited<ReturnType<typeof startWorker>>;
-  let cliEnv: Record<string, string>;
   const taskQueue = `dev-incidents-${Date.now()}`;
-
-  beforeAll(async () => {
-    harness = await createHarness();
-    native = await devServerConnection();
-    connection = await Connection.connect({ address: inject('devServerAddress') });
-    client = new Client({ connection });
-    worker = await startWorker(native, harness, taskQueue);
-    cliEnv = { TEMPORAL_ADDRESS: inject('devServerAddress'), DATABASE_URL: harness.db.url, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'silent' };
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await connection?.close();
-    await native?.close();
-    await harness?.close();
+  const suite = devServerSuite(taskQueue);
+  let cliEnv: Record<string, string>;
+  beforeAll(() => {
+    cliEnv = { TEMPORAL_ADDRESS: inject('devServerAddress'), DATABASE_URL: suite.harness.db.url, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'silent' };
   });
 
   it('an alert posted to the intake opens an incident that a person acknowledges, resolves and audits with the CLI', async () => {
     const port = await freePort();
-    const intake = await startIntake(createIntakeApp({ client, taskQueue, roster, calendar }, quietLogger), port);
+    const intake = await startIntake(createIntakeApp({ client: suite.client, taskQueue, roster, calendar }, quietLogger), port);
     try {
       const bad = await fetch(`http://127.0.0.1:${port}/alerts`, { method: 'POST', body: JSON.stringify({ type: 'disk-on-fire', tier: 'oltp' }) });
       expect(bad.status).toBe(400);
@@ -69,7 +51,7 @@ describe('incidents end to end on the Temporal dev server', () => {
       const again = await fetch(`http://127.0.0.1:${port}/alerts`, { method: 'POST', body: JSON.stringify(alert) });
       expect(((await again.json()) as { workflowId: string }).workflowId).toBe(workflowId);
 
-      const handle = client.workflow.getHandle<typeof incidentResponse>(workflowId);
+      const handle = suite.client.workflow.getHandle<typeof incidentResponse>(workflowId);
       let state = await handle.query(incidentStateQuery);
       for (let i = 0; i < 150 && (state.triggerCount < 2 || state.steps[0].status !== 'succeeded'); i++) {
         await new Promise((r) => setTimeout(r, 200));
@@ -114,10 +96,10 @@ describe('incidents end to end on the Temporal dev server', () => {
 
   it('continues as new under a long incident without losing its state, clocks or audit chain', async () => {
     const { workflowId } = await openIncident(
-      { client, taskQueue, roster, calendar, continueAsNewAfterEvents: 40 },
+      { client: suite.client, taskQueue, roster, calendar, continueAsNewAfterEvents: 40 },
       { type: 'data-integrity', tier: 'content', fingerprint: `long-${Date.now()}`, severity: 'medium' },
     );
-    const handle = client.workflow.getHandle<typeof incidentResponse>(workflowId);
+    const handle = suite.client.workflow.getHandle<typeof incidentResponse>(workflowId);
     const before = await handle.query(incidentStateQuery);
     // Each note is an Update plus an audit write: the history grows past the budget several times.
     for (let i = 0; i < 30; i++) await handle.executeUpdate(addNoteUpdate, { args: [{ actor: 'dana', text: `note ${i}` }] });
@@ -133,7 +115,7 @@ describe('incidents end to end on the Temporal dev server', () => {
     expect(after.incidentId).toBe(before.incidentId);
 
     const resolved = await handle.executeUpdate(addNoteUpdate, { args: [{ actor: 'dana', text: 'closing' }] });
-    const events = await readIncidentEvents(harness.db.pool, resolved.incidentId);
+    const events = await readIncidentEvents(suite.harness.db.pool, resolved.incidentId);
     expect(verifyChain(events)).toEqual([]);
     expect(events.filter((e) => e.kind === 'note')).toHaveLength(31);
     await handle.terminate('test over');

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, inject } from 'vitest';
@@ -123,6 +124,32 @@ export function timeSkippingSuite(taskQueue: string, options: () => Parameters<t
   afterAll(async () => {
     await worker?.stop();
     await suite.env?.teardown();
+    await suite.harness?.close();
+  });
+  return suite;
+}
+
+/**
+ * One describe block on the shared dev server: real activities on a fresh database, a client, and a worker on its
+ * own task queue; breached checklist thresholds open incidents through the same client.
+ */
+export function devServerSuite(taskQueue: string) {
+  const suite = {} as { harness: Harness; client: Client };
+  let native: NativeConnection | undefined;
+  let connection: Connection | undefined;
+  let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
+  beforeAll(async () => {
+    suite.harness = await createHarness();
+    native = await devServerConnection();
+    connection = await Connection.connect({ address: inject('devServerAddress') });
+    suite.client = new Client({ connection });
+    suite.harness.incidents.current = { client: suite.client, taskQueue, roster, calendar };
+    worker = await startWorker(native, suite.harness, taskQueue);
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await connection?.close();
+    await native?.close();
     await suite.harness?.close();
   });
   return suite;
