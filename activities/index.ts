@@ -1,12 +1,12 @@
 import type { Pool } from 'pg';
 import type { Logger } from '../lib/logger';
 import type { Tier } from '../runbooks/types';
-import { writeChecklistEvent, writeIncidentEvent } from './audit';
-import { createChecklistActivities, type IncidentOpener } from './checklistChecks';
-import type { Thresholds } from './databaseChecks';
-import { createStepActivities } from './incidentSteps';
-import { sendNotification, type NotificationChannel } from './notifier';
-import type { AuditEvent, ChecklistRunSnapshot, IncidentSnapshot, NotificationRequest } from './types';
+import { createAuditActivities } from './audit/recordEvents';
+import { createChecklistActivities, type IncidentOpener } from './checks/checklistChecks';
+import type { Thresholds } from './checks/databaseChecks';
+import { createStepActivities } from './checks/incidentSteps';
+import type { NotificationChannel } from './notify/notifier';
+import { createNotifyActivities } from './notify/notifyActivity';
 
 export interface ActivityDependencies {
   auditPool: Pool;
@@ -26,15 +26,8 @@ export interface ActivityDependencies {
 /** Every side effect dbops has, built from its dependencies so tests hand in real or local ones. */
 export function createActivities(d: ActivityDependencies) {
   return {
-    async recordIncidentEvent(event: AuditEvent, snapshot: IncidentSnapshot): Promise<void> {
-      await writeIncidentEvent(d.auditPool, event, snapshot);
-    },
-    async recordChecklistEvent(event: AuditEvent, run: ChecklistRunSnapshot): Promise<void> {
-      await writeChecklistEvent(d.auditPool, event, run);
-    },
-    async notify(n: NotificationRequest) {
-      return sendNotification(d.auditPool, d.channels, n);
-    },
+    ...createAuditActivities(d),
+    ...createNotifyActivities(d),
     ...createStepActivities(d),
     ...createChecklistActivities(d),
   };

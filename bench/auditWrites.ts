@@ -1,5 +1,5 @@
-import { writeIncidentEvent } from '../activities/audit';
-import type { AuditEvent, IncidentSnapshot } from '../activities/types';
+import { writeIncidentEvent } from '../db/audit/writeEvents';
+import type { AuditEvent, IncidentSnapshot } from '../activities/contracts';
 import type { BenchContext } from './context';
 import type { BenchResult } from './report';
 import { timed } from './stats';

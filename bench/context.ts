@@ -2,7 +2,7 @@ import path from 'node:path';
 import { loadRoster } from '../lib/roster';
 import type { BusinessCalendar } from '../runbooks/types';
 import type { BenchStack } from './provision';
-import type { ScratchDatabase } from '../db/scratchDatabase';
+import type { ScratchDatabase } from '../dev/scratchDatabase';
 
 /** What every benchmark gets from bench/run.ts: the running servers and the one scratch database. */
 export interface BenchContext {

@@ -1,5 +1,5 @@
-import { openIncident } from '../client/openIncident';
-import { incidentStateQuery, type IncidentState } from '../workflows/incidentDefinitions';
+import { openIncident } from '../client/incidents/openIncident';
+import { incidentStateQuery, type IncidentState } from '../workflows/incident/messages';
 import { calendar, roster, uniqueFingerprint, type BenchContext } from './context';
 import { devServerSession } from './devServer';
 import type { BenchResult } from './report';

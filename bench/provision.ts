@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Logger } from '../lib/logger';
-import { startEphemeralStack, type EphemeralStack } from '../lib/provision/ephemeralStack';
+import { startEphemeralStack, type EphemeralStack } from '../dev/ephemeralStack';
 
 export type BenchStack = EphemeralStack;
 

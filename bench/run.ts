@@ -7,7 +7,7 @@ import { dedupStorm } from './dedupStorm';
 import { incidentLatency } from './incidentLatency';
 import { provisionBenchStack } from './provision';
 import { printTable, type BenchResult } from './report';
-import { createScratchDatabase } from '../db/scratchDatabase';
+import { createScratchDatabase } from '../dev/scratchDatabase';
 import { ms, timed } from './stats';
 import { timeSkipping } from './timeSkipping';
 

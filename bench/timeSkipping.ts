@@ -1,7 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { openIncident } from '../client/openIncident';
-import { registerSearchAttributes } from '../lib/registerSearchAttributes';
-import { incidentStateQuery, resolveUpdate } from '../workflows/incidentDefinitions';
+import { openIncident } from '../client/incidents/openIncident';
+import { registerSearchAttributes } from '../client/temporal/registerSearchAttributes';
+import { incidentStateQuery, resolveUpdate } from '../workflows/incident/messages';
 import { calendar, roster, uniqueFingerprint, type BenchContext } from './context';
 import type { BenchResult } from './report';
 import { max, median, ms, timed } from './stats';

@@ -1,11 +1,11 @@
 import type { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { DEFAULT_THRESHOLDS } from '../activities/databaseChecks';
-import type { NotificationChannel } from '../activities/notifier';
+import { DEFAULT_THRESHOLDS } from '../activities/checks/databaseChecks';
+import type { NotificationChannel } from '../activities/notify/notifier';
 import { createLogger } from '../lib/logger';
 import { closeTierPools, createTierPools } from '../lib/tierPools';
 import { createDbopsWorker } from '../workers/createWorker';
-import type { ScratchDatabase } from '../db/scratchDatabase';
+import type { ScratchDatabase } from '../dev/scratchDatabase';
 
 /** Notifications are accepted and dropped: delivering them is not what these benchmarks measure. */
 const discardChannel: NotificationChannel = { name: 'discard', deliver: async () => undefined };

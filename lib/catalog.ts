@@ -1,6 +1,7 @@
+import type { ChecklistId } from '../runbooks/types';
 import fs from 'node:fs';
 import { validateCatalog } from '../runbooks/catalogSchema';
-import { CHECKLISTS, type ChecklistDefinition, type ChecklistId } from '../runbooks/checklists';
+import { CHECKLISTS, type ChecklistDefinition } from '../runbooks/checklists';
 import { INCIDENT_TYPES } from '../runbooks/incidentTypes';
 
 /**

@@ -1,5 +1,9 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { CHECKLIST_IDS, type ChecklistId } from '../runbooks/types';
+
+const CHECKLIST_TIME = `(${CHECKLIST_IDS.join('|')})=([01]\\d|2[0-3]):[0-5]\\d`;
+const CHECKLIST_TIMES_PATTERN = new RegExp(`^${CHECKLIST_TIME}(,${CHECKLIST_TIME})*$`);
 
 /** Every setting dbops reads from the environment, with its default. The README lists the same table. */
 const EnvSchema = z.object({
@@ -37,7 +41,7 @@ const EnvSchema = z.object({
   DBOPS_ALLOWED_CIDRS: z.string().default('127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16'),
   DBOPS_CHECKLIST_TIMES: z
     .string()
-    .regex(/^((morning|midday|end-of-day)=([01]\d|2[0-3]):[0-5]\d)(,(morning|midday|end-of-day)=([01]\d|2[0-3]):[0-5]\d)*$/, 'e.g. morning=09:00,midday=13:00,end-of-day=17:00')
+    .regex(CHECKLIST_TIMES_PATTERN, `checklist=HH:MM pairs for ${CHECKLIST_IDS.join(', ')}, e.g. morning=09:00,midday=13:00,end-of-day=17:00`)
     .optional(),
   DBOPS_CHECKLISTS: z.string().optional(),
   DBOPS_METRICS_ADDRESS: z.string().regex(/^[^:]+:\d+$/, 'host:port, e.g. 0.0.0.0:9464').optional(),
@@ -88,7 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     allowedSuperusers: e.DBOPS_ALLOWED_SUPERUSERS?.split(',').map((r) => r.trim()).filter(Boolean),
     allowedCidrs: e.DBOPS_ALLOWED_CIDRS.split(',').map((c) => c.trim()).filter(Boolean),
-    checklistTimes: Object.fromEntries((e.DBOPS_CHECKLIST_TIMES ?? '').split(',').filter(Boolean).map((pair) => pair.split('='))) as Partial<Record<'morning' | 'midday' | 'end-of-day', string>>,
+    checklistTimes: Object.fromEntries((e.DBOPS_CHECKLIST_TIMES ?? '').split(',').filter(Boolean).map((pair) => pair.split('='))) as Partial<Record<ChecklistId, string>>,
     checklistsFile: e.DBOPS_CHECKLISTS,
     metricsAddress: e.DBOPS_METRICS_ADDRESS,
     logLevel: e.LOG_LEVEL,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { CHECKLIST_CHECKS, type ChecklistDefinition, type ChecklistId } from './checklists';
-import { AUTOMATED_ACTIONS, INCIDENT_TYPE_IDS, ROLES, SEVERITIES, TIERS, type IncidentTypeDefinition, type IncidentTypeId } from './types';
+import { CHECKLIST_CHECKS, type ChecklistDefinition } from './checklists';
+import { AUTOMATED_ACTIONS, CHECKLIST_IDS, INCIDENT_TYPE_IDS, ROLES, SEVERITIES, TIERS, type ChecklistId, type IncidentTypeDefinition, type IncidentTypeId } from './types';
 
 /** Schemas of the runbook catalog: checked when a worker or the CLI loads it, and by a test on every run. */
 
@@ -54,7 +54,7 @@ const ChecklistItemSchema = z.discriminatedUnion('kind', [
 
 export const ChecklistSchema = z
   .object({
-    id: z.enum(['morning', 'midday', 'end-of-day']),
+    id: z.enum(CHECKLIST_IDS),
     name: z.string().min(1),
     time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24 h'),
     closeAfterMinutes: positive,

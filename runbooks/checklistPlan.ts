@@ -1,6 +1,7 @@
-import { CHECKLISTS, type ChecklistDefinition, type ChecklistId } from './checklists';
+import type { ChecklistId } from './types';
+import { CHECKLISTS, type ChecklistDefinition } from './checklists';
 import { ESCALATION_LEVELS } from './escalationLevels';
-import type { Contact } from './plan';
+import type { Contact, Responder } from './plan';
 import { peopleWithRole, type Roster } from './roster';
 import { TIERS, type Role, type Tier } from './types';
 import { RUNBOOK_VERSION } from './version';
@@ -20,7 +21,7 @@ export interface ChecklistPlan {
   definition: ChecklistDefinition;
   tiers: Tier[];
   levels: ChecklistEscalationLevel[];
-  responders: { id: string; roles: Role[] }[];
+  responders: Responder[];
 }
 
 export function buildChecklistPlan(id: ChecklistId, roster: Roster, definition: ChecklistDefinition = CHECKLISTS[id]): ChecklistPlan {

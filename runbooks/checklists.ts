@@ -1,4 +1,4 @@
-import type { IncidentTypeId, Role, Severity, Tier } from './types';
+import type { ChecklistId, IncidentTypeId, Role, Severity, Tier } from './types';
 
 /** The automated checks a checklist item may run; each is the activity `runChecklistCheck` with this name. */
 export const CHECKLIST_CHECKS = [
@@ -16,8 +16,6 @@ export const CHECKLIST_CHECKS = [
   'alertReview',
 ] as const;
 export type ChecklistCheck = (typeof CHECKLIST_CHECKS)[number];
-
-export type ChecklistId = 'morning' | 'midday' | 'end-of-day';
 
 export interface AutomatedChecklistItem {
   id: string;

@@ -12,6 +12,12 @@ export interface Contact {
   channels: { email?: string; phone?: string; slack?: string };
 }
 
+/** Someone who may act on an incident or checklist, with the roles that entitle them. */
+export interface Responder {
+  id: string;
+  roles: Role[];
+}
+
 /** One rung of an incident's escalation ladder: the roles paged together, resolved to people. */
 export interface LadderRung {
   roles: Role[];
@@ -29,7 +35,7 @@ export interface IncidentPlan {
   /** Rung 0 is paged when the incident opens; each missed deadline climbs one rung, then the top repeats. */
   ladder: LadderRung[];
   /** Everyone who may act on the incident, with their roles (for entitlement checks). */
-  responders: { id: string; roles: Role[] }[];
+  responders: Responder[];
   calendar: BusinessCalendar;
 }
 

@@ -15,6 +15,20 @@ export const INCIDENT_TYPE_IDS = [
 ] as const;
 export type IncidentTypeId = (typeof INCIDENT_TYPE_IDS)[number];
 
+/** How a check, a step or a sign-off came out. */
+export const OUTCOMES = ['pass', 'warn', 'fail'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** What a person decides for an automated step that kept failing. */
+export const STEP_DECISIONS = ['retry', 'skip', 'abort'] as const;
+export type StepDecision = (typeof STEP_DECISIONS)[number];
+
+export const INCIDENT_PHASES = ['triggered', 'acknowledged', 'resolved'] as const;
+export type IncidentPhase = (typeof INCIDENT_PHASES)[number];
+
+export const CHECKLIST_IDS = ['morning', 'midday', 'end-of-day'] as const;
+export type ChecklistId = (typeof CHECKLIST_IDS)[number];
+
 export const ROLES = [
   'database-lead',
   'on-call-engineer',

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeIncidentEvent } from '../activities/audit';
-import { verifyChain } from '../activities/auditChain';
-import type { IncidentSnapshot } from '../activities/types';
-import { readIncidentEvents } from '../client/auditStore';
+import { writeIncidentEvent } from '../db/audit/writeEvents';
+import { verifyChain } from '../db/audit/chain';
+import type { IncidentSnapshot } from '../activities/contracts';
+import { readIncidentEvents } from '../db/audit/readEvents';
 import { createTestDatabase, type TestDatabase } from './support/database';
 
 const snap: IncidentSnapshot = {
@@ -55,7 +55,12 @@ describe('audit store', () => {
   });
 
   it('keeps the incidents row current with the latest snapshot', async () => {
-    const { rows } = await db.pool.query('SELECT phase FROM incidents WHERE incident_id = $1', [snap.incidentId]);
-    expect(rows[0].phase).toBe('acknowledged');
+    const own = { ...snap, incidentId: 'INC-TEST-ROW', workflowId: 'incident/database-outage/oltp/row' };
+    const ownEvent = (seq: number, kind: string) => ({ ...event(seq, kind), subjectId: own.incidentId });
+    await writeIncidentEvent(db.pool, ownEvent(1, 'opened'), own);
+    const phaseOf = async () => (await db.pool.query('SELECT phase FROM incidents WHERE incident_id = $1', [own.incidentId])).rows[0].phase;
+    expect(await phaseOf()).toBe('triggered');
+    await writeIncidentEvent(db.pool, ownEvent(2, 'acknowledged'), { ...own, phase: 'acknowledged' });
+    expect(await phaseOf()).toBe('acknowledged');
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createChecklistActivities } from '../activities/checklistChecks';
-import { DEFAULT_THRESHOLDS } from '../activities/databaseChecks';
+import { createChecklistActivities } from '../activities/checks/checklistChecks';
+import { DEFAULT_THRESHOLDS } from '../activities/checks/databaseChecks';
 import { closeTierPools, createTierPools } from '../lib/tierPools';
 import { createTestDatabase, type TestDatabase } from './support/database';
 

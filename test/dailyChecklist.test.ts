@@ -1,11 +1,11 @@
 import { Client } from 'pg';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { verifyChain } from '../activities/auditChain';
-import { readEvents } from '../client/auditStore';
-import { startChecklist } from '../client/checklists';
-import { seedDemoData } from '../db/demoData';
-import { checklistStateQuery, signOffUpdate, type ChecklistRunState } from '../workflows/checklistDefinitions';
-import { incidentStateQuery } from '../workflows/incidentDefinitions';
+import { verifyChain } from '../db/audit/chain';
+import { readEvents } from '../db/audit/readEvents';
+import { startChecklist } from '../client/checklists/startChecklist';
+import { seedDemoData } from '../dev/demoData';
+import { checklistStateQuery, signOffUpdate, type ChecklistRunState } from '../workflows/checklist/messages';
+import { incidentStateQuery } from '../workflows/incident/messages';
 import { roster, timeSkippingSuite } from './support/harness';
 import { maybeRecordHistory } from './support/histories';
 import { rejectionOf } from './support/updateRejection';

@@ -18,10 +18,10 @@ import {
   checkStorageGrowth,
   DEFAULT_THRESHOLDS,
   type CheckResult,
-} from '../activities/databaseChecks';
+} from '../activities/checks/databaseChecks';
 import { createLogger } from '../lib/logger';
-import { startEmbeddedPostgres, type RunningPostgres } from '../lib/provision/postgres';
-import { freePort } from '../lib/provision/processes';
+import { startEmbeddedPostgres, type RunningPostgres } from '../dev/provision/postgres';
+import { freePort } from '../dev/provision/processes';
 import { createTestDatabase, type TestDatabase } from './support/database';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { verifyChain } from '../activities/auditChain';
-import { readIncidentEvents } from '../client/auditStore';
-import { createIntakeApp, startIntake } from '../client/intake';
-import { openIncident } from '../client/openIncident';
-import { freePort } from '../lib/provision/processes';
-import { addNoteUpdate, incidentStateQuery } from '../workflows/incidentDefinitions';
-import type { incidentResponse } from '../workflows/incidentResponse';
+import { verifyChain } from '../db/audit/chain';
+import { readIncidentEvents } from '../db/audit/readEvents';
+import { createIntakeApp, startIntake } from '../client/api/intake';
+import { openIncident } from '../client/incidents/openIncident';
+import { freePort } from '../dev/provision/processes';
+import { addNoteUpdate, incidentStateQuery } from '../workflows/incident/messages';
+import type { incidentResponse } from '../workflows/incident/incidentResponse';
 import { calendar, devServerSuite, quietLogger, roster } from './support/harness';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -15,7 +15,7 @@ const ROOT = path.resolve(__dirname, '..');
 /** Runs the real `dbops` CLI against the dev server and the test database, as a person at a terminal would. */
 function dbops(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'client/cli.ts'), ...args], {
+    const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'client/cli/main.ts'), ...args], {
       env: { ...process.env, ...env, DBOPS_DATA_DIR: path.join(ROOT, '.dbops/test-cli') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

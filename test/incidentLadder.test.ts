@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { openIncident } from '../client/openIncident';
+import { openIncident } from '../client/incidents/openIncident';
 import { zonedTimeToUtc, localParts } from '../runbooks/calendar';
 import type { IncidentTypeId } from '../runbooks/types';
-import { acknowledgeUpdate, incidentStateQuery, resolveUpdate } from '../workflows/incidentDefinitions';
+import { acknowledgeUpdate, incidentStateQuery, resolveUpdate } from '../workflows/incident/messages';
 import { calendar, roster, timeSkippingSuite } from './support/harness';
 
 /**

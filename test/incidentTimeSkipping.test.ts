@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { verifyChain } from '../activities/auditChain';
-import { readIncidentEvents } from '../client/auditStore';
-import { openIncident } from '../client/openIncident';
-import { acknowledgeUpdate, changeSeverityUpdate, incidentStateQuery, resolveUpdate } from '../workflows/incidentDefinitions';
+import { verifyChain } from '../db/audit/chain';
+import { readIncidentEvents } from '../db/audit/readEvents';
+import { openIncident } from '../client/incidents/openIncident';
+import { acknowledgeUpdate, changeSeverityUpdate, incidentStateQuery, resolveUpdate } from '../workflows/incident/messages';
 import { calendar, roster, timeSkippingSuite } from './support/harness';
 
 describe('incident response on the time-skipping server', () => {

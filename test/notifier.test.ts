@@ -2,8 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { flushOutbox, sendNotification, webhookChannel } from '../activities/notifier';
-import type { NotificationRequest } from '../activities/types';
+import { flushOutbox, sendNotification, webhookChannel } from '../activities/notify/notifier';
+import type { NotificationRequest } from '../activities/contracts';
 import { createLogger } from '../lib/logger';
 import { createTestDatabase, type TestDatabase } from './support/database';
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeIncidentEvent } from '../activities/audit';
-import type { IncidentSnapshot } from '../activities/types';
-import { slaReport } from '../client/slaReport';
+import { writeIncidentEvent } from '../db/audit/writeEvents';
+import type { IncidentSnapshot } from '../activities/contracts';
+import { slaReport } from '../db/reports/slaReport';
+import type { Severity } from '../runbooks/types';
 import { createTestDatabase, type TestDatabase } from './support/database';
 
 const minutesAfter = (iso: string, m: number) => new Date(Date.parse(iso) + m * 60_000).toISOString();
@@ -13,7 +14,7 @@ describe('SLA report', () => {
   });
   afterAll(() => db.drop());
 
-  async function incident(id: string, severity: string, ackAfter: number | undefined, resolveAfter: number | undefined, missed: boolean) {
+  async function incident(id: string, severity: Severity, ackAfter: number | undefined, resolveAfter: number | undefined, missed: boolean) {
     const openedAt = new Date(Date.now() - 3600_000).toISOString();
     const snap: IncidentSnapshot = {
       incidentId: id, workflowId: `wf-${id}`, type: 'connection-pool-exhaustion', severity, tier: 'oltp', fingerprint: id, title: id,

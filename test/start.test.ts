@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { freePort, isPortOpen } from '../lib/provision/processes';
+import { freePort, isPortOpen } from '../dev/provision/processes';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -16,7 +16,7 @@ describe('npm start', () => {
     const [port, uiPort, intakePort] = [await freePort(), await freePort(), await freePort()];
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-start-'));
     fs.chmodSync(dataDir, 0o755);
-    const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'scripts/start.ts')], {
+    const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'dev/start.ts')], {
       cwd: ROOT,
       // Its own process group, like a terminal's foreground job: the interrupt below reaches every process in it.
       detached: true,

@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { migrate } from '../db/migrate';
-import { buildActivities } from '../lib/activityDependencies';
+import { buildActivities } from './activityDependencies';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { loadCatalog } from '../lib/catalog';

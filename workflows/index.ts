@@ -1,3 +1,3 @@
 /** The workflows the worker registers. Deterministic code only: no Node built-ins, pg, pino or activity code. */
-export { incidentResponse } from './incidentResponse';
-export { dailyChecklist } from './dailyChecklist';
+export { incidentResponse } from './incident/incidentResponse';
+export { dailyChecklist } from './checklist/dailyChecklist';

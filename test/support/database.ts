@@ -1,5 +1,5 @@
 import { inject } from 'vitest';
-import { createScratchDatabase, type ScratchDatabase } from '../../db/scratchDatabase';
+import { createScratchDatabase, type ScratchDatabase } from '../../dev/scratchDatabase';
 
 export type TestDatabase = ScratchDatabase;
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { createLogger } from '../../lib/logger';
-import { startEphemeralStack } from '../../lib/provision/ephemeralStack';
+import { startEphemeralStack } from '../../dev/ephemeralStack';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,0 +1,112 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Pool } from 'pg';
+import type { Tier } from '../../runbooks/types';
+import * as checks from './databaseChecks';
+import { sendNotification, type NotificationChannel } from '../notify/notifier';
+import { runShellCommand } from '../hooks/shellCommand';
+import type { StepInput, StepResult } from '../contracts';
+
+export interface StepDependencies {
+  tierPools: Record<Tier, Pool>;
+  channels: NotificationChannel[];
+  auditPool: Pool;
+  adminStatusUrl?: string;
+  failover: { command?: string; url?: string };
+  thresholds: checks.Thresholds;
+  allowedCidrs: string[];
+  /** Superuser roles that are expected, not a security event (the embedded demo server runs everything as one). */
+  allowedSuperusers?: string[];
+}
+
+const fromCheck = (r: checks.CheckResult): StepResult => ({ outcome: r.outcome, summary: r.summary, evidence: { ...r.evidence, breaches: r.breaches } });
+
+/** The automated steps of the incident runbooks (runbooks/types.ts AUTOMATED_ACTIONS), one function each. */
+export function createStepActivities(d: StepDependencies) {
+  return {
+    async checkServiceStatus(input: StepInput): Promise<StepResult> {
+      if (!d.adminStatusUrl) {
+        throw ApplicationFailure.nonRetryable('no admin panel status URL is configured: set DBOPS_ADMIN_STATUS_URL', 'NotConfigured');
+      }
+      const started = Date.now();
+      try {
+        const res = await fetch(d.adminStatusUrl, { signal: AbortSignal.timeout(5000) });
+        const evidence = { status: res.status, latencyMs: Date.now() - started, checkedAt: input.now };
+        return res.ok
+          ? { outcome: 'pass', summary: `admin panel answered ${res.status}`, evidence }
+          : { outcome: 'fail', summary: `admin panel unhealthy: HTTP ${res.status}`, evidence };
+      } catch (err) {
+        return { outcome: 'fail', summary: 'admin panel down', evidence: { error: (err as Error).message, checkedAt: input.now } };
+      }
+    },
+
+    async checkMonitoringAlerts(input: StepInput): Promise<StepResult> {
+      const pool = d.tierPools[input.tier];
+      const [queries, pools] = await Promise.all([
+        checks.checkActiveQueries(pool, { thresholds: d.thresholds, scope: 'database' }),
+        checks.checkConnectionPools(pool, { tier: input.tier, thresholds: d.thresholds }),
+      ]);
+      const breaches = [...queries.breaches, ...pools.breaches];
+      return {
+        outcome: breaches.length ? 'fail' : queries.outcome === 'warn' || pools.outcome === 'warn' ? 'warn' : 'pass',
+        summary: breaches.length ? breaches.map((b) => b.detail).join('; ') : 'no alert thresholds breached',
+        evidence: { queries: queries.evidence, pools: pools.evidence, breaches },
+      };
+    },
+
+    async checkConnectivity(input: StepInput): Promise<StepResult> {
+      return fromCheck(await checks.checkConnectivity(d.tierPools[input.tier], { timeoutMs: 5000 }));
+    },
+
+    async checkActiveQueries(input: StepInput): Promise<StepResult> {
+      return fromCheck(await checks.checkActiveQueries(d.tierPools[input.tier], { thresholds: d.thresholds, scope: 'database' }));
+    },
+
+    async checkConnectionPools(input: StepInput): Promise<StepResult> {
+      return fromCheck(await checks.checkConnectionPools(d.tierPools[input.tier], { tier: input.tier, thresholds: d.thresholds }));
+    },
+
+    async checkIndexUsage(input: StepInput): Promise<StepResult> {
+      return fromCheck(await checks.checkIndexUsage(d.tierPools[input.tier]));
+    },
+
+    async checkSecurityEvents(input: StepInput): Promise<StepResult> {
+      return fromCheck(await checks.checkSecurityEvents(d.tierPools[input.tier], { allowedCidrs: d.allowedCidrs, allowedSuperusers: d.allowedSuperusers }));
+    },
+
+    async notifyStakeholders(input: StepInput): Promise<StepResult> {
+      const recipients = input.recipients ?? [];
+      const sent = await sendNotification(d.auditPool, d.channels, {
+        notificationId: `${input.incidentId}:stakeholders`,
+        subjectId: input.incidentId,
+        kind: 'stakeholder',
+        message: `Stakeholder notice for ${input.incidentId}: ${input.title}`,
+        recipients,
+        occurredAt: input.now,
+      });
+      return { outcome: 'pass', summary: `notified ${recipients.length} stakeholders`, evidence: { recipients: recipients.map((r) => r.id), ...sent } };
+    },
+
+    async executeFailover(input: StepInput): Promise<StepResult> {
+      if (d.failover.command) return runFailoverCommand(d.failover.command, input);
+      if (d.failover.url) {
+        const res = await fetch(d.failover.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ tier: input.tier, incidentId: input.incidentId, requestedAt: input.now }),
+          signal: AbortSignal.timeout(60_000),
+        });
+        const body = (await res.text()).slice(0, 2000);
+        if (!res.ok) throw new Error(`failover hook answered ${res.status}: ${body}`);
+        return { outcome: 'pass', summary: `failover hook answered ${res.status}`, evidence: { status: res.status, body } };
+      }
+      throw ApplicationFailure.nonRetryable('no failover hook is configured: set DBOPS_FAILOVER_COMMAND or DBOPS_FAILOVER_URL', 'NotConfigured');
+    },
+  };
+}
+
+/** Runs the configured failover command with the tier and incident in its environment. */
+async function runFailoverCommand(command: string, input: StepInput): Promise<StepResult> {
+  const { exitCode, output } = await runShellCommand(command, { DBOPS_TIER: input.tier, DBOPS_INCIDENT_ID: input.incidentId });
+  if (exitCode !== 0) throw new Error(`failover command exited with ${exitCode}: ${output}`);
+  return { outcome: 'pass', summary: 'failover command succeeded', evidence: { exitCode, output } };
+}

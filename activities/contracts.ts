@@ -1,0 +1,33 @@
+import type { Contact } from '../runbooks/plan';
+import type { Outcome, Tier } from '../runbooks/types';
+
+export type { AuditEvent, ChecklistItemState, ChecklistRunSnapshot, ChecklistRunState, IncidentSnapshot } from '../db/audit/records';
+
+/** Plain data passed between workflows and activities. */
+
+export interface NotificationRequest {
+  /** Deterministic, so a retried activity never sends twice. */
+  notificationId: string;
+  subjectId: string;
+  kind: 'page' | 'reminder' | 'escalation' | 'step-failed' | 'approval-request' | 'stakeholder' | 'report' | 'resolved';
+  message: string;
+  recipients: Contact[];
+  occurredAt: string;
+}
+
+export interface StepInput {
+  incidentId: string;
+  stepId: string;
+  tier: Tier;
+  /** The workflow's "now", read once, so a retried attempt sees the same instant. */
+  now: string;
+  title: string;
+  /** For notifyStakeholders: who to tell. */
+  recipients?: Contact[];
+}
+
+export interface StepResult {
+  outcome: Outcome;
+  summary: string;
+  evidence: Record<string, unknown>;
+}

@@ -1,0 +1,334 @@
+/**
+ * The `dbops` command line: open and work incidents, read audits and SLA reports.
+ * Reaches Temporal and PostgreSQL through TEMPORAL_ADDRESS / DATABASE_URL, or a running `npm start`.
+ */
+import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Argument, Command, Option } from 'commander';
+import { Pool } from 'pg';
+import { verifyChain } from '../../db/audit/chain';
+import { loadCatalog } from '../../lib/catalog';
+import { loadConfig } from '../../lib/config';
+import { registerSearchAttributes } from '../temporal/registerSearchAttributes';
+import { loadRoster } from '../../lib/roster';
+import { resolveRuntime } from '../../lib/runtime';
+import { CHECKLIST_IDS, INCIDENT_PHASES, INCIDENT_TYPE_IDS, OUTCOMES, SEVERITIES, STEP_DECISIONS, TIERS, type ChecklistId, type Outcome, type Severity } from '../../runbooks/types';
+import { SA_KIND, SA_PHASE, SA_SEVERITY, SA_TIER, SA_TYPE } from '../../workflows/shared/searchAttributes';
+import {
+  acknowledgeUpdate,
+  addNoteUpdate,
+  approveStepUpdate,
+  changeSeverityUpdate,
+  completeStepUpdate,
+  decideStepUpdate,
+  incidentStateQuery,
+  rejectStepUpdate,
+  resolveUpdate,
+  type IncidentState,
+} from '../../workflows/incident/messages';
+import { EXPORT_FORMATS, formatEvents, type ExportFormat } from './auditExport';
+import { readIncidentEvents } from '../../db/audit/readEvents';
+import { InvalidRequestError, openIncident } from '../incidents/openIncident';
+import { slaReport } from '../../db/reports/slaReport';
+import { startChecklist } from '../checklists/startChecklist';
+import { applySchedules, listSchedules, scheduleIdOf, setPaused } from '../checklists/schedules';
+import { reportTable } from '../../db/reports/checklistReport';
+import { checklistStateQuery, signOffUpdate } from '../../workflows/checklist/messages';
+
+class UsageError extends Error {}
+
+const config = loadConfig();
+const runtime = resolveRuntime(config);
+
+async function withClient<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+  if (!runtime.temporalAddress) throw new UsageError('no Temporal server: set TEMPORAL_ADDRESS, or run `npm start` first');
+  const connection = await Connection.connect({ address: runtime.temporalAddress });
+  try {
+    return await fn(new Client({ connection, namespace: config.temporal.namespace }));
+  } finally {
+    await connection.close();
+  }
+}
+
+async function withPool<T>(fn: (pool: Pool) => Promise<T>): Promise<T> {
+  if (!runtime.databaseUrl) throw new UsageError('no audit database: set DATABASE_URL, or run `npm start` first');
+  const pool = new Pool({ connectionString: runtime.databaseUrl, max: 2 });
+  try {
+    return await fn(pool);
+  } finally {
+    await pool.end();
+  }
+}
+
+/** Accepts a workflow id (incident/…) or an incident id (INC-…), which the audit store maps to its workflow. */
+async function workflowIdOf(ref: string): Promise<string> {
+  if (ref.startsWith('incident/')) return ref;
+  const row = await withPool((pool) => pool.query('SELECT workflow_id FROM incidents WHERE incident_id = $1', [ref]));
+  if (!row.rowCount) throw new UsageError(`no incident '${ref}': give an incident id (INC-…) or a workflow id (incident/<type>/<tier>/<fingerprint>)`);
+  return row.rows[0].workflow_id;
+}
+
+/** Audit commands read only the audit store, so an auditor needs no Temporal: a workflow id maps to its latest incident. */
+async function incidentIdOf(ref: string): Promise<string> {
+  if (!ref.startsWith('incident/')) return ref;
+  const row = await withPool((pool) => pool.query('SELECT incident_id FROM incidents WHERE workflow_id = $1 ORDER BY opened_at DESC LIMIT 1', [ref]));
+  if (!row.rowCount) throw new UsageError(`no incident recorded for workflow '${ref}'`);
+  return row.rows[0].incident_id;
+}
+
+function printState(s: IncidentState) {
+  console.log(`${s.incidentId}  ${s.type}  ${s.severity}  tier=${s.tier}  phase=${s.phase}`);
+  console.log(`  ${s.title}`);
+  console.log(`  opened ${s.openedAt}  triggers=${s.triggerCount}  runbook=${s.runbookVersion}`);
+  console.log(`  escalation level ${s.escalation.level}, response due ${s.escalation.responseDueAt}${s.escalation.responseMissed ? ' (MISSED)' : ''}${s.escalation.nextEscalationAt ? `, next escalation ${s.escalation.nextEscalationAt}` : ''}`);
+  if (s.acknowledgedBy) console.log(`  acknowledged by ${s.acknowledgedBy} at ${s.acknowledgedAt}`);
+  if (s.resolvedBy) console.log(`  resolved by ${s.resolvedBy} at ${s.resolvedAt}: ${s.resolution}`);
+  if (s.notes.length) console.log(`  notes: ${s.notes.map((n) => `${n.actor}: ${n.text}`).join(' | ')}`);
+  console.log('  steps:');
+  s.steps.forEach((st, i) => {
+    const marker = i === s.currentStep && s.phase !== 'resolved' ? '>' : ' ';
+    console.log(`   ${marker} ${st.id.padEnd(24)} ${st.status.padEnd(20)} ${st.outcome ?? ''} ${st.summary ?? st.error ?? ''}`);
+  });
+  console.log('  recent:');
+  for (const t of s.timeline.slice(-8)) console.log(`    ${t.at}  ${t.kind}${t.actor ? ` by ${t.actor}` : ''}${t.detail ? `: ${t.detail}` : ''}`);
+}
+
+async function update<A>(ref: string, fn: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<A>) {
+  const workflowId = await workflowIdOf(ref);
+  return withClient((client) => fn(client.workflow.getHandle(workflowId)));
+}
+
+const program = new Command('dbops').description('Database incident response and daily checklists on Temporal').showHelpAfterError();
+const incident = program.command('incident').description('open, work and resolve incidents');
+
+incident
+  .command('open')
+  .description('open an incident, or count a repeat of one already open with the same type, tier and fingerprint')
+  .addOption(new Option('--type <type>', 'incident type').choices(INCIDENT_TYPE_IDS).makeOptionMandatory())
+  .addOption(new Option('--tier <tier>', 'database tier').choices(TIERS).makeOptionMandatory())
+  .addOption(new Option('--severity <severity>', 'severity (default: the type’s)').choices(SEVERITIES))
+  .option('--fingerprint <fp>', 'what distinguishes this problem from others of its type on the tier', 'manual')
+  .option('--title <title>', 'one line for people')
+  .option('--by <who>', 'who opens it', process.env.USER ?? 'cli')
+  .action(async (o) => {
+    const roster = loadRoster(config.rosterPath);
+    const { workflowId } = await withClient((client) =>
+      openIncident({ client, taskQueue: config.temporal.taskQueue, roster, calendar: config.calendar }, { ...o, source: 'cli' }),
+    );
+    console.log(workflowId);
+  });
+
+incident
+  .command('list')
+  .description('incidents from Temporal visibility, filtered by their search attributes (open ones by default)')
+  .option('--all', 'include closed ones')
+  .addOption(new Option('--type <type>').choices(INCIDENT_TYPE_IDS))
+  .addOption(new Option('--tier <tier>').choices(TIERS))
+  .addOption(new Option('--severity <severity>').choices(SEVERITIES))
+  .addOption(new Option('--phase <phase>').choices(INCIDENT_PHASES))
+  .action(async (o) => {
+    // Every value comes from a fixed list of choices, so it is safe inside the query string.
+    const filters = [`${SA_KIND.name} = 'incident'`];
+    if (!o.all) filters.push(`ExecutionStatus = 'Running'`);
+    for (const [key, attribute] of [['type', SA_TYPE], ['tier', SA_TIER], ['severity', SA_SEVERITY], ['phase', SA_PHASE]] as const) {
+      if (o[key]) filters.push(`${attribute.name} = '${o[key]}'`);
+    }
+    await withClient(async (client) => {
+      for await (const wf of client.workflow.list({ query: filters.join(' AND ') })) {
+        const get = (key: typeof SA_SEVERITY) => wf.typedSearchAttributes.get(key) ?? '';
+        console.log(`${wf.workflowId.padEnd(60)} ${String(get(SA_SEVERITY)).padEnd(9)} ${String(get(SA_PHASE)).padEnd(13)} ${wf.status.name}`);
+      }
+    });
+  });
+
+incident
+  .command('show <ref>')
+  .description('live state: phase, severity, steps with evidence, escalation, timeline')
+  .option('--json', 'print the full state as JSON')
+  .action(async (ref, o) => {
+    const state = await update(ref, (h) => h.query(incidentStateQuery));
+    if (o.json) console.log(JSON.stringify(state, null, 2));
+    else printState(state);
+  });
+
+incident
+  .command('ack <ref>')
+  .requiredOption('--as <person>', 'roster id of who acknowledges')
+  .option('--note <text>')
+  .action(async (ref, o) => printState(await update(ref, (h) => h.executeUpdate(acknowledgeUpdate, { args: [{ actor: o.as, note: o.note }] }))));
+
+incident
+  .command('resolve <ref>')
+  .requiredOption('--as <person>')
+  .requiredOption('--summary <text>', 'what fixed it')
+  .action(async (ref, o) => printState(await update(ref, (h) => h.executeUpdate(resolveUpdate, { args: [{ actor: o.as, summary: o.summary }] }))));
+
+incident
+  .command('severity <ref> <severity>')
+  .requiredOption('--as <person>')
+  .option('--reason <text>')
+  .action(async (ref, severity: string, o) => {
+    if (!SEVERITIES.includes(severity as Severity)) throw new UsageError(`severity '${severity}' is not one of ${SEVERITIES.join(', ')}`);
+    printState(await update(ref, (h) => h.executeUpdate(changeSeverityUpdate, { args: [{ actor: o.as, severity: severity as Severity, reason: o.reason }] })));
+  });
+
+incident
+  .command('note <ref>')
+  .requiredOption('--as <person>')
+  .requiredOption('--text <text>')
+  .action(async (ref, o) => printState(await update(ref, (h) => h.executeUpdate(addNoteUpdate, { args: [{ actor: o.as, text: o.text }] }))));
+
+const step = incident.command('step').description('complete, approve, reject or decide on a runbook step');
+step
+  .command('complete <ref> <stepId>')
+  .requiredOption('--as <person>')
+  .addOption(new Option('--outcome <outcome>').choices(OUTCOMES).default('pass'))
+  .option('--note <text>')
+  .action(async (ref, stepId, o) =>
+    printState(await update(ref, (h) => h.executeUpdate(completeStepUpdate, { args: [{ actor: o.as, stepId, outcome: o.outcome as Outcome, note: o.note }] }))),
+  );
+step
+  .command('approve <ref> <stepId>')
+  .requiredOption('--as <person>')
+  .option('--note <text>')
+  .action(async (ref, stepId, o) => printState(await update(ref, (h) => h.executeUpdate(approveStepUpdate, { args: [{ actor: o.as, stepId, note: o.note }] }))));
+step
+  .command('reject <ref> <stepId>')
+  .requiredOption('--as <person>')
+  .requiredOption('--reason <text>')
+  .action(async (ref, stepId, o) => printState(await update(ref, (h) => h.executeUpdate(rejectStepUpdate, { args: [{ actor: o.as, stepId, reason: o.reason }] }))));
+step
+  .command('decide <ref> <stepId>')
+  .description('after an automated step failed: retry it, skip it, or abort the rest of the runbook')
+  .requiredOption('--as <person>')
+  .addOption(new Option('--decision <decision>').choices(STEP_DECISIONS).makeOptionMandatory())
+  .option('--note <text>')
+  .action(async (ref, stepId, o) =>
+    printState(await update(ref, (h) => h.executeUpdate(decideStepUpdate, { args: [{ actor: o.as, stepId, decision: o.decision, note: o.note }] }))),
+  );
+
+const audit = program.command('audit').description('read, export and verify audit trails');
+audit
+  .command('show <ref>')
+  .addOption(new Option('--format <format>').choices(EXPORT_FORMATS).default('markdown'))
+  .action(async (ref, o) => {
+    const incidentId = await incidentIdOf(ref);
+    console.log(formatEvents(await withPool((pool) => readIncidentEvents(pool, incidentId)), o.format as ExportFormat));
+  });
+audit
+  .command('verify <ref>')
+  .description('check the hash chain: any edited, deleted or reordered event is named')
+  .action(async (ref) => {
+    const incidentId = await incidentIdOf(ref);
+    const events = await withPool((pool) => readIncidentEvents(pool, incidentId));
+    const breaks = verifyChain(events);
+    if (!events.length) throw new UsageError(`no audit events for ${incidentId}`);
+    if (!breaks.length) console.log(`${incidentId}: ${events.length} events, chain intact`);
+    else {
+      for (const b of breaks) console.log(`${incidentId} #${b.seq}: ${b.problem}`);
+      process.exitCode = 3;
+    }
+  });
+
+const checklist = program.command('checklist').description('daily checklists: run, sign off, report');
+checklist
+  .command('run')
+  .description('start a checklist now, outside its schedule')
+  .addArgument(new Argument('<checklist>').choices(CHECKLIST_IDS))
+  .action(async (id: string) => {
+    const roster = loadRoster(config.rosterPath);
+    const { checklists } = loadCatalog(config);
+    const handle = await withClient((client) => startChecklist(client, config.temporal.taskQueue, id as ChecklistId, roster, undefined, checklists));
+    console.log(handle.workflowId);
+  });
+checklist
+  .command('show <runId>')
+  .description('live state of a running checklist')
+  .action(async (runId: string) => {
+    const state = await withClient((client) => client.workflow.getHandle(runId).query(checklistStateQuery));
+    console.log(reportTable(state));
+  });
+checklist
+  .command('sign <runId> <itemId>')
+  .description('sign off a manual item')
+  .requiredOption('--as <person>')
+  .addOption(new Option('--outcome <outcome>').choices(OUTCOMES).default('pass'))
+  .option('--note <text>')
+  .action(async (runId: string, itemId: string, o) => {
+    const state = await withClient((client) =>
+      client.workflow.getHandle(runId).executeUpdate(signOffUpdate, { args: [{ actor: o.as, itemId, outcome: o.outcome as Outcome, note: o.note }] }),
+    );
+    console.log(reportTable(state));
+  });
+checklist
+  .command('report <runId>')
+  .description('the stored report of a finished run')
+  .addOption(new Option('--format <format>').choices(['table', 'markdown']).default('table'))
+  .action(async (runId: string, o) => {
+    const row = await withPool((pool) => pool.query('SELECT report_markdown FROM checklist_runs WHERE run_id = $1', [runId]));
+    if (!row.rowCount || !row.rows[0].report_markdown) throw new UsageError(`no finished checklist run '${runId}'`);
+    if (o.format === 'markdown') console.log(row.rows[0].report_markdown);
+    else console.log(await withClient(async (client) => reportTable(await client.workflow.getHandle(runId).result())));
+  });
+checklist
+  .command('list')
+  .description('recent checklist runs from the audit store')
+  .option('--limit <n>', 'how many', '20')
+  .action(async (o) => {
+    const { rows } = await withPool((pool) =>
+      pool.query('SELECT run_id, status, started_at, pass_count, warn_count, fail_count FROM checklist_runs ORDER BY started_at DESC LIMIT $1', [Number(o.limit)]),
+    );
+    console.table(rows);
+  });
+
+const schedules = program.command('schedules').description('the Temporal Schedules that start the daily checklists');
+schedules
+  .command('apply')
+  .description('create the three schedules, or update them in place (idempotent)')
+  .action(async () => {
+    const roster = loadRoster(config.rosterPath);
+    const results = await withClient((client) =>
+      applySchedules(client, { taskQueue: config.temporal.taskQueue, timeZone: config.timeZone, workdays: config.calendar.workdays, roster, definitions: loadCatalog(config).checklists }),
+    );
+    for (const r of results) console.log(`${r.id}: ${r.action}`);
+  });
+schedules.command('list').action(async () => console.table(await withClient((client) => listSchedules(client))));
+for (const [name, paused] of [['pause', true], ['unpause', false]] as const) {
+  schedules
+    .command(name)
+    .addArgument(new Argument('<checklist>').choices(CHECKLIST_IDS))
+    .option('--note <text>', 'why', `${name}d with dbops`)
+    .action(async (id: string, o) => {
+      await withClient((client) => setPaused(client, id as ChecklistId, paused, o.note));
+      console.log(`${scheduleIdOf(id as ChecklistId)}: ${name}d`);
+    });
+}
+
+program
+  .command('setup')
+  .description("register dbops' search attributes on a Temporal server you run (TEMPORAL_ADDRESS); idempotent")
+  .action(async () => {
+    if (!runtime.temporalAddress) throw new UsageError('no Temporal server: set TEMPORAL_ADDRESS');
+    const connection = await Connection.connect({ address: runtime.temporalAddress });
+    try {
+      await registerSearchAttributes(connection, config.temporal.namespace);
+      console.log(`search attributes registered on ${config.temporal.namespace}`);
+    } finally {
+      await connection.close();
+    }
+  });
+
+program
+  .command('report')
+  .description('MTTA, MTTR and response-SLA breaches per type and severity')
+  .option('--days <n>', 'look back this many days', '30')
+  .action(async (o) => {
+    const rows = await withPool((pool) => slaReport(pool, Number(o.days)));
+    console.table(rows);
+  });
+
+program.parseAsync().catch((err: unknown) => {
+  if (err instanceof UsageError || err instanceof InvalidRequestError) console.error(`dbops: ${err.message}`);
+  else if (err instanceof WorkflowUpdateFailedError) console.error(`dbops: refused: ${(err.cause as Error)?.message ?? err.message}`);
+  else console.error(`dbops: ${(err as Error)?.message ?? err}`);
+  process.exitCode = 1;
+});

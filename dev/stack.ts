@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Pool } from 'pg';
+import { migrate } from '../db/migrate';
+import type { Config } from '../lib/config';
+import type { Logger } from '../lib/logger';
+import { runtimeFile } from '../lib/runtime';
+import { startDevServer, type RunningTemporal } from './provision/devServer';
+import { startEmbeddedPostgres, type RunningPostgres } from './provision/postgres';
+import { findOrBuildTemporalCli } from './provision/temporalCli';
+
+export interface Stack {
+  temporalAddress: string;
+  uiUrl?: string;
+  databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Brings up PostgreSQL and Temporal: the configured ones when DATABASE_URL / TEMPORAL_ADDRESS are set, otherwise
+ * an embedded PostgreSQL and the Temporal dev server, both keeping their data under the data folder.
+ */
+export async function startStack(config: Config, log: Logger): Promise<Stack> {
+  let postgres: RunningPostgres | undefined;
+  let temporal: RunningTemporal | undefined;
+  const stopAll = async () => {
+    await temporal?.stop().catch((err) => log.error({ err }, 'stopping Temporal failed'));
+    await postgres?.stop().catch((err) => log.error({ err }, 'stopping PostgreSQL failed'));
+    fs.rmSync(runtimeFile(config), { force: true });
+  };
+  try {
+    let databaseUrl = config.databaseUrl;
+    if (!databaseUrl) {
+      log.info('starting the embedded PostgreSQL');
+      postgres = await startEmbeddedPostgres({ dir: path.join(config.dataDir, 'postgres'), log });
+      databaseUrl = postgres.url;
+    }
+    const pool = new Pool({ connectionString: databaseUrl });
+    try {
+      const applied = await migrate(pool);
+      if (applied.length) log.info({ applied }, 'migrations applied');
+    } finally {
+      await pool.end();
+    }
+
+    let temporalAddress = config.temporal.address;
+    let uiUrl: string | undefined;
+    if (!temporalAddress) {
+      const source = await findOrBuildTemporalCli({ cliPath: config.temporal.cliPath, cacheDir: config.cacheDir, log });
+      log.info('starting the Temporal dev server');
+      temporal = await startDevServer({
+        source,
+        log,
+        port: config.temporal.port,
+        uiPort: config.temporal.uiPort,
+        dbFile: path.join(config.dataDir, 'temporal.sqlite'),
+        namespace: config.temporal.namespace,
+      });
+      temporalAddress = temporal.address;
+      uiUrl = temporal.uiUrl;
+    }
+    fs.mkdirSync(config.dataDir, { recursive: true });
+    fs.writeFileSync(runtimeFile(config), JSON.stringify({ temporalAddress, databaseUrl, pid: process.pid }), { mode: 0o600 });
+    return { temporalAddress, uiUrl, databaseUrl, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * `npm start`: the whole service on one machine — PostgreSQL, Temporal, a worker and the alert intake — with a
+ * demo incident to try the CLI on. Ctrl-C drains the worker and stops everything it started.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { Pool } from 'pg';
+import { seedDemoData } from './demoData';
+import { createIntakeApp, startIntake } from '../client/api/intake';
+import { openIncident } from '../client/incidents/openIncident';
+import { applySchedules } from '../client/checklists/schedules';
+import { buildActivities } from '../workers/activityDependencies';
+import { loadConfig } from '../lib/config';
+import { createLogger } from '../lib/logger';
+import { ProvisionError } from './provision/processes';
+import { loadCatalog } from '../lib/catalog';
+import { loadRoster } from '../lib/roster';
+import { startStack, type Stack } from './stack';
+import { createDbopsWorker } from '../workers/createWorker';
+
+async function main() {
+  const config = loadConfig();
+  const log = createLogger({ level: config.logLevel });
+  // The SDK's own log (bundling, worker state) only when debugging.
+  Runtime.install({ logger: new DefaultLogger(config.logLevel === 'debug' || config.logLevel === 'trace' ? 'INFO' : 'WARN') });
+  const roster = loadRoster(config.rosterPath);
+  const catalog = loadCatalog(config);
+
+  // The SDK's runtime drains the worker on SIGINT/SIGTERM; an interrupt during start-up stops what has started. A
+  // second Ctrl-C (not the copy npm and tsx relay within the same moment) exits at once.
+  let interruptedAt = 0;
+  const onInterrupt = () => {
+    const now = Date.now();
+    if (!interruptedAt) {
+      interruptedAt = now;
+      log.info('shutting down: draining the worker, then stopping Temporal and PostgreSQL');
+    } else if (now - interruptedAt > 1000) {
+      console.error('second interrupt: exiting now');
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onInterrupt);
+
+  const stack = await startStack(config, log);
+  if (!config.databaseUrl && !config.allowedSuperusers) {
+    // The embedded server runs dbops itself as its superuser 'postgres': that is the demo's setup, not an intrusion.
+    config.allowedSuperusers = ['postgres'];
+  }
+  const cleanups: (() => unknown)[] = [() => stack.stop()];
+  try {
+    if (interruptedAt) return;
+    const nativeConnection = await NativeConnection.connect({ address: stack.temporalAddress });
+    cleanups.unshift(() => nativeConnection.close());
+    const connection = await Connection.connect({ address: stack.temporalAddress });
+    cleanups.unshift(() => connection.close());
+    const client = new Client({ connection, namespace: config.temporal.namespace });
+    const ctx = { client, taskQueue: config.temporal.taskQueue, roster, calendar: config.calendar };
+    const services = buildActivities(config, stack.databaseUrl, log, ctx);
+    cleanups.unshift(() => services.close());
+    const worker = await createDbopsWorker({ connection: nativeConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities: services.activities });
+    const intake = await startIntake(createIntakeApp(ctx, log), config.intakePort, config.intakeHost);
+    cleanups.unshift(() => intake.close());
+    if (interruptedAt) return;
+
+    const running = worker.run();
+    const demoPool = new Pool({ connectionString: stack.databaseUrl });
+    await seedDemoData(demoPool);
+    await demoPool.end();
+    const scheduled = await applySchedules(client, { taskQueue: config.temporal.taskQueue, timeZone: config.timeZone, workdays: config.calendar.workdays, roster, definitions: catalog.checklists });
+    log.info({ schedules: scheduled.map((r) => r.id), timeZone: config.timeZone }, 'daily checklist schedules applied');
+    const demo = await openIncident(ctx, { type: 'performance-degradation', tier: 'olap', severity: 'medium', fingerprint: 'demo', title: 'Demo: slow dashboards on OLAP', by: 'demo' });
+    console.log(welcome(stack, config.intakePort, demo.workflowId));
+    await running;
+  } finally {
+    for (const cleanup of cleanups) await Promise.resolve(cleanup()).catch((err) => log.error({ err }, 'cleanup step failed'));
+    console.log('dbops stopped.');
+  }
+}
+
+function welcome(stack: Stack, intakePort: number, demoWorkflowId: string): string {
+  return `
+dbops is running.
+  Temporal UI     ${stack.uiUrl ?? '(external server: ' + stack.temporalAddress + ')'}
+  Temporal gRPC   ${stack.temporalAddress}
+  Alert intake    http://127.0.0.1:${intakePort}/alerts
+  Demo incident   ${demoWorkflowId}
+
+Try, in another terminal:
+  npm run dbops -- incident list
+  npm run dbops -- incident show ${demoWorkflowId}
+  npm run dbops -- incident ack ${demoWorkflowId} --as dana
+  npm run dbops -- incident resolve ${demoWorkflowId} --as dana --summary "demo done"
+  npm run dbops -- checklist run morning        (then: checklist show / sign / report)
+  npm run dbops -- schedules list
+  curl -X POST http://127.0.0.1:${intakePort}/alerts -H 'content-type: application/json' -d '{"type":"connection-pool-exhaustion","tier":"oltp","fingerprint":"pool-a"}'
+Ctrl-C stops everything.
+`;
+}
+
+main().then(
+  // Everything dbops started is stopped; do not wait on handles a library may keep open.
+  () => process.exit(0),
+  (err) => {
+    const message = err instanceof ProvisionError || err?.name === 'ConfigError' ? err.message : (err?.stack ?? String(err));
+    console.error(`dbops could not start: ${message}`);
+    process.exit(1);
+  },
+);

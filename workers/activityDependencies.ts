@@ -1,0 +1,44 @@
+import { Pool } from 'pg';
+import { createActivities, type DbopsActivities } from '../activities';
+import { flushOutbox, logChannel, webhookChannel, type NotificationChannel } from '../activities/notify/notifier';
+import { checklistIncidentOpener, type OpenIncidentContext } from '../client/incidents/openIncident';
+import type { Config } from '../lib/config';
+import type { Logger } from '../lib/logger';
+import { closeTierPools, createTierPools } from '../lib/tierPools';
+
+/** Wires the activities to the real audit store, tier databases and notification channels from configuration. */
+export function buildActivities(config: Config, databaseUrl: string, logger: Logger, incidents: OpenIncidentContext): { activities: DbopsActivities; auditPool: Pool; channels: NotificationChannel[]; close(): Promise<void> } {
+  const auditPool = new Pool({ connectionString: databaseUrl, max: 10, application_name: 'dbops-audit' });
+  auditPool.on('error', (err) => logger.warn({ err: err.message }, 'audit store connection lost; reconnecting on next use'));
+  const tierPools = createTierPools(config.tierUrls, databaseUrl, (err) => logger.warn({ err: err.message }, 'tier connection lost'));
+  const channels = [logChannel(logger.child({ component: 'notifier' }))];
+  if (config.webhookUrl) channels.push(webhookChannel(config.webhookUrl));
+  const activities = createActivities({
+    auditPool,
+    tierPools,
+    channels,
+    logger,
+    adminStatusUrl: config.adminStatusUrl,
+    failover: config.failover,
+    thresholds: config.thresholds,
+    allowedCidrs: config.allowedCidrs,
+    allowedSuperusers: config.allowedSuperusers,
+    openIncident: checklistIncidentOpener(() => incidents),
+    backupCheckCommand: config.backupCheckCommand,
+  });
+  // Notifications a channel could not take stay pending in the outbox; retry them every 30 s.
+  const flusher = setInterval(() => {
+    flushOutbox(auditPool, channels).catch((err) => logger.warn({ err }, 'outbox flush failed'));
+  }, 30_000);
+  flusher.unref();
+  return {
+    activities,
+    auditPool,
+    channels,
+    async close() {
+      clearInterval(flusher);
+      await closeTierPools(tierPools);
+      await auditPool.end();
+    },
+  };
+}

@@ -1,0 +1,15 @@
+import type { IncidentPlan } from '../../runbooks/plan';
+import type { RearmableDeadline } from '../shared/deadline';
+import type { IncidentAudit } from './incidentAudit';
+import type { IncidentState } from './messages';
+
+/** What the parts of one incident run share: its frozen plan, its live state, its recorder and its clock. */
+export interface IncidentContext {
+  plan: IncidentPlan;
+  s: IncidentState;
+  audit: IncidentAudit;
+  /** Re-armed by every Update that may move the ladder's clocks, so the ladder looks again. */
+  deadline: RearmableDeadline;
+}
+
+export const isResolved = (s: IncidentState): boolean => s.phase === 'resolved';

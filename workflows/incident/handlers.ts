@@ -1,0 +1,225 @@
+import { ApplicationFailure, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { escalationAt, responseDueAt } from '../../runbooks/escalation';
+import { OUTCOMES, STEP_DECISIONS, type Role } from '../../runbooks/types';
+import type { AutomatedStep } from '../../runbooks/types';
+import { requireOneOf, requireResponder } from '../shared/authorisation';
+import { SA_PHASE, SA_SEVERITY } from '../shared/searchAttributes';
+import { iso } from '../shared/time';
+import { isResolved, type IncidentContext } from './context';
+import {
+  acknowledgeUpdate,
+  addNoteUpdate,
+  approveStepUpdate,
+  changeSeverityUpdate,
+  completeStepUpdate,
+  decideStepUpdate,
+  incidentStateQuery,
+  rejectStepUpdate,
+  resolveUpdate,
+  triggerSignal,
+  type StepState,
+} from './messages';
+
+/**
+ * The incident's query, trigger signal and Updates. Each Update's validator rejects (leaving no event in history)
+ * anything the person may not do or that the incident's phase does not allow; the handler changes the state,
+ * re-arms the ladder where its clocks may have moved, and records the transition.
+ */
+export function registerIncidentHandlers({ plan, s, audit, deadline }: IncidentContext): void {
+  const requireActor = (actor: string, roles?: Role[]) => requireResponder(plan.responders, actor, roles);
+  const requireOpen = () => {
+    if (isResolved(s)) throw ApplicationFailure.nonRetryable(`incident ${s.incidentId} is already resolved`, 'AlreadyResolved');
+  };
+  const findStep = (stepId: string, status?: StepState['status']): StepState => {
+    const step = s.steps.find((x) => x.id === stepId);
+    if (!step) throw ApplicationFailure.nonRetryable(`unknown step '${stepId}'; steps are: ${s.steps.map((x) => x.id).join(', ')}`, 'UnknownStep');
+    if (status && step.status !== status) {
+      throw ApplicationFailure.nonRetryable(`step '${stepId}' is ${step.status}, not ${status}`, 'StepNotWaiting');
+    }
+    return step;
+  };
+  const approvalRolesOf = (stepId: string) => (plan.type.steps.find((x) => x.id === stepId) as AutomatedStep | undefined)?.approvalRoles;
+  const setPhaseAttributes = () =>
+    upsertSearchAttributes([
+      { key: SA_PHASE, value: s.phase },
+      { key: SA_SEVERITY, value: s.severity },
+    ]);
+  const now = () => Date.now();
+
+  setHandler(incidentStateQuery, () => s);
+
+  setHandler(triggerSignal, (trigger) => {
+    s.triggerCount++;
+    if (s.triggerCount === 1) return;
+    audit.countRepeat(trigger);
+  });
+
+  setHandler(
+    acknowledgeUpdate,
+    async ({ actor, note }) => {
+      s.phase = 'acknowledged';
+      s.acknowledgedBy = actor;
+      s.acknowledgedAt = iso(now());
+      s.escalation.nextEscalationAt = undefined;
+      deadline.rearm();
+      setPhaseAttributes();
+      await audit.record('acknowledged', actor, { note, level: s.escalation.level });
+      return s;
+    },
+    {
+      validator: ({ actor }) => {
+        requireActor(actor);
+        requireOpen();
+        if (s.acknowledgedBy) throw ApplicationFailure.nonRetryable(`already acknowledged by ${s.acknowledgedBy}`, 'AlreadyAcknowledged');
+      },
+    },
+  );
+
+  setHandler(
+    resolveUpdate,
+    async ({ actor, summary }) => {
+      s.phase = 'resolved';
+      s.resolvedBy = actor;
+      s.resolvedAt = iso(now());
+      s.resolution = summary;
+      if (!s.acknowledgedBy) {
+        // Resolving implies the incident was seen: count it as acknowledged for MTTA.
+        s.acknowledgedBy = actor;
+        s.acknowledgedAt = s.resolvedAt;
+      }
+      deadline.rearm();
+      setPhaseAttributes();
+      await audit.record('resolved', actor, { summary });
+      return s;
+    },
+    {
+      validator: ({ actor, summary }) => {
+        requireActor(actor);
+        requireOpen();
+        if (!summary?.trim()) throw ApplicationFailure.nonRetryable('a resolution summary is required', 'MissingSummary');
+      },
+    },
+  );
+
+  setHandler(
+    changeSeverityUpdate,
+    async ({ actor, severity, reason }) => {
+      const from = s.severity;
+      s.severity = severity;
+      if (!s.acknowledgedBy) {
+        // Re-arm the clocks from now with the new severity's times.
+        const severityDef = plan.severities[s.severity];
+        const due = responseDueAt(now(), plan.type, severityDef);
+        s.escalation.responseDueAt = iso(due);
+        s.escalation.responseMissed = false;
+        s.escalation.nextEscalationAt = iso(escalationAt(due, severityDef, plan.calendar));
+      }
+      deadline.rearm();
+      setPhaseAttributes();
+      await audit.record('severity-changed', actor, { from, to: severity, reason });
+      return s;
+    },
+    {
+      validator: ({ actor, severity }) => {
+        requireActor(actor);
+        requireOpen();
+        if (!(severity in plan.severities)) {
+          throw ApplicationFailure.nonRetryable(`unknown severity '${severity}'; accepted: ${Object.keys(plan.severities).join(', ')}`, 'UnknownSeverity');
+        }
+        if (severity === s.severity) throw ApplicationFailure.nonRetryable(`severity is already ${severity}`, 'NoChange');
+      },
+    },
+  );
+
+  setHandler(
+    addNoteUpdate,
+    async ({ actor, text }) => {
+      s.notes.push({ at: iso(now()), actor, text });
+      await audit.record('note', actor, { text });
+      return s;
+    },
+    {
+      validator: ({ actor, text }) => {
+        requireActor(actor);
+        requireOpen();
+        if (!text?.trim()) throw ApplicationFailure.nonRetryable('a note needs text', 'EmptyNote');
+      },
+    },
+  );
+
+  // The step Updates below re-arm the ladder too: they never move its clocks, but incidents already in flight
+  // were woken here (a cancelled timer, a new one), and their replay needs the same wake-ups.
+  setHandler(
+    completeStepUpdate,
+    async ({ actor, stepId, outcome, note, evidence }) => {
+      const step = findStep(stepId);
+      Object.assign(step, { status: 'completed', outcome, note, evidence: evidence ?? {}, by: actor, finishedAt: iso(now()) });
+      deadline.rearm();
+      await audit.record('step-completed', actor, { stepId, outcome, note, evidence });
+      return s;
+    },
+    {
+      validator: ({ actor, stepId, outcome }) => {
+        requireActor(actor);
+        requireOpen();
+        findStep(stepId, 'awaiting-completion');
+        requireOneOf('outcome', outcome, OUTCOMES, 'BadOutcome');
+      },
+    },
+  );
+
+  setHandler(
+    approveStepUpdate,
+    async ({ actor, stepId, note }) => {
+      const step = findStep(stepId);
+      Object.assign(step, { status: 'running', by: actor, note });
+      deadline.rearm();
+      await audit.record('step-approved', actor, { stepId, note });
+      return s;
+    },
+    {
+      validator: ({ actor, stepId }) => {
+        requireActor(actor, approvalRolesOf(stepId));
+        requireOpen();
+        findStep(stepId, 'awaiting-approval');
+      },
+    },
+  );
+
+  setHandler(
+    rejectStepUpdate,
+    async ({ actor, stepId, reason }) => {
+      const step = findStep(stepId);
+      Object.assign(step, { status: 'rejected', by: actor, note: reason, finishedAt: iso(now()) });
+      deadline.rearm();
+      await audit.record('step-rejected', actor, { stepId, reason });
+      return s;
+    },
+    {
+      validator: ({ actor, stepId, reason }) => {
+        requireActor(actor, approvalRolesOf(stepId));
+        requireOpen();
+        findStep(stepId, 'awaiting-approval');
+        if (!reason?.trim()) throw ApplicationFailure.nonRetryable('a rejection needs a reason', 'MissingReason');
+      },
+    },
+  );
+
+  setHandler(
+    decideStepUpdate,
+    async ({ actor, stepId, decision, note }) => {
+      Object.assign(findStep(stepId), { decision, by: actor });
+      deadline.rearm();
+      await audit.record('step-decided', actor, { stepId, decision, note });
+      return s;
+    },
+    {
+      validator: ({ actor, stepId, decision }) => {
+        requireActor(actor);
+        requireOpen();
+        findStep(stepId, 'awaiting-decision');
+        requireOneOf('decision', decision, STEP_DECISIONS, 'BadDecision');
+      },
+    },
+  );
+}

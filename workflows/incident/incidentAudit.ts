@@ -1,0 +1,86 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { DbopsActivities } from '../../activities';
+import type { NotificationRequest } from '../../activities/contracts';
+import type { Contact } from '../../runbooks/plan';
+import { AuditChain } from '../shared/auditChain';
+import { iso } from '../shared/time';
+import type { IncidentState, IncidentTrigger } from './messages';
+import { snapshotOf } from './state';
+
+const TIMELINE_KEPT = 200;
+
+/** Audit and notification writes: short, retried until they succeed (they are idempotent). */
+const { recordIncidentEvent, notify } = proxyActivities<DbopsActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
+});
+
+/**
+ * What an incident records and sends: the timeline, its audit events in order, and notifications. Counts the
+ * activities it has in flight, so the workflow continues as new only when none is running.
+ */
+export class IncidentAudit {
+  activitiesInFlight = 0;
+  // An alert storm must not become a storm of audit writes: repeats are counted at once and written as one
+  // 'retriggered' event per burst, always ahead of the next event the incident records.
+  private repeatsUnrecorded = 0;
+  private lastRepeat: IncidentTrigger | undefined;
+  private readonly chain: AuditChain<ReturnType<typeof snapshotOf>>;
+
+  constructor(private readonly s: IncidentState) {
+    this.chain = new AuditChain(s.incidentId, s, (event, snapshot) => this.tracked(() => recordIncidentEvent(event, snapshot)));
+  }
+
+  /** Settles when every event appended so far has been written. */
+  get tail(): Promise<void> {
+    return this.chain.tail;
+  }
+
+  get hasUnrecordedRepeats(): boolean {
+    return this.repeatsUnrecorded > 0;
+  }
+
+  /** Appends to the timeline and writes the audit event (behind any repeats not yet recorded). */
+  record(kind: string, actor: string | undefined, data: Record<string, unknown> = {}, detail?: string): Promise<void> {
+    void this.flushRepeats();
+    return this.append(kind, actor, data, detail);
+  }
+
+  /** A repeat of the trigger: counted now, recorded with the rest of its burst. */
+  countRepeat(trigger: IncidentTrigger): void {
+    this.lastRepeat = trigger;
+    // The first repeat of a burst schedules a write once the pending ones land; later ones join it.
+    if (++this.repeatsUnrecorded === 1) void this.chain.tail.then(() => this.flushRepeats());
+  }
+
+  send(kind: NotificationRequest['kind'], recipients: Contact[], message: string): Promise<unknown> {
+    const s = this.s;
+    const notificationId = `${s.incidentId}:${kind}:${s.auditSeq}:${recipients.map((r) => r.id).join(',')}`;
+    return this.tracked(() => notify({ notificationId, subjectId: s.incidentId, kind, message, recipients, occurredAt: iso(Date.now()) }));
+  }
+
+  async tracked<T>(fn: () => Promise<T>): Promise<T> {
+    this.activitiesInFlight++;
+    try {
+      return await fn();
+    } finally {
+      this.activitiesInFlight--;
+    }
+  }
+
+  private flushRepeats(): Promise<void> {
+    if (!this.repeatsUnrecorded) return this.chain.tail;
+    const repeats = this.repeatsUnrecorded;
+    this.repeatsUnrecorded = 0;
+    const last = this.lastRepeat!;
+    return this.append('retriggered', last.by, { source: last.source, summary: last.summary, repeats, count: this.s.triggerCount });
+  }
+
+  private append(kind: string, actor: string | undefined, data: Record<string, unknown>, detail?: string): Promise<void> {
+    const s = this.s;
+    const at = iso(Date.now());
+    s.timeline.push({ at, kind, actor, detail });
+    if (s.timeline.length > TIMELINE_KEPT) s.timeline.splice(0, s.timeline.length - TIMELINE_KEPT);
+    return this.chain.append(kind, actor, at, data, snapshotOf(s));
+  }
+}

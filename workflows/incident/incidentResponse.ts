@@ -1,0 +1,60 @@
+import { condition, continueAsNew, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { RearmableDeadline } from '../shared/deadline';
+import { SA_KIND, SA_PHASE, SA_SEVERITY, SA_TIER, SA_TYPE } from '../shared/searchAttributes';
+import { settle } from '../shared/settle';
+import { isResolved, type IncidentContext } from './context';
+import { registerIncidentHandlers } from './handlers';
+import { IncidentAudit } from './incidentAudit';
+import { pageOnOpen, runLadder } from './ladder';
+import type { IncidentState, OpenIncidentInput } from './messages';
+import { initialState } from './state';
+import { runSteps } from './steps';
+
+/**
+ * One incident, from trigger to resolution, interpreting the plan frozen into its input: pages the escalation
+ * ladder until someone acknowledges, runs the runbook's steps in order, and records every transition.
+ */
+export async function incidentResponse(input: OpenIncidentInput): Promise<IncidentState> {
+  const s: IncidentState = input.carried ?? initialState(input);
+  const ctx: IncidentContext = { plan: input.plan, s, audit: new IncidentAudit(s), deadline: new RearmableDeadline() };
+  registerIncidentHandlers(ctx);
+
+  upsertSearchAttributes([
+    { key: SA_KIND, value: 'incident' },
+    { key: SA_TYPE, value: s.type },
+    { key: SA_TIER, value: s.tier },
+    { key: SA_PHASE, value: s.phase },
+    { key: SA_SEVERITY, value: s.severity },
+  ]);
+  if (!input.carried) {
+    await ctx.audit.record('opened', input.trigger.by, {
+      key: input.incidentKey,
+      source: input.trigger.source,
+      summary: input.trigger.summary,
+      runbookVersion: input.plan.runbookVersion,
+      ladder: input.plan.ladder.map((r) => ({ roles: r.roles, contacts: r.contacts.map((c) => c.id) })),
+    });
+    await pageOnOpen(ctx);
+  }
+
+  const canAfter = input.continueAsNewAfterEvents;
+  const shouldContinueAsNew = () =>
+    (canAfter !== undefined ? workflowInfo().historyLength > canAfter : workflowInfo().continueAsNewSuggested) && ctx.audit.activitiesInFlight === 0;
+
+  void runLadder(ctx);
+  void runSteps(ctx);
+  // Continue as new only at a quiet moment: a step activity started while the audit chain settled would otherwise
+  // be cut off, and run again (a failover, twice) in the next run.
+  do {
+    await condition(() => isResolved(s) || shouldContinueAsNew());
+    await settle(
+      () => ctx.audit.tail,
+      () => ctx.audit.hasUnrecordedRepeats,
+    );
+  } while (!isResolved(s) && !shouldContinueAsNew());
+  if (!isResolved(s)) {
+    s.runs++;
+    await continueAsNew<typeof incidentResponse>({ ...input, carried: s });
+  }
+  return s;
+}

@@ -1,0 +1,131 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { IncidentPlan } from '../../runbooks/plan';
+import type { IncidentPhase, IncidentTypeId, Outcome, Severity, StepDecision, Tier } from '../../runbooks/types';
+
+/** Shared by the incident workflow and its clients: one definition of every message the workflow takes. */
+
+export interface IncidentTrigger {
+  source: 'cli' | 'webhook' | 'checklist';
+  by: string;
+  summary?: string;
+}
+
+export interface OpenIncidentInput {
+  /** Dedup key: the same type, tier and fingerprint reach one running incident. */
+  incidentKey: string;
+  type: IncidentTypeId;
+  severity: Severity;
+  tier: Tier;
+  fingerprint: string;
+  title: string;
+  trigger: IncidentTrigger;
+  plan: IncidentPlan;
+  /** State carried across continue-as-new; absent when the incident first opens. */
+  carried?: IncidentState;
+  /** Continue-as-new once history passes this many events (default: when the server suggests it). */
+  continueAsNewAfterEvents?: number;
+}
+
+export type StepStatus =
+  | 'pending'
+  | 'running'
+  | 'awaiting-approval'
+  | 'awaiting-completion'
+  | 'awaiting-decision'
+  | 'succeeded'
+  | 'completed'
+  | 'skipped'
+  | 'rejected'
+  | 'aborted';
+
+export interface StepState {
+  id: string;
+  title: string;
+  kind: 'automated' | 'manual';
+  status: StepStatus;
+  attempts: number;
+  outcome?: Outcome;
+  summary?: string;
+  evidence?: Record<string, unknown>;
+  error?: string;
+  dueAt?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Who completed, approved, rejected or decided on the step. */
+  by?: string;
+  /** A decision on a failed step that the runner has not acted on yet. */
+  decision?: StepDecision;
+  note?: string;
+}
+
+export interface TimelineEntry {
+  at: string;
+  kind: string;
+  actor?: string;
+  detail?: string;
+}
+
+export interface IncidentState {
+  incidentId: string;
+  workflowId: string;
+  incidentKey: string;
+  type: IncidentTypeId;
+  severity: Severity;
+  tier: Tier;
+  fingerprint: string;
+  title: string;
+  runbookVersion: string;
+  phase: IncidentPhase;
+  openedAt: string;
+  triggerCount: number;
+  acknowledgedBy?: string;
+  acknowledgedAt?: string;
+  resolvedBy?: string;
+  resolvedAt?: string;
+  resolution?: string;
+  escalation: {
+    /** Highest rung paged so far (0 = first responders). */
+    level: number;
+    pages: number;
+    responseDueAt: string;
+    responseMissed: boolean;
+    nextEscalationAt?: string;
+  };
+  currentStep: number;
+  stepsAborted: boolean;
+  steps: StepState[];
+  notes: { at: string; actor: string; text: string }[];
+  /** The most recent transitions; the audit store keeps all of them. */
+  timeline: TimelineEntry[];
+  /** Sequence number of the last audit event written. */
+  auditSeq: number;
+  /** Runs of this incident so far (continue-as-new). */
+  runs: number;
+}
+
+export interface ActorRequest {
+  actor: string;
+}
+
+export const triggerSignal = defineSignal<[IncidentTrigger]>('trigger');
+export const incidentStateQuery = defineQuery<IncidentState>('state');
+
+export const acknowledgeUpdate = defineUpdate<IncidentState, [ActorRequest & { note?: string }]>('acknowledge');
+export const resolveUpdate = defineUpdate<IncidentState, [ActorRequest & { summary: string }]>('resolve');
+export const changeSeverityUpdate = defineUpdate<IncidentState, [ActorRequest & { severity: Severity; reason?: string }]>('changeSeverity');
+export const addNoteUpdate = defineUpdate<IncidentState, [ActorRequest & { text: string }]>('addNote');
+export const completeStepUpdate = defineUpdate<
+  IncidentState,
+  [ActorRequest & { stepId: string; outcome: Outcome; note?: string; evidence?: Record<string, unknown> }]
+>('completeStep');
+export const approveStepUpdate = defineUpdate<IncidentState, [ActorRequest & { stepId: string; note?: string }]>('approveStep');
+export const rejectStepUpdate = defineUpdate<IncidentState, [ActorRequest & { stepId: string; reason: string }]>('rejectStep');
+export const decideStepUpdate = defineUpdate<
+  IncidentState,
+  [ActorRequest & { stepId: string; decision: StepDecision; note?: string }]
+>('decideStep');
+
+/** Workflow id for a dedup key: one running incident per key. */
+export function incidentWorkflowId(type: IncidentTypeId, tier: Tier, fingerprint: string): string {
+  return `incident/${type}/${tier}/${fingerprint}`;
+}

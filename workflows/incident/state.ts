@@ -1,0 +1,59 @@
+import { workflowInfo } from '@temporalio/workflow';
+import type { IncidentSnapshot } from '../../activities/contracts';
+import { escalationAt, responseDueAt } from '../../runbooks/escalation';
+import { iso } from '../shared/time';
+import type { IncidentState, OpenIncidentInput } from './messages';
+
+/** The state of a newly opened incident: clocks start now, every step pending. */
+export function initialState(input: OpenIncidentInput): IncidentState {
+  const info = workflowInfo();
+  const openedAt = Date.now();
+  const type = input.plan.type;
+  const severity = input.plan.severities[input.severity];
+  const due = responseDueAt(openedAt, type, severity);
+  const day = new Date(openedAt).toISOString().slice(0, 10).replace(/-/g, '');
+  return {
+    incidentId: `INC-${day}-${info.firstExecutionRunId.slice(0, 8)}`,
+    workflowId: info.workflowId,
+    incidentKey: input.incidentKey,
+    type: input.type,
+    severity: input.severity,
+    tier: input.tier,
+    fingerprint: input.fingerprint,
+    title: input.title,
+    runbookVersion: input.plan.runbookVersion,
+    phase: 'triggered',
+    openedAt: iso(openedAt),
+    triggerCount: 0,
+    escalation: { level: 0, pages: 0, responseDueAt: iso(due), responseMissed: false, nextEscalationAt: iso(escalationAt(due, severity, input.plan.calendar)) },
+    currentStep: 0,
+    stepsAborted: false,
+    steps: type.steps.map((d) => ({ id: d.id, title: d.title, kind: d.kind, status: 'pending', attempts: 0 })),
+    notes: [],
+    timeline: [],
+    auditSeq: 0,
+    runs: 1,
+  };
+}
+
+/** The incidents row as of now, written beside each audit event. */
+export function snapshotOf(s: IncidentState): IncidentSnapshot {
+  return {
+    incidentId: s.incidentId,
+    workflowId: s.workflowId,
+    type: s.type,
+    severity: s.severity,
+    tier: s.tier,
+    fingerprint: s.fingerprint,
+    title: s.title,
+    phase: s.phase,
+    runbookVersion: s.runbookVersion,
+    openedAt: s.openedAt,
+    acknowledgedAt: s.acknowledgedAt,
+    acknowledgedBy: s.acknowledgedBy,
+    resolvedAt: s.resolvedAt,
+    resolution: s.resolution,
+    triggerCount: s.triggerCount,
+    escalationLevel: s.escalation.level,
+  };
+}

@@ -1,0 +1,111 @@
+import { ActivityFailure, condition, proxyActivities } from '@temporalio/workflow';
+import type { DbopsActivities } from '../../activities';
+import type { StepResult } from '../../activities/contracts';
+import type { Contact } from '../../runbooks/plan';
+import type { AutomatedStep, ManualStep, Role } from '../../runbooks/types';
+import { iso, MINUTE } from '../shared/time';
+import { isResolved, type IncidentContext } from './context';
+import type { StepState } from './messages';
+
+const currentResponders = ({ plan, s }: IncidentContext): Contact[] => plan.ladder.slice(0, s.escalation.level + 1).flatMap((r) => r.contacts);
+
+const contactsFor = ({ plan }: IncidentContext, roles: Role[]): Contact[] =>
+  plan.ladder.flatMap((r) => r.contacts).filter((c, i, all) => roles.includes(c.role) && all.findIndex((x) => x.id === c.id) === i);
+
+/** A manual step waits for a person to complete it, reminding the responders (and marking it overdue) meanwhile. */
+async function runManualStep(ctx: IncidentContext, def: ManualStep, step: StepState) {
+  const { s, audit } = ctx;
+  if (step.status === 'pending') {
+    step.status = 'awaiting-completion';
+    step.startedAt = iso(Date.now());
+    step.dueAt = iso(Date.now() + def.dueMinutes * MINUTE);
+    await audit.record('step-waiting', undefined, { stepId: def.id, dueAt: step.dueAt });
+  }
+  let overdueRecorded = Date.now() > Date.parse(step.dueAt!);
+  while (step.status === 'awaiting-completion' && !isResolved(s)) {
+    const done = await condition(() => step.status !== 'awaiting-completion' || isResolved(s), def.reminderMinutes * MINUTE);
+    if (done) break;
+    const overdue = Date.now() >= Date.parse(step.dueAt!);
+    if (overdue && !overdueRecorded) {
+      overdueRecorded = true;
+      await audit.record('step-overdue', undefined, { stepId: def.id, dueAt: step.dueAt });
+    }
+    await audit.record('step-reminder', undefined, { stepId: def.id, overdue });
+    await audit.send('reminder', currentResponders(ctx), `${overdue ? 'OVERDUE' : 'Reminder'}: step '${def.title}' of ${s.incidentId} awaits completion (due ${step.dueAt})`);
+  }
+}
+
+/**
+ * An automated step runs its activity (after an approval, for risky ones). One that keeps failing waits for a
+ * person's decision (retry, skip, abort) and never reruns by itself.
+ */
+async function runAutomatedStep(ctx: IncidentContext, def: AutomatedStep, step: StepState) {
+  const { s, audit } = ctx;
+  if (def.approvalRoles && step.status === 'pending') {
+    step.status = 'awaiting-approval';
+    await audit.record('step-awaiting-approval', undefined, { stepId: def.id, roles: def.approvalRoles });
+    await audit.send('approval-request', contactsFor(ctx, def.approvalRoles), `Approval needed: '${def.title}' for ${s.incidentId} (${s.tier}). Approve or reject with dbops.`);
+  }
+  if (step.status === 'awaiting-approval') {
+    await condition(() => step.status !== 'awaiting-approval' || isResolved(s));
+    if ((step.status as StepState['status']) !== 'running') return; // rejected, or the incident was resolved
+  }
+  const act = proxyActivities<DbopsActivities>({
+    startToCloseTimeout: def.timeoutSeconds * 1000,
+    retry: { maximumAttempts: def.maxAttempts, initialInterval: '2 seconds', backoffCoefficient: 2 },
+  })[def.action];
+  while (!isResolved(s)) {
+    // A step already waiting for a decision (say, across continue-as-new) waits on; it never reruns by itself.
+    if (step.status !== 'awaiting-decision') {
+      step.status = 'running';
+      step.startedAt = iso(Date.now());
+      step.attempts++;
+      try {
+        const result: StepResult = await audit.tracked(() =>
+          act({ incidentId: s.incidentId, stepId: def.id, tier: s.tier, now: iso(Date.now()), title: s.title, recipients: currentResponders(ctx) }),
+        );
+        Object.assign(step, { status: 'succeeded', outcome: result.outcome, summary: result.summary, evidence: result.evidence, error: undefined, finishedAt: iso(Date.now()) });
+        await audit.record('step-succeeded', undefined, { stepId: def.id, outcome: result.outcome, summary: result.summary, evidence: result.evidence });
+        return;
+      } catch (err) {
+        if (!(err instanceof ActivityFailure)) throw err;
+        const cause = err.cause instanceof Error ? err.cause.message : err.message;
+        Object.assign(step, { status: 'awaiting-decision', error: cause });
+        await audit.record('step-failed', undefined, { stepId: def.id, error: cause, attempts: step.attempts });
+        await audit.send('step-failed', currentResponders(ctx), `Step '${def.title}' of ${s.incidentId} failed: ${cause}. Decide: retry, skip or abort.`);
+      }
+    }
+    // The decision lives on the step (part of the state), so it survives continue-as-new.
+    await condition(() => step.decision !== undefined || isResolved(s));
+    const decision = step.decision;
+    step.decision = undefined;
+    if (decision === 'skip') {
+      Object.assign(step, { status: 'skipped', finishedAt: iso(Date.now()) });
+      return;
+    }
+    if (decision === 'abort') {
+      Object.assign(step, { status: 'aborted', finishedAt: iso(Date.now()) });
+      s.stepsAborted = true;
+      return;
+    }
+    if (decision === 'retry') step.status = 'running';
+  }
+}
+
+/** The runbook's steps in order, from the current one (which may have been carried across continue-as-new). */
+export async function runSteps(ctx: IncidentContext): Promise<void> {
+  const { plan, s, audit } = ctx;
+  while (s.currentStep < plan.type.steps.length && !isResolved(s) && !s.stepsAborted) {
+    const def = plan.type.steps[s.currentStep];
+    const step = s.steps[s.currentStep];
+    if (def.kind === 'manual') await runManualStep(ctx, def, step);
+    else await runAutomatedStep(ctx, def, step);
+    if (isResolved(s)) return;
+    s.currentStep++;
+  }
+  if (!isResolved(s)) {
+    await audit.record(s.stepsAborted ? 'runbook-aborted' : 'runbook-finished', undefined, {
+      steps: s.steps.map((x) => ({ id: x.id, status: x.status, outcome: x.outcome })),
+    });
+  }
+}
