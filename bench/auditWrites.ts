@@ -34,7 +34,17 @@ export async function auditWrites(ctx: BenchContext): Promise<BenchResult> {
   for (let seq = 1; writes.length < EVENTS; seq++) {
     for (let i = 0; i < INCIDENTS && writes.length < EVENTS; i++) {
       const snap = snapshot(i);
-      writes.push({ snap, event: { subjectId: snap.incidentId, seq, kind: 'note', actor: 'dana', occurredAt: new Date().toISOString(), data: { text: `event ${seq}` } } });
+      writes.push({
+        snap,
+        event: {
+          subjectId: snap.incidentId,
+          seq,
+          kind: 'note',
+          actor: 'dana',
+          occurredAt: new Date().toISOString(),
+          data: { text: `event ${seq}` },
+        },
+      });
     }
   }
 
@@ -46,7 +56,9 @@ export async function auditWrites(ctx: BenchContext): Promise<BenchResult> {
     });
   const first = await writeAll();
   const again = await writeAll();
-  const { rows } = await ctx.db.pool.query<{ n: string }>('SELECT count(*) AS n FROM incident_events WHERE incident_id LIKE $1', [`${prefix}-%`]);
+  const { rows } = await ctx.db.pool.query<{ n: string }>('SELECT count(*) AS n FROM incident_events WHERE incident_id LIKE $1', [
+    `${prefix}-%`,
+  ]);
   const rate = (t: { ms: number }) => `${Math.round((EVENTS / t.ms) * 1000).toLocaleString('en-US')} events/s`;
   return {
     name: 'audit writes',

@@ -37,7 +37,10 @@ export async function dedupStorm(ctx: BenchContext): Promise<BenchResult> {
     const drain = await timed(async () => {
       if (!state) return;
       for (let i = 0; i < 600; i++) {
-        const { rows } = await ctx.db.pool.query<{ seq: number | null }>('SELECT max(seq) AS seq FROM incident_events WHERE incident_id = $1', [state.incidentId]);
+        const { rows } = await ctx.db.pool.query<{ seq: number | null }>(
+          'SELECT max(seq) AS seq FROM incident_events WHERE incident_id = $1',
+          [state.incidentId],
+        );
         if ((rows[0].seq ?? 0) >= state.auditSeq) return;
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -64,7 +67,10 @@ export async function dedupStorm(ctx: BenchContext): Promise<BenchResult> {
         ['workflow executions with that id', String(runsListed)],
         ['triggerCount', state ? String(state.triggerCount) : 'n/a'],
         ['until triggerCount read back', ms(settle.ms)],
-        ['audit trail complete after', state ? `${ms(sinceStorm)} from the first call (${state.auditSeq} events, ${ms(sinceStorm / state.auditSeq)} each)` : 'n/a'],
+        [
+          'audit trail complete after',
+          state ? `${ms(sinceStorm)} from the first call (${state.auditSeq} events, ${ms(sinceStorm / state.auditSeq)} each)` : 'n/a',
+        ],
       ],
       notes: [
         'the calls return as soon as each signal is in history; repeats that arrive while an audit write is pending are written together as one retriggered event (the hash chain writes events in order)',

@@ -19,7 +19,9 @@ export async function incidentLatency(ctx: BenchContext): Promise<BenchResult> {
   try {
     const ctxOpen = { client: session.client, taskQueue: session.taskQueue, roster, calendar };
     for (let i = 0; i < N; i++) {
-      const opened = await timed(() => openIncident(ctxOpen, { type: 'performance-degradation', tier: 'olap', fingerprint: uniqueFingerprint('lat') }));
+      const opened = await timed(() =>
+        openIncident(ctxOpen, { type: 'performance-degradation', tier: 'olap', fingerprint: uniqueFingerprint('lat') }),
+      );
       const { handle } = opened.value;
       const acked = await timed(() => handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: 'oscar' }] }));
       const resolved = await timed(() => handle.executeUpdate(resolveUpdate, { args: [{ actor: 'oscar', summary: 'benchmark' }] }));
@@ -33,7 +35,11 @@ export async function incidentLatency(ctx: BenchContext): Promise<BenchResult> {
     await session.close();
   }
   const figures: [string, string][] = [];
-  for (const [label, xs] of [['open', open], ['ack', ack], ['resolve', resolve]] as const) {
+  for (const [label, xs] of [
+    ['open', open],
+    ['ack', ack],
+    ['resolve', resolve],
+  ] as const) {
     figures.push([`${label} p50 / p95 / max`, `${ms(percentile(xs, 50))} / ${ms(percentile(xs, 95))} / ${ms(max(xs))}`]);
   }
   return {

@@ -10,5 +10,9 @@ export type BenchStack = EphemeralStack;
  * which flatters latency compared to SQLite on disk.
  */
 export function provisionBenchStack(log: Logger): Promise<BenchStack> {
-  return startEphemeralStack({ log, cacheDir: path.resolve(__dirname, '..', process.env.DBOPS_DATA_DIR ?? '.dbops', 'cache'), postgresSettings: { fsync: 'off' } });
+  return startEphemeralStack({
+    log,
+    cacheDir: path.resolve(__dirname, '..', process.env.DBOPS_DATA_DIR ?? '.dbops', 'cache'),
+    postgresSettings: { fsync: 'off' },
+  });
 }

@@ -14,7 +14,11 @@ export function printTable(results: BenchResult[]): void {
     r.figures.forEach(([label, value], i) => rows.push([i === 0 ? r.name : '', i === 0 ? r.setting : '', label, value]));
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
-  const line = (row: string[]) => row.map((cell, c) => cell.padEnd(widths[c])).join(' | ').trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((cell, c) => cell.padEnd(widths[c]))
+      .join(' | ')
+      .trimEnd();
   console.log(line(rows[0]));
   console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
   for (const row of rows.slice(1)) console.log(line(row));

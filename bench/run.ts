@@ -30,8 +30,15 @@ async function main() {
   const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
 
   const cpus = os.cpus();
-  console.log(`machine: ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown cpu'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.platform()} ${os.arch()}`);
-  console.log(`node ${process.version}; load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine skews every figure)\n`);
+  console.log(
+    `machine: ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown cpu'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.platform()} ${os.arch()}`,
+  );
+  console.log(
+    `node ${process.version}; load average at start ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (other work on the machine skews every figure)\n`,
+  );
 
   const provisioned = await timed(() => provisionBenchStack(log));
   const stack = provisioned.value;

@@ -15,13 +15,20 @@ const N = 5;
  */
 export async function timeSkipping(ctx: BenchContext): Promise<BenchResult> {
   const startup = await timed(async () => {
-    const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: ctx.stack.testServerPath } } });
+    const env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: ctx.stack.testServerPath } },
+    });
     await registerSearchAttributes(env.connection, env.namespace ?? 'default');
     return env;
   });
   const env = startup.value;
   const taskQueue = 'bench-time-skipping';
-  const worker = await startBenchWorker({ connection: env.nativeConnection, db: ctx.db, taskQueue, workflowBundlePath: ctx.stack.workflowBundlePath });
+  const worker = await startBenchWorker({
+    connection: env.nativeConnection,
+    db: ctx.db,
+    taskQueue,
+    workflowBundlePath: ctx.stack.workflowBundlePath,
+  });
   const wall: number[] = [];
   const simulated: number[] = [];
   const resultJump: number[] = [];
@@ -59,7 +66,10 @@ export async function timeSkipping(ctx: BenchContext): Promise<BenchResult> {
     figures: [
       ['wall median', ms(median(wall))],
       ['wall max', ms(max(wall))],
-      ['simulated open→resolve (median)', `${Math.round(median(simulated)).toLocaleString('en-US')} ms (${(median(simulated) / 60_000).toFixed(2)} min)`],
+      [
+        'simulated open→resolve (median)',
+        `${Math.round(median(simulated)).toLocaleString('en-US')} ms (${(median(simulated) / 60_000).toFixed(2)} min)`,
+      ],
       ['clock jump in result() (median)', days(median(resultJump))],
       ['SLA missed + escalated', `${escalated}/${N} runs`],
       ['server start (once)', ms(startup.ms)],

@@ -14,7 +14,13 @@ const discardChannel: NotificationChannel = { name: 'discard', deliver: async ()
  * A real worker with the real activities on the scratch database (audit writes and the runbook's SQL checks),
  * on its own task queue so one benchmark's leftover work never lands in another's figures.
  */
-export async function startBenchWorker(o: { connection: NativeConnection; db: ScratchDatabase; taskQueue: string; workflowBundlePath: string; namespace?: string }) {
+export async function startBenchWorker(o: {
+  connection: NativeConnection;
+  db: ScratchDatabase;
+  taskQueue: string;
+  workflowBundlePath: string;
+  namespace?: string;
+}) {
   const tierPools = createTierPools({}, o.db.url, () => undefined);
   const activities = createActivities({
     auditPool: o.db.pool,

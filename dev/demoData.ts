@@ -19,5 +19,7 @@ export async function seedDemoData(pool: Pool): Promise<void> {
   await pool.query(`INSERT INTO jobs (priority, status, created, completed)
     SELECT (ARRAY['critical','high','normal','low'])[1 + i % 4], 'completed', now() - interval '30 minutes', now() - interval '29 minutes'
     FROM generate_series(1, 20) i`);
-  await pool.query(`INSERT INTO email_messages (created, content) SELECT now() - (i || ' days')::interval, repeat('x', 200) FROM generate_series(0, 5) i`);
+  await pool.query(
+    `INSERT INTO email_messages (created, content) SELECT now() - (i || ' days')::interval, repeat('x', 200) FROM generate_series(0, 5) i`,
+  );
 }

@@ -53,7 +53,12 @@ export async function startEphemeralStack(opts: {
     const [testServerPath, cli] = await Promise.all([provisionTestServer({ cacheDir, log }), findOrBuildTemporalCli({ cacheDir, log })]);
     let databaseUrl = opts.databaseUrl;
     if (!databaseUrl) {
-      postgres = await startEmbeddedPostgres({ dir: path.join(scratch, 'postgres'), log, persistent: false, settings: opts.postgresSettings });
+      postgres = await startEmbeddedPostgres({
+        dir: path.join(scratch, 'postgres'),
+        log,
+        persistent: false,
+        settings: opts.postgresSettings,
+      });
       databaseUrl = postgres.url;
     }
     const pool = new Pool({ connectionString: databaseUrl });
@@ -66,7 +71,14 @@ export async function startEphemeralStack(opts: {
     const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietWebpackLogger() });
     const workflowBundlePath = path.join(scratch, 'workflow-bundle.js');
     fs.writeFileSync(workflowBundlePath, bundle.code);
-    return { databaseUrl, devServerAddress, testServerPath, temporalCliPath: cli.kind === 'binary' ? cli.path : '', workflowBundlePath, stop };
+    return {
+      databaseUrl,
+      devServerAddress,
+      testServerPath,
+      temporalCliPath: cli.kind === 'binary' ? cli.path : '',
+      workflowBundlePath,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;

@@ -58,7 +58,12 @@ async function main() {
     const ctx = { client, taskQueue: config.temporal.taskQueue, roster, calendar: config.calendar };
     const services = buildActivities(config, stack.databaseUrl, log, ctx);
     cleanups.unshift(() => services.close());
-    const worker = await createDbopsWorker({ connection: nativeConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities: services.activities });
+    const worker = await createDbopsWorker({
+      connection: nativeConnection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      activities: services.activities,
+    });
     const intake = await startIntake(createIntakeApp(ctx, log), config.intakePort, config.intakeHost);
     cleanups.unshift(() => intake.close());
     if (interruptedAt) return;
@@ -67,9 +72,22 @@ async function main() {
     const demoPool = new Pool({ connectionString: stack.databaseUrl });
     await seedDemoData(demoPool);
     await demoPool.end();
-    const scheduled = await applySchedules(client, { taskQueue: config.temporal.taskQueue, timeZone: config.timeZone, workdays: config.calendar.workdays, roster, definitions: catalog.checklists });
+    const scheduled = await applySchedules(client, {
+      taskQueue: config.temporal.taskQueue,
+      timeZone: config.timeZone,
+      workdays: config.calendar.workdays,
+      roster,
+      definitions: catalog.checklists,
+    });
     log.info({ schedules: scheduled.map((r) => r.id), timeZone: config.timeZone }, 'daily checklist schedules applied');
-    const demo = await openIncident(ctx, { type: 'performance-degradation', tier: 'olap', severity: 'medium', fingerprint: 'demo', title: 'Demo: slow dashboards on OLAP', by: 'demo' });
+    const demo = await openIncident(ctx, {
+      type: 'performance-degradation',
+      tier: 'olap',
+      severity: 'medium',
+      fingerprint: 'demo',
+      title: 'Demo: slow dashboards on OLAP',
+      by: 'demo',
+    });
     console.log(welcome(stack, config.intakePort, demo.workflowId));
     await running;
   } finally {

@@ -41,10 +41,16 @@ const EnvSchema = z.object({
   DBOPS_ALLOWED_CIDRS: z.string().default('127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16'),
   DBOPS_CHECKLIST_TIMES: z
     .string()
-    .regex(CHECKLIST_TIMES_PATTERN, `checklist=HH:MM pairs for ${CHECKLIST_IDS.join(', ')}, e.g. morning=09:00,midday=13:00,end-of-day=17:00`)
+    .regex(
+      CHECKLIST_TIMES_PATTERN,
+      `checklist=HH:MM pairs for ${CHECKLIST_IDS.join(', ')}, e.g. morning=09:00,midday=13:00,end-of-day=17:00`,
+    )
     .optional(),
   DBOPS_CHECKLISTS: z.string().optional(),
-  DBOPS_METRICS_ADDRESS: z.string().regex(/^[^:]+:\d+$/, 'host:port, e.g. 0.0.0.0:9464').optional(),
+  DBOPS_METRICS_ADDRESS: z
+    .string()
+    .regex(/^[^:]+:\d+$/, 'host:port, e.g. 0.0.0.0:9464')
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -60,7 +66,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   }
   const e = parsed.data;
   const dataDir = path.resolve(e.DBOPS_DATA_DIR);
-  if (!isTimeZone(e.DBOPS_TIMEZONE)) throw new ConfigError(`invalid configuration: DBOPS_TIMEZONE: '${e.DBOPS_TIMEZONE}' is not an IANA time zone (e.g. UTC, Europe/Berlin)`);
+  if (!isTimeZone(e.DBOPS_TIMEZONE))
+    throw new ConfigError(
+      `invalid configuration: DBOPS_TIMEZONE: '${e.DBOPS_TIMEZONE}' is not an IANA time zone (e.g. UTC, Europe/Berlin)`,
+    );
   return {
     temporal: {
       address: e.TEMPORAL_ADDRESS,
@@ -81,7 +90,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     adminStatusUrl: e.DBOPS_ADMIN_STATUS_URL,
     failover: { command: e.DBOPS_FAILOVER_COMMAND, url: e.DBOPS_FAILOVER_URL },
     backupCheckCommand: e.DBOPS_BACKUP_CHECK_COMMAND,
-    tierUrls: { oltp: e.DBOPS_TIER_OLTP_URL, content: e.DBOPS_TIER_CONTENT_URL, queue: e.DBOPS_TIER_QUEUE_URL, olap: e.DBOPS_TIER_OLAP_URL },
+    tierUrls: {
+      oltp: e.DBOPS_TIER_OLTP_URL,
+      content: e.DBOPS_TIER_CONTENT_URL,
+      queue: e.DBOPS_TIER_QUEUE_URL,
+      olap: e.DBOPS_TIER_OLAP_URL,
+    },
     calendar: { timeZone: e.DBOPS_TIMEZONE, workdays: e.DBOPS_WORKDAYS.split(',').map(Number), dayStartHour: e.DBOPS_DAY_START_HOUR },
     thresholds: {
       slowQuerySeconds: e.DBOPS_SLOW_QUERY_SECONDS,
@@ -90,9 +104,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       queueBacklog: e.DBOPS_QUEUE_BACKLOG,
       storageGrowthPercent: e.DBOPS_STORAGE_GROWTH_PERCENT,
     },
-    allowedSuperusers: e.DBOPS_ALLOWED_SUPERUSERS?.split(',').map((r) => r.trim()).filter(Boolean),
-    allowedCidrs: e.DBOPS_ALLOWED_CIDRS.split(',').map((c) => c.trim()).filter(Boolean),
-    checklistTimes: Object.fromEntries((e.DBOPS_CHECKLIST_TIMES ?? '').split(',').filter(Boolean).map((pair) => pair.split('='))) as Partial<Record<ChecklistId, string>>,
+    allowedSuperusers: e.DBOPS_ALLOWED_SUPERUSERS?.split(',')
+      .map((r) => r.trim())
+      .filter(Boolean),
+    allowedCidrs: e.DBOPS_ALLOWED_CIDRS.split(',')
+      .map((c) => c.trim())
+      .filter(Boolean),
+    checklistTimes: Object.fromEntries(
+      (e.DBOPS_CHECKLIST_TIMES ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((pair) => pair.split('=')),
+    ) as Partial<Record<ChecklistId, string>>,
     checklistsFile: e.DBOPS_CHECKLISTS,
     metricsAddress: e.DBOPS_METRICS_ADDRESS,
     logLevel: e.LOG_LEVEL,

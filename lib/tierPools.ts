@@ -2,7 +2,11 @@ import { Pool } from 'pg';
 import { TIERS, type Tier } from '../runbooks/types';
 
 /** One pg Pool per tier; a tier without its own URL is checked on the main database (the demo's setup). */
-export function createTierPools(urls: Partial<Record<Tier, string | undefined>>, fallbackUrl: string, onIdleError: (err: Error) => void = () => undefined): Record<Tier, Pool> {
+export function createTierPools(
+  urls: Partial<Record<Tier, string | undefined>>,
+  fallbackUrl: string,
+  onIdleError: (err: Error) => void = () => undefined,
+): Record<Tier, Pool> {
   const pools = {} as Record<Tier, Pool>;
   const byUrl = new Map<string, Pool>();
   for (const tier of TIERS) {

@@ -58,7 +58,13 @@ export function nextBusinessDayStart(afterMs: number, calendar: BusinessCalendar
     const date = new Date(Date.UTC(today.year, today.month - 1, today.day + offset));
     const isoWeekday = ((date.getUTCDay() + 6) % 7) + 1;
     if (!calendar.workdays.includes(isoWeekday)) continue;
-    const start = zonedTimeToUtc(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), calendar.dayStartHour, calendar.timeZone);
+    const start = zonedTimeToUtc(
+      date.getUTCFullYear(),
+      date.getUTCMonth() + 1,
+      date.getUTCDate(),
+      calendar.dayStartHour,
+      calendar.timeZone,
+    );
     if (start > afterMs) return start;
   }
   // Only reachable with an empty workday list, which catalog validation rejects.

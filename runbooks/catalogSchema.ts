@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import { CHECKLIST_CHECKS, type ChecklistDefinition } from './checklists';
-import { AUTOMATED_ACTIONS, CHECKLIST_IDS, INCIDENT_TYPE_IDS, ROLES, SEVERITIES, TIERS, type ChecklistId, type IncidentTypeDefinition, type IncidentTypeId } from './types';
+import {
+  AUTOMATED_ACTIONS,
+  CHECKLIST_IDS,
+  INCIDENT_TYPE_IDS,
+  ROLES,
+  SEVERITIES,
+  TIERS,
+  type ChecklistId,
+  type IncidentTypeDefinition,
+  type IncidentTypeId,
+} from './types';
 
 /** Schemas of the runbook catalog: checked when a worker or the CLI loads it, and by a test on every run. */
 
@@ -49,7 +59,13 @@ const ChecklistItemSchema = z.discriminatedUnion('kind', [
     check: z.enum(CHECKLIST_CHECKS),
     tiers: z.union([z.literal('all'), z.array(z.enum(TIERS)).min(1)]).optional(),
   }),
-  z.object({ id: stepId, title: z.string().min(1), kind: z.literal('manual'), signOffRoles: z.array(z.enum(ROLES)).min(1), dueMinutes: positive }),
+  z.object({
+    id: stepId,
+    title: z.string().min(1),
+    kind: z.literal('manual'),
+    signOffRoles: z.array(z.enum(ROLES)).min(1),
+    dueMinutes: positive,
+  }),
 ]);
 
 export const ChecklistSchema = z
@@ -63,7 +79,11 @@ export const ChecklistSchema = z
   .superRefine((c, ctx) => {
     c.items.forEach((item, i) => {
       if (item.kind === 'manual' && item.dueMinutes >= c.closeAfterMinutes) {
-        ctx.addIssue({ code: 'custom', path: ['items', i, 'dueMinutes'], message: `must be before the run closes (${c.closeAfterMinutes} min)` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['items', i, 'dueMinutes'],
+          message: `must be before the run closes (${c.closeAfterMinutes} min)`,
+        });
       }
     });
   });
@@ -90,7 +110,10 @@ function checkSection<T extends { id: string }>(schema: z.ZodType<T>, section: R
 
 /** Validates every incident type and checklist; the error names the bad field and what is accepted. */
 export function validateCatalog(catalog: { incidentTypes: Record<string, unknown>; checklists: Record<string, unknown> }) {
-  const incidentTypes = checkSection(IncidentTypeSchema, catalog.incidentTypes, 'incidentTypes') as Record<IncidentTypeId, IncidentTypeDefinition>;
+  const incidentTypes = checkSection(IncidentTypeSchema, catalog.incidentTypes, 'incidentTypes') as Record<
+    IncidentTypeId,
+    IncidentTypeDefinition
+  >;
   const checklists = checkSection(ChecklistSchema, catalog.checklists, 'checklists') as Record<ChecklistId, ChecklistDefinition>;
   for (const id of INCIDENT_TYPE_IDS) if (!incidentTypes[id]) throw new Error(`invalid runbook catalog: incidentTypes.${id}: missing`);
   return { incidentTypes, checklists };

@@ -31,7 +31,12 @@ export function buildChecklistPlan(id: ChecklistId, roster: Roster, definition: 
     runbookVersion: RUNBOOK_VERSION,
     definition,
     tiers: [...TIERS],
-    levels: ESCALATION_LEVELS.map((l) => ({ level: l.level, name: l.name, afterMinutes: l.responseMinutes, contacts: contactsFor([l.primary, l.secondary]) })),
+    levels: ESCALATION_LEVELS.map((l) => ({
+      level: l.level,
+      name: l.name,
+      afterMinutes: l.responseMinutes,
+      contacts: contactsFor([l.primary, l.secondary]),
+    })),
     responders: roster.people.map((p) => ({ id: p.id, roles: p.roles })),
   };
 }

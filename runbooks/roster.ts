@@ -15,15 +15,13 @@ export const PersonSchema = z.object({
     .default({}),
 });
 
-export const RosterSchema = z
-  .object({ people: z.array(PersonSchema).min(1) })
-  .superRefine((roster, ctx) => {
-    const seen = new Set<string>();
-    roster.people.forEach((p, i) => {
-      if (seen.has(p.id)) ctx.addIssue({ code: 'custom', path: ['people', i, 'id'], message: `duplicate person id '${p.id}'` });
-      seen.add(p.id);
-    });
+export const RosterSchema = z.object({ people: z.array(PersonSchema).min(1) }).superRefine((roster, ctx) => {
+  const seen = new Set<string>();
+  roster.people.forEach((p, i) => {
+    if (seen.has(p.id)) ctx.addIssue({ code: 'custom', path: ['people', i, 'id'], message: `duplicate person id '${p.id}'` });
+    seen.add(p.id);
   });
+});
 
 export type Person = z.infer<typeof PersonSchema>;
 export type Roster = z.infer<typeof RosterSchema>;

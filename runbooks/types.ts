@@ -93,10 +93,7 @@ export interface IncidentTypeDefinition {
   steps: RunbookStep[];
 }
 
-export type EscalationCadence =
-  | { kind: 'immediate' }
-  | { kind: 'after-minutes'; minutes: number }
-  | { kind: 'next-business-day' };
+export type EscalationCadence = { kind: 'immediate' } | { kind: 'after-minutes'; minutes: number } | { kind: 'next-business-day' };
 
 export interface SeverityDefinition {
   id: Severity;

@@ -7,7 +7,12 @@ import type { Logger } from '../lib/logger';
 import { closeTierPools, createTierPools } from '../lib/tierPools';
 
 /** Wires the activities to the real audit store, tier databases and notification channels from configuration. */
-export function buildActivities(config: Config, databaseUrl: string, logger: Logger, incidents: OpenIncidentContext): { activities: DbopsActivities; auditPool: Pool; channels: NotificationChannel[]; close(): Promise<void> } {
+export function buildActivities(
+  config: Config,
+  databaseUrl: string,
+  logger: Logger,
+  incidents: OpenIncidentContext,
+): { activities: DbopsActivities; auditPool: Pool; channels: NotificationChannel[]; close(): Promise<void> } {
   const auditPool = new Pool({ connectionString: databaseUrl, max: 10, application_name: 'dbops-audit' });
   auditPool.on('error', (err) => logger.warn({ err: err.message }, 'audit store connection lost; reconnecting on next use'));
   const tierPools = createTierPools(config.tierUrls, databaseUrl, (err) => logger.warn({ err: err.message }, 'tier connection lost'));

@@ -31,8 +31,18 @@ async function main() {
   // Activities open incidents for breached checklist thresholds through an ordinary client.
   const clientConnection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
-  const services = buildActivities(config, config.databaseUrl, log, { client, taskQueue: config.temporal.taskQueue, roster: loadRoster(config.rosterPath), calendar: config.calendar });
-  const worker = await createDbopsWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities: services.activities });
+  const services = buildActivities(config, config.databaseUrl, log, {
+    client,
+    taskQueue: config.temporal.taskQueue,
+    roster: loadRoster(config.rosterPath),
+    calendar: config.calendar,
+  });
+  const worker = await createDbopsWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    activities: services.activities,
+  });
   log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker running');
   await worker.run();
   await connection.close();

@@ -8,7 +8,14 @@ import { runShellCommand } from '../hooks/shellCommand';
 import { withTransaction } from '../../db/transaction';
 
 /** Opens (or joins) the incident for a breach; the client side of openIncident, injected so activities stay testable. */
-export type IncidentOpener = (request: { type: string; tier: Tier; severity: string; fingerprint: string; title: string; summary: string }) => Promise<{ workflowId: string }>;
+export type IncidentOpener = (request: {
+  type: string;
+  tier: Tier;
+  severity: string;
+  fingerprint: string;
+  title: string;
+  summary: string;
+}) => Promise<{ workflowId: string }>;
 
 export interface ChecklistDependencies {
   tierPools: Record<Tier, Pool>;
@@ -46,7 +53,10 @@ export function createChecklistActivities(d: ChecklistDependencies) {
       `SELECT bytes FROM storage_samples WHERE tier = $1 AND sampled_at <= $2::timestamptz - interval '20 hours' ORDER BY sampled_at DESC LIMIT 1`,
       [input.tier, input.now],
     );
-    const result = await checks.checkStorageGrowth(pool, { previousBytes: rows[0] ? Number(rows[0].bytes) : undefined, thresholds: d.thresholds });
+    const result = await checks.checkStorageGrowth(pool, {
+      previousBytes: rows[0] ? Number(rows[0].bytes) : undefined,
+      thresholds: d.thresholds,
+    });
     await d.auditPool.query(
       `INSERT INTO storage_samples (run_id, tier, database, bytes, sampled_at) VALUES ($1, $2, current_database(), $3, $4) ON CONFLICT DO NOTHING`,
       [input.runId, input.tier, Number(result.evidence.bytes), input.now],
@@ -60,7 +70,13 @@ export function createChecklistActivities(d: ChecklistDependencies) {
     if (!d.backupCheckCommand) return archiver;
     const tool = await runShellCommand(d.backupCheckCommand, { DBOPS_TIER: input.tier! });
     const evidence = { ...archiver.evidence, backupTool: { command: d.backupCheckCommand, exitCode: tool.exitCode, output: tool.output } };
-    if (tool.exitCode !== 0) return { outcome: 'fail', summary: `backup tool check failed (exit ${tool.exitCode}); ${archiver.summary}`, evidence, breaches: archiver.breaches };
+    if (tool.exitCode !== 0)
+      return {
+        outcome: 'fail',
+        summary: `backup tool check failed (exit ${tool.exitCode}); ${archiver.summary}`,
+        evidence,
+        breaches: archiver.breaches,
+      };
     return { ...archiver, summary: `backup tool check passed; ${archiver.summary}`, evidence };
   }
 
@@ -157,7 +173,21 @@ export function createChecklistActivities(d: ChecklistDependencies) {
              VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)
              ON CONFLICT (run_id, item_key) DO UPDATE SET outcome = EXCLUDED.outcome, summary = EXCLUDED.summary, evidence = EXCLUDED.evidence,
                signed_by = EXCLUDED.signed_by, note = EXCLUDED.note, incident_ids = EXCLUDED.incident_ids, finished_at = EXCLUDED.finished_at`,
-            [run.runId, i.key, i.itemId, i.tier ?? null, i.title, i.kind, i.outcome ?? null, i.summary ?? null, JSON.stringify(i.evidence ?? {}), i.signedBy ?? null, i.note ?? null, i.incidents, i.finishedAt ?? null],
+            [
+              run.runId,
+              i.key,
+              i.itemId,
+              i.tier ?? null,
+              i.title,
+              i.kind,
+              i.outcome ?? null,
+              i.summary ?? null,
+              JSON.stringify(i.evidence ?? {}),
+              i.signedBy ?? null,
+              i.note ?? null,
+              i.incidents,
+              i.finishedAt ?? null,
+            ],
           );
         }
         await client.query('UPDATE checklist_runs SET report_markdown = $2 WHERE run_id = $1', [run.runId, markdown]);

@@ -18,7 +18,11 @@ export interface StepDependencies {
   allowedSuperusers?: string[];
 }
 
-const fromCheck = (r: checks.CheckResult): StepResult => ({ outcome: r.outcome, summary: r.summary, evidence: { ...r.evidence, breaches: r.breaches } });
+const fromCheck = (r: checks.CheckResult): StepResult => ({
+  outcome: r.outcome,
+  summary: r.summary,
+  evidence: { ...r.evidence, breaches: r.breaches },
+});
 
 /** The automated steps of the incident runbooks (runbooks/types.ts AUTOMATED_ACTIONS), one function each. */
 export function createStepActivities(d: StepDependencies) {
@@ -70,7 +74,9 @@ export function createStepActivities(d: StepDependencies) {
     },
 
     async checkSecurityEvents(input: StepInput): Promise<StepResult> {
-      return fromCheck(await checks.checkSecurityEvents(d.tierPools[input.tier], { allowedCidrs: d.allowedCidrs, allowedSuperusers: d.allowedSuperusers }));
+      return fromCheck(
+        await checks.checkSecurityEvents(d.tierPools[input.tier], { allowedCidrs: d.allowedCidrs, allowedSuperusers: d.allowedSuperusers }),
+      );
     },
 
     async notifyStakeholders(input: StepInput): Promise<StepResult> {
@@ -83,7 +89,11 @@ export function createStepActivities(d: StepDependencies) {
         recipients,
         occurredAt: input.now,
       });
-      return { outcome: 'pass', summary: `notified ${recipients.length} stakeholders`, evidence: { recipients: recipients.map((r) => r.id), ...sent } };
+      return {
+        outcome: 'pass',
+        summary: `notified ${recipients.length} stakeholders`,
+        evidence: { recipients: recipients.map((r) => r.id), ...sent },
+      };
     },
 
     async executeFailover(input: StepInput): Promise<StepResult> {
@@ -99,7 +109,10 @@ export function createStepActivities(d: StepDependencies) {
         if (!res.ok) throw new Error(`failover hook answered ${res.status}: ${body}`);
         return { outcome: 'pass', summary: `failover hook answered ${res.status}`, evidence: { status: res.status, body } };
       }
-      throw ApplicationFailure.nonRetryable('no failover hook is configured: set DBOPS_FAILOVER_COMMAND or DBOPS_FAILOVER_URL', 'NotConfigured');
+      throw ApplicationFailure.nonRetryable(
+        'no failover hook is configured: set DBOPS_FAILOVER_COMMAND or DBOPS_FAILOVER_URL',
+        'NotConfigured',
+      );
     },
   };
 }

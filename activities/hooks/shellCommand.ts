@@ -1,7 +1,11 @@
 import { spawn } from 'node:child_process';
 
 /** Runs an operator-configured hook (failover, backup check) with /bin/sh; returns its exit code and output tail. */
-export async function runShellCommand(command: string, env: Record<string, string>, timeoutMs = 120_000): Promise<{ exitCode: number | null; output: string }> {
+export async function runShellCommand(
+  command: string,
+  env: Record<string, string>,
+  timeoutMs = 120_000,
+): Promise<{ exitCode: number | null; output: string }> {
   const child = spawn('/bin/sh', ['-c', command], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (c: Buffer) => (output = (output + c.toString()).slice(-2000));

@@ -65,10 +65,16 @@ export async function flushOutbox(pool: Pool, channels: NotificationChannel[], n
     if (!channel) continue;
     try {
       await channel.deliver(row.payload);
-      await pool.query(`UPDATE notification_outbox SET status = 'delivered', delivered_at = now(), attempts = attempts + 1 WHERE notification_id = $1`, [row.notification_id]);
+      await pool.query(
+        `UPDATE notification_outbox SET status = 'delivered', delivered_at = now(), attempts = attempts + 1 WHERE notification_id = $1`,
+        [row.notification_id],
+      );
       delivered++;
     } catch (err) {
-      await pool.query(`UPDATE notification_outbox SET attempts = attempts + 1, last_error = $2 WHERE notification_id = $1`, [row.notification_id, (err as Error).message]);
+      await pool.query(`UPDATE notification_outbox SET attempts = attempts + 1, last_error = $2 WHERE notification_id = $1`, [
+        row.notification_id,
+        (err as Error).message,
+      ]);
       pending++;
     }
   }

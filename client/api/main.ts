@@ -11,7 +11,10 @@ async function main() {
   if (!config.temporal.address) throw new Error('the intake needs TEMPORAL_ADDRESS');
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  const app = createIntakeApp({ client, taskQueue: config.temporal.taskQueue, roster: loadRoster(config.rosterPath), calendar: config.calendar }, log);
+  const app = createIntakeApp(
+    { client, taskQueue: config.temporal.taskQueue, roster: loadRoster(config.rosterPath), calendar: config.calendar },
+    log,
+  );
   const server = await startIntake(app, config.intakePort, config.intakeHost);
   log.info({ port: config.intakePort }, 'alert intake listening');
   const stop = () => {

@@ -55,7 +55,12 @@ export async function applySchedules(client: Client, s: ScheduleSettings): Promi
     const options = scheduleOptions(id, s);
     const handle = client.schedule.getHandle(options.scheduleId);
     try {
-      await handle.update((previous) => ({ ...previous, spec: options.spec, action: options.action, policies: { ...previous.policies, ...options.policies } }));
+      await handle.update((previous) => ({
+        ...previous,
+        spec: options.spec,
+        action: options.action,
+        policies: { ...previous.policies, ...options.policies },
+      }));
       results.push({ id: options.scheduleId, action: 'updated' });
     } catch (err) {
       if (!(err instanceof ScheduleNotFoundError)) throw err;
@@ -70,7 +75,12 @@ export async function listSchedules(client: Client) {
   const rows = [];
   for await (const s of client.schedule.list()) {
     if (!s.scheduleId.startsWith('dbops-checklist-')) continue;
-    rows.push({ id: s.scheduleId, paused: s.state.paused, next: s.info.nextActionTimes[0]?.toISOString(), recent: s.info.recentActions.at(-1)?.takenAt?.toISOString() });
+    rows.push({
+      id: s.scheduleId,
+      paused: s.state.paused,
+      next: s.info.nextActionTimes[0]?.toISOString(),
+      recent: s.info.recentActions.at(-1)?.takenAt?.toISOString(),
+    });
   }
   return rows;
 }

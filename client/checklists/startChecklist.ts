@@ -7,8 +7,11 @@ import type { DailyChecklistInput } from '../../workflows/checklist/messages';
 import type { dailyChecklist } from '../../workflows/checklist/dailyChecklist';
 import { SA_KIND, SA_TYPE } from '../../workflows/shared/searchAttributes';
 
-
-export function checklistInput(id: ChecklistId, roster: Roster, definitions: Record<ChecklistId, ChecklistDefinition> = CHECKLISTS): DailyChecklistInput {
+export function checklistInput(
+  id: ChecklistId,
+  roster: Roster,
+  definitions: Record<ChecklistId, ChecklistDefinition> = CHECKLISTS,
+): DailyChecklistInput {
   if (!CHECKLIST_IDS.includes(id)) throw new Error(`unknown checklist '${id}'; accepted: ${CHECKLIST_IDS.join(', ')}`);
   return { plan: buildChecklistPlan(id, roster, definitions[id]) };
 }

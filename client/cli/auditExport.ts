@@ -22,7 +22,9 @@ export function formatEvents(events: StoredEvent[], format: ExportFormat): strin
       return [
         '| # | when (UTC) | event | actor | details |',
         '|---|---|---|---|---|',
-        ...events.map((e) => `| ${e.seq} | ${e.occurredAt} | ${e.kind} | ${e.actor ?? ''} | ${JSON.stringify(e.data).replace(/\|/g, '\\|')} |`),
+        ...events.map(
+          (e) => `| ${e.seq} | ${e.occurredAt} | ${e.kind} | ${e.actor ?? ''} | ${JSON.stringify(e.data).replace(/\|/g, '\\|')} |`,
+        ),
       ].join('\n');
   }
 }

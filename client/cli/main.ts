@@ -11,7 +11,18 @@ import { loadConfig } from '../../lib/config';
 import { registerSearchAttributes } from '../temporal/registerSearchAttributes';
 import { loadRoster } from '../../lib/roster';
 import { resolveRuntime } from '../../lib/runtime';
-import { CHECKLIST_IDS, INCIDENT_PHASES, INCIDENT_TYPE_IDS, OUTCOMES, SEVERITIES, STEP_DECISIONS, TIERS, type ChecklistId, type Outcome, type Severity } from '../../runbooks/types';
+import {
+  CHECKLIST_IDS,
+  INCIDENT_PHASES,
+  INCIDENT_TYPE_IDS,
+  OUTCOMES,
+  SEVERITIES,
+  STEP_DECISIONS,
+  TIERS,
+  type ChecklistId,
+  type Outcome,
+  type Severity,
+} from '../../runbooks/types';
 import { SA_KIND, SA_PHASE, SA_SEVERITY, SA_TIER, SA_TYPE } from '../../workflows/shared/searchAttributes';
 import {
   acknowledgeUpdate,
@@ -63,14 +74,17 @@ async function withPool<T>(fn: (pool: Pool) => Promise<T>): Promise<T> {
 async function workflowIdOf(ref: string): Promise<string> {
   if (ref.startsWith('incident/')) return ref;
   const row = await withPool((pool) => pool.query('SELECT workflow_id FROM incidents WHERE incident_id = $1', [ref]));
-  if (!row.rowCount) throw new UsageError(`no incident '${ref}': give an incident id (INC-…) or a workflow id (incident/<type>/<tier>/<fingerprint>)`);
+  if (!row.rowCount)
+    throw new UsageError(`no incident '${ref}': give an incident id (INC-…) or a workflow id (incident/<type>/<tier>/<fingerprint>)`);
   return row.rows[0].workflow_id;
 }
 
 /** Audit commands read only the audit store, so an auditor needs no Temporal: a workflow id maps to its latest incident. */
 async function incidentIdOf(ref: string): Promise<string> {
   if (!ref.startsWith('incident/')) return ref;
-  const row = await withPool((pool) => pool.query('SELECT incident_id FROM incidents WHERE workflow_id = $1 ORDER BY opened_at DESC LIMIT 1', [ref]));
+  const row = await withPool((pool) =>
+    pool.query('SELECT incident_id FROM incidents WHERE workflow_id = $1 ORDER BY opened_at DESC LIMIT 1', [ref]),
+  );
   if (!row.rowCount) throw new UsageError(`no incident recorded for workflow '${ref}'`);
   return row.rows[0].incident_id;
 }
@@ -79,7 +93,9 @@ function printState(s: IncidentState) {
   console.log(`${s.incidentId}  ${s.type}  ${s.severity}  tier=${s.tier}  phase=${s.phase}`);
   console.log(`  ${s.title}`);
   console.log(`  opened ${s.openedAt}  triggers=${s.triggerCount}  runbook=${s.runbookVersion}`);
-  console.log(`  escalation level ${s.escalation.level}, response due ${s.escalation.responseDueAt}${s.escalation.responseMissed ? ' (MISSED)' : ''}${s.escalation.nextEscalationAt ? `, next escalation ${s.escalation.nextEscalationAt}` : ''}`);
+  console.log(
+    `  escalation level ${s.escalation.level}, response due ${s.escalation.responseDueAt}${s.escalation.responseMissed ? ' (MISSED)' : ''}${s.escalation.nextEscalationAt ? `, next escalation ${s.escalation.nextEscalationAt}` : ''}`,
+  );
   if (s.acknowledgedBy) console.log(`  acknowledged by ${s.acknowledgedBy} at ${s.acknowledgedAt}`);
   if (s.resolvedBy) console.log(`  resolved by ${s.resolvedBy} at ${s.resolvedAt}: ${s.resolution}`);
   if (s.notes.length) console.log(`  notes: ${s.notes.map((n) => `${n.actor}: ${n.text}`).join(' | ')}`);
@@ -89,7 +105,8 @@ function printState(s: IncidentState) {
     console.log(`   ${marker} ${st.id.padEnd(24)} ${st.status.padEnd(20)} ${st.outcome ?? ''} ${st.summary ?? st.error ?? ''}`);
   });
   console.log('  recent:');
-  for (const t of s.timeline.slice(-8)) console.log(`    ${t.at}  ${t.kind}${t.actor ? ` by ${t.actor}` : ''}${t.detail ? `: ${t.detail}` : ''}`);
+  for (const t of s.timeline.slice(-8))
+    console.log(`    ${t.at}  ${t.kind}${t.actor ? ` by ${t.actor}` : ''}${t.detail ? `: ${t.detail}` : ''}`);
 }
 
 async function update<A>(ref: string, fn: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<A>) {
@@ -129,13 +146,20 @@ incident
     // Every value comes from a fixed list of choices, so it is safe inside the query string.
     const filters = [`${SA_KIND.name} = 'incident'`];
     if (!o.all) filters.push(`ExecutionStatus = 'Running'`);
-    for (const [key, attribute] of [['type', SA_TYPE], ['tier', SA_TIER], ['severity', SA_SEVERITY], ['phase', SA_PHASE]] as const) {
+    for (const [key, attribute] of [
+      ['type', SA_TYPE],
+      ['tier', SA_TIER],
+      ['severity', SA_SEVERITY],
+      ['phase', SA_PHASE],
+    ] as const) {
       if (o[key]) filters.push(`${attribute.name} = '${o[key]}'`);
     }
     await withClient(async (client) => {
       for await (const wf of client.workflow.list({ query: filters.join(' AND ') })) {
         const get = (key: typeof SA_SEVERITY) => wf.typedSearchAttributes.get(key) ?? '';
-        console.log(`${wf.workflowId.padEnd(60)} ${String(get(SA_SEVERITY)).padEnd(9)} ${String(get(SA_PHASE)).padEnd(13)} ${wf.status.name}`);
+        console.log(
+          `${wf.workflowId.padEnd(60)} ${String(get(SA_SEVERITY)).padEnd(9)} ${String(get(SA_PHASE)).padEnd(13)} ${wf.status.name}`,
+        );
       }
     });
   });
@@ -154,13 +178,17 @@ incident
   .command('ack <ref>')
   .requiredOption('--as <person>', 'roster id of who acknowledges')
   .option('--note <text>')
-  .action(async (ref, o) => printState(await update(ref, (h) => h.executeUpdate(acknowledgeUpdate, { args: [{ actor: o.as, note: o.note }] }))));
+  .action(async (ref, o) =>
+    printState(await update(ref, (h) => h.executeUpdate(acknowledgeUpdate, { args: [{ actor: o.as, note: o.note }] }))),
+  );
 
 incident
   .command('resolve <ref>')
   .requiredOption('--as <person>')
   .requiredOption('--summary <text>', 'what fixed it')
-  .action(async (ref, o) => printState(await update(ref, (h) => h.executeUpdate(resolveUpdate, { args: [{ actor: o.as, summary: o.summary }] }))));
+  .action(async (ref, o) =>
+    printState(await update(ref, (h) => h.executeUpdate(resolveUpdate, { args: [{ actor: o.as, summary: o.summary }] }))),
+  );
 
 incident
   .command('severity <ref> <severity>')
@@ -168,14 +196,20 @@ incident
   .option('--reason <text>')
   .action(async (ref, severity: string, o) => {
     if (!SEVERITIES.includes(severity as Severity)) throw new UsageError(`severity '${severity}' is not one of ${SEVERITIES.join(', ')}`);
-    printState(await update(ref, (h) => h.executeUpdate(changeSeverityUpdate, { args: [{ actor: o.as, severity: severity as Severity, reason: o.reason }] })));
+    printState(
+      await update(ref, (h) =>
+        h.executeUpdate(changeSeverityUpdate, { args: [{ actor: o.as, severity: severity as Severity, reason: o.reason }] }),
+      ),
+    );
   });
 
 incident
   .command('note <ref>')
   .requiredOption('--as <person>')
   .requiredOption('--text <text>')
-  .action(async (ref, o) => printState(await update(ref, (h) => h.executeUpdate(addNoteUpdate, { args: [{ actor: o.as, text: o.text }] }))));
+  .action(async (ref, o) =>
+    printState(await update(ref, (h) => h.executeUpdate(addNoteUpdate, { args: [{ actor: o.as, text: o.text }] }))),
+  );
 
 const step = incident.command('step').description('complete, approve, reject or decide on a runbook step');
 step
@@ -184,18 +218,26 @@ step
   .addOption(new Option('--outcome <outcome>').choices(OUTCOMES).default('pass'))
   .option('--note <text>')
   .action(async (ref, stepId, o) =>
-    printState(await update(ref, (h) => h.executeUpdate(completeStepUpdate, { args: [{ actor: o.as, stepId, outcome: o.outcome as Outcome, note: o.note }] }))),
+    printState(
+      await update(ref, (h) =>
+        h.executeUpdate(completeStepUpdate, { args: [{ actor: o.as, stepId, outcome: o.outcome as Outcome, note: o.note }] }),
+      ),
+    ),
   );
 step
   .command('approve <ref> <stepId>')
   .requiredOption('--as <person>')
   .option('--note <text>')
-  .action(async (ref, stepId, o) => printState(await update(ref, (h) => h.executeUpdate(approveStepUpdate, { args: [{ actor: o.as, stepId, note: o.note }] }))));
+  .action(async (ref, stepId, o) =>
+    printState(await update(ref, (h) => h.executeUpdate(approveStepUpdate, { args: [{ actor: o.as, stepId, note: o.note }] }))),
+  );
 step
   .command('reject <ref> <stepId>')
   .requiredOption('--as <person>')
   .requiredOption('--reason <text>')
-  .action(async (ref, stepId, o) => printState(await update(ref, (h) => h.executeUpdate(rejectStepUpdate, { args: [{ actor: o.as, stepId, reason: o.reason }] }))));
+  .action(async (ref, stepId, o) =>
+    printState(await update(ref, (h) => h.executeUpdate(rejectStepUpdate, { args: [{ actor: o.as, stepId, reason: o.reason }] }))),
+  );
 step
   .command('decide <ref> <stepId>')
   .description('after an automated step failed: retry it, skip it, or abort the rest of the runbook')
@@ -203,7 +245,9 @@ step
   .addOption(new Option('--decision <decision>').choices(STEP_DECISIONS).makeOptionMandatory())
   .option('--note <text>')
   .action(async (ref, stepId, o) =>
-    printState(await update(ref, (h) => h.executeUpdate(decideStepUpdate, { args: [{ actor: o.as, stepId, decision: o.decision, note: o.note }] }))),
+    printState(
+      await update(ref, (h) => h.executeUpdate(decideStepUpdate, { args: [{ actor: o.as, stepId, decision: o.decision, note: o.note }] })),
+    ),
   );
 
 const audit = program.command('audit').description('read, export and verify audit trails');
@@ -237,7 +281,9 @@ checklist
   .action(async (id: string) => {
     const roster = loadRoster(config.rosterPath);
     const { checklists } = loadCatalog(config);
-    const handle = await withClient((client) => startChecklist(client, config.temporal.taskQueue, id as ChecklistId, roster, undefined, checklists));
+    const handle = await withClient((client) =>
+      startChecklist(client, config.temporal.taskQueue, id as ChecklistId, roster, undefined, checklists),
+    );
     console.log(handle.workflowId);
   });
 checklist
@@ -255,7 +301,9 @@ checklist
   .option('--note <text>')
   .action(async (runId: string, itemId: string, o) => {
     const state = await withClient((client) =>
-      client.workflow.getHandle(runId).executeUpdate(signOffUpdate, { args: [{ actor: o.as, itemId, outcome: o.outcome as Outcome, note: o.note }] }),
+      client.workflow
+        .getHandle(runId)
+        .executeUpdate(signOffUpdate, { args: [{ actor: o.as, itemId, outcome: o.outcome as Outcome, note: o.note }] }),
     );
     console.log(reportTable(state));
   });
@@ -275,7 +323,10 @@ checklist
   .option('--limit <n>', 'how many', '20')
   .action(async (o) => {
     const { rows } = await withPool((pool) =>
-      pool.query('SELECT run_id, status, started_at, pass_count, warn_count, fail_count FROM checklist_runs ORDER BY started_at DESC LIMIT $1', [Number(o.limit)]),
+      pool.query(
+        'SELECT run_id, status, started_at, pass_count, warn_count, fail_count FROM checklist_runs ORDER BY started_at DESC LIMIT $1',
+        [Number(o.limit)],
+      ),
     );
     console.table(rows);
   });
@@ -287,12 +338,21 @@ schedules
   .action(async () => {
     const roster = loadRoster(config.rosterPath);
     const results = await withClient((client) =>
-      applySchedules(client, { taskQueue: config.temporal.taskQueue, timeZone: config.timeZone, workdays: config.calendar.workdays, roster, definitions: loadCatalog(config).checklists }),
+      applySchedules(client, {
+        taskQueue: config.temporal.taskQueue,
+        timeZone: config.timeZone,
+        workdays: config.calendar.workdays,
+        roster,
+        definitions: loadCatalog(config).checklists,
+      }),
     );
     for (const r of results) console.log(`${r.id}: ${r.action}`);
   });
 schedules.command('list').action(async () => console.table(await withClient((client) => listSchedules(client))));
-for (const [name, paused] of [['pause', true], ['unpause', false]] as const) {
+for (const [name, paused] of [
+  ['pause', true],
+  ['unpause', false],
+] as const) {
   schedules
     .command(name)
     .addArgument(new Argument('<checklist>').choices(CHECKLIST_IDS))

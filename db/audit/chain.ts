@@ -14,7 +14,16 @@ export interface ChainedFields {
 }
 
 export function eventHash(prevHash: string, e: ChainedFields): string {
-  const body = stableStringify([prevHash, e.eventId, e.subjectId, e.seq, e.kind, e.actor ?? null, new Date(e.occurredAt).toISOString(), e.data]);
+  const body = stableStringify([
+    prevHash,
+    e.eventId,
+    e.subjectId,
+    e.seq,
+    e.kind,
+    e.actor ?? null,
+    new Date(e.occurredAt).toISOString(),
+    e.data,
+  ]);
   return crypto.createHash('sha256').update(body).digest('hex');
 }
 
@@ -41,8 +50,10 @@ export function verifyChain(rows: (ChainedFields & { prevHash: string; hash: str
   let expectedSeq = 1;
   for (const row of rows) {
     if (row.seq !== expectedSeq) breaks.push({ seq: row.seq, eventId: row.eventId, problem: `sequence gap: expected ${expectedSeq}` });
-    if (row.prevHash !== expectedPrev) breaks.push({ seq: row.seq, eventId: row.eventId, problem: 'previous-hash link does not match the row before it' });
-    if (eventHash(row.prevHash, row) !== row.hash) breaks.push({ seq: row.seq, eventId: row.eventId, problem: 'row content does not match its hash (edited)' });
+    if (row.prevHash !== expectedPrev)
+      breaks.push({ seq: row.seq, eventId: row.eventId, problem: 'previous-hash link does not match the row before it' });
+    if (eventHash(row.prevHash, row) !== row.hash)
+      breaks.push({ seq: row.seq, eventId: row.eventId, problem: 'row content does not match its hash (edited)' });
     expectedPrev = row.hash;
     expectedSeq = row.seq + 1;
   }

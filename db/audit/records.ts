@@ -67,4 +67,7 @@ export interface ChecklistRunState {
 }
 
 /** The checklist_runs row as the workflow sees it when it writes an event. */
-export type ChecklistRunSnapshot = Pick<ChecklistRunState, 'runId' | 'checklistId' | 'name' | 'runbookVersion' | 'status' | 'startedAt' | 'finishedAt' | 'counts'>;
+export type ChecklistRunSnapshot = Pick<
+  ChecklistRunState,
+  'runId' | 'checklistId' | 'name' | 'runbookVersion' | 'status' | 'startedAt' | 'finishedAt' | 'counts'
+>;

@@ -24,7 +24,10 @@ function writeEvent(pool: Pool, stream: Stream, event: AuditEvent, upsertSubject
     await upsertSubject(client);
     const exists = await client.query(`SELECT 1 FROM ${table} WHERE event_id = $1`, [eventId]);
     if (exists.rowCount) return { written: false };
-    const prev = await client.query<{ hash: string }>(`SELECT hash FROM ${table} WHERE ${subject} = $1 AND seq = $2`, [event.subjectId, event.seq - 1]);
+    const prev = await client.query<{ hash: string }>(`SELECT hash FROM ${table} WHERE ${subject} = $1 AND seq = $2`, [
+      event.subjectId,
+      event.seq - 1,
+    ]);
     if (event.seq > 1 && !prev.rowCount) {
       // Events are written in order; a gap means the previous write has not landed yet. Retry later.
       throw ApplicationFailure.retryable(`event ${event.seq - 1} of ${event.subjectId} is not written yet`, 'AuditGap');
@@ -51,9 +54,22 @@ export function writeIncidentEvent(pool: Pool, event: AuditEvent, snap: Incident
          acknowledged_at = EXCLUDED.acknowledged_at, acknowledged_by = EXCLUDED.acknowledged_by, resolved_at = EXCLUDED.resolved_at,
          resolution = EXCLUDED.resolution, trigger_count = EXCLUDED.trigger_count, escalation_level = EXCLUDED.escalation_level, updated_at = now()`,
       [
-        snap.incidentId, snap.workflowId, snap.type, snap.severity, snap.tier, snap.fingerprint, snap.title, snap.phase, snap.runbookVersion,
-        snap.openedAt, snap.acknowledgedAt ?? null, snap.acknowledgedBy ?? null, snap.resolvedAt ?? null, snap.resolution ?? null,
-        Math.max(snap.triggerCount, 1), snap.escalationLevel,
+        snap.incidentId,
+        snap.workflowId,
+        snap.type,
+        snap.severity,
+        snap.tier,
+        snap.fingerprint,
+        snap.title,
+        snap.phase,
+        snap.runbookVersion,
+        snap.openedAt,
+        snap.acknowledgedAt ?? null,
+        snap.acknowledgedBy ?? null,
+        snap.resolvedAt ?? null,
+        snap.resolution ?? null,
+        Math.max(snap.triggerCount, 1),
+        snap.escalationLevel,
       ],
     ),
   );
@@ -67,7 +83,18 @@ export function writeChecklistEvent(pool: Pool, event: AuditEvent, run: Checklis
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10, now())
        ON CONFLICT (run_id) DO UPDATE SET status = EXCLUDED.status, finished_at = EXCLUDED.finished_at, pass_count = EXCLUDED.pass_count,
          warn_count = EXCLUDED.warn_count, fail_count = EXCLUDED.fail_count, updated_at = now()`,
-      [run.runId, run.checklistId, run.name, run.runbookVersion, run.status, run.startedAt, run.finishedAt ?? null, run.counts.pass, run.counts.warn, run.counts.fail],
+      [
+        run.runId,
+        run.checklistId,
+        run.name,
+        run.runbookVersion,
+        run.status,
+        run.startedAt,
+        run.finishedAt ?? null,
+        run.counts.pass,
+        run.counts.warn,
+        run.counts.fail,
+      ],
     ),
   );
 }

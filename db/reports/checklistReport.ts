@@ -19,13 +19,24 @@ export function reportMarkdown(run: Pick<ChecklistRunState, 'name' | 'runId' | '
     '',
     '| item | tier | result | summary | incidents |',
     '|---|---|---|---|---|',
-    ...run.items.map((i) => `| ${cell(i.title)} | ${i.tier ?? ''} | ${i.outcome ? ICON[i.outcome] : i.status} | ${cell(i.summary)} | ${i.incidents.join(', ')} |`),
+    ...run.items.map(
+      (i) =>
+        `| ${cell(i.title)} | ${i.tier ?? ''} | ${i.outcome ? ICON[i.outcome] : i.status} | ${cell(i.summary)} | ${i.incidents.join(', ')} |`,
+    ),
   ].join('\n');
 }
 
 /** The same as a fixed-width table for a terminal. */
 export function reportTable(run: Pick<ChecklistRunState, 'name' | 'runId' | 'counts' | 'items'>): string {
-  const rows = run.items.map((i: ChecklistItemState) => [i.key, i.outcome ? ICON[i.outcome] : i.status, (i.summary ?? '').slice(0, 70), i.incidents.join(' ')]);
+  const rows = run.items.map((i: ChecklistItemState) => [
+    i.key,
+    i.outcome ? ICON[i.outcome] : i.status,
+    (i.summary ?? '').slice(0, 70),
+    i.incidents.join(' '),
+  ]);
   const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c].length), 4));
-  return [reportSummary(run), ...rows.map((r) => `${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2].padEnd(widths[2])}  ${r[3]}`)].join('\n');
+  return [
+    reportSummary(run),
+    ...rows.map((r) => `${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2].padEnd(widths[2])}  ${r[3]}`),
+  ].join('\n');
 }

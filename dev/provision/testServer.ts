@@ -15,11 +15,17 @@ export async function provisionTestServer(opts: { cacheDir: string; log: Logger 
   const done = path.join(jars, '.complete');
   const launcher = path.join(dir, 'launch.sh');
   const java = findOnPath('java');
-  if (!java) throw new ProvisionError('java is not on PATH: the time-skipping test server needs a Java 17+ runtime (e.g. apt-get install openjdk-17-jre-headless).');
+  if (!java)
+    throw new ProvisionError(
+      'java is not on PATH: the time-skipping test server needs a Java 17+ runtime (e.g. apt-get install openjdk-17-jre-headless).',
+    );
 
   if (!fs.existsSync(done)) {
     const mvn = findOnPath('mvn');
-    if (!mvn) throw new ProvisionError('mvn is not on PATH: it resolves the Temporal test server from Maven Central once (e.g. apt-get install maven).');
+    if (!mvn)
+      throw new ProvisionError(
+        'mvn is not on PATH: it resolves the Temporal test server from Maven Central once (e.g. apt-get install maven).',
+      );
     opts.log.info('resolving the Temporal test server from Maven Central (once; cached afterwards)');
     const started = Date.now();
     fs.mkdirSync(jars, { recursive: true });

@@ -86,7 +86,9 @@ export async function createHarness(options: { adminStatusUrl?: string; threshol
 }
 
 export async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('testServerPath') } } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
+  });
   await registerSearchAttributes(env.connection, env.namespace ?? 'default');
   return env;
 }
@@ -97,7 +99,13 @@ export async function devServerConnection(): Promise<NativeConnection> {
 
 /** Starts a real worker for the whole test file; stop() shuts it down and waits for it to drain. */
 export async function startWorker(connection: NativeConnection, harness: Harness, taskQueue: string, namespace = 'default') {
-  const worker: Worker = await createDbopsWorker({ connection, namespace, taskQueue, activities: harness.activities, workflowBundlePath: inject('workflowBundlePath') });
+  const worker: Worker = await createDbopsWorker({
+    connection,
+    namespace,
+    taskQueue,
+    activities: harness.activities,
+    workflowBundlePath: inject('workflowBundlePath'),
+  });
   const running = worker.run();
   return {
     worker,

@@ -1,4 +1,12 @@
-import { ActivityFailure, ApplicationFailure, condition, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { DbopsActivities } from '../../activities';
 import type { ChecklistRunSnapshot } from '../../activities/contracts';
 import type { ManualChecklistItem } from '../../runbooks/checklists';
@@ -6,13 +14,7 @@ import { OUTCOMES } from '../../runbooks/types';
 import { AuditChain } from '../shared/auditChain';
 import { requireOneOf, requireResponder } from '../shared/authorisation';
 import { iso, MINUTE } from '../shared/time';
-import {
-  checklistStateQuery,
-  signOffUpdate,
-  type ChecklistItemState,
-  type ChecklistRunState,
-  type DailyChecklistInput,
-} from './messages';
+import { checklistStateQuery, signOffUpdate, type ChecklistItemState, type ChecklistRunState, type DailyChecklistInput } from './messages';
 import { SA_KIND, SA_PHASE, SA_TYPE } from '../shared/searchAttributes';
 import { settle } from '../shared/settle';
 
@@ -90,9 +92,15 @@ export async function dailyChecklist(input: DailyChecklistInput): Promise<Checkl
     {
       validator: ({ actor, itemId, outcome }) => {
         const item = s.items.find((i) => i.itemId === itemId);
-        if (!item) throw ApplicationFailure.nonRetryable(`unknown item '${itemId}'; items: ${s.items.map((i) => i.itemId).join(', ')}`, 'UnknownItem');
-        if (item.kind !== 'manual') throw ApplicationFailure.nonRetryable(`item '${itemId}' is automated: it signs itself off`, 'NotManual');
-        if (item.status !== 'awaiting-sign-off') throw ApplicationFailure.nonRetryable(`item '${itemId}' is ${item.status}, not awaiting sign-off`, 'NotWaiting');
+        if (!item)
+          throw ApplicationFailure.nonRetryable(
+            `unknown item '${itemId}'; items: ${s.items.map((i) => i.itemId).join(', ')}`,
+            'UnknownItem',
+          );
+        if (item.kind !== 'manual')
+          throw ApplicationFailure.nonRetryable(`item '${itemId}' is automated: it signs itself off`, 'NotManual');
+        if (item.status !== 'awaiting-sign-off')
+          throw ApplicationFailure.nonRetryable(`item '${itemId}' is ${item.status}, not awaiting sign-off`, 'NotWaiting');
         const roles = (def.items.find((d) => d.id === itemId) as ManualChecklistItem).signOffRoles;
         requireResponder(plan.responders, actor, roles, 'sign this off');
         requireOneOf('outcome', outcome, OUTCOMES, 'BadOutcome');
@@ -105,7 +113,13 @@ export async function dailyChecklist(input: DailyChecklistInput): Promise<Checkl
     if (itemDef.kind !== 'automated') return;
     item.status = 'running';
     try {
-      const result = await runChecklistCheck({ runId: s.runId, itemKey: item.key, check: itemDef.check, tier: item.tier, now: iso(Date.now()) });
+      const result = await runChecklistCheck({
+        runId: s.runId,
+        itemKey: item.key,
+        check: itemDef.check,
+        tier: item.tier,
+        now: iso(Date.now()),
+      });
       if (result.breaches.length && item.tier) {
         item.incidents = await openIncidentsForBreaches({ runId: s.runId, itemKey: item.key, tier: item.tier, breaches: result.breaches });
       }
@@ -143,7 +157,11 @@ export async function dailyChecklist(input: DailyChecklistInput): Promise<Checkl
       });
     }
     if (!signed() && !(await condition(signed, Math.max(closeAt - Date.now(), 1)))) {
-      finishItem(item, { outcome: 'fail', summary: 'not signed off before the checklist closed', evidence: { dueAt: item.dueAt, closedAt: iso(Date.now()) } });
+      finishItem(item, {
+        outcome: 'fail',
+        summary: 'not signed off before the checklist closed',
+        evidence: { dueAt: item.dueAt, closedAt: iso(Date.now()) },
+      });
       await record('item-unsigned', undefined, { item: item.key });
     }
   }

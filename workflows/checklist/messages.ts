@@ -12,4 +12,6 @@ export interface DailyChecklistInput {
 }
 
 export const checklistStateQuery = defineQuery<ChecklistRunState>('checklistState');
-export const signOffUpdate = defineUpdate<ChecklistRunState, [{ actor: string; itemId: string; outcome: Outcome; note?: string }]>('signOff');
+export const signOffUpdate = defineUpdate<ChecklistRunState, [{ actor: string; itemId: string; outcome: Outcome; note?: string }]>(
+  'signOff',
+);

@@ -32,7 +32,8 @@ export function registerIncidentHandlers({ plan, s, audit, deadline }: IncidentC
   };
   const findStep = (stepId: string, status?: StepState['status']): StepState => {
     const step = s.steps.find((x) => x.id === stepId);
-    if (!step) throw ApplicationFailure.nonRetryable(`unknown step '${stepId}'; steps are: ${s.steps.map((x) => x.id).join(', ')}`, 'UnknownStep');
+    if (!step)
+      throw ApplicationFailure.nonRetryable(`unknown step '${stepId}'; steps are: ${s.steps.map((x) => x.id).join(', ')}`, 'UnknownStep');
     if (status && step.status !== status) {
       throw ApplicationFailure.nonRetryable(`step '${stepId}' is ${step.status}, not ${status}`, 'StepNotWaiting');
     }
@@ -124,7 +125,10 @@ export function registerIncidentHandlers({ plan, s, audit, deadline }: IncidentC
         requireActor(actor);
         requireOpen();
         if (!(severity in plan.severities)) {
-          throw ApplicationFailure.nonRetryable(`unknown severity '${severity}'; accepted: ${Object.keys(plan.severities).join(', ')}`, 'UnknownSeverity');
+          throw ApplicationFailure.nonRetryable(
+            `unknown severity '${severity}'; accepted: ${Object.keys(plan.severities).join(', ')}`,
+            'UnknownSeverity',
+          );
         }
         if (severity === s.severity) throw ApplicationFailure.nonRetryable(`severity is already ${severity}`, 'NoChange');
       },

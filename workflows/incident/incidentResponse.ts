@@ -39,7 +39,8 @@ export async function incidentResponse(input: OpenIncidentInput): Promise<Incide
 
   const canAfter = input.continueAsNewAfterEvents;
   const shouldContinueAsNew = () =>
-    (canAfter !== undefined ? workflowInfo().historyLength > canAfter : workflowInfo().continueAsNewSuggested) && ctx.audit.activitiesInFlight === 0;
+    (canAfter !== undefined ? workflowInfo().historyLength > canAfter : workflowInfo().continueAsNewSuggested) &&
+    ctx.audit.activitiesInFlight === 0;
 
   void runLadder(ctx);
   void runSteps(ctx);

@@ -120,10 +120,9 @@ export const completeStepUpdate = defineUpdate<
 >('completeStep');
 export const approveStepUpdate = defineUpdate<IncidentState, [ActorRequest & { stepId: string; note?: string }]>('approveStep');
 export const rejectStepUpdate = defineUpdate<IncidentState, [ActorRequest & { stepId: string; reason: string }]>('rejectStep');
-export const decideStepUpdate = defineUpdate<
-  IncidentState,
-  [ActorRequest & { stepId: string; decision: StepDecision; note?: string }]
->('decideStep');
+export const decideStepUpdate = defineUpdate<IncidentState, [ActorRequest & { stepId: string; decision: StepDecision; note?: string }]>(
+  'decideStep',
+);
 
 /** Workflow id for a dedup key: one running incident per key. */
 export function incidentWorkflowId(type: IncidentTypeId, tier: Tier, fingerprint: string): string {

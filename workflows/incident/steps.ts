@@ -7,7 +7,8 @@ import { iso, MINUTE } from '../shared/time';
 import { isResolved, type IncidentContext } from './context';
 import type { StepState } from './messages';
 
-const currentResponders = ({ plan, s }: IncidentContext): Contact[] => plan.ladder.slice(0, s.escalation.level + 1).flatMap((r) => r.contacts);
+const currentResponders = ({ plan, s }: IncidentContext): Contact[] =>
+  plan.ladder.slice(0, s.escalation.level + 1).flatMap((r) => r.contacts);
 
 const contactsFor = ({ plan }: IncidentContext, roles: Role[]): Contact[] =>
   plan.ladder.flatMap((r) => r.contacts).filter((c, i, all) => roles.includes(c.role) && all.findIndex((x) => x.id === c.id) === i);
@@ -31,7 +32,11 @@ async function runManualStep(ctx: IncidentContext, def: ManualStep, step: StepSt
       await audit.record('step-overdue', undefined, { stepId: def.id, dueAt: step.dueAt });
     }
     await audit.record('step-reminder', undefined, { stepId: def.id, overdue });
-    await audit.send('reminder', currentResponders(ctx), `${overdue ? 'OVERDUE' : 'Reminder'}: step '${def.title}' of ${s.incidentId} awaits completion (due ${step.dueAt})`);
+    await audit.send(
+      'reminder',
+      currentResponders(ctx),
+      `${overdue ? 'OVERDUE' : 'Reminder'}: step '${def.title}' of ${s.incidentId} awaits completion (due ${step.dueAt})`,
+    );
   }
 }
 
@@ -44,7 +49,11 @@ async function runAutomatedStep(ctx: IncidentContext, def: AutomatedStep, step: 
   if (def.approvalRoles && step.status === 'pending') {
     step.status = 'awaiting-approval';
     await audit.record('step-awaiting-approval', undefined, { stepId: def.id, roles: def.approvalRoles });
-    await audit.send('approval-request', contactsFor(ctx, def.approvalRoles), `Approval needed: '${def.title}' for ${s.incidentId} (${s.tier}). Approve or reject with dbops.`);
+    await audit.send(
+      'approval-request',
+      contactsFor(ctx, def.approvalRoles),
+      `Approval needed: '${def.title}' for ${s.incidentId} (${s.tier}). Approve or reject with dbops.`,
+    );
   }
   if (step.status === 'awaiting-approval') {
     await condition(() => step.status !== 'awaiting-approval' || isResolved(s));
@@ -62,17 +71,40 @@ async function runAutomatedStep(ctx: IncidentContext, def: AutomatedStep, step: 
       step.attempts++;
       try {
         const result: StepResult = await audit.tracked(() =>
-          act({ incidentId: s.incidentId, stepId: def.id, tier: s.tier, now: iso(Date.now()), title: s.title, recipients: currentResponders(ctx) }),
+          act({
+            incidentId: s.incidentId,
+            stepId: def.id,
+            tier: s.tier,
+            now: iso(Date.now()),
+            title: s.title,
+            recipients: currentResponders(ctx),
+          }),
         );
-        Object.assign(step, { status: 'succeeded', outcome: result.outcome, summary: result.summary, evidence: result.evidence, error: undefined, finishedAt: iso(Date.now()) });
-        await audit.record('step-succeeded', undefined, { stepId: def.id, outcome: result.outcome, summary: result.summary, evidence: result.evidence });
+        Object.assign(step, {
+          status: 'succeeded',
+          outcome: result.outcome,
+          summary: result.summary,
+          evidence: result.evidence,
+          error: undefined,
+          finishedAt: iso(Date.now()),
+        });
+        await audit.record('step-succeeded', undefined, {
+          stepId: def.id,
+          outcome: result.outcome,
+          summary: result.summary,
+          evidence: result.evidence,
+        });
         return;
       } catch (err) {
         if (!(err instanceof ActivityFailure)) throw err;
         const cause = err.cause instanceof Error ? err.cause.message : err.message;
         Object.assign(step, { status: 'awaiting-decision', error: cause });
         await audit.record('step-failed', undefined, { stepId: def.id, error: cause, attempts: step.attempts });
-        await audit.send('step-failed', currentResponders(ctx), `Step '${def.title}' of ${s.incidentId} failed: ${cause}. Decide: retry, skip or abort.`);
+        await audit.send(
+          'step-failed',
+          currentResponders(ctx),
+          `Step '${def.title}' of ${s.incidentId} failed: ${cause}. Decide: retry, skip or abort.`,
+        );
       }
     }
     // The decision lives on the step (part of the state), so it survives continue-as-new.

@@ -17,5 +17,6 @@ export function requireResponder(responders: Responder[], actor: string, roles?:
 
 /** Rejects a value outside a fixed vocabulary, naming what is accepted. */
 export function requireOneOf<T extends string>(what: string, value: string, accepted: readonly T[], type: string): asserts value is T {
-  if (!accepted.includes(value as T)) throw ApplicationFailure.nonRetryable(`${what} must be one of ${accepted.join(', ')}, not '${value}'`, type);
+  if (!accepted.includes(value as T))
+    throw ApplicationFailure.nonRetryable(`${what} must be one of ${accepted.join(', ')}, not '${value}'`, type);
 }

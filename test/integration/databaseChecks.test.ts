@@ -18,11 +18,11 @@ import {
   checkStorageGrowth,
   DEFAULT_THRESHOLDS,
   type CheckResult,
-} from '../activities/checks/databaseChecks';
-import { createLogger } from '../lib/logger';
-import { startEmbeddedPostgres, type RunningPostgres } from '../dev/provision/postgres';
-import { freePort } from '../dev/provision/processes';
-import { createTestDatabase, type TestDatabase } from './support/database';
+} from '../../activities/checks/databaseChecks';
+import { createLogger } from '../../lib/logger';
+import { startEmbeddedPostgres, type RunningPostgres } from '../../dev/provision/postgres';
+import { freePort } from '../../dev/provision/processes';
+import { createTestDatabase, type TestDatabase } from '../support/database';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -45,7 +45,8 @@ async function connect(url: string): Promise<Client> {
 }
 
 const backendPid = async (c: Client) => (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
-const securityBreach = (r: CheckResult, kind: 'superuser' | 'address') => r.breaches.find((b) => b.detail.startsWith(kind === 'superuser' ? 'superuser sessions' : 'connections from outside'));
+const securityBreach = (r: CheckResult, kind: 'superuser' | 'address') =>
+  r.breaches.find((b) => b.detail.startsWith(kind === 'superuser' ? 'superuser sessions' : 'connections from outside'));
 type Session = { pid: number; usename: string; client_addr: string | null; application_name: string };
 
 describe('database checks on a migrated test database', () => {
@@ -100,7 +101,12 @@ describe('database checks on a migrated test database', () => {
     it('passes with no other active query, excluding its own backend', async () => {
       const r = await checkActiveQueries(db.pool, { scope: 'database' });
       expect(r.outcome).toBe('pass');
-      expect(r.evidence).toMatchObject({ activeQueries: 0, slowQueries: [], slowQuerySeconds: DEFAULT_THRESHOLDS.slowQuerySeconds, scope: 'database' });
+      expect(r.evidence).toMatchObject({
+        activeQueries: 0,
+        slowQueries: [],
+        slowQuerySeconds: DEFAULT_THRESHOLDS.slowQuerySeconds,
+        scope: 'database',
+      });
       expect(r.evidence.pgStatStatements).toMatchObject({ installed: false });
     });
 
@@ -126,7 +132,9 @@ describe('database checks on a migrated test database', () => {
         const breach = over.breaches.find((b) => b.detail.startsWith(`pid ${pid} `));
         expect(breach).toMatchObject({ threshold: 'query-time', limit: 1 });
         expect(breach!.measured).toBeGreaterThan(1);
-        const listed = (over.evidence.slowQueries as { pid: number; duration_seconds: number; query_preview: string }[]).find((q) => q.pid === pid);
+        const listed = (over.evidence.slowQueries as { pid: number; duration_seconds: number; query_preview: string }[]).find(
+          (q) => q.pid === pid,
+        );
         expect(listed).toMatchObject({ query_preview: 'SELECT pg_sleep(60)', duration_seconds: breach!.measured });
       } finally {
         await db.pool.query('SELECT pg_cancel_backend($1)', [pid]);
@@ -169,7 +177,9 @@ describe('database checks on a migrated test database', () => {
       const r = await checkConnectionPools(db.pool, { tier: 'oltp' });
       expect(r.outcome).toBe('pass');
       expect(r.evidence).toMatchObject({ source: 'pool-metrics', poolUsagePercent: 90, poolWarnPercent: 75 });
-      expect(r.evidence.pools).toEqual([expect.objectContaining({ pool_name: 'primary', min_connections: 5, max_connections: 50, usage_percent: 40 })]);
+      expect(r.evidence.pools).toEqual([
+        expect.objectContaining({ pool_name: 'primary', min_connections: 5, max_connections: 50, usage_percent: 40 }),
+      ]);
       expect(r.breaches).toEqual([]);
     });
 
@@ -223,7 +233,10 @@ describe('database checks on a migrated test database', () => {
       const r = await checkQueueHealth(db.pool);
       expect(r.outcome).toBe('pass');
       expect(r.evidence).toMatchObject({ backlog: 5, queueBacklog: 100 });
-      expect(r.evidence.backlogByPriority).toEqual([expect.objectContaining({ priority: 'critical', queued: 2 }), expect.objectContaining({ priority: 'low', queued: 3 })]);
+      expect(r.evidence.backlogByPriority).toEqual([
+        expect.objectContaining({ priority: 'critical', queued: 2 }),
+        expect.objectContaining({ priority: 'low', queued: 3 }),
+      ]);
       expect(r.evidence.completedLastHour).toEqual([
         expect.objectContaining({ priority: 'critical', job_count: 2, avg_processing_time_seconds: 15 }),
         expect.objectContaining({ priority: 'low', job_count: 1, avg_processing_time_seconds: 60 }),
@@ -252,7 +265,9 @@ describe('database checks on a migrated test database', () => {
     });
 
     it('warns when messages are past retention', async () => {
-      await db.pool.query("INSERT INTO email_messages (created, content) VALUES (now() - interval '40 days', 'old'), (now() - interval '31 days', 'old')");
+      await db.pool.query(
+        "INSERT INTO email_messages (created, content) VALUES (now() - interval '40 days', 'old'), (now() - interval '31 days', 'old')",
+      );
       const r = await checkContentRetention(db.pool);
       expect(r.outcome).toBe('warn');
       expect(r.evidence.overdueCount).toBe(2);
@@ -261,7 +276,8 @@ describe('database checks on a migrated test database', () => {
   });
 
   describe('checkStorageGrowth', () => {
-    const size = async () => Number((await db.pool.query<{ b: string }>('SELECT pg_database_size(current_database())::text AS b')).rows[0].b);
+    const size = async () =>
+      Number((await db.pool.query<{ b: string }>('SELECT pg_database_size(current_database())::text AS b')).rows[0].b);
 
     it('passes without a previous reading and with no growth', async () => {
       const none = await checkStorageGrowth(db.pool);
@@ -328,7 +344,9 @@ describe('database checks on a migrated test database', () => {
         await user.end();
       }
       await waitFor('the index scan to reach the statistics', async () => {
-        const { rows } = await db.pool.query<{ idx_scan: string }>("SELECT idx_scan::text FROM pg_stat_user_indexes WHERE indexrelname = 'big_unindexed_use_x_idx'");
+        const { rows } = await db.pool.query<{ idx_scan: string }>(
+          "SELECT idx_scan::text FROM pg_stat_user_indexes WHERE indexrelname = 'big_unindexed_use_x_idx'",
+        );
         return Number(rows[0].idx_scan) > 0;
       });
       const after = await checkIndexUsage(db.pool);
@@ -359,11 +377,25 @@ describe('database checks on a migrated test database', () => {
         await b.query('BEGIN');
         await a.query('UPDATE deadlock_pair SET v = 1 WHERE id = 1');
         await b.query('UPDATE deadlock_pair SET v = 1 WHERE id = 2');
-        const aWaits = a.query('UPDATE deadlock_pair SET v = 2 WHERE id = 2').then(() => null, (e: Error) => e);
-        await waitFor('a to wait on b', async () => (await db.pool.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND cardinality(pg_blocking_pids(pid)) > 0', [aPid])).rowCount);
-        const bWaits = b.query('UPDATE deadlock_pair SET v = 2 WHERE id = 1').then(() => null, (e: Error) => e);
+        const aWaits = a.query('UPDATE deadlock_pair SET v = 2 WHERE id = 2').then(
+          () => null,
+          (e: Error) => e,
+        );
+        await waitFor(
+          'a to wait on b',
+          async () =>
+            (await db.pool.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND cardinality(pg_blocking_pids(pid)) > 0', [aPid]))
+              .rowCount,
+        );
+        const bWaits = b.query('UPDATE deadlock_pair SET v = 2 WHERE id = 1').then(
+          () => null,
+          (e: Error) => e,
+        );
         // One of the two is chosen as the victim and errors; the other stays blocked until the victim rolls back.
-        const victim = await Promise.race([aWaits.then((e) => ({ c: a, e, survivor: b, done: bWaits })), bWaits.then((e) => ({ c: b, e, survivor: a, done: aWaits }))]);
+        const victim = await Promise.race([
+          aWaits.then((e) => ({ c: a, e, survivor: b, done: bWaits })),
+          bWaits.then((e) => ({ c: b, e, survivor: a, done: aWaits })),
+        ]);
         expect(String(victim.e)).toMatch(/deadlock detected/);
         await victim.c.query('ROLLBACK');
         expect(await victim.done).toBeNull();
@@ -418,7 +450,9 @@ describe('database checks on a migrated test database', () => {
         const checkerPid = (await single.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
         const own = await checkSecurityEvents(single, { allowedCidrs: ['10.0.0.0/8'] });
         expect(own.evidence.disallowedAddresses).toContainEqual(expect.objectContaining({ pid: otherPid }));
-        const reported = [...(own.evidence.superuserSessions as Session[]), ...(own.evidence.disallowedAddresses as Session[])].map((s) => s.pid);
+        const reported = [...(own.evidence.superuserSessions as Session[]), ...(own.evidence.disallowedAddresses as Session[])].map(
+          (s) => s.pid,
+        );
         expect(reported).not.toContain(checkerPid);
       } finally {
         await single.end();
@@ -482,10 +516,16 @@ describe('database checks on a server with WAL archiving and pg_stat_statements'
   const log = createLogger({ level: 'warn' });
   const dir = () => path.join(scratch, 'postgres');
   const archiveTo = async (command: string) => {
-    const { rows } = await admin.query<{ sql: string }>('SELECT format($1, $2::text) AS sql', ['ALTER SYSTEM SET archive_command = %L', command]);
+    const { rows } = await admin.query<{ sql: string }>('SELECT format($1, $2::text) AS sql', [
+      'ALTER SYSTEM SET archive_command = %L',
+      command,
+    ]);
     await admin.query(rows[0].sql);
     await admin.query('SELECT pg_reload_conf()');
-    await waitFor('archive_command to reload', async () => (await admin.query<{ c: string }>("SELECT current_setting('archive_command') AS c")).rows[0].c === command);
+    await waitFor(
+      'archive_command to reload',
+      async () => (await admin.query<{ c: string }>("SELECT current_setting('archive_command') AS c")).rows[0].c === command,
+    );
   };
   const switchWal = async () => {
     await admin.query('CREATE TABLE IF NOT EXISTS wal_filler (x integer)');
@@ -505,7 +545,10 @@ describe('database checks on a server with WAL archiving and pg_stat_statements'
     await boot.connect();
     await boot.query("ALTER SYSTEM SET archive_mode = 'on'");
     await boot.query("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'");
-    const { rows } = await boot.query<{ sql: string }>('SELECT format($1, $2::text) AS sql', ['ALTER SYSTEM SET archive_command = %L', `cp %p ${archiveDir}/%f`]);
+    const { rows } = await boot.query<{ sql: string }>('SELECT format($1, $2::text) AS sql', [
+      'ALTER SYSTEM SET archive_command = %L',
+      `cp %p ${archiveDir}/%f`,
+    ]);
     await boot.query(rows[0].sql);
     await boot.end();
     await server.stop();
@@ -619,7 +662,11 @@ describe('database checks on a server with WAL archiving and pg_stat_statements'
         expect(r.evidence.superuserSessions).toEqual([intruder]);
         expect(r.evidence.disallowedAddresses).toContainEqual(intruder); // the checker's own other connections are here too
         expect(securityBreach(r, 'superuser')).toMatchObject({ threshold: 'security', measured: 1, limit: 0 });
-        expect(securityBreach(r, 'address')).toMatchObject({ threshold: 'security', measured: (r.evidence.disallowedAddresses as Session[]).length, limit: 0 });
+        expect(securityBreach(r, 'address')).toMatchObject({
+          threshold: 'security',
+          measured: (r.evidence.disallowedAddresses as Session[]).length,
+          limit: 0,
+        });
         expect(JSON.stringify(r)).not.toContain(password);
       } finally {
         await su.query('REVOKE pg_read_all_stats FROM dbops_checker');

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applySchedules, listSchedules, scheduleIdOf, setPaused, triggerNow } from '../client/checklists/schedules';
-import { seedDemoData } from '../dev/demoData';
-import { loadCatalog } from '../lib/catalog';
-import type { dailyChecklist } from '../workflows/checklist/dailyChecklist';
-import { devServerSuite, roster } from './support/harness';
+import { applySchedules, listSchedules, scheduleIdOf, setPaused, triggerNow } from '../../client/checklists/schedules';
+import { seedDemoData } from '../../dev/demoData';
+import { loadCatalog } from '../../lib/catalog';
+import type { dailyChecklist } from '../../workflows/checklist/dailyChecklist';
+import { devServerSuite, roster } from '../support/harness';
 
 describe('checklist schedules on the Temporal dev server', () => {
   const taskQueue = `dev-schedules-${Date.now()}`;
@@ -11,13 +11,21 @@ describe('checklist schedules on the Temporal dev server', () => {
   const suite = devServerSuite(taskQueue);
   beforeAll(() => seedDemoData(suite.harness.db.pool));
   afterAll(async () => {
-    for (const id of ['morning', 'midday', 'end-of-day'] as const) await suite.client?.schedule.getHandle(scheduleIdOf(id)).delete().catch(() => undefined);
+    for (const id of ['morning', 'midday', 'end-of-day'] as const)
+      await suite.client?.schedule
+        .getHandle(scheduleIdOf(id))
+        .delete()
+        .catch(() => undefined);
   });
 
   it('applying the schedules twice leaves three, at the runbook times in the configured zone, skipping overlaps', async () => {
     expect((await applySchedules(suite.client, settings)).map((r) => r.action)).toEqual(['created', 'created', 'created']);
     const morningAt0830 = loadCatalog({ checklistTimes: { morning: '08:30' } }).checklists;
-    expect((await applySchedules(suite.client, { ...settings, definitions: morningAt0830 })).map((r) => r.action)).toEqual(['updated', 'updated', 'updated']);
+    expect((await applySchedules(suite.client, { ...settings, definitions: morningAt0830 })).map((r) => r.action)).toEqual([
+      'updated',
+      'updated',
+      'updated',
+    ]);
 
     // Visibility of schedules is eventually consistent: wait until all three are listed.
     let listed: Awaited<ReturnType<typeof listSchedules>> = [];

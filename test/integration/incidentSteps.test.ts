@@ -1,12 +1,12 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyChain } from '../db/audit/chain';
-import { readIncidentEvents } from '../db/audit/readEvents';
-import { openIncident } from '../client/incidents/openIncident';
-import { INCIDENT_TYPES } from '../runbooks/incidentTypes';
-import { buildIncidentPlan } from '../runbooks/plan';
-import { INCIDENT_TYPE_IDS } from '../runbooks/types';
+import { verifyChain } from '../../db/audit/chain';
+import { readIncidentEvents } from '../../db/audit/readEvents';
+import { openIncident } from '../../client/incidents/openIncident';
+import { INCIDENT_TYPES } from '../../runbooks/incidentTypes';
+import { buildIncidentPlan } from '../../runbooks/plan';
+import { INCIDENT_TYPE_IDS } from '../../runbooks/types';
 import {
   acknowledgeUpdate,
   approveStepUpdate,
@@ -16,12 +16,12 @@ import {
   rejectStepUpdate,
   resolveUpdate,
   type IncidentState,
-} from '../workflows/incident/messages';
-import type { incidentResponse } from '../workflows/incident/incidentResponse';
-import { calendar, roster, timeSkippingSuite } from './support/harness';
-import { startStatusServer } from './support/statusServer';
-import { rejectionOf } from './support/updateRejection';
-import { maybeRecordHistory } from './support/histories';
+} from '../../workflows/incident/messages';
+import type { incidentResponse } from '../../workflows/incident/incidentResponse';
+import { calendar, roster, timeSkippingSuite } from '../support/harness';
+import { startStatusServer } from '../support/statusServer';
+import { rejectionOf } from '../support/updateRejection';
+import { maybeRecordHistory } from '../support/histories';
 
 type Handle = WorkflowHandle<typeof incidentResponse>;
 
@@ -46,7 +46,9 @@ describe('incident steps, approvals and decisions (time-skipping)', () => {
   const suite = timeSkippingSuite(taskQueue, () => ({ adminStatusUrl: status.url }));
 
   const open = (type: (typeof INCIDENT_TYPE_IDS)[number], fingerprint: string, severity?: 'critical' | 'high' | 'medium' | 'low') =>
-    openIncident({ client: suite.env.client, taskQueue, roster, calendar }, { type, tier: 'oltp', fingerprint, severity }).then((r) => r.handle as Handle);
+    openIncident({ client: suite.env.client, taskQueue, roster, calendar }, { type, tier: 'oltp', fingerprint, severity }).then(
+      (r) => r.handle as Handle,
+    );
 
   for (const type of INCIDENT_TYPE_IDS) {
     it(`${type}: acknowledged in time, every step runs in order with its evidence, then resolved`, async () => {
@@ -54,12 +56,20 @@ describe('incident steps, approvals and decisions (time-skipping)', () => {
       const handle = await open(type, 'happy');
       await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: 'oscar', note: 'on it' }] });
       for (;;) {
-        const s = await waitForState(suite.env, handle, (x) => x.currentStep >= x.steps.length || ['awaiting-completion', 'awaiting-approval', 'awaiting-decision'].includes(x.steps[x.currentStep].status));
+        const s = await waitForState(
+          suite.env,
+          handle,
+          (x) =>
+            x.currentStep >= x.steps.length ||
+            ['awaiting-completion', 'awaiting-approval', 'awaiting-decision'].includes(x.steps[x.currentStep].status),
+        );
         if (s.currentStep >= s.steps.length) break;
         const step = s.steps[s.currentStep];
         expect(step.status, `${step.id}: ${step.error}`).not.toBe('awaiting-decision');
         if (step.status === 'awaiting-completion') {
-          await handle.executeUpdate(completeStepUpdate, { args: [{ actor: 'oscar', stepId: step.id, outcome: 'pass', note: 'done by hand' }] });
+          await handle.executeUpdate(completeStepUpdate, {
+            args: [{ actor: 'oscar', stepId: step.id, outcome: 'pass', note: 'done by hand' }],
+          });
         } else {
           await handle.executeUpdate(approveStepUpdate, { args: [{ actor: 'dana', stepId: step.id }] });
         }
@@ -79,9 +89,9 @@ describe('incident steps, approvals and decisions (time-skipping)', () => {
       }
       const events = await readIncidentEvents(suite.harness.db.pool, result.incidentId);
       expect(verifyChain(events)).toEqual([]);
-      expect(events.filter((e) => e.kind === 'step-succeeded' || e.kind === 'step-completed').map((e) => (e.data as { stepId: string }).stepId)).toEqual(
-        INCIDENT_TYPES[type].steps.map((x) => x.id),
-      );
+      expect(
+        events.filter((e) => e.kind === 'step-succeeded' || e.kind === 'step-completed').map((e) => (e.data as { stepId: string }).stepId),
+      ).toEqual(INCIDENT_TYPES[type].steps.map((x) => x.id));
       expect(events.map((e) => e.kind)).toContain('runbook-finished');
       expect(events.at(-1)!.kind).toBe('resolved');
     });
@@ -92,13 +102,21 @@ describe('incident steps, approvals and decisions (time-skipping)', () => {
     const handle = await open('database-outage', 'approval');
     await waitForState(suite.env, handle, (s) => s.steps.find((x) => x.id === 'execute-failover')!.status === 'awaiting-approval');
     const updateEvents = async () =>
-      (await handle.fetchHistory()).events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionUpdateCompletedEventAttributes).length;
+      (await handle.fetchHistory()).events!.filter(
+        (e) => e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionUpdateCompletedEventAttributes,
+      ).length;
     const before = await updateEvents();
 
-    expect(await rejectionOf(handle.executeUpdate(approveStepUpdate, { args: [{ actor: 'oscar', stepId: 'execute-failover' }] }))).toMatch(/may not do this/);
-    expect(await rejectionOf(handle.executeUpdate(approveStepUpdate, { args: [{ actor: 'nobody', stepId: 'execute-failover' }] }))).toMatch(/not on the roster/);
+    expect(await rejectionOf(handle.executeUpdate(approveStepUpdate, { args: [{ actor: 'oscar', stepId: 'execute-failover' }] }))).toMatch(
+      /may not do this/,
+    );
+    expect(await rejectionOf(handle.executeUpdate(approveStepUpdate, { args: [{ actor: 'nobody', stepId: 'execute-failover' }] }))).toMatch(
+      /not on the roster/,
+    );
     expect(await rejectionOf(handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: 'mallory' }] }))).toMatch(/unknown actor/);
-    expect(await rejectionOf(handle.executeUpdate(completeStepUpdate, { args: [{ actor: 'dana', stepId: 'no-such-step', outcome: 'pass' }] }))).toMatch(/unknown step/);
+    expect(
+      await rejectionOf(handle.executeUpdate(completeStepUpdate, { args: [{ actor: 'dana', stepId: 'no-such-step', outcome: 'pass' }] })),
+    ).toMatch(/unknown step/);
     // Rejected by validators: none of the four reached the history (the ladder keeps adding its own events).
     expect(await updateEvents()).toBe(before);
     expect((await handle.query(incidentStateQuery)).steps.find((x) => x.id === 'execute-failover')!.status).toBe('awaiting-approval');
@@ -116,10 +134,19 @@ describe('incident steps, approvals and decisions (time-skipping)', () => {
     suite.harness.failover.command = 'echo should-not-run; exit 9';
     const handle = await open('database-outage', 'rejected');
     await waitForState(suite.env, handle, (s) => s.steps.find((x) => x.id === 'execute-failover')!.status === 'awaiting-approval');
-    expect(await rejectionOf(handle.executeUpdate(rejectStepUpdate, { args: [{ actor: 'dana', stepId: 'execute-failover', reason: ' ' }] }))).toMatch(/needs a reason/);
-    await handle.executeUpdate(rejectStepUpdate, { args: [{ actor: 'dana', stepId: 'execute-failover', reason: 'primary recovered by itself' }] });
+    expect(
+      await rejectionOf(handle.executeUpdate(rejectStepUpdate, { args: [{ actor: 'dana', stepId: 'execute-failover', reason: ' ' }] })),
+    ).toMatch(/needs a reason/);
+    await handle.executeUpdate(rejectStepUpdate, {
+      args: [{ actor: 'dana', stepId: 'execute-failover', reason: 'primary recovered by itself' }],
+    });
     const done = await waitForState(suite.env, handle, (s) => s.currentStep >= s.steps.length);
-    expect(done.steps.find((x) => x.id === 'execute-failover')).toMatchObject({ status: 'rejected', attempts: 0, by: 'dana', note: 'primary recovered by itself' });
+    expect(done.steps.find((x) => x.id === 'execute-failover')).toMatchObject({
+      status: 'rejected',
+      attempts: 0,
+      by: 'dana',
+      note: 'primary recovered by itself',
+    });
     expect(done.timeline.map((t) => t.kind)).toContain('runbook-finished');
     await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'dana', summary: 'no failover needed' }] });
   });
@@ -129,7 +156,11 @@ describe('incident steps, approvals and decisions (time-skipping)', () => {
     const handle = await open('database-outage', 'failing-step');
     await waitForState(suite.env, handle, (s) => s.steps.find((x) => x.id === 'execute-failover')!.status === 'awaiting-approval');
     await handle.executeUpdate(approveStepUpdate, { args: [{ actor: 'dana', stepId: 'execute-failover' }] });
-    const failed = await waitForState(suite.env, handle, (s) => s.steps.find((x) => x.id === 'execute-failover')!.status === 'awaiting-decision');
+    const failed = await waitForState(
+      suite.env,
+      handle,
+      (s) => s.steps.find((x) => x.id === 'execute-failover')!.status === 'awaiting-decision',
+    );
     expect(failed.steps.find((x) => x.id === 'execute-failover')!.error).toMatch(/replica unreachable/);
     expect(failed.phase).not.toBe('resolved');
     // Hours pass: the incident stays alive, waiting for someone to decide.
@@ -147,7 +178,15 @@ describe('incident steps, approvals and decisions (time-skipping)', () => {
   it('fifty triggers with one dedup key open one incident that counts fifty', async () => {
     const ctx = { client: suite.env.client, taskQueue, roster, calendar };
     const results = await Promise.all(
-      Array.from({ length: 50 }, () => openIncident(ctx, { type: 'connection-pool-exhaustion', tier: 'queue', fingerprint: 'storm', source: 'webhook', by: 'alertmanager' })),
+      Array.from({ length: 50 }, () =>
+        openIncident(ctx, {
+          type: 'connection-pool-exhaustion',
+          tier: 'queue',
+          fingerprint: 'storm',
+          source: 'webhook',
+          by: 'alertmanager',
+        }),
+      ),
     );
     expect(new Set(results.map((r) => r.workflowId)).size).toBe(1);
     expect(new Set(results.map((r) => r.runId)).size).toBe(1);
@@ -167,7 +206,10 @@ describe('incident steps, approvals and decisions (time-skipping)', () => {
 
     // Once resolved, the same key opens a new incident rather than reviving the old one.
     await handle.result();
-    const again = await openIncident({ client: suite.env.client, taskQueue, roster, calendar }, { type: 'connection-pool-exhaustion', tier: 'queue', fingerprint: 'storm' });
+    const again = await openIncident(
+      { client: suite.env.client, taskQueue, roster, calendar },
+      { type: 'connection-pool-exhaustion', tier: 'queue', fingerprint: 'storm' },
+    );
     expect(again.runId).not.toBe(results[0].runId);
     const fresh = await waitForState(suite.env, again.handle as Handle, (x) => x.triggerCount === 1);
     expect(fresh.incidentId).not.toBe(s.incidentId);

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
-import { INCIDENT_TYPE_IDS } from '../runbooks/types';
-import { HISTORIES_DIR, readHistory } from './support/histories';
+import { INCIDENT_TYPE_IDS } from '../../runbooks/types';
+import { HISTORIES_DIR, readHistory } from '../support/histories';
 
 /** Recorded histories of every workflow kind replay against today's workflow code: in-flight work stays safe. */
 describe('replay of recorded histories', () => {

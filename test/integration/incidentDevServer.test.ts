@@ -1,16 +1,16 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { verifyChain } from '../db/audit/chain';
-import { readIncidentEvents } from '../db/audit/readEvents';
-import { createIntakeApp, startIntake } from '../client/api/intake';
-import { openIncident } from '../client/incidents/openIncident';
-import { freePort } from '../dev/provision/processes';
-import { addNoteUpdate, incidentStateQuery } from '../workflows/incident/messages';
-import type { incidentResponse } from '../workflows/incident/incidentResponse';
-import { calendar, devServerSuite, quietLogger, roster } from './support/harness';
+import { verifyChain } from '../../db/audit/chain';
+import { readIncidentEvents } from '../../db/audit/readEvents';
+import { createIntakeApp, startIntake } from '../../client/api/intake';
+import { openIncident } from '../../client/incidents/openIncident';
+import { freePort } from '../../dev/provision/processes';
+import { addNoteUpdate, incidentStateQuery } from '../../workflows/incident/messages';
+import type { incidentResponse } from '../../workflows/incident/incidentResponse';
+import { calendar, devServerSuite, quietLogger, roster } from '../support/harness';
 
-const ROOT = path.resolve(__dirname, '..');
+const ROOT = path.resolve(__dirname, '../..');
 
 /** Runs the real `dbops` CLI against the dev server and the test database, as a person at a terminal would. */
 function dbops(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -33,14 +33,22 @@ describe('incidents end to end on the Temporal dev server', () => {
   const suite = devServerSuite(taskQueue);
   let cliEnv: Record<string, string>;
   beforeAll(() => {
-    cliEnv = { TEMPORAL_ADDRESS: inject('devServerAddress'), DATABASE_URL: suite.harness.db.url, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'silent' };
+    cliEnv = {
+      TEMPORAL_ADDRESS: inject('devServerAddress'),
+      DATABASE_URL: suite.harness.db.url,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      LOG_LEVEL: 'silent',
+    };
   });
 
   it('an alert posted to the intake opens an incident that a person acknowledges, resolves and audits with the CLI', async () => {
     const port = await freePort();
     const intake = await startIntake(createIntakeApp({ client: suite.client, taskQueue, roster, calendar }, quietLogger), port);
     try {
-      const bad = await fetch(`http://127.0.0.1:${port}/alerts`, { method: 'POST', body: JSON.stringify({ type: 'disk-on-fire', tier: 'oltp' }) });
+      const bad = await fetch(`http://127.0.0.1:${port}/alerts`, {
+        method: 'POST',
+        body: JSON.stringify({ type: 'disk-on-fire', tier: 'oltp' }),
+      });
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { error: string }).error).toMatch(/type: .*database-outage/);
 
@@ -71,11 +79,17 @@ describe('incidents end to end on the Temporal dev server', () => {
       // Open incidents are listable by their search attributes (visibility is eventually consistent: retry).
       let listed = '';
       for (let i = 0; i < 10 && !/acknowledged/.test(listed); i++) {
-        listed = (await dbops(['incident', 'list', '--type', 'connection-pool-exhaustion', '--phase', 'acknowledged'], cliEnv)).stdout.split('\n').find((l) => l.startsWith(workflowId)) ?? '';
+        listed =
+          (await dbops(['incident', 'list', '--type', 'connection-pool-exhaustion', '--phase', 'acknowledged'], cliEnv)).stdout
+            .split('\n')
+            .find((l) => l.startsWith(workflowId)) ?? '';
       }
       expect(listed).toMatch(/high\s+acknowledged\s+RUNNING/);
 
-      const resolved = await dbops(['incident', 'resolve', state.incidentId, '--as', 'oscar', '--summary', 'raised pool max to 60'], cliEnv);
+      const resolved = await dbops(
+        ['incident', 'resolve', state.incidentId, '--as', 'oscar', '--summary', 'raised pool max to 60'],
+        cliEnv,
+      );
       expect(resolved.stdout).toMatch(/phase=resolved/);
       const result = await handle.result();
       expect(result.resolution).toBe('raised pool max to 60');
@@ -84,7 +98,11 @@ describe('incidents end to end on the Temporal dev server', () => {
       expect(verify.stdout).toMatch(/chain intact/);
       // An auditor may name the incident by its workflow id: the audit store maps it, no Temporal needed.
       const csv = await dbops(['audit', 'show', workflowId, '--format', 'csv'], { ...cliEnv, TEMPORAL_ADDRESS: '127.0.0.1:1' });
-      const kinds = csv.stdout.trim().split('\n').slice(1).map((line) => line.split(',')[2]);
+      const kinds = csv.stdout
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => line.split(',')[2]);
       expect(kinds[0]).toBe('opened');
       expect(kinds).toContain('retriggered');
       expect(kinds).toContain('acknowledged');

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeIncidentEvent } from '../db/audit/writeEvents';
-import { verifyChain } from '../db/audit/chain';
-import type { IncidentSnapshot } from '../activities/contracts';
-import { readIncidentEvents } from '../db/audit/readEvents';
-import { createTestDatabase, type TestDatabase } from './support/database';
+import { writeIncidentEvent } from '../../db/audit/writeEvents';
+import { verifyChain } from '../../db/audit/chain';
+import type { IncidentSnapshot } from '../../activities/contracts';
+import { readIncidentEvents } from '../../db/audit/readEvents';
+import { createTestDatabase, type TestDatabase } from '../support/database';
 
 const snap: IncidentSnapshot = {
   incidentId: 'INC-TEST-1',
@@ -19,7 +19,13 @@ const snap: IncidentSnapshot = {
   triggerCount: 1,
   escalationLevel: 0,
 };
-const event = (seq: number, kind: string) => ({ subjectId: snap.incidentId, seq, kind, occurredAt: `2026-01-01T00:0${seq}:00.000Z`, data: { seq, b: 1, a: [1, 2] } });
+const event = (seq: number, kind: string) => ({
+  subjectId: snap.incidentId,
+  seq,
+  kind,
+  occurredAt: `2026-01-01T00:0${seq}:00.000Z`,
+  data: { seq, b: 1, a: [1, 2] },
+});
 
 describe('audit store', () => {
   let db: TestDatabase;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createChecklistActivities } from '../activities/checks/checklistChecks';
-import { DEFAULT_THRESHOLDS } from '../activities/checks/databaseChecks';
-import { closeTierPools, createTierPools } from '../lib/tierPools';
-import { createTestDatabase, type TestDatabase } from './support/database';
+import { createChecklistActivities } from '../../activities/checks/checklistChecks';
+import { DEFAULT_THRESHOLDS } from '../../activities/checks/databaseChecks';
+import { closeTierPools, createTierPools } from '../../lib/tierPools';
+import { createTestDatabase, type TestDatabase } from '../support/database';
 
 describe('checklist checks (activities, real PostgreSQL)', () => {
   let db: TestDatabase;
@@ -25,7 +25,13 @@ describe('checklist checks (activities, real PostgreSQL)', () => {
       backupCheckCommand,
       openIncident: async () => ({ workflowId: 'unused' }),
     });
-  const input = { runId: 'r1', itemKey: 'backup-verification@oltp', check: 'backups' as const, tier: 'oltp' as const, now: new Date().toISOString() };
+  const input = {
+    runId: 'r1',
+    itemKey: 'backup-verification@oltp',
+    check: 'backups' as const,
+    tier: 'oltp' as const,
+    now: new Date().toISOString(),
+  };
 
   it("fails backup verification when the configured backup tool's check fails, keeping its output as evidence", async () => {
     const failed = await activities('echo "stanza oltp: no valid backup" >&2; exit 2').runChecklistCheck(input);
@@ -40,10 +46,22 @@ describe('checklist checks (activities, real PostgreSQL)', () => {
   it('measures storage growth against the sample taken about a day earlier, and records its own', async () => {
     const now = Date.now();
     const size = Number((await db.pool.query('SELECT pg_database_size(current_database()) AS b')).rows[0].b);
-    await db.pool.query(`INSERT INTO storage_samples (run_id, tier, database, bytes, sampled_at) VALUES ('yesterday', 'content', 'x', $1, $2)`, [Math.round(size / 1.25), new Date(now - 24 * 3600_000)]);
+    await db.pool.query(
+      `INSERT INTO storage_samples (run_id, tier, database, bytes, sampled_at) VALUES ('yesterday', 'content', 'x', $1, $2)`,
+      [Math.round(size / 1.25), new Date(now - 24 * 3600_000)],
+    );
     // A sample from an hour ago is not "the previous day": it must not be the baseline.
-    await db.pool.query(`INSERT INTO storage_samples (run_id, tier, database, bytes, sampled_at) VALUES ('recent', 'content', 'x', $1, $2)`, [size, new Date(now - 3600_000)]);
-    const r = await activities().runChecklistCheck({ runId: 'today', itemKey: 'storage-usage@content', check: 'storageGrowth', tier: 'content', now: new Date(now).toISOString() });
+    await db.pool.query(
+      `INSERT INTO storage_samples (run_id, tier, database, bytes, sampled_at) VALUES ('recent', 'content', 'x', $1, $2)`,
+      [size, new Date(now - 3600_000)],
+    );
+    const r = await activities().runChecklistCheck({
+      runId: 'today',
+      itemKey: 'storage-usage@content',
+      check: 'storageGrowth',
+      tier: 'content',
+      now: new Date(now).toISOString(),
+    });
     expect(r.breaches.map((b) => b.threshold)).toEqual(['storage-growth']);
     expect(r.breaches[0].measured).toBeGreaterThan(20);
     const recorded = await db.pool.query(`SELECT bytes FROM storage_samples WHERE run_id = 'today' AND tier = 'content'`);

@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { freePort, isPortOpen } from '../dev/provision/processes';
+import { freePort, isPortOpen } from '../../dev/provision/processes';
 
-const ROOT = path.resolve(__dirname, '..');
+const ROOT = path.resolve(__dirname, '../..');
 
 /**
  * `npm start` as a newcomer runs it: the service comes up with its UI and intake, and one Ctrl-C to the terminal's
@@ -38,11 +38,15 @@ describe('npm start', () => {
     child.stderr.on('data', (c) => (output += c));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     try {
-      for (let i = 0; i < 600 && !output.includes('dbops is running') && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 600 && !output.includes('dbops is running') && child.exitCode === null; i++)
+        await new Promise((r) => setTimeout(r, 100));
       expect(output, output).toContain('dbops is running');
       expect(output).toContain(`Temporal UI     http://127.0.0.1:${uiPort}`);
       expect((await fetch(`http://127.0.0.1:${uiPort}/`)).status).toBe(200);
-      const alert = await fetch(`http://127.0.0.1:${intakePort}/alerts`, { method: 'POST', body: JSON.stringify({ type: 'database-outage', tier: 'oltp', fingerprint: 'start-test' }) });
+      const alert = await fetch(`http://127.0.0.1:${intakePort}/alerts`, {
+        method: 'POST',
+        body: JSON.stringify({ type: 'database-outage', tier: 'oltp', fingerprint: 'start-test' }),
+      });
       expect(alert.status).toBe(202);
       const pidFile = path.join(dataDir, 'postgres/data/postmaster.pid');
       expect(fs.existsSync(pidFile)).toBe(true);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { verifyChain } from '../db/audit/chain';
-import { readIncidentEvents } from '../db/audit/readEvents';
-import { openIncident } from '../client/incidents/openIncident';
-import { acknowledgeUpdate, changeSeverityUpdate, incidentStateQuery, resolveUpdate } from '../workflows/incident/messages';
-import { calendar, roster, timeSkippingSuite } from './support/harness';
+import { verifyChain } from '../../db/audit/chain';
+import { readIncidentEvents } from '../../db/audit/readEvents';
+import { openIncident } from '../../client/incidents/openIncident';
+import { acknowledgeUpdate, changeSeverityUpdate, incidentStateQuery, resolveUpdate } from '../../workflows/incident/messages';
+import { calendar, roster, timeSkippingSuite } from '../support/harness';
 
 describe('incident response on the time-skipping server', () => {
   const taskQueue = 'ts-incidents';
@@ -11,7 +11,12 @@ describe('incident response on the time-skipping server', () => {
 
   it('lets an hour of SLA pass, escalates the unacknowledged incident, and audits it in PostgreSQL', async () => {
     const ctx = { client: suite.env.client, taskQueue, roster, calendar };
-    const { handle } = await openIncident(ctx, { type: 'performance-degradation', tier: 'olap', severity: 'medium', fingerprint: 'hour-timer' });
+    const { handle } = await openIncident(ctx, {
+      type: 'performance-degradation',
+      tier: 'olap',
+      severity: 'medium',
+      fingerprint: 'hour-timer',
+    });
     const startMs = await suite.env.currentTimeMs();
     await suite.env.sleep('1 hour');
     expect((await suite.env.currentTimeMs()) - startMs).toBeGreaterThanOrEqual(3_600_000);
@@ -37,7 +42,9 @@ describe('incident response on the time-skipping server', () => {
     const opened = events.find((e) => e.kind === 'opened')!;
     // Workflow time of a timer task can trail the deadline by the task's own latency: compare to the second.
     expect(Math.round((Date.parse(missed.occurredAt) - Date.parse(opened.occurredAt)) / 1000)).toBe(30 * 60);
-    const row = await suite.harness.db.pool.query('SELECT phase, acknowledged_by, escalation_level FROM incidents WHERE incident_id = $1', [result.incidentId]);
+    const row = await suite.harness.db.pool.query('SELECT phase, acknowledged_by, escalation_level FROM incidents WHERE incident_id = $1', [
+      result.incidentId,
+    ]);
     expect(row.rows[0]).toEqual({ phase: 'resolved', acknowledged_by: 'dana', escalation_level: 1 });
   });
 
@@ -45,7 +52,9 @@ describe('incident response on the time-skipping server', () => {
     const ctx = { client: suite.env.client, taskQueue, roster, calendar };
     const { handle } = await openIncident(ctx, { type: 'performance-degradation', tier: 'oltp', severity: 'low', fingerprint: 'regrade' });
     await suite.env.sleep('10 minutes');
-    const changed = await handle.executeUpdate(changeSeverityUpdate, { args: [{ actor: 'dana', severity: 'critical', reason: 'customers affected' }] });
+    const changed = await handle.executeUpdate(changeSeverityUpdate, {
+      args: [{ actor: 'dana', severity: 'critical', reason: 'customers affected' }],
+    });
     const changedAt = Date.parse(changed.timeline.at(-1)!.at);
     // critical: 5 minutes to acknowledge from the change, not 30 from the opening.
     expect(Date.parse(changed.escalation.responseDueAt) - changedAt).toBe(5 * 60_000);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { openIncident } from '../client/incidents/openIncident';
-import { zonedTimeToUtc, localParts } from '../runbooks/calendar';
-import type { IncidentTypeId } from '../runbooks/types';
-import { acknowledgeUpdate, incidentStateQuery, resolveUpdate } from '../workflows/incident/messages';
-import { calendar, roster, timeSkippingSuite } from './support/harness';
+import { openIncident } from '../../client/incidents/openIncident';
+import { zonedTimeToUtc, localParts } from '../../runbooks/calendar';
+import type { IncidentTypeId } from '../../runbooks/types';
+import { acknowledgeUpdate, incidentStateQuery, resolveUpdate } from '../../workflows/incident/messages';
+import { calendar, roster, timeSkippingSuite } from '../support/harness';
 
 /**
  * The seed's clocks, written out: minutes after opening at which each rung of the ladder is paged when nobody
@@ -63,11 +63,17 @@ describe('escalation ladder (time-skipping)', () => {
   const pagesFor = (incidentId: string, openedAt: string) =>
     suite.harness.channel.sent
       .filter((n) => n.subjectId === incidentId && (n.kind === 'page' || n.kind === 'escalation'))
-      .map((n) => ({ minute: Math.round((Date.parse(n.occurredAt) - Date.parse(openedAt)) / 60_000), roles: [...new Set(n.recipients.map((r) => r.role))].sort() }));
+      .map((n) => ({
+        minute: Math.round((Date.parse(n.occurredAt) - Date.parse(openedAt)) / 60_000),
+        roles: [...new Set(n.recipients.map((r) => r.role))].sort(),
+      }));
 
   for (const [type, expected] of Object.entries(EXPECTED_PAGES) as [IncidentTypeId, (typeof EXPECTED_PAGES)[IncidentTypeId]][]) {
     it(`${type}: pages each level at the seed's minute, repeats the top, and stops once acknowledged`, async () => {
-      const { handle } = await openIncident({ client: suite.env.client, taskQueue, roster, calendar }, { type, tier: 'oltp', fingerprint: `ladder-${type}` });
+      const { handle } = await openIncident(
+        { client: suite.env.client, taskQueue, roster, calendar },
+        { type, tier: 'oltp', fingerprint: `ladder-${type}` },
+      );
       const lastMinute = expected.at(-1)!.minute;
       await suite.env.sleep((lastMinute + 1) * 60_000);
       const state = await handle.query(incidentStateQuery);
@@ -91,7 +97,10 @@ describe('escalation ladder (time-skipping)', () => {
     const fridayEvening = zonedTimeToUtc(friday.getUTCFullYear(), friday.getUTCMonth() + 1, friday.getUTCDate(), 18, calendar.timeZone);
     await suite.env.sleep(fridayEvening - now);
 
-    const { handle } = await openIncident({ client: suite.env.client, taskQueue, roster, calendar }, { type: 'performance-degradation', tier: 'olap', severity: 'low', fingerprint: 'friday' });
+    const { handle } = await openIncident(
+      { client: suite.env.client, taskQueue, roster, calendar },
+      { type: 'performance-degradation', tier: 'olap', severity: 'low', fingerprint: 'friday' },
+    );
     await suite.env.sleep('3 days');
     const state = await handle.query(incidentStateQuery);
     const escalations = suite.harness.channel.sent.filter((n) => n.subjectId === state.incidentId && n.kind === 'escalation');

@@ -2,10 +2,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { flushOutbox, sendNotification, webhookChannel } from '../activities/notify/notifier';
-import type { NotificationRequest } from '../activities/contracts';
-import { createLogger } from '../lib/logger';
-import { createTestDatabase, type TestDatabase } from './support/database';
+import { flushOutbox, sendNotification, webhookChannel } from '../../activities/notify/notifier';
+import type { NotificationRequest } from '../../activities/contracts';
+import { createLogger } from '../../lib/logger';
+import { createTestDatabase, type TestDatabase } from '../support/database';
 
 /** A real Slack-style webhook receiver on loopback that can be switched down. */
 async function startReceiver() {
@@ -23,7 +23,11 @@ async function startReceiver() {
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { state, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, close: () => new Promise((r) => server.close(r)) };
+  return {
+    state,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    close: () => new Promise((r) => server.close(r)),
+  };
 }
 
 const page: NotificationRequest = {
@@ -52,14 +56,19 @@ describe('notifier', () => {
     expect(await sendNotification(db.pool, channels, page)).toEqual({ delivered: 0, pending: 1 });
     // A retried activity writes nothing new and sends nothing twice.
     await sendNotification(db.pool, channels, page);
-    const pending = await db.pool.query(`SELECT status, attempts, last_error FROM notification_outbox WHERE notification_id = $1`, [`${page.notificationId}@webhook`]);
+    const pending = await db.pool.query(`SELECT status, attempts, last_error FROM notification_outbox WHERE notification_id = $1`, [
+      `${page.notificationId}@webhook`,
+    ]);
     expect(pending.rows[0]).toMatchObject({ status: 'pending', attempts: 2, last_error: 'webhook answered 503' });
 
     receiver.state.up = true;
     expect(await flushOutbox(db.pool, channels)).toEqual({ delivered: 1, pending: 0 });
     expect(await flushOutbox(db.pool, channels)).toEqual({ delivered: 0, pending: 0 });
     expect(receiver.state.received).toHaveLength(1);
-    expect(receiver.state.received[0]).toMatchObject({ text: expect.stringContaining('please acknowledge\n@dana'), dbops: { kind: 'page', subject: 'INC-1' } });
+    expect(receiver.state.received[0]).toMatchObject({
+      text: expect.stringContaining('please acknowledge\n@dana'),
+      dbops: { kind: 'page', subject: 'INC-1' },
+    });
   });
 });
 
@@ -73,7 +82,14 @@ describe('logging', () => {
       },
     });
     const log = createLogger({ level: 'info', destination: sink });
-    log.info({ databaseUrl: 'postgres://app:hunter2@db/x', config: { password: 'hunter2', webhookUrl: 'https://hooks.example/T0/SECRET' }, headers: { authorization: 'Bearer abc' } }, 'starting');
+    log.info(
+      {
+        databaseUrl: 'postgres://app:hunter2@db/x',
+        config: { password: 'hunter2', webhookUrl: 'https://hooks.example/T0/SECRET' },
+        headers: { authorization: 'Bearer abc' },
+      },
+      'starting',
+    );
     expect(lines.join('')).not.toMatch(/hunter2|SECRET|Bearer abc/);
     expect(lines.join('')).toContain('[redacted]');
   });

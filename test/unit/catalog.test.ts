@@ -1,15 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { validateCatalog } from '../runbooks/catalogSchema';
-import { CHECKLISTS } from '../runbooks/checklists';
-import { INCIDENT_TYPES } from '../runbooks/incidentTypes';
-import { buildIncidentPlan, escalationRoles } from '../runbooks/plan';
-import { parseRoster } from '../runbooks/roster';
-import { nextBusinessDayStart } from '../runbooks/calendar';
+import { validateCatalog } from '../../runbooks/catalogSchema';
+import { CHECKLISTS } from '../../runbooks/checklists';
+import { INCIDENT_TYPES } from '../../runbooks/incidentTypes';
+import { buildIncidentPlan, escalationRoles } from '../../runbooks/plan';
+import { parseRoster } from '../../runbooks/roster';
+import { nextBusinessDayStart } from '../../runbooks/calendar';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadCatalog } from '../lib/catalog';
-import { roster } from './support/harness';
+import { loadCatalog } from '../../lib/catalog';
+import { loadRoster } from '../../lib/roster';
+
+const roster = loadRoster(path.resolve(__dirname, '../../config/roster.example.json'));
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 
@@ -21,7 +23,9 @@ describe('runbook catalog', () => {
   it('names the bad field of an invalid catalog and what is accepted', () => {
     const types = clone(INCIDENT_TYPES) as Record<string, { steps: { action?: string; timeoutSeconds?: number }[] }>;
     types['database-outage'].steps[0].action = 'rebootEverything';
-    expect(() => validateCatalog({ incidentTypes: types, checklists: CHECKLISTS })).toThrow(/incidentTypes\.database-outage\.steps\.0\.action: .*checkServiceStatus/);
+    expect(() => validateCatalog({ incidentTypes: types, checklists: CHECKLISTS })).toThrow(
+      /incidentTypes\.database-outage\.steps\.0\.action: .*checkServiceStatus/,
+    );
 
     const lists = clone(CHECKLISTS) as unknown as Record<string, { time: string }>;
     lists.midday.time = '1pm';
@@ -29,7 +33,9 @@ describe('runbook catalog', () => {
 
     const dup = clone(INCIDENT_TYPES) as Record<string, { steps: { id: string }[] }>;
     dup['data-integrity'].steps[1].id = dup['data-integrity'].steps[0].id;
-    expect(() => validateCatalog({ incidentTypes: dup, checklists: CHECKLISTS })).toThrow(/data-integrity\.steps\.1\.id: duplicate step id/);
+    expect(() => validateCatalog({ incidentTypes: dup, checklists: CHECKLISTS })).toThrow(
+      /data-integrity\.steps\.1\.id: duplicate step id/,
+    );
   });
 
   it('encodes the seed: response times, first actions and escalation paths', () => {
