@@ -13,6 +13,7 @@ import {
   changeSeverityUpdate,
   completeStepUpdate,
   decideStepUpdate,
+  deliveryFailedSignal,
   incidentStateQuery,
   rejectStepUpdate,
   resolveUpdate,
@@ -53,6 +54,15 @@ export function registerIncidentHandlers({ plan, s, audit, deadline }: IncidentC
     s.triggerCount++;
     if (s.triggerCount === 1) return;
     audit.countRepeat(trigger);
+  });
+
+  setHandler(deliveryFailedSignal, (failure) => {
+    void audit.record(
+      'delivery-failed',
+      undefined,
+      { ...failure },
+      `${failure.channel} to ${failure.recipients.join(', ')}: ${failure.error}`,
+    );
   });
 
   setHandler(

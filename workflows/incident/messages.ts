@@ -108,6 +108,16 @@ export interface ActorRequest {
 }
 
 export const triggerSignal = defineSignal<[IncidentTrigger]>('trigger');
+
+/** A notification that the outbox gave up on after its last attempt: the incident records it in its timeline. */
+export interface DeliveryFailure {
+  notificationId: string;
+  channel: string;
+  recipients: string[];
+  attempts: number;
+  error: string;
+}
+export const deliveryFailedSignal = defineSignal<[DeliveryFailure]>('deliveryFailed');
 export const incidentStateQuery = defineQuery<IncidentState>('state');
 
 export const acknowledgeUpdate = defineUpdate<IncidentState, [ActorRequest & { note?: string }]>('acknowledge');

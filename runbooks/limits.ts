@@ -1,0 +1,63 @@
+/**
+ * Bounds on what people and alert sources may send. Everything accepted is written to the audit store and may be
+ * carried across continue-as-new, so every text has a length limit and must be text PostgreSQL can hold: no NUL
+ * character and no unpaired UTF-16 surrogate (both are refused by text and jsonb columns).
+ */
+export const TEXT_LIMITS = {
+  actor: 64,
+  fingerprint: 120,
+  title: 300,
+  summary: 2000,
+  note: 4000,
+  reason: 2000,
+  stepId: 64,
+  itemId: 64,
+} as const;
+export type LimitedField = keyof typeof TEXT_LIMITS;
+
+/** Largest JSON body the API reads (bytes), and largest evidence object a person may attach to a step. */
+export const MAX_BODY_BYTES = 64 * 1024;
+export const MAX_EVIDENCE_BYTES = 16 * 1024;
+
+// A NUL, a high surrogate not followed by a low one, or a low surrogate not preceded by a high one.
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Why a string cannot be stored as given, or undefined when it can. */
+export function unstorableText(value: string): string | undefined {
+  const m = UNSTORABLE.exec(value);
+  if (!m) return undefined;
+  return m[0] === '\u0000'
+    ? `contains a NUL character (\\u0000) at position ${m.index}`
+    : `contains an unpaired UTF-16 surrogate at position ${m.index}`;
+}
+
+/** Why a value is not acceptable text for this field, or undefined when it is. */
+export function textProblem(field: LimitedField, value: unknown): string | undefined {
+  if (typeof value !== 'string') return `${field} must be text`;
+  const max = TEXT_LIMITS[field];
+  if (value.length > max) return `${field} is ${value.length} characters long; at most ${max} are accepted`;
+  const bad = unstorableText(value);
+  return bad ? `${field} ${bad}, which the audit store cannot hold` : undefined;
+}
+
+/** Why any string inside a JSON value cannot be stored, naming its path; undefined when all can. */
+export function unstorableInJson(value: unknown, path = '$'): string | undefined {
+  if (typeof value === 'string') {
+    const bad = unstorableText(value);
+    return bad ? `${path} ${bad}` : undefined;
+  }
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) {
+      const bad = unstorableInJson(v, `${path}[${i}]`);
+      if (bad) return bad;
+    }
+    return undefined;
+  }
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const bad = unstorableText(k) ? `${path} has a key that ${unstorableText(k)}` : unstorableInJson(v, `${path}.${k}`);
+      if (bad) return bad;
+    }
+  }
+  return undefined;
+}
