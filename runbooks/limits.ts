@@ -61,3 +61,22 @@ export function unstorableInJson(value: unknown, path = '$'): string | undefined
   }
   return undefined;
 }
+
+const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, 'g');
+
+/** The text made storable: NULs and unpaired surrogates become U+FFFD, then it is cut to `max` characters. */
+export function toStorableText(value: string, max = Infinity): string {
+  const cut = value.length > max ? value.slice(0, max) : value;
+  // Cutting may split a surrogate pair; the second pass replaces the half left behind.
+  return cut.replace(UNSTORABLE_ALL, '\uFFFD');
+}
+
+/** A JSON value with every string (and key) made storable. */
+export function toStorableJson(value: unknown): unknown {
+  if (typeof value === 'string') return toStorableText(value);
+  if (Array.isArray(value)) return value.map(toStorableJson);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [toStorableText(k), toStorableJson(v)]));
+  }
+  return value;
+}

@@ -64,6 +64,8 @@ export interface ChecklistRunState {
   items: ChecklistItemState[];
   counts: { pass: number; warn: number; fail: number };
   auditSeq: number;
+  /** Hash of the last audit event the store confirmed: the chain's anchor outside the store. */
+  auditHash?: string;
 }
 
 /** The checklist_runs row as the workflow sees it when it writes an event. */

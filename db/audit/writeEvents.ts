@@ -2,28 +2,77 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Pool, PoolClient } from 'pg';
 import { withTransaction } from '../transaction';
 import { eventHash, GENESIS_HASH } from './chain';
+import { toStorableJson, toStorableText } from '../../runbooks/limits';
 import type { AuditEvent, ChecklistRunSnapshot, IncidentSnapshot } from './records';
 
-/** The two audited streams: each has its own event table, keyed by its subject. */
+/** The two audited streams: each has its own event table, keyed by its subject, and a row per subject. */
 export const STREAMS = {
-  incident: { table: 'incident_events', subject: 'incident_id' },
-  checklist: { table: 'checklist_events', subject: 'run_id' },
+  incident: { table: 'incident_events', subject: 'incident_id', subjects: 'incidents' },
+  checklist: { table: 'checklist_events', subject: 'run_id', subjects: 'checklist_runs' },
 } as const;
 export type Stream = keyof typeof STREAMS;
 
 export const eventIdOf = (subjectId: string, seq: number) => `${subjectId}#${seq}`;
 
+export interface WriteResult {
+  written: boolean;
+  /** The event's hash: the workflow keeps the head of its chain as an anchor the store cannot rewrite. */
+  hash?: string;
+  /** Set when the event could not be stored as sent and was written repaired (see repairEvent). */
+  repaired?: string;
+}
+
 /**
- * Writes a subject's row and one of its events in one transaction. Idempotent: the event id is derived from the
- * subject and sequence number, so a retried attempt finds its row and writes nothing.
+ * Writes a subject's row and one of its events in one transaction, and moves the subject's anchor (event count,
+ * last hash) with it. Idempotent: the event id is derived from the subject and sequence number, so a retried
+ * attempt finds its row and writes nothing. An event PostgreSQL refuses for its content (a data exception, class
+ * 22, or a size limit, class 54) would fail forever and stall the chain behind it: it is written repaired instead.
  */
-function writeEvent(pool: Pool, stream: Stream, event: AuditEvent, upsertSubject: (c: PoolClient) => Promise<unknown>) {
-  const { table, subject } = STREAMS[stream];
+async function writeEvent<S>(
+  pool: Pool,
+  stream: Stream,
+  event: AuditEvent,
+  snapshot: S,
+  upsertSubject: (c: PoolClient, s: S) => Promise<unknown>,
+) {
+  try {
+    return await writeEventOnce(pool, stream, event, snapshot, upsertSubject);
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? '';
+    if (!code.startsWith('22') && !code.startsWith('54')) throw err;
+    const reason = `${code}: ${(err as Error).message}`;
+    const result = await writeEventOnce(pool, stream, repairEvent(event, reason), toStorableJson(snapshot) as S, upsertSubject);
+    return { ...result, repaired: reason };
+  }
+}
+
+/** The event as the store can hold it: strings made storable, and the repair named inside the hashed data. */
+export function repairEvent(event: AuditEvent, reason: string): AuditEvent {
+  let data = toStorableJson(event.data) as Record<string, unknown>;
+  if (JSON.stringify(data).length > MAX_REPAIRED_DATA) data = { truncated: true };
+  return {
+    ...event,
+    kind: toStorableText(event.kind, 64),
+    actor: event.actor === undefined ? undefined : toStorableText(event.actor, 64),
+    data: { ...data, unstorable: reason },
+  };
+}
+
+const MAX_REPAIRED_DATA = 64 * 1024;
+
+function writeEventOnce<S>(
+  pool: Pool,
+  stream: Stream,
+  event: AuditEvent,
+  snapshot: S,
+  upsertSubject: (c: PoolClient, s: S) => Promise<unknown>,
+) {
+  const { table, subject, subjects } = STREAMS[stream];
   const eventId = eventIdOf(event.subjectId, event.seq);
-  return withTransaction(pool, async (client) => {
-    await upsertSubject(client);
-    const exists = await client.query(`SELECT 1 FROM ${table} WHERE event_id = $1`, [eventId]);
-    if (exists.rowCount) return { written: false };
+  return withTransaction(pool, async (client): Promise<WriteResult> => {
+    await upsertSubject(client, snapshot);
+    const exists = await client.query<{ hash: string }>(`SELECT hash FROM ${table} WHERE event_id = $1`, [eventId]);
+    if (exists.rowCount) return { written: false, hash: exists.rows[0].hash };
     const prev = await client.query<{ hash: string }>(`SELECT hash FROM ${table} WHERE ${subject} = $1 AND seq = $2`, [
       event.subjectId,
       event.seq - 1,
@@ -39,13 +88,18 @@ function writeEvent(pool: Pool, stream: Stream, event: AuditEvent, upsertSubject
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT (event_id) DO NOTHING`,
       [eventId, event.subjectId, event.seq, event.kind, event.actor ?? null, event.occurredAt, JSON.stringify(event.data), prevHash, hash],
     );
-    return { written: true };
+    await client.query(`UPDATE ${subjects} SET event_count = $2, last_hash = $3 WHERE ${subject} = $1 AND event_count < $2`, [
+      event.subjectId,
+      event.seq,
+      hash,
+    ]);
+    return { written: true, hash };
   });
 }
 
 /** An incident event, with the incidents row refreshed from the workflow's snapshot. */
 export function writeIncidentEvent(pool: Pool, event: AuditEvent, snap: IncidentSnapshot) {
-  return writeEvent(pool, 'incident', event, (c) =>
+  return writeEvent(pool, 'incident', event, snap, (c, snap) =>
     c.query(
       `INSERT INTO incidents (incident_id, workflow_id, type, severity, tier, fingerprint, title, phase, runbook_version, opened_at,
          acknowledged_at, acknowledged_by, resolved_at, resolution, trigger_count, escalation_level, updated_at)
@@ -77,7 +131,7 @@ export function writeIncidentEvent(pool: Pool, event: AuditEvent, snap: Incident
 
 /** A checklist event, with the checklist_runs row refreshed from the workflow's snapshot. */
 export function writeChecklistEvent(pool: Pool, event: AuditEvent, run: ChecklistRunSnapshot) {
-  return writeEvent(pool, 'checklist', event, (c) =>
+  return writeEvent(pool, 'checklist', event, run, (c, run) =>
     c.query(
       `INSERT INTO checklist_runs (run_id, checklist_id, name, runbook_version, status, started_at, finished_at, pass_count, warn_count, fail_count, updated_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10, now())

@@ -69,4 +69,32 @@ describe('audit store', () => {
     await writeIncidentEvent(db.pool, ownEvent(2, 'acknowledged'), { ...own, phase: 'acknowledged' });
     expect(await phaseOf()).toBe('acknowledged');
   });
+
+  it('writes an event the store cannot hold as sent repaired and marked, so the chain goes on', async () => {
+    const bad = { ...snap, incidentId: 'INC-TEST-NUL', workflowId: 'incident/database-outage/oltp/nul', title: 'a\u0000b' };
+    const first = await writeIncidentEvent(
+      db.pool,
+      { subjectId: bad.incidentId, seq: 1, kind: 'opened', occurredAt: snap.openedAt, data: { summary: 'x\u0000y' } },
+      bad,
+    );
+    expect(first.written).toBe(true);
+    expect(first.repaired).toMatch(/^22/);
+    await writeIncidentEvent(
+      db.pool,
+      { subjectId: bad.incidentId, seq: 2, kind: 'paged', occurredAt: snap.openedAt, data: {} },
+      { ...bad, title: 'ok' },
+    );
+    const events = await readIncidentEvents(db.pool, bad.incidentId);
+    expect(events.map((e) => e.kind)).toEqual(['opened', 'paged']);
+    expect(events[0].data).toMatchObject({ summary: 'x\uFFFDy', unstorable: expect.stringMatching(/^22/) });
+    expect(verifyChain(events)).toEqual([]);
+  });
+
+  it('anchors the head of each chain on the incidents row', async () => {
+    const own = { ...snap, incidentId: 'INC-TEST-ANCHOR', workflowId: 'incident/database-outage/oltp/anchor' };
+    for (let seq = 1; seq <= 3; seq++) await writeIncidentEvent(db.pool, { ...event(seq, `k${seq}`), subjectId: own.incidentId }, own);
+    const events = await readIncidentEvents(db.pool, own.incidentId);
+    const { rows } = await db.pool.query('SELECT event_count, last_hash FROM incidents WHERE incident_id = $1', [own.incidentId]);
+    expect(rows[0]).toEqual({ event_count: 3, last_hash: events[2].hash });
+  });
 });

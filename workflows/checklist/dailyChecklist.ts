@@ -13,6 +13,7 @@ import type { ManualChecklistItem } from '../../runbooks/checklists';
 import { OUTCOMES } from '../../runbooks/types';
 import { AuditChain } from '../shared/auditChain';
 import { requireOneOf, requireResponder } from '../shared/authorisation';
+import { requireText } from '../shared/inputChecks';
 import { iso, MINUTE } from '../shared/time';
 import { checklistStateQuery, signOffUpdate, type ChecklistItemState, type ChecklistRunState, type DailyChecklistInput } from './messages';
 import { SA_KIND, SA_PHASE, SA_TYPE } from '../shared/searchAttributes';
@@ -90,7 +91,10 @@ export async function dailyChecklist(input: DailyChecklistInput): Promise<Checkl
       return s;
     },
     {
-      validator: ({ actor, itemId, outcome }) => {
+      validator: ({ actor, itemId, outcome, note }) => {
+        requireText('actor', actor);
+        requireText('itemId', itemId);
+        requireText('note', note, true);
         const item = s.items.find((i) => i.itemId === itemId);
         if (!item)
           throw ApplicationFailure.nonRetryable(

@@ -3,6 +3,7 @@ import { escalationAt, responseDueAt } from '../../runbooks/escalation';
 import { OUTCOMES, STEP_DECISIONS, type Role } from '../../runbooks/types';
 import type { AutomatedStep } from '../../runbooks/types';
 import { requireOneOf, requireResponder } from '../shared/authorisation';
+import { requireEvidence, requireText, storableText } from '../shared/inputChecks';
 import { SA_PHASE, SA_SEVERITY } from '../shared/searchAttributes';
 import { iso } from '../shared/time';
 import { isResolved, type IncidentContext } from './context';
@@ -21,13 +22,19 @@ import {
   type StepState,
 } from './messages';
 
+const NOTES_KEPT = 50;
+
 /**
  * The incident's query, trigger signal and Updates. Each Update's validator rejects (leaving no event in history)
  * anything the person may not do or that the incident's phase does not allow; the handler changes the state,
  * re-arms the ladder where its clocks may have moved, and records the transition.
  */
 export function registerIncidentHandlers({ plan, s, audit, deadline }: IncidentContext): void {
-  const requireActor = (actor: string, roles?: Role[]) => requireResponder(plan.responders, actor, roles);
+  const requireActor = (actor: string, roles?: Role[]) => {
+    requireText('actor', actor);
+    return requireResponder(plan.responders, actor, roles);
+  };
+  const requireStepId = (stepId: string) => requireText('stepId', stepId);
   const requireOpen = () => {
     if (isResolved(s)) throw ApplicationFailure.nonRetryable(`incident ${s.incidentId} is already resolved`, 'AlreadyResolved');
   };
@@ -53,7 +60,12 @@ export function registerIncidentHandlers({ plan, s, audit, deadline }: IncidentC
   setHandler(triggerSignal, (trigger) => {
     s.triggerCount++;
     if (s.triggerCount === 1) return;
-    audit.countRepeat(trigger);
+    // A signal has no validator: whatever a repeat carries is bounded and made storable before it is kept.
+    audit.countRepeat({
+      ...trigger,
+      by: storableText('actor', trigger.by) ?? 'unknown',
+      summary: storableText('summary', trigger.summary),
+    });
   });
 
   setHandler(deliveryFailedSignal, (failure) => {
@@ -78,8 +90,9 @@ export function registerIncidentHandlers({ plan, s, audit, deadline }: IncidentC
       return s;
     },
     {
-      validator: ({ actor }) => {
+      validator: ({ actor, note }) => {
         requireActor(actor);
+        requireText('note', note, true);
         requireOpen();
         if (s.acknowledgedBy) throw ApplicationFailure.nonRetryable(`already acknowledged by ${s.acknowledgedBy}`, 'AlreadyAcknowledged');
       },
@@ -107,7 +120,9 @@ export function registerIncidentHandlers({ plan, s, audit, deadline }: IncidentC
       validator: ({ actor, summary }) => {
         requireActor(actor);
         requireOpen();
-        if (!summary?.trim()) throw ApplicationFailure.nonRetryable('a resolution summary is required', 'MissingSummary');
+        if (typeof summary !== 'string' || !summary.trim())
+          throw ApplicationFailure.nonRetryable('a resolution summary is required', 'MissingSummary');
+        requireText('summary', summary);
       },
     },
   );
@@ -131,8 +146,9 @@ export function registerIncidentHandlers({ plan, s, audit, deadline }: IncidentC
       return s;
     },
     {
-      validator: ({ actor, severity }) => {
+      validator: ({ actor, severity, reason }) => {
         requireActor(actor);
+        requireText('reason', reason, true);
         requireOpen();
         if (!(severity in plan.severities)) {
           throw ApplicationFailure.nonRetryable(
@@ -149,6 +165,8 @@ export function registerIncidentHandlers({ plan, s, audit, deadline }: IncidentC
     addNoteUpdate,
     async ({ actor, text }) => {
       s.notes.push({ at: iso(now()), actor, text });
+      // The state keeps the latest notes (it is carried across continue-as-new); the audit store keeps them all.
+      if (s.notes.length > NOTES_KEPT) s.notes.splice(0, s.notes.length - NOTES_KEPT);
       await audit.record('note', actor, { text });
       return s;
     },
@@ -156,7 +174,8 @@ export function registerIncidentHandlers({ plan, s, audit, deadline }: IncidentC
       validator: ({ actor, text }) => {
         requireActor(actor);
         requireOpen();
-        if (!text?.trim()) throw ApplicationFailure.nonRetryable('a note needs text', 'EmptyNote');
+        if (typeof text !== 'string' || !text.trim()) throw ApplicationFailure.nonRetryable('a note needs text', 'EmptyNote');
+        requireText('note', text);
       },
     },
   );
@@ -173,8 +192,11 @@ export function registerIncidentHandlers({ plan, s, audit, deadline }: IncidentC
       return s;
     },
     {
-      validator: ({ actor, stepId, outcome }) => {
+      validator: ({ actor, stepId, outcome, note, evidence }) => {
         requireActor(actor);
+        requireStepId(stepId);
+        requireText('note', note, true);
+        requireEvidence(evidence);
         requireOpen();
         findStep(stepId, 'awaiting-completion');
         requireOneOf('outcome', outcome, OUTCOMES, 'BadOutcome');
@@ -192,7 +214,9 @@ export function registerIncidentHandlers({ plan, s, audit, deadline }: IncidentC
       return s;
     },
     {
-      validator: ({ actor, stepId }) => {
+      validator: ({ actor, stepId, note }) => {
+        requireStepId(stepId);
+        requireText('note', note, true);
         requireActor(actor, approvalRolesOf(stepId));
         requireOpen();
         findStep(stepId, 'awaiting-approval');
@@ -211,10 +235,13 @@ export function registerIncidentHandlers({ plan, s, audit, deadline }: IncidentC
     },
     {
       validator: ({ actor, stepId, reason }) => {
+        requireStepId(stepId);
         requireActor(actor, approvalRolesOf(stepId));
         requireOpen();
         findStep(stepId, 'awaiting-approval');
-        if (!reason?.trim()) throw ApplicationFailure.nonRetryable('a rejection needs a reason', 'MissingReason');
+        if (typeof reason !== 'string' || !reason.trim())
+          throw ApplicationFailure.nonRetryable('a rejection needs a reason', 'MissingReason');
+        requireText('reason', reason);
       },
     },
   );
@@ -228,8 +255,10 @@ export function registerIncidentHandlers({ plan, s, audit, deadline }: IncidentC
       return s;
     },
     {
-      validator: ({ actor, stepId, decision }) => {
+      validator: ({ actor, stepId, decision, note }) => {
         requireActor(actor);
+        requireStepId(stepId);
+        requireText('note', note, true);
         requireOpen();
         findStep(stepId, 'awaiting-decision');
         requireOneOf('decision', decision, STEP_DECISIONS, 'BadDecision');

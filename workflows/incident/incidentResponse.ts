@@ -1,11 +1,11 @@
-import { condition, continueAsNew, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { RearmableDeadline } from '../shared/deadline';
 import { SA_KIND, SA_PHASE, SA_SEVERITY, SA_TIER, SA_TYPE } from '../shared/searchAttributes';
 import { settle } from '../shared/settle';
 import { isResolved, type IncidentContext } from './context';
 import { registerIncidentHandlers } from './handlers';
 import { IncidentAudit } from './incidentAudit';
-import { pageOnOpen, runLadder } from './ladder';
+import { PAGING_NEVER_WAITS, pageOnOpen, runLadder } from './ladder';
 import type { IncidentState, OpenIncidentInput } from './messages';
 import { initialState } from './state';
 import { runSteps } from './steps';
@@ -27,13 +27,14 @@ export async function incidentResponse(input: OpenIncidentInput): Promise<Incide
     { key: SA_SEVERITY, value: s.severity },
   ]);
   if (!input.carried) {
-    await ctx.audit.record('opened', input.trigger.by, {
+    const opened = ctx.audit.record('opened', input.trigger.by, {
       key: input.incidentKey,
       source: input.trigger.source,
       summary: input.trigger.summary,
       runbookVersion: input.plan.runbookVersion,
       ladder: input.plan.ladder.map((r) => ({ roles: r.roles, contacts: r.contacts.map((c) => c.id) })),
     });
+    if (!patched(PAGING_NEVER_WAITS)) await opened;
     await pageOnOpen(ctx);
   }
 

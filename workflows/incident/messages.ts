@@ -99,6 +99,8 @@ export interface IncidentState {
   timeline: TimelineEntry[];
   /** Sequence number of the last audit event written. */
   auditSeq: number;
+  /** Hash of the last audit event the store confirmed: the chain's anchor outside the store. */
+  auditHash?: string;
   /** Runs of this incident so far (continue-as-new). */
   runs: number;
 }

@@ -4,6 +4,15 @@ import { escalationAt, responseDueAt } from '../../runbooks/escalation';
 import { iso } from '../shared/time';
 import type { IncidentState, OpenIncidentInput } from './messages';
 
+/**
+ * INC-<day>-<12 hex digits of the run id>. Taken from the end of the run id: run ids are UUIDv7, whose leading
+ * digits are a timestamp (the first 8 are the same for 65 s, which once gave two incidents one id).
+ */
+export function incidentIdOf(openedAtMs: number, firstExecutionRunId: string): string {
+  const day = new Date(openedAtMs).toISOString().slice(0, 10).replace(/-/g, '');
+  return `INC-${day}-${firstExecutionRunId.replace(/-/g, '').slice(-12)}`;
+}
+
 /** The state of a newly opened incident: clocks start now, every step pending. */
 export function initialState(input: OpenIncidentInput): IncidentState {
   const info = workflowInfo();
@@ -11,9 +20,8 @@ export function initialState(input: OpenIncidentInput): IncidentState {
   const type = input.plan.type;
   const severity = input.plan.severities[input.severity];
   const due = responseDueAt(openedAt, type, severity);
-  const day = new Date(openedAt).toISOString().slice(0, 10).replace(/-/g, '');
   return {
-    incidentId: `INC-${day}-${info.firstExecutionRunId.slice(0, 8)}`,
+    incidentId: incidentIdOf(openedAt, info.firstExecutionRunId),
     workflowId: info.workflowId,
     incidentKey: input.incidentKey,
     type: input.type,
