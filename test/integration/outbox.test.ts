@@ -71,6 +71,8 @@ describe('notification outbox', () => {
   beforeAll(async () => {
     db = await createTestDatabase('outbox');
     otherWorkerPool = new Pool({ connectionString: db.url, max: 10 });
+    // Connections ended by DROP DATABASE … WITH (FORCE) at the end are expected (as in dev/scratchDatabase.ts).
+    otherWorkerPool.on('error', () => undefined);
     receiver = await startWebhookReceiver('/hook/T0/B0/SECRETPART');
   });
   afterAll(async () => {
