@@ -5,13 +5,16 @@ import { createAuditActivities } from './audit/recordEvents';
 import { createChecklistActivities, type IncidentOpener } from './checks/checklistChecks';
 import type { Thresholds } from './checks/databaseChecks';
 import { createStepActivities } from './checks/incidentSteps';
-import type { NotificationChannel } from './notify/notifier';
+import type { NotificationChannel } from './notify/channels';
+import type { Outbox } from './notify/outbox';
 import { createNotifyActivities } from './notify/notifyActivity';
 
 export interface ActivityDependencies {
   auditPool: Pool;
   tierPools: Record<Tier, Pool>;
   channels: NotificationChannel[];
+  /** The notification outbox on auditPool and channels (createOutbox); the worker's flusher uses the same one. */
+  outbox: Outbox;
   logger: Logger;
   adminStatusUrl?: string;
   failover: { command?: string; url?: string };

@@ -1,7 +1,8 @@
 import type { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { DEFAULT_THRESHOLDS } from '../activities/checks/databaseChecks';
-import type { NotificationChannel } from '../activities/notify/notifier';
+import type { NotificationChannel } from '../activities/notify/channels';
+import { createOutbox } from '../activities/notify/outbox';
 import { createLogger } from '../lib/logger';
 import { closeTierPools, createTierPools } from '../lib/tierPools';
 import { createDbopsWorker } from '../workers/createWorker';
@@ -26,6 +27,7 @@ export async function startBenchWorker(o: {
     auditPool: o.db.pool,
     tierPools,
     channels: [discardChannel],
+    outbox: createOutbox({ pool: o.db.pool, channels: [discardChannel] }),
     logger: createLogger({ level: 'silent' }),
     failover: {},
     thresholds: DEFAULT_THRESHOLDS,

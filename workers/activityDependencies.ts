@@ -1,7 +1,9 @@
 import { Pool } from 'pg';
 import { createActivities, type DbopsActivities } from '../activities';
-import { flushOutbox, logChannel, webhookChannel, type NotificationChannel } from '../activities/notify/notifier';
+import { logChannel, webhookChannel, type NotificationChannel } from '../activities/notify/channels';
+import { createOutbox } from '../activities/notify/outbox';
 import { checklistIncidentOpener, type OpenIncidentContext } from '../client/incidents/openIncident';
+import { deliveryFailureReporter } from '../client/incidents/reportDeliveryFailure';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import { closeTierPools, createTierPools } from '../lib/tierPools';
@@ -18,10 +20,17 @@ export function buildActivities(
   const tierPools = createTierPools(config.tierUrls, databaseUrl, (err) => logger.warn({ err: err.message }, 'tier connection lost'));
   const channels = [logChannel(logger.child({ component: 'notifier' }))];
   if (config.webhookUrl) channels.push(webhookChannel(config.webhookUrl));
+  const outbox = createOutbox({
+    pool: auditPool,
+    channels,
+    logger: logger.child({ component: 'outbox' }),
+    policy: { maxAttempts: config.notifyMaxAttempts, onDead: deliveryFailureReporter(auditPool, () => incidents) },
+  });
   const activities = createActivities({
     auditPool,
     tierPools,
     channels,
+    outbox,
     logger,
     adminStatusUrl: config.adminStatusUrl,
     failover: config.failover,
@@ -31,9 +40,11 @@ export function buildActivities(
     openIncident: checklistIncidentOpener(() => incidents),
     backupCheckCommand: config.backupCheckCommand,
   });
-  // Notifications a channel could not take stay pending in the outbox; retry them every 30 s.
+  // Notifications a channel could not take stay pending in the outbox; retry the due ones every 30 s. Rows are
+  // claimed, so the flushers of several workers and the notify activity never deliver one twice.
+  let flushing: Promise<unknown> = Promise.resolve();
   const flusher = setInterval(() => {
-    flushOutbox(auditPool, channels).catch((err) => logger.warn({ err }, 'outbox flush failed'));
+    flushing = outbox.flush().catch((err) => logger.warn({ error: (err as Error).message }, 'outbox flush failed'));
   }, 30_000);
   flusher.unref();
   return {
@@ -42,6 +53,7 @@ export function buildActivities(
     channels,
     async close() {
       clearInterval(flusher);
+      await flushing;
       await closeTierPools(tierPools);
       await auditPool.end();
     },

@@ -1,12 +1,11 @@
-import type { Pool } from 'pg';
 import type { NotificationRequest } from '../contracts';
-import { sendNotification, type NotificationChannel } from './notifier';
+import type { Outbox } from './outbox';
 
-/** The notify activity: outbox first, then delivery on every configured channel. */
-export function createNotifyActivities(d: { auditPool: Pool; channels: NotificationChannel[] }) {
+/** The notify activity: outbox first, then delivery on every configured channel (see createOutbox). */
+export function createNotifyActivities(d: { outbox: Outbox }) {
   return {
     async notify(n: NotificationRequest) {
-      return sendNotification(d.auditPool, d.channels, n);
+      return d.outbox.send(n);
     },
   };
 }

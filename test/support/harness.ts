@@ -6,7 +6,8 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import { createActivities } from '../../activities';
 import { checklistIncidentOpener, type OpenIncidentContext } from '../../client/incidents/openIncident';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../../activities/checks/databaseChecks';
-import type { NotificationChannel } from '../../activities/notify/notifier';
+import type { NotificationChannel } from '../../activities/notify/channels';
+import { createOutbox } from '../../activities/notify/outbox';
 import type { NotificationRequest } from '../../activities/contracts';
 import { createLogger } from '../../lib/logger';
 import { registerSearchAttributes } from '../../client/temporal/registerSearchAttributes';
@@ -62,6 +63,7 @@ export async function createHarness(options: { adminStatusUrl?: string; threshol
     auditPool: db.pool,
     tierPools,
     channels: [channel],
+    outbox: createOutbox({ pool: db.pool, channels: [channel], logger: quietLogger }),
     logger: quietLogger,
     adminStatusUrl: options.adminStatusUrl,
     failover,

@@ -1,0 +1,273 @@
+import type { Pool } from 'pg';
+import type { Logger } from '../../lib/logger';
+import type { NotificationRequest } from '../contracts';
+import type { NotificationChannel } from './channels';
+
+/** A notification the outbox gave up on: what the responders and the incident's timeline are told. */
+export interface DeadNotification {
+  /** The request's id (one per notification, not per channel). */
+  notificationId: string;
+  subjectId: string;
+  kind: NotificationRequest['kind'];
+  channel: string;
+  /** Roster ids. */
+  recipients: string[];
+  attempts: number;
+  error: string;
+}
+
+export interface OutboxPolicy {
+  /** A row that failed this many times is 'dead' and reported. */
+  maxAttempts: number;
+  /** The wait before attempt k+1 is firstMs · 2^(k-1), at most maxMs. */
+  backoff: { firstMs: number; maxMs: number };
+  /** How long a claim holds a row; must be longer than the slowest channel's delivery timeout. */
+  leaseMs: number;
+  /** Rows claimed (and delivered concurrently) at a time. */
+  batchSize: number;
+  /** Called once per dead row, after the other channels were told; a throw retries it on the next flush. */
+  onDead?: (dead: DeadNotification) => Promise<void>;
+}
+
+export const DEFAULT_OUTBOX_POLICY: OutboxPolicy = {
+  maxAttempts: 8,
+  backoff: { firstMs: 15_000, maxMs: 15 * 60_000 },
+  leaseMs: 60_000,
+  batchSize: 20,
+};
+
+/** A channel that names no timeout of its own gets this one. */
+const DEFAULT_DELIVERY_TIMEOUT_MS = 10_000;
+/** Time a claim must leave, after the delivery timed out, for recording the outcome. */
+const LEASE_MARGIN_MS = 5_000;
+
+export interface DeliveryCount {
+  delivered: number;
+  /** Failed now, tried again after their backoff. */
+  pending: number;
+  dead: number;
+}
+
+interface ClaimedRow {
+  notification_id: string;
+  channel: string;
+  attempts: number;
+  payload: NotificationRequest;
+  last_error: string | null;
+}
+
+const rowId = (notificationId: string, channel: string) => `${notificationId}@${channel}`;
+const timeoutOf = (c: NotificationChannel) => c.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
+
+export type Outbox = ReturnType<typeof createOutbox>;
+
+/**
+ * The notification outbox: every notification is written here for each channel, then delivered by whoever claims
+ * its rows first (the immediate send or any worker's flush), so each row goes out once. A failed row waits out its
+ * backoff; after maxAttempts it is dead, and the other channels and onDead (the incident's timeline) are told.
+ */
+export function createOutbox(o: { pool: Pool; channels: NotificationChannel[]; logger?: Logger; policy?: Partial<OutboxPolicy> }) {
+  const policy = { ...DEFAULT_OUTBOX_POLICY, ...o.policy };
+  validatePolicy(policy, o.channels);
+  const { pool, channels, logger } = o;
+  const byName = new Map(channels.map((c) => [c.name, c]));
+
+  async function enqueue(n: NotificationRequest, to: NotificationChannel[]): Promise<string[]> {
+    for (const channel of to) {
+      await pool.query(
+        `INSERT INTO notification_outbox (notification_id, subject_id, kind, recipient, channel, message, payload)
+         VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (notification_id) DO NOTHING`,
+        [
+          rowId(n.notificationId, channel.name),
+          n.subjectId,
+          n.kind,
+          n.recipients.map((r) => r.id).join(','),
+          channel.name,
+          n.message,
+          JSON.stringify(n),
+        ],
+      );
+    }
+    return to.map((c) => rowId(n.notificationId, c.name));
+  }
+
+  /** Claims due rows (of the given ids, or any) for this worker's channels; a row claimed elsewhere is skipped. */
+  async function claimDue(ids: string[] | null, exclude: string[]): Promise<ClaimedRow[]> {
+    const { rows } = await pool.query<ClaimedRow>(
+      `UPDATE notification_outbox SET claimed_until = now() + $1::float8 * interval '1 millisecond'
+       WHERE notification_id IN (
+         SELECT notification_id FROM notification_outbox
+         WHERE status = 'pending' AND (claimed_until IS NULL OR claimed_until < now()) AND next_attempt_at <= now()
+           AND channel = ANY($2) AND ($3::text[] IS NULL OR notification_id = ANY($3)) AND NOT (notification_id = ANY($4))
+         ORDER BY next_attempt_at, created_at
+         FOR UPDATE SKIP LOCKED
+         LIMIT $5)
+       RETURNING notification_id, channel, attempts, payload, last_error`,
+      [policy.leaseMs, [...byName.keys()], ids, exclude, policy.batchSize],
+    );
+    return rows;
+  }
+
+  async function deliverClaimed(rows: ClaimedRow[]): Promise<DeliveryCount> {
+    const count: DeliveryCount = { delivered: 0, pending: 0, dead: 0 };
+    await Promise.all(
+      rows.map(async (row) => {
+        const channel = byName.get(row.channel)!;
+        try {
+          await withTimeout(
+            channel.deliver(row.payload),
+            timeoutOf(channel),
+            `${channel.name} gave no answer within ${timeoutOf(channel)} ms`,
+          );
+        } catch (err) {
+          count[await recordFailure(row, (err as Error).message ?? String(err))]++;
+          return;
+        }
+        await pool.query(
+          `UPDATE notification_outbox SET status = 'delivered', delivered_at = now(), attempts = attempts + 1, claimed_until = NULL
+           WHERE notification_id = $1`,
+          [row.notification_id],
+        );
+        count.delivered++;
+      }),
+    );
+    return count;
+  }
+
+  async function recordFailure(row: ClaimedRow, error: string): Promise<'pending' | 'dead'> {
+    const { rows } = await pool.query<{ status: 'pending' | 'dead'; attempts: number; next_attempt_at: Date }>(
+      `UPDATE notification_outbox SET
+         attempts = attempts + 1, last_error = $2, claimed_until = NULL,
+         status = CASE WHEN attempts + 1 >= $3 THEN 'dead' ELSE 'pending' END,
+         dead_at = CASE WHEN attempts + 1 >= $3 THEN now() END,
+         next_attempt_at = now() + least($4::float8 * power(2, attempts), $5::float8) * interval '1 millisecond'
+       WHERE notification_id = $1
+       RETURNING status, attempts, next_attempt_at`,
+      [row.notification_id, error, policy.maxAttempts, policy.backoff.firstMs, policy.backoff.maxMs],
+    );
+    const r = rows[0];
+    logger?.warn(
+      {
+        notificationId: row.payload.notificationId,
+        subject: row.payload.subjectId,
+        channel: row.channel,
+        attempt: r.attempts,
+        error,
+        ...(r.status === 'pending' ? { nextAttemptAt: r.next_attempt_at.toISOString() } : {}),
+      },
+      r.status === 'dead' ? `notification not delivered after ${r.attempts} attempts; giving up` : 'notification not delivered; will retry',
+    );
+    return r.status;
+  }
+
+  /** Claims the due rows of `ids` (or all) until none is left, delivering each batch concurrently. */
+  async function deliverDue(ids: string[] | null): Promise<DeliveryCount> {
+    const total: DeliveryCount = { delivered: 0, pending: 0, dead: 0 };
+    const tried: string[] = [];
+    for (;;) {
+      const rows = await claimDue(ids, tried);
+      const count = await deliverClaimed(rows);
+      total.delivered += count.delivered;
+      total.pending += count.pending;
+      total.dead += count.dead;
+      tried.push(...rows.map((r) => r.notification_id));
+      if (rows.length < policy.batchSize) return total;
+    }
+  }
+
+  /** Tells the responders on the other channels and onDead about dead rows nobody has reported yet. */
+  async function reportDead(ids: string[] | null) {
+    const { rows } = await pool.query<ClaimedRow>(
+      `UPDATE notification_outbox SET claimed_until = now() + $1::float8 * interval '1 millisecond'
+       WHERE notification_id IN (
+         SELECT notification_id FROM notification_outbox
+         WHERE status = 'dead' AND dead_reported_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
+           AND ($2::text[] IS NULL OR notification_id = ANY($2))
+         ORDER BY dead_at
+         FOR UPDATE SKIP LOCKED
+         LIMIT $3)
+       RETURNING notification_id, channel, attempts, payload, last_error`,
+      [policy.leaseMs, ids, policy.batchSize],
+    );
+    for (const row of rows) {
+      const n = row.payload;
+      const dead: DeadNotification = {
+        notificationId: n.notificationId,
+        subjectId: n.subjectId,
+        kind: n.kind,
+        channel: row.channel,
+        recipients: n.recipients.map((r) => r.id),
+        attempts: row.attempts,
+        error: row.last_error ?? 'unknown error',
+      };
+      logger?.error({ ...dead }, `${n.kind} for ${n.subjectId} could not be delivered via ${row.channel}`);
+      try {
+        // A notice about a dead notice is not sent again: two channels down must not page each other forever.
+        if (n.kind !== 'delivery-failed') await send(deadNotice(dead, n), { except: row.channel });
+        await policy.onDead?.(dead);
+        await pool.query(`UPDATE notification_outbox SET dead_reported_at = now(), claimed_until = NULL WHERE notification_id = $1`, [
+          row.notification_id,
+        ]);
+      } catch (err) {
+        logger?.warn(
+          { notificationId: n.notificationId, channel: row.channel, error: (err as Error).message },
+          'could not report a dead notification; retrying on the next flush',
+        );
+        await pool.query(`UPDATE notification_outbox SET claimed_until = NULL WHERE notification_id = $1`, [row.notification_id]);
+      }
+    }
+  }
+
+  /** Writes the notification to the outbox for every channel (but `except`), then delivers the rows it can claim. */
+  async function send(n: NotificationRequest, options: { except?: string } = {}): Promise<DeliveryCount> {
+    const ids = await enqueue(
+      n,
+      channels.filter((c) => c.name !== options.except),
+    );
+    const count = await deliverDue(ids);
+    if (count.dead) await reportDead(ids);
+    return count;
+  }
+
+  return {
+    send: (n: NotificationRequest) => send(n),
+    /** Delivers every due row this worker has a channel for, then reports rows that died. */
+    async flush(): Promise<DeliveryCount> {
+      const count = await deliverDue(null);
+      await reportDead(null);
+      return count;
+    },
+  };
+}
+
+function deadNotice(dead: DeadNotification, n: NotificationRequest): NotificationRequest {
+  return {
+    notificationId: `${dead.notificationId}:delivery-failed:${dead.channel}`,
+    subjectId: dead.subjectId,
+    kind: 'delivery-failed',
+    message: `Could not deliver ${dead.kind} ${dead.notificationId} via ${dead.channel} after ${dead.attempts} attempts (${dead.error}): ${n.message}`,
+    recipients: n.recipients,
+    occurredAt: new Date().toISOString(),
+  };
+}
+
+function validatePolicy(p: OutboxPolicy, channels: NotificationChannel[]) {
+  if (!Number.isInteger(p.maxAttempts) || p.maxAttempts < 1)
+    throw new Error(`outbox maxAttempts: ${p.maxAttempts} is not a whole number ≥ 1`);
+  if (!Number.isInteger(p.batchSize) || p.batchSize < 1) throw new Error(`outbox batchSize: ${p.batchSize} is not a whole number ≥ 1`);
+  if (!(p.backoff.firstMs > 0 && p.backoff.maxMs >= p.backoff.firstMs))
+    throw new Error(`outbox backoff: needs 0 < firstMs ≤ maxMs, got firstMs ${p.backoff.firstMs}, maxMs ${p.backoff.maxMs}`);
+  const slowest = Math.max(0, ...channels.map(timeoutOf));
+  if (!(p.leaseMs > slowest + LEASE_MARGIN_MS))
+    throw new Error(
+      `outbox leaseMs: ${p.leaseMs} ms must be longer than the slowest channel's delivery timeout (${slowest} ms) plus ${LEASE_MARGIN_MS} ms`,
+    );
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
