@@ -115,7 +115,8 @@ const mayHaveRun = (why: string) =>
 function runFailoverCommand(command: string, input: StepInput): Promise<StepResult> {
   return whileHeartbeating(async (cancelled) => {
     const env = { DBOPS_TIER: input.tier, DBOPS_INCIDENT_ID: input.incidentId, DBOPS_IDEMPOTENCY_KEY: input.idempotencyKey };
-    const timeoutMs = Context.current().info.startToCloseTimeoutMs;
+    // Normally the attempt's cancellation stops the hook; this is for a worker that cannot hear it (server unreachable).
+    const timeoutMs = Context.current().info.startToCloseTimeoutMs + 5000;
     const { exitCode, output, killedFor } = await runShellCommand(command, env, { timeoutMs, signal: cancelled });
     if (killedFor) throw mayHaveRun(`was killed mid-run (${killedFor})`);
     if (exitCode !== 0) throw new Error(`failover command exited with ${exitCode}: ${output}`);
