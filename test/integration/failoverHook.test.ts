@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
@@ -114,6 +116,33 @@ describe('failover hook: idempotency key (time-skipping)', () => {
     expect(failoverStep(done).attempts).toBe(2);
     expect(linesOf(keys)).toEqual([attempt1, attempt1, `${failed.incidentId}:execute-failover:2`]);
     await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'dana', summary: 'failed over' }] });
+  });
+
+  it('a URL hook gets the key in its JSON body and as an Idempotency-Key header', async () => {
+    const calls: { header: string | undefined; body: { idempotencyKey?: string; incidentId?: string } }[] = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        calls.push({ header: req.headers['idempotency-key'] as string | undefined, body: JSON.parse(body) });
+        res.writeHead(200).end('promoted');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      suite.harness.failover.command = undefined;
+      suite.harness.failover.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/failover`;
+      const handle = await openFailover(suite.env.client, taskQueue, 'url');
+      await waitFor(handle, (s) => failoverStep(s).status === 'awaiting-approval', skip(suite.env));
+      await handle.executeUpdate(approveStepUpdate, { args: [{ actor: 'dana', stepId: 'execute-failover' }] });
+      const done = await waitFor(handle, (s) => failoverStep(s).status === 'succeeded', skip(suite.env));
+      const key = `${done.incidentId}:execute-failover:1`;
+      expect(calls).toEqual([{ header: key, body: expect.objectContaining({ idempotencyKey: key, incidentId: done.incidentId }) }]);
+      await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'dana', summary: 'failed over' }] });
+    } finally {
+      suite.harness.failover.url = undefined;
+      server.close();
+    }
   });
 });
 
