@@ -22,6 +22,11 @@ export interface StepInput {
   /** The workflow's "now", read once, so a retried attempt sees the same instant. */
   now: string;
   title: string;
+  /**
+   * `<incidentId>:<stepId>:<attempt>`, where attempt is the workflow's step attempt (a decision to retry makes a
+   * new one). Temporal's own retries of one attempt carry the same key, so a hook can tell a repeat from a new request.
+   */
+  idempotencyKey: string;
   /** For notifyStakeholders: who to tell. */
   recipients?: Contact[];
 }

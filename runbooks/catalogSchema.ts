@@ -3,6 +3,7 @@ import { CHECKLIST_CHECKS, type ChecklistDefinition } from './checklists';
 import {
   AUTOMATED_ACTIONS,
   CHECKLIST_IDS,
+  HOOK_ACTIONS,
   INCIDENT_TYPE_IDS,
   ROLES,
   SEVERITIES,
@@ -24,6 +25,7 @@ const AutomatedStepSchema = z.object({
   action: z.enum(AUTOMATED_ACTIONS),
   timeoutSeconds: positive,
   maxAttempts: positive,
+  heartbeatSeconds: positive.optional(),
   approvalRoles: z.array(z.enum(ROLES)).min(1).optional(),
 });
 const ManualStepSchema = z.object({
@@ -48,6 +50,15 @@ export const IncidentTypeSchema = z
     t.steps.forEach((s, i) => {
       if (seen.has(s.id)) ctx.addIssue({ code: 'custom', path: ['steps', i, 'id'], message: `duplicate step id '${s.id}'` });
       seen.add(s.id);
+      if (s.kind === 'automated' && s.heartbeatSeconds !== undefined) {
+        const path = ['steps', i, 'heartbeatSeconds'];
+        const hooks = Object.keys(HOOK_ACTIONS).join(', ');
+        // Only a hook action heartbeats; any other would be failed by its own heartbeat timeout.
+        if (!HOOK_ACTIONS[s.action]) ctx.addIssue({ code: 'custom', path, message: `only for actions that run a hook (${hooks})` });
+        else if (s.heartbeatSeconds >= s.timeoutSeconds) {
+          ctx.addIssue({ code: 'custom', path, message: `must be less than timeoutSeconds (${s.timeoutSeconds})` });
+        }
+      }
     });
   });
 

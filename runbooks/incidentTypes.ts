@@ -53,6 +53,7 @@ export const INCIDENT_TYPES: Record<IncidentTypeId, IncidentTypeDefinition> = {
         action: 'executeFailover',
         timeoutSeconds: 120,
         maxAttempts: 1,
+        heartbeatSeconds: 10,
         approvalRoles: FAILOVER_APPROVERS,
       },
     ],

@@ -57,6 +57,16 @@ export const AUTOMATED_ACTIONS = [
 ] as const;
 export type AutomatedAction = (typeof AUTOMATED_ACTIONS)[number];
 
+/**
+ * The actions that run an operator hook (a side effect outside dbops), by the hook's name. They heartbeat while
+ * the hook runs, so a lost worker is noticed within the step's heartbeatSeconds; when one times out, the hook may
+ * have run.
+ */
+export const HOOK_ACTIONS: Partial<Record<AutomatedAction, string>> = { executeFailover: 'failover' };
+
+/** The failure type a hook action throws when it had to stop its hook mid-run: the hook may have done its work. */
+export const OUTCOME_UNKNOWN = 'OutcomeUnknown';
+
 export interface AutomatedStep {
   id: string;
   title: string;
@@ -66,6 +76,8 @@ export interface AutomatedStep {
   timeoutSeconds: number;
   /** Attempts before the step counts as failed and waits for a human decision. */
   maxAttempts: number;
+  /** Only for HOOK_ACTIONS: an attempt whose worker sent no heartbeat for this long has failed (its worker is lost). */
+  heartbeatSeconds?: number;
   /** When set, the step waits for an approval by someone holding one of these roles (e.g. failover). */
   approvalRoles?: Role[];
 }

@@ -1,9 +1,10 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Pool } from 'pg';
-import type { Tier } from '../../runbooks/types';
+import { OUTCOME_UNKNOWN, type Tier } from '../../runbooks/types';
 import * as checks from './databaseChecks';
 import { sendNotification, type NotificationChannel } from '../notify/notifier';
 import { runShellCommand } from '../hooks/shellCommand';
+import { whileHeartbeating } from '../hooks/whileHeartbeating';
 import type { StepInput, StepResult } from '../contracts';
 
 export interface StepDependencies {
@@ -98,17 +99,7 @@ export function createStepActivities(d: StepDependencies) {
 
     async executeFailover(input: StepInput): Promise<StepResult> {
       if (d.failover.command) return runFailoverCommand(d.failover.command, input);
-      if (d.failover.url) {
-        const res = await fetch(d.failover.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ tier: input.tier, incidentId: input.incidentId, requestedAt: input.now }),
-          signal: AbortSignal.timeout(60_000),
-        });
-        const body = (await res.text()).slice(0, 2000);
-        if (!res.ok) throw new Error(`failover hook answered ${res.status}: ${body}`);
-        return { outcome: 'pass', summary: `failover hook answered ${res.status}`, evidence: { status: res.status, body } };
-      }
+      if (d.failover.url) return callFailoverUrl(d.failover.url, input);
       throw ApplicationFailure.nonRetryable(
         'no failover hook is configured: set DBOPS_FAILOVER_COMMAND or DBOPS_FAILOVER_URL',
         'NotConfigured',
@@ -117,9 +108,48 @@ export function createStepActivities(d: StepDependencies) {
   };
 }
 
-/** Runs the configured failover command with the tier and incident in its environment. */
-async function runFailoverCommand(command: string, input: StepInput): Promise<StepResult> {
-  const { exitCode, output } = await runShellCommand(command, { DBOPS_TIER: input.tier, DBOPS_INCIDENT_ID: input.incidentId });
-  if (exitCode !== 0) throw new Error(`failover command exited with ${exitCode}: ${output}`);
-  return { outcome: 'pass', summary: 'failover command succeeded', evidence: { exitCode, output } };
+const mayHaveRun = (why: string) =>
+  ApplicationFailure.retryable(`outcome unknown: the failover hook ${why} and may have run; check before retrying`, OUTCOME_UNKNOWN);
+
+/** Runs the configured failover command with the tier, incident and idempotency key in its environment. */
+function runFailoverCommand(command: string, input: StepInput): Promise<StepResult> {
+  return whileHeartbeating(async (cancelled) => {
+    const env = { DBOPS_TIER: input.tier, DBOPS_INCIDENT_ID: input.incidentId, DBOPS_IDEMPOTENCY_KEY: input.idempotencyKey };
+    // Normally the attempt's cancellation stops the hook; this is for a worker that cannot hear it (server unreachable).
+    const timeoutMs = Context.current().info.startToCloseTimeoutMs + 5000;
+    const { exitCode, output, killedFor } = await runShellCommand(command, env, { timeoutMs, signal: cancelled });
+    if (killedFor) throw mayHaveRun(`was killed mid-run (${killedFor})`);
+    if (exitCode !== 0) throw new Error(`failover command exited with ${exitCode}: ${output}`);
+    return { outcome: 'pass', summary: 'failover command succeeded', evidence: { exitCode, output } };
+  });
+}
+
+/** POSTs the failover request, with its idempotency key, to the configured URL. */
+function callFailoverUrl(url: string, input: StepInput): Promise<StepResult> {
+  return whileHeartbeating(async (cancelled) => {
+    const answeredWithin = AbortSignal.timeout(60_000);
+    let res: Response;
+    let body: string;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': input.idempotencyKey },
+        body: JSON.stringify({
+          tier: input.tier,
+          incidentId: input.incidentId,
+          requestedAt: input.now,
+          idempotencyKey: input.idempotencyKey,
+        }),
+        signal: AbortSignal.any([cancelled, answeredWithin]),
+      });
+      body = (await res.text()).slice(0, 2000);
+    } catch (err) {
+      // The request may have reached the hook before we stopped waiting for its answer.
+      if (answeredWithin.aborted) throw mayHaveRun('did not answer within 60 s');
+      if (cancelled.aborted) throw mayHaveRun(`was abandoned mid-request (${(cancelled.reason as Error)?.message})`);
+      throw err;
+    }
+    if (!res.ok) throw new Error(`failover hook answered ${res.status}: ${body}`);
+    return { outcome: 'pass', summary: `failover hook answered ${res.status}`, evidence: { status: res.status, body } };
+  });
 }

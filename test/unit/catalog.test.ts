@@ -36,6 +36,18 @@ describe('runbook catalog', () => {
     expect(() => validateCatalog({ incidentTypes: dup, checklists: CHECKLISTS })).toThrow(
       /data-integrity\.steps\.1\.id: duplicate step id/,
     );
+
+    // Only a hook heartbeats: a heartbeat timeout on a check would fail it; one as long as the step's timeout is no use.
+    const beat = clone(INCIDENT_TYPES) as Record<string, { steps: { heartbeatSeconds?: number }[] }>;
+    beat['database-outage'].steps[0].heartbeatSeconds = 5;
+    expect(() => validateCatalog({ incidentTypes: beat, checklists: CHECKLISTS })).toThrow(
+      /database-outage\.steps\.0\.heartbeatSeconds: only for actions that run a hook \(executeFailover\)/,
+    );
+    const slow = clone(INCIDENT_TYPES) as Record<string, { steps: { heartbeatSeconds?: number }[] }>;
+    slow['database-outage'].steps[4].heartbeatSeconds = 120;
+    expect(() => validateCatalog({ incidentTypes: slow, checklists: CHECKLISTS })).toThrow(
+      /database-outage\.steps\.4\.heartbeatSeconds: must be less than timeoutSeconds \(120\)/,
+    );
   });
 
   it('encodes the seed: response times, first actions and escalation paths', () => {

@@ -1,8 +1,8 @@
-import { ActivityFailure, condition, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, proxyActivities, TimeoutFailure } from '@temporalio/workflow';
 import type { DbopsActivities } from '../../activities';
 import type { StepResult } from '../../activities/contracts';
 import type { Contact } from '../../runbooks/plan';
-import type { AutomatedStep, ManualStep, Role } from '../../runbooks/types';
+import { HOOK_ACTIONS, OUTCOME_UNKNOWN, type AutomatedStep, type ManualStep, type Role } from '../../runbooks/types';
 import { iso, MINUTE } from '../shared/time';
 import { isResolved, type IncidentContext } from './context';
 import type { StepState } from './messages';
@@ -41,6 +41,18 @@ async function runManualStep(ctx: IncidentContext, def: ManualStep, step: StepSt
 }
 
 /**
+ * The step's error when a hook may have run although its step failed: the attempt timed out after it started (its
+ * worker lost, or the hook too slow), or the activity itself says so (it had to stop the hook mid-run).
+ */
+function outcomeUnknown(def: AutomatedStep, err: ActivityFailure): string | undefined {
+  const hook = HOOK_ACTIONS[def.action];
+  const { cause } = err;
+  if (cause instanceof ApplicationFailure && cause.type === OUTCOME_UNKNOWN) return cause.message;
+  const timedOutRunning = cause instanceof TimeoutFailure && (cause.timeoutType === 'START_TO_CLOSE' || cause.timeoutType === 'HEARTBEAT');
+  return hook && timedOutRunning ? `outcome unknown: the ${hook} hook may have run; check before retrying (${cause.message})` : undefined;
+}
+
+/**
  * An automated step runs its activity (after an approval, for risky ones). One that keeps failing waits for a
  * person's decision (retry, skip, abort) and never reruns by itself.
  */
@@ -61,6 +73,8 @@ async function runAutomatedStep(ctx: IncidentContext, def: AutomatedStep, step: 
   }
   const act = proxyActivities<DbopsActivities>({
     startToCloseTimeout: def.timeoutSeconds * 1000,
+    // A hook heartbeats while it runs, so a lost worker is noticed in seconds (plans frozen before this have none).
+    ...(def.heartbeatSeconds !== undefined && { heartbeatTimeout: def.heartbeatSeconds * 1000 }),
     retry: { maximumAttempts: def.maxAttempts, initialInterval: '2 seconds', backoffCoefficient: 2 },
   })[def.action];
   while (!isResolved(s)) {
@@ -77,6 +91,7 @@ async function runAutomatedStep(ctx: IncidentContext, def: AutomatedStep, step: 
             tier: s.tier,
             now: iso(Date.now()),
             title: s.title,
+            idempotencyKey: `${s.incidentId}:${def.id}:${step.attempts}`,
             recipients: currentResponders(ctx),
           }),
         );
@@ -97,9 +112,15 @@ async function runAutomatedStep(ctx: IncidentContext, def: AutomatedStep, step: 
         return;
       } catch (err) {
         if (!(err instanceof ActivityFailure)) throw err;
-        const cause = err.cause instanceof Error ? err.cause.message : err.message;
+        const unknown = outcomeUnknown(def, err);
+        const cause = unknown ?? (err.cause instanceof Error ? err.cause.message : err.message);
         Object.assign(step, { status: 'awaiting-decision', error: cause });
-        await audit.record('step-failed', undefined, { stepId: def.id, error: cause, attempts: step.attempts });
+        await audit.record('step-failed', undefined, {
+          stepId: def.id,
+          error: cause,
+          attempts: step.attempts,
+          ...(unknown && { outcomeUnknown: true }),
+        });
         await audit.send(
           'step-failed',
           currentResponders(ctx),
