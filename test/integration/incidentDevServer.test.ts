@@ -45,18 +45,20 @@ describe('incidents end to end on the Temporal dev server', () => {
     const port = await freePort();
     const intake = await startIntake(createIntakeApp({ client: suite.client, taskQueue, roster, calendar }, quietLogger), port);
     try {
+      const json = { 'content-type': 'application/json' };
       const bad = await fetch(`http://127.0.0.1:${port}/alerts`, {
         method: 'POST',
+        headers: json,
         body: JSON.stringify({ type: 'disk-on-fire', tier: 'oltp' }),
       });
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { error: string }).error).toMatch(/type: .*database-outage/);
 
       const alert = { type: 'connection-pool-exhaustion', tier: 'queue', fingerprint: `e2e-${Date.now()}`, summary: 'pool at 97%' };
-      const first = await fetch(`http://127.0.0.1:${port}/alerts`, { method: 'POST', body: JSON.stringify(alert) });
+      const first = await fetch(`http://127.0.0.1:${port}/alerts`, { method: 'POST', headers: json, body: JSON.stringify(alert) });
       expect(first.status).toBe(202);
       const { workflowId } = (await first.json()) as { workflowId: string };
-      const again = await fetch(`http://127.0.0.1:${port}/alerts`, { method: 'POST', body: JSON.stringify(alert) });
+      const again = await fetch(`http://127.0.0.1:${port}/alerts`, { method: 'POST', headers: json, body: JSON.stringify(alert) });
       expect(((await again.json()) as { workflowId: string }).workflowId).toBe(workflowId);
 
       const handle = suite.client.workflow.getHandle<typeof incidentResponse>(workflowId);
