@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { verifyChain } from '../../db/audit/chain';
 import { readIncidentEvents } from '../../db/audit/readEvents';
@@ -8,25 +6,8 @@ import { openIncident } from '../../client/incidents/openIncident';
 import { freePort } from '../../dev/provision/processes';
 import { addNoteUpdate, incidentStateQuery } from '../../workflows/incident/messages';
 import type { incidentResponse } from '../../workflows/incident/incidentResponse';
+import { dbops } from '../support/cli';
 import { calendar, devServerSuite, quietLogger, roster } from '../support/harness';
-
-const ROOT = path.resolve(__dirname, '../..');
-
-/** Runs the real `dbops` CLI against the dev server and the test database, as a person at a terminal would. */
-function dbops(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'client/cli/main.ts'), ...args], {
-      env: { ...process.env, ...env, DBOPS_DATA_DIR: path.join(ROOT, '.dbops/test-cli') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('incidents end to end on the Temporal dev server', () => {
   const taskQueue = `dev-incidents-${Date.now()}`;
