@@ -13,6 +13,12 @@ export interface Stack {
   temporalAddress: string;
   uiUrl?: string;
   databaseUrl: string;
+  /** Whether PostgreSQL is the embedded one started here (demo data goes only there), not DATABASE_URL's. */
+  embeddedPostgres: boolean;
+  /** Whether Temporal is the dev server started here, not TEMPORAL_ADDRESS's. */
+  devServer: boolean;
+  /** Calls back when a server started here exits without being asked to. */
+  onUnexpectedExit(listener: (reason: string) => void): void;
   stop(): Promise<void>;
 }
 
@@ -61,7 +67,15 @@ export async function startStack(config: Config, log: Logger): Promise<Stack> {
     }
     fs.mkdirSync(config.dataDir, { recursive: true });
     fs.writeFileSync(runtimeFile(config), JSON.stringify({ temporalAddress, databaseUrl, pid: process.pid }), { mode: 0o600 });
-    return { temporalAddress, uiUrl, databaseUrl, stop: stopAll };
+    return {
+      temporalAddress,
+      uiUrl,
+      databaseUrl,
+      embeddedPostgres: Boolean(postgres),
+      devServer: Boolean(temporal),
+      onUnexpectedExit: (listener) => temporal?.onUnexpectedExit?.(listener),
+      stop: stopAll,
+    };
   } catch (err) {
     await stopAll();
     throw err;

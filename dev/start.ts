@@ -68,10 +68,22 @@ async function main() {
     cleanups.unshift(() => intake.close());
     if (interruptedAt) return;
 
+    // A dev server that dies leaves the worker polling nothing: say so and stop, rather than run on silently.
+    let failure: string | undefined;
+    stack.onUnexpectedExit((reason) => {
+      failure = reason;
+      log.error(`${reason}; stopping dbops`);
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+    });
     const running = worker.run();
-    const demoPool = new Pool({ connectionString: stack.databaseUrl });
-    await seedDemoData(demoPool);
-    await demoPool.end();
+    // Demo rows and the demo incident only on servers this command started: never into a DATABASE_URL or a
+    // TEMPORAL_ADDRESS someone else runs (the demo incident would write its audit trail and page from there).
+    const demo = stack.embeddedPostgres && stack.devServer;
+    if (demo) {
+      const demoPool = new Pool({ connectionString: stack.databaseUrl });
+      await seedDemoData(demoPool);
+      await demoPool.end();
+    }
     const scheduled = await applySchedules(client, {
       taskQueue: config.temporal.taskQueue,
       timeZone: config.timeZone,
@@ -80,35 +92,39 @@ async function main() {
       definitions: catalog.checklists,
     });
     log.info({ schedules: scheduled.map((r) => r.id), timeZone: config.timeZone }, 'daily checklist schedules applied');
-    const demo = await openIncident(ctx, {
-      type: 'performance-degradation',
-      tier: 'olap',
-      severity: 'medium',
-      fingerprint: 'demo',
-      title: 'Demo: slow dashboards on OLAP',
-      by: 'demo',
-    });
-    console.log(welcome(stack, config.intakePort, demo.workflowId));
+    const demoIncident = demo
+      ? await openIncident(ctx, {
+          type: 'performance-degradation',
+          tier: 'olap',
+          severity: 'medium',
+          fingerprint: 'demo',
+          title: 'Demo: slow dashboards on OLAP',
+          by: 'demo',
+        })
+      : undefined;
+    console.log(welcome(stack, config.intakePort, demoIncident?.workflowId));
     await running;
+    return failure ? 1 : 0;
   } finally {
     for (const cleanup of cleanups) await Promise.resolve(cleanup()).catch((err) => log.error({ err }, 'cleanup step failed'));
     console.log('dbops stopped.');
   }
 }
 
-function welcome(stack: Stack, intakePort: number, demoWorkflowId: string): string {
+function welcome(stack: Stack, intakePort: number, demoWorkflowId: string | undefined): string {
+  const ref = demoWorkflowId ?? '<workflow id>';
   return `
 dbops is running.
   Temporal UI     ${stack.uiUrl ?? '(external server: ' + stack.temporalAddress + ')'}
   Temporal gRPC   ${stack.temporalAddress}
   Alert intake    http://127.0.0.1:${intakePort}/alerts
-  Demo incident   ${demoWorkflowId}
+  Demo incident   ${demoWorkflowId ?? '(none: demo data only on the embedded PostgreSQL and dev server)'}
 
 Try, in another terminal:
   npm run dbops -- incident list
-  npm run dbops -- incident show ${demoWorkflowId}
-  npm run dbops -- incident ack ${demoWorkflowId} --as dana
-  npm run dbops -- incident resolve ${demoWorkflowId} --as dana --summary "demo done"
+  npm run dbops -- incident show ${ref}
+  npm run dbops -- incident ack ${ref} --as dana
+  npm run dbops -- incident resolve ${ref} --as dana --summary "demo done"
   npm run dbops -- checklist run morning        (then: checklist show / sign / report)
   npm run dbops -- schedules list
   curl -X POST http://127.0.0.1:${intakePort}/alerts -H 'content-type: application/json' -d '{"type":"connection-pool-exhaustion","tier":"oltp","fingerprint":"pool-a"}'
@@ -118,7 +134,7 @@ Ctrl-C stops everything.
 
 main().then(
   // Everything dbops started is stopped; do not wait on handles a library may keep open.
-  () => process.exit(0),
+  (code) => process.exit(code ?? 0),
   (err) => {
     const message = err instanceof ProvisionError || err?.name === 'ConfigError' ? err.message : (err?.stack ?? String(err));
     console.error(`dbops could not start: ${message}`);

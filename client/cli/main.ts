@@ -2,7 +2,7 @@
  * The `dbops` command line: open and work incidents, read audits and SLA reports.
  * Reaches Temporal and PostgreSQL through TEMPORAL_ADDRESS / DATABASE_URL, or a running `npm start`.
  */
-import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Client, Connection, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { Argument, Command, Option } from 'commander';
 import { Pool } from 'pg';
 import { verifyChain } from '../../db/audit/chain';
@@ -36,23 +36,31 @@ import {
   resolveUpdate,
   type IncidentState,
 } from '../../workflows/incident/messages';
+import type { incidentResponse } from '../../workflows/incident/incidentResponse';
 import { EXPORT_FORMATS, formatEvents, type ExportFormat } from './auditExport';
 import { readIncidentEvents } from '../../db/audit/readEvents';
-import { InvalidRequestError, openIncident } from '../incidents/openIncident';
+import { InvalidRequestError, openIncident, parseIncidentRequest } from '../incidents/openIncident';
 import { slaReport } from '../../db/reports/slaReport';
 import { startChecklist } from '../checklists/startChecklist';
 import { applySchedules, listSchedules, scheduleIdOf, setPaused } from '../checklists/schedules';
 import { reportTable } from '../../db/reports/checklistReport';
 import { checklistStateQuery, signOffUpdate } from '../../workflows/checklist/messages';
+import { findIncident, IncidentRefError, incidentHandle, isIncidentId, newerIncidentOnKey } from './incidentRef';
+import { textOptionProblem } from './textOptions';
 
 class UsageError extends Error {}
 
 const config = loadConfig();
 const runtime = resolveRuntime(config);
 
+// A server that accepts connections but never answers (stopped, overloaded) must not hang a person at a terminal.
+const TEMPORAL_CONNECT_TIMEOUT_MS = 5_000;
+const DATABASE_CONNECT_TIMEOUT_MS = 5_000;
+const DATABASE_STATEMENT_TIMEOUT_MS = 30_000;
+
 async function withClient<T>(fn: (client: Client) => Promise<T>): Promise<T> {
   if (!runtime.temporalAddress) throw new UsageError('no Temporal server: set TEMPORAL_ADDRESS, or run `npm start` first');
-  const connection = await Connection.connect({ address: runtime.temporalAddress });
+  const connection = await connectTemporal(runtime.temporalAddress);
   try {
     return await fn(new Client({ connection, namespace: config.temporal.namespace }));
   } finally {
@@ -60,23 +68,60 @@ async function withClient<T>(fn: (client: Client) => Promise<T>): Promise<T> {
   }
 }
 
+async function connectTemporal(address: string): Promise<Connection> {
+  try {
+    return await Connection.connect({ address, connectTimeout: TEMPORAL_CONNECT_TIMEOUT_MS });
+  } catch (err) {
+    throw new UsageError(
+      `Temporal at ${address} could not be reached (${(err as Error).message}; waited at most ${TEMPORAL_CONNECT_TIMEOUT_MS / 1000} s): ` +
+        'is `npm start` running, or is TEMPORAL_ADDRESS right?',
+    );
+  }
+}
+
 async function withPool<T>(fn: (pool: Pool) => Promise<T>): Promise<T> {
   if (!runtime.databaseUrl) throw new UsageError('no audit database: set DATABASE_URL, or run `npm start` first');
-  const pool = new Pool({ connectionString: runtime.databaseUrl, max: 2 });
+  const pool = new Pool({
+    connectionString: runtime.databaseUrl,
+    max: 2,
+    connectionTimeoutMillis: DATABASE_CONNECT_TIMEOUT_MS,
+    statement_timeout: DATABASE_STATEMENT_TIMEOUT_MS,
+  });
+  // An idle client that loses its server emits here; the query that needed it reports the failure.
+  pool.on('error', () => undefined);
   try {
+    await pool.query('SELECT 1').catch((err: Error) => {
+      throw new UsageError(
+        `the audit store could not be reached (${err.message}; waited at most ${DATABASE_CONNECT_TIMEOUT_MS / 1000} s): ` +
+          'is `npm start` running, or is DATABASE_URL right?',
+      );
+    });
     return await fn(pool);
   } finally {
     await pool.end();
   }
 }
 
-/** Accepts a workflow id (incident/…) or an incident id (INC-…), which the audit store maps to its workflow. */
-async function workflowIdOf(ref: string): Promise<string> {
-  if (ref.startsWith('incident/')) return ref;
-  const row = await withPool((pool) => pool.query('SELECT workflow_id FROM incidents WHERE incident_id = $1', [ref]));
-  if (!row.rowCount)
-    throw new UsageError(`no incident '${ref}': give an incident id (INC-…) or a workflow id (incident/<type>/<tier>/<fingerprint>)`);
-  return row.rows[0].workflow_id;
+/**
+ * Runs fn on the incident a reference names. A workflow id names the key's latest incident; an incident id names
+ * exactly one incident, and a resolved one is refused with a message instead of reaching a later incident on its key.
+ */
+async function onIncident<A>(
+  ref: string,
+  fn: (handle: WorkflowHandle<typeof incidentResponse>) => Promise<A>,
+  opts: { allowClosed?: boolean } = {},
+): Promise<A> {
+  if (ref.startsWith('incident/')) return withClient((client) => fn(client.workflow.getHandle(ref)));
+  if (!isIncidentId(ref))
+    throw new UsageError(
+      `'${ref}' is not an incident id (INC-<yyyymmdd>-<8 hex>) nor a workflow id (incident/<type>/<tier>/<fingerprint>)`,
+    );
+  return withPool(async (pool) => {
+    const record = await findIncident(pool, ref);
+    return withClient(async (client) =>
+      fn(await incidentHandle(client, record, { allowClosed: opts.allowClosed ?? false, newer: () => newerIncidentOnKey(pool, record) })),
+    );
+  });
 }
 
 /** Audit commands read only the audit store, so an auditor needs no Temporal: a workflow id maps to its latest incident. */
@@ -109,12 +154,12 @@ function printState(s: IncidentState) {
     console.log(`    ${t.at}  ${t.kind}${t.actor ? ` by ${t.actor}` : ''}${t.detail ? `: ${t.detail}` : ''}`);
 }
 
-async function update<A>(ref: string, fn: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<A>) {
-  const workflowId = await workflowIdOf(ref);
-  return withClient((client) => fn(client.workflow.getHandle(workflowId)));
-}
-
 const program = new Command('dbops').description('Database incident response and daily checklists on Temporal').showHelpAfterError();
+// Free text is bounded and must be storable (runbooks/limits): refused before any server is reached.
+program.hook('preAction', (_program, command) => {
+  const problem = textOptionProblem(command);
+  if (problem) throw new UsageError(problem);
+});
 const incident = program.command('incident').description('open, work and resolve incidents');
 
 incident
@@ -127,9 +172,10 @@ incident
   .option('--title <title>', 'one line for people')
   .option('--by <who>', 'who opens it', process.env.USER ?? 'cli')
   .action(async (o) => {
+    const request = parseIncidentRequest({ ...o, source: 'cli' });
     const roster = loadRoster(config.rosterPath);
     const { workflowId } = await withClient((client) =>
-      openIncident({ client, taskQueue: config.temporal.taskQueue, roster, calendar: config.calendar }, { ...o, source: 'cli' }),
+      openIncident({ client, taskQueue: config.temporal.taskQueue, roster, calendar: config.calendar }, request),
     );
     console.log(workflowId);
   });
@@ -169,7 +215,7 @@ incident
   .description('live state: phase, severity, steps with evidence, escalation, timeline')
   .option('--json', 'print the full state as JSON')
   .action(async (ref, o) => {
-    const state = await update(ref, (h) => h.query(incidentStateQuery));
+    const state = await onIncident(ref, (h) => h.query(incidentStateQuery), { allowClosed: true });
     if (o.json) console.log(JSON.stringify(state, null, 2));
     else printState(state);
   });
@@ -179,7 +225,7 @@ incident
   .requiredOption('--as <person>', 'roster id of who acknowledges')
   .option('--note <text>')
   .action(async (ref, o) =>
-    printState(await update(ref, (h) => h.executeUpdate(acknowledgeUpdate, { args: [{ actor: o.as, note: o.note }] }))),
+    printState(await onIncident(ref, (h) => h.executeUpdate(acknowledgeUpdate, { args: [{ actor: o.as, note: o.note }] }))),
   );
 
 incident
@@ -187,7 +233,7 @@ incident
   .requiredOption('--as <person>')
   .requiredOption('--summary <text>', 'what fixed it')
   .action(async (ref, o) =>
-    printState(await update(ref, (h) => h.executeUpdate(resolveUpdate, { args: [{ actor: o.as, summary: o.summary }] }))),
+    printState(await onIncident(ref, (h) => h.executeUpdate(resolveUpdate, { args: [{ actor: o.as, summary: o.summary }] }))),
   );
 
 incident
@@ -197,7 +243,7 @@ incident
   .action(async (ref, severity: string, o) => {
     if (!SEVERITIES.includes(severity as Severity)) throw new UsageError(`severity '${severity}' is not one of ${SEVERITIES.join(', ')}`);
     printState(
-      await update(ref, (h) =>
+      await onIncident(ref, (h) =>
         h.executeUpdate(changeSeverityUpdate, { args: [{ actor: o.as, severity: severity as Severity, reason: o.reason }] }),
       ),
     );
@@ -208,7 +254,7 @@ incident
   .requiredOption('--as <person>')
   .requiredOption('--text <text>')
   .action(async (ref, o) =>
-    printState(await update(ref, (h) => h.executeUpdate(addNoteUpdate, { args: [{ actor: o.as, text: o.text }] }))),
+    printState(await onIncident(ref, (h) => h.executeUpdate(addNoteUpdate, { args: [{ actor: o.as, text: o.text }] }))),
   );
 
 const step = incident.command('step').description('complete, approve, reject or decide on a runbook step');
@@ -219,7 +265,7 @@ step
   .option('--note <text>')
   .action(async (ref, stepId, o) =>
     printState(
-      await update(ref, (h) =>
+      await onIncident(ref, (h) =>
         h.executeUpdate(completeStepUpdate, { args: [{ actor: o.as, stepId, outcome: o.outcome as Outcome, note: o.note }] }),
       ),
     ),
@@ -229,14 +275,14 @@ step
   .requiredOption('--as <person>')
   .option('--note <text>')
   .action(async (ref, stepId, o) =>
-    printState(await update(ref, (h) => h.executeUpdate(approveStepUpdate, { args: [{ actor: o.as, stepId, note: o.note }] }))),
+    printState(await onIncident(ref, (h) => h.executeUpdate(approveStepUpdate, { args: [{ actor: o.as, stepId, note: o.note }] }))),
   );
 step
   .command('reject <ref> <stepId>')
   .requiredOption('--as <person>')
   .requiredOption('--reason <text>')
   .action(async (ref, stepId, o) =>
-    printState(await update(ref, (h) => h.executeUpdate(rejectStepUpdate, { args: [{ actor: o.as, stepId, reason: o.reason }] }))),
+    printState(await onIncident(ref, (h) => h.executeUpdate(rejectStepUpdate, { args: [{ actor: o.as, stepId, reason: o.reason }] }))),
   );
 step
   .command('decide <ref> <stepId>')
@@ -246,7 +292,9 @@ step
   .option('--note <text>')
   .action(async (ref, stepId, o) =>
     printState(
-      await update(ref, (h) => h.executeUpdate(decideStepUpdate, { args: [{ actor: o.as, stepId, decision: o.decision, note: o.note }] })),
+      await onIncident(ref, (h) =>
+        h.executeUpdate(decideStepUpdate, { args: [{ actor: o.as, stepId, decision: o.decision, note: o.note }] }),
+      ),
     ),
   );
 
@@ -386,8 +434,15 @@ program
     console.table(rows);
   });
 
+// `dbops … | head` closes the pipe early: that is the reader being done, not an error worth a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 program.parseAsync().catch((err: unknown) => {
-  if (err instanceof UsageError || err instanceof InvalidRequestError) console.error(`dbops: ${err.message}`);
+  if (err instanceof UsageError || err instanceof InvalidRequestError || err instanceof IncidentRefError)
+    console.error(`dbops: ${err.message}`);
   else if (err instanceof WorkflowUpdateFailedError) console.error(`dbops: refused: ${(err.cause as Error)?.message ?? err.message}`);
   else console.error(`dbops: ${(err as Error)?.message ?? err}`);
   process.exitCode = 1;

@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
 import { z } from 'zod';
+import { textProblem, TEXT_LIMITS, type LimitedField } from '../../runbooks/limits';
 import { buildIncidentPlan } from '../../runbooks/plan';
 import { INCIDENT_TYPES } from '../../runbooks/incidentTypes';
 import type { Roster } from '../../runbooks/roster';
@@ -8,6 +9,16 @@ import { incidentWorkflowId, triggerSignal, type IncidentTrigger, type OpenIncid
 import type { incidentResponse } from '../../workflows/incident/incidentResponse';
 import { SA_KIND, SA_PHASE, SA_SEVERITY, SA_TIER, SA_TYPE } from '../../workflows/shared/searchAttributes';
 
+/**
+ * A text field within its bound in runbooks/limits and storable by the audit store (no NUL, no lone surrogate).
+ * `name` is the request's key when it differs from the limit's name (by → actor).
+ */
+const limitedText = (field: LimitedField, name: string = field) =>
+  z.string().superRefine((value, ctx) => {
+    const problem = textProblem(field, value);
+    if (problem) ctx.addIssue({ code: 'custom', message: name + problem.slice(field.length) });
+  });
+
 /** What a person, an alert or a checklist supplies to open (or re-trigger) an incident. */
 export const IncidentRequestSchema = z.object({
   type: z.enum(INCIDENT_TYPE_IDS),
@@ -15,12 +26,15 @@ export const IncidentRequestSchema = z.object({
   severity: z.enum(SEVERITIES).optional(),
   fingerprint: z
     .string()
-    .regex(/^[A-Za-z0-9._:-]{1,120}$/, 'letters, digits, . _ : - (at most 120)')
+    .regex(
+      new RegExp(`^[A-Za-z0-9._:-]{1,${TEXT_LIMITS.fingerprint}}$`),
+      `letters, digits, . _ : - (1 to ${TEXT_LIMITS.fingerprint} characters)`,
+    )
     .default('manual'),
-  title: z.string().min(1).max(300).optional(),
+  title: limitedText('title').pipe(z.string().min(1, 'title may not be empty')).optional(),
   source: z.enum(['cli', 'webhook', 'checklist']).default('cli'),
-  by: z.string().min(1).default('dbops'),
-  summary: z.string().max(2000).optional(),
+  by: limitedText('actor', 'by').pipe(z.string().min(1, 'by may not be empty')).default('dbops'),
+  summary: limitedText('summary').optional(),
 });
 export type IncidentRequest = z.input<typeof IncidentRequestSchema>;
 
@@ -29,7 +43,15 @@ export class InvalidRequestError extends Error {}
 export function parseIncidentRequest(data: unknown): z.output<typeof IncidentRequestSchema> {
   const r = IncidentRequestSchema.safeParse(data);
   if (!r.success) {
-    throw new InvalidRequestError(r.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; '));
+    throw new InvalidRequestError(
+      r.error.issues
+        .map((i) => {
+          const field = i.path.join('.') || '(request)';
+          // textProblem's messages already start with the field's name.
+          return i.message.startsWith(`${field} `) ? i.message : `${field}: ${i.message}`;
+        })
+        .join('; '),
+    );
   }
   return r.data;
 }
@@ -90,10 +112,22 @@ export async function openIncident(ctx: OpenIncidentContext, request: IncidentRe
   }
 }
 
-/** The opener the checklist activities use: a breached threshold opens (or joins) its incident like an alert does. */
+/**
+ * The opener the checklist activities use: a breached threshold opens (or joins) its incident like an alert does.
+ * Its title and summary are measured text (a list of sessions can be long), so they are clipped to their bounds:
+ * a breach must never fail to open its incident because its description is long.
+ */
 export function checklistIncidentOpener(ctx: () => OpenIncidentContext) {
   return async (r: { type: string; tier: string; severity: string; fingerprint: string; title: string; summary: string }) => {
-    const { workflowId } = await openIncident(ctx(), { ...r, source: 'checklist', by: 'checklist' } as IncidentRequest);
+    const request = { ...r, title: clip(r.title, TEXT_LIMITS.title), summary: clip(r.summary, TEXT_LIMITS.summary) };
+    const { workflowId } = await openIncident(ctx(), { ...request, source: 'checklist', by: 'checklist' } as IncidentRequest);
     return { workflowId };
   };
+}
+
+/** At most `max` characters, ending in an ellipsis when cut, never splitting a surrogate pair. */
+function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  return `${/[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut}…`;
 }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type SpawnOptionsWithStdioTuple } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../lib/logger';
@@ -10,6 +10,8 @@ export interface RunningTemporal {
   address: string;
   uiUrl?: string;
   stop(): Promise<void>;
+  /** Calls back when the server exits without being asked to (crashed, killed); absent with the SDK's download. */
+  onUnexpectedExit?(listener: (reason: string) => void): void;
 }
 
 export interface DevServerOptions {
@@ -39,13 +41,14 @@ export async function startDevServer(opts: DevServerOptions): Promise<RunningTem
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
   else args.push('--headless');
   if (opts.dbFile) {
-    fs.mkdirSync(path.dirname(opts.dbFile), { recursive: true });
+    keepPrivate(opts.dbFile);
     args.push('--db-filename', opts.dbFile);
   }
   for (const key of ALL_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=Keyword`);
 
   // Its own process group: a Ctrl-C in the terminal reaches us, and we stop the server after the worker drained.
-  const child = spawn(opts.source.path, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const options: SpawnOptionsWithStdioTuple<'ignore', 'pipe', 'pipe'> = { stdio: ['ignore', 'pipe', 'pipe'], detached: true };
+  const child = opts.dbFile ? spawnPrivate(opts.source.path, args, options) : spawn(opts.source.path, args, options);
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
@@ -54,6 +57,13 @@ export async function startDevServer(opts: DevServerOptions): Promise<RunningTem
   child.stderr.on('data', keep);
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
+  let stopping = false;
+  const exitListeners: ((reason: string) => void)[] = [];
+  child.once('exit', (code, signal) => {
+    if (stopping) return;
+    const reason = `the Temporal dev server (pid ${child.pid}) exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`})${output.trim() ? `: ${output.trim().slice(-500)}` : ''}`;
+    for (const listener of exitListeners) listener(reason);
+  });
   try {
     await waitForPort(port, child, 60_000, 'the Temporal dev server', () => output);
   } catch (err) {
@@ -65,10 +75,34 @@ export async function startDevServer(opts: DevServerOptions): Promise<RunningTem
     address: `127.0.0.1:${port}`,
     uiUrl: opts.uiPort ? `http://127.0.0.1:${opts.uiPort}` : undefined,
     async stop() {
+      stopping = true;
       process.removeListener('exit', killOnExit);
       await stopProcess(child);
     },
+    onUnexpectedExit: (listener) => exitListeners.push(listener),
   };
+}
+
+/**
+ * The server's SQLite file holds every incident's history (titles, notes, who did what): readable by its owner only.
+ * The server creates it (and its -wal and -shm files) under the umask it inherits, so it is started with 077; files
+ * from an earlier start are narrowed here.
+ */
+function keepPrivate(dbFile: string) {
+  fs.mkdirSync(path.dirname(dbFile), { recursive: true });
+  for (const file of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) {
+    if (fs.existsSync(file)) fs.chmodSync(file, 0o600);
+  }
+}
+
+/** Spawns with umask 077, so whatever the process creates is its owner's only; the umask is restored at once. */
+function spawnPrivate(command: string, args: string[], options: SpawnOptionsWithStdioTuple<'ignore', 'pipe', 'pipe'>) {
+  const previous = process.umask(0o077);
+  try {
+    return spawn(command, args, options);
+  } finally {
+    process.umask(previous);
+  }
 }
 
 /** Last resort on a machine without Go: the SDK downloads and manages the dev server itself. */
@@ -86,6 +120,7 @@ async function startWithSdkDownload(opts: DevServerOptions, port: number, namesp
       searchAttributes: ALL_SEARCH_ATTRIBUTES,
     },
   });
+  if (opts.dbFile) keepPrivate(opts.dbFile); // created by the SDK's server under our umask: narrowed once it exists
   return {
     address: env.address,
     uiUrl: opts.uiPort ? `http://127.0.0.1:${opts.uiPort}` : undefined,

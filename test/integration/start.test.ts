@@ -7,62 +7,117 @@ import { freePort, isPortOpen } from '../../dev/provision/processes';
 
 const ROOT = path.resolve(__dirname, '../..');
 
+/** `npm start` in a fresh data folder on free ports, in its own process group like a terminal's foreground job. */
+async function startService() {
+  const [port, uiPort, intakePort] = [await freePort(), await freePort(), await freePort()];
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-start-'));
+  fs.chmodSync(dataDir, 0o755);
+  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'dev/start.ts')], {
+    cwd: ROOT,
+    // Its own process group: the interrupt below reaches every process in it.
+    detached: true,
+    env: {
+      ...process.env,
+      DATABASE_URL: '',
+      TEMPORAL_ADDRESS: '',
+      TEMPORAL_CLI_PATH: inject('temporalCliPath'),
+      TEMPORAL_PORT: String(port),
+      TEMPORAL_UI_PORT: String(uiPort),
+      DBOPS_INTAKE_PORT: String(intakePort),
+      DBOPS_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const service = {
+    child,
+    port,
+    uiPort,
+    intakePort,
+    dataDir,
+    output: '',
+    exited: new Promise<number | null>((resolve) => child.once('exit', resolve)),
+    pidFile: path.join(dataDir, 'postgres/data/postmaster.pid'),
+    async running() {
+      for (let i = 0; i < 600 && !service.output.includes('dbops is running') && child.exitCode === null; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(service.output, service.output).toContain('dbops is running');
+    },
+    cleanUp() {
+      if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  child.stdout.on('data', (c) => (service.output += c));
+  child.stderr.on('data', (c) => (service.output += c));
+  return service;
+}
+
+/** The pid of the dev server listening on this gRPC port (a child of the service under test). */
+function devServerPid(port: number): number {
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (args.includes('start-dev') && args[args.indexOf('--port') + 1] === String(port)) return Number(pid);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  throw new Error(`no dev server on port ${port}`);
+}
+
 /**
  * `npm start` as a newcomer runs it: the service comes up with its UI and intake, and one Ctrl-C to the terminal's
  * process group stops everything it started.
  */
 describe('npm start', () => {
   it('comes up, answers on the printed addresses, and Ctrl-C leaves no server behind', { timeout: 120_000 }, async () => {
-    const [port, uiPort, intakePort] = [await freePort(), await freePort(), await freePort()];
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-start-'));
-    fs.chmodSync(dataDir, 0o755);
-    const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'dev/start.ts')], {
-      cwd: ROOT,
-      // Its own process group, like a terminal's foreground job: the interrupt below reaches every process in it.
-      detached: true,
-      env: {
-        ...process.env,
-        DATABASE_URL: '',
-        TEMPORAL_ADDRESS: '',
-        TEMPORAL_CLI_PATH: inject('temporalCliPath'),
-        TEMPORAL_PORT: String(port),
-        TEMPORAL_UI_PORT: String(uiPort),
-        DBOPS_INTAKE_PORT: String(intakePort),
-        DBOPS_DATA_DIR: dataDir,
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (c) => (output += c));
-    child.stderr.on('data', (c) => (output += c));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const service = await startService();
+    const { port, uiPort, intakePort, dataDir, pidFile } = service;
     try {
-      for (let i = 0; i < 600 && !output.includes('dbops is running') && child.exitCode === null; i++)
-        await new Promise((r) => setTimeout(r, 100));
-      expect(output, output).toContain('dbops is running');
-      expect(output).toContain(`Temporal UI     http://127.0.0.1:${uiPort}`);
+      await service.running();
+      expect(service.output).toContain(`Temporal UI     http://127.0.0.1:${uiPort}`);
       expect((await fetch(`http://127.0.0.1:${uiPort}/`)).status).toBe(200);
       const alert = await fetch(`http://127.0.0.1:${intakePort}/alerts`, {
         method: 'POST',
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ type: 'database-outage', tier: 'oltp', fingerprint: 'start-test' }),
       });
       expect(alert.status).toBe(202);
-      const pidFile = path.join(dataDir, 'postgres/data/postmaster.pid');
       expect(fs.existsSync(pidFile)).toBe(true);
+      // Temporal's state (every incident's history) is readable by its owner only, its WAL too.
+      const sqlite = path.join(dataDir, 'temporal.sqlite');
+      expect(fs.existsSync(sqlite)).toBe(true);
+      for (const file of [sqlite, `${sqlite}-wal`].filter((f) => fs.existsSync(f)))
+        expect((fs.statSync(file).mode & 0o777).toString(8), file).toBe('600');
 
-      process.kill(-child.pid!, 'SIGINT');
-      const code = await exited;
-      expect(code, output).toBe(0);
-      expect(output).toContain('dbops stopped.');
+      process.kill(-service.child.pid!, 'SIGINT');
+      const code = await service.exited;
+      expect(code, service.output).toBe(0);
+      expect(service.output).toContain('dbops stopped.');
       expect(await isPortOpen(port)).toBe(false);
       expect(await isPortOpen(uiPort)).toBe(false);
       expect(await isPortOpen(intakePort)).toBe(false);
       expect(fs.existsSync(pidFile)).toBe(false); // PostgreSQL removes it when it shuts down
       expect(fs.existsSync(path.join(dataDir, 'runtime.json'))).toBe(false);
     } finally {
-      if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      service.cleanUp();
+    }
+  });
+
+  it('says so and stops everything when the dev server dies under it', { timeout: 120_000 }, async () => {
+    const service = await startService();
+    try {
+      await service.running();
+      process.kill(devServerPid(service.port), 'SIGKILL');
+      const code = await Promise.race([service.exited, new Promise((r) => setTimeout(() => r('still running'), 60_000))]);
+      expect(code, service.output).toBe(1);
+      expect(service.output).toMatch(/the Temporal dev server \(pid \d+\) exited unexpectedly \(signal SIGKILL\).*stopping dbops/);
+      expect(service.output).toContain('dbops stopped.');
+      expect(await isPortOpen(service.intakePort)).toBe(false);
+      expect(fs.existsSync(service.pidFile)).toBe(false);
+    } finally {
+      service.cleanUp();
     }
   });
 });

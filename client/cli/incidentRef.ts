@@ -1,0 +1,86 @@
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { Pool } from 'pg';
+import type { incidentResponse } from '../../workflows/incident/incidentResponse';
+
+/** A reference that names an incident the command cannot act on (resolved, closed, or unknown); nothing was changed. */
+export class IncidentRefError extends Error {}
+
+/** What the audit store knows of an incident, enough to say why it can no longer be acted on. */
+export interface IncidentRecord {
+  incidentId: string;
+  workflowId: string;
+  phase: string;
+  resolvedAt?: string;
+  resolution?: string;
+}
+
+// `INC-<day>-<first 8 characters of the incident's first run id>` (workflows/incident/state.ts).
+const INCIDENT_ID = /^INC-\d{8}-([0-9a-f]{8})$/;
+
+export const isIncidentId = (ref: string) => INCIDENT_ID.test(ref);
+
+export async function findIncident(pool: Pool, incidentId: string): Promise<IncidentRecord> {
+  const { rows } = await pool.query(
+    'SELECT incident_id, workflow_id, phase, resolved_at, resolution FROM incidents WHERE incident_id = $1',
+    [incidentId],
+  );
+  if (!rows.length)
+    throw new IncidentRefError(
+      `no incident '${incidentId}': give an incident id (INC-…) or a workflow id (incident/<type>/<tier>/<fingerprint>)`,
+    );
+  const r = rows[0];
+  return {
+    incidentId: r.incident_id,
+    workflowId: r.workflow_id,
+    phase: r.phase,
+    resolvedAt: r.resolved_at?.toISOString(),
+    resolution: r.resolution ?? undefined,
+  };
+}
+
+/** The latest incident opened on the same key after this one, if any ("INC-… (phase)"): where the person probably meant to act. */
+export async function newerIncidentOnKey(pool: Pool, record: IncidentRecord): Promise<string | undefined> {
+  const { rows } = await pool.query(
+    `SELECT incident_id, phase FROM incidents WHERE workflow_id = $1 AND incident_id <> $2 AND opened_at >
+       (SELECT opened_at FROM incidents WHERE incident_id = $2) ORDER BY opened_at DESC LIMIT 1`,
+    [record.workflowId, record.incidentId],
+  );
+  return rows.length ? `${rows[0].incident_id} (${rows[0].phase})` : undefined;
+}
+
+/**
+ * A handle on exactly this incident. Its workflow id is the dedup key, which a later incident on the same type,
+ * tier and fingerprint reuses once this one resolved; the incident id carries the start of its own first run id,
+ * so the latest run is used only when it belongs to that chain. Updates are pinned to the chain as well
+ * (firstExecutionRunId), so one racing a new incident's start is refused by the server instead of reaching it.
+ * `allowClosed`: a query may read a finished incident's final state; an update may not act on it.
+ */
+export async function incidentHandle(
+  client: Client,
+  record: IncidentRecord,
+  opts: { allowClosed: boolean; newer: () => Promise<string | undefined> },
+): Promise<WorkflowHandle<typeof incidentResponse>> {
+  const prefix = INCIDENT_ID.exec(record.incidentId)?.[1];
+  let latest;
+  try {
+    latest = await client.workflow.getHandle(record.workflowId).describe();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new IncidentRefError(await closedMessage(record, opts.newer));
+    throw err;
+  }
+  const firstRunId = latest.raw.workflowExecutionInfo?.firstRunId;
+  const ours = Boolean(prefix && firstRunId?.startsWith(prefix));
+  const running = latest.status.name === 'RUNNING';
+  if (!ours || (!running && !opts.allowClosed)) throw new IncidentRefError(await closedMessage(record, opts.newer));
+  return client.workflow.getHandle<typeof incidentResponse>(record.workflowId, undefined, { firstExecutionRunId: firstRunId ?? undefined });
+}
+
+async function closedMessage(record: IncidentRecord, newer: () => Promise<string | undefined>): Promise<string> {
+  const state =
+    record.phase === 'resolved'
+      ? `${record.incidentId} is resolved${record.resolvedAt ? ` (${record.resolvedAt}${record.resolution ? `: ${record.resolution}` : ''})` : ''}`
+      : `${record.incidentId} is no longer running (it closed while ${record.phase})`;
+  const next = await newer();
+  const hint = next ? ` A later incident on ${record.workflowId} is ${next}.` : '';
+  return `${state}; nothing was changed.${hint}`;
+}

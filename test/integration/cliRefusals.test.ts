@@ -1,0 +1,104 @@
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../dev/provision/processes';
+import { dbops } from '../support/cli';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+
+/** Nothing listens on port 1: a command that tried to reach a server would fail with a connection error instead. */
+const NOWHERE = { TEMPORAL_ADDRESS: '127.0.0.1:1', DATABASE_URL: 'postgres://dbops:x@127.0.0.1:1/dbops', LOG_LEVEL: 'silent' };
+
+describe('the CLI refuses text the audit store cannot hold, before reaching any server', () => {
+  const INC = 'INC-20260101-0123abcd';
+  it.each([
+    [
+      'an over-long --note',
+      ['incident', 'ack', INC, '--as', 'oscar', '--note', 'n'.repeat(4001)],
+      /--note: note is 4001 characters long; at most 4000/,
+    ],
+    ['an over-long --text', ['incident', 'note', INC, '--as', 'oscar', '--text', 't'.repeat(4001)], /--text: note is 4001 characters long/],
+    [
+      'an over-long --as',
+      ['incident', 'resolve', INC, '--as', 'a'.repeat(65), '--summary', 'ok'],
+      /--as: actor is 65 characters long; at most 64/,
+    ],
+    [
+      'an over-long --summary',
+      ['incident', 'resolve', INC, '--as', 'dana', '--summary', 's'.repeat(2001)],
+      /--summary: summary is 2001 characters/,
+    ],
+    [
+      'an over-long --reason',
+      ['incident', 'step', 'reject', INC, 'failover', '--as', 'dana', '--reason', 'r'.repeat(2001)],
+      /--reason: reason is 2001/,
+    ],
+    ['an over-long step id', ['incident', 'step', 'complete', INC, 's'.repeat(65), '--as', 'dana'], /<stepId>: stepId is 65 characters/],
+    ['an over-long item id', ['checklist', 'sign', 'run-1', 'i'.repeat(65), '--as', 'dana'], /<itemId>: itemId is 65 characters/],
+    [
+      'an over-long --title',
+      ['incident', 'open', '--type', 'database-outage', '--tier', 'oltp', '--title', 't'.repeat(301)],
+      /title is 301 characters long; at most 300/,
+    ],
+    [
+      'a misshapen --fingerprint',
+      ['incident', 'open', '--type', 'database-outage', '--tier', 'oltp', '--fingerprint', 'two words'],
+      /fingerprint: letters, digits/,
+    ],
+    [
+      'an over-long --by',
+      ['incident', 'open', '--type', 'database-outage', '--tier', 'oltp', '--by', 'b'.repeat(65)],
+      /--by: actor is 65 characters/,
+    ],
+  ])('%s', async (_label, args, message) => {
+    const r = await dbops(args as string[], NOWHERE);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
+  });
+});
+
+describe('the CLI does not hang or crash on its surroundings', () => {
+  // A server that accepts connections and never answers: a stopped (SIGSTOP) or wedged PostgreSQL or Temporal.
+  let silent: net.Server;
+  let silentPort: number;
+  const sockets: net.Socket[] = [];
+  let db: TestDatabase;
+  beforeAll(async () => {
+    silentPort = await freePort();
+    silent = net.createServer((s) => sockets.push(s));
+    await new Promise<void>((resolve) => silent.listen(silentPort, '127.0.0.1', resolve));
+    db = await createTestDatabase('cli');
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.destroy();
+    silent?.close();
+    await db?.drop();
+  });
+
+  it('gives up on an audit store that does not answer, saying so, instead of waiting forever', async () => {
+    const started = Date.now();
+    const r = await dbops(['audit', 'show', 'INC-20260101-0123abcd'], {
+      ...NOWHERE,
+      DATABASE_URL: `postgres://dbops:x@127.0.0.1:${silentPort}/dbops`,
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/dbops: the audit store could not be reached .*timeout.*DATABASE_URL/);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('gives up on a Temporal server that does not answer, saying so', async () => {
+    const started = Date.now();
+    const r = await dbops(['incident', 'list'], { ...NOWHERE, TEMPORAL_ADDRESS: `127.0.0.1:${silentPort}` });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`dbops: Temporal at 127.0.0.1:${silentPort} could not be reached .*TEMPORAL_ADDRESS`));
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('stops quietly when its reader goes away (dbops … | head)', async () => {
+    const env = { ...NOWHERE, DATABASE_URL: db.url };
+    const control = await dbops(['report'], env);
+    expect(control.code).toBe(0);
+    expect(control.stdout.length).toBeGreaterThan(0);
+    const r = await dbops(['report'], env, { closeStdout: true });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+});

@@ -1,0 +1,108 @@
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import type { ServerType } from '@hono/node-server';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createIntakeApp, startIntake } from '../../client/api/intake';
+import { freePort } from '../../dev/provision/processes';
+import { MAX_BODY_BYTES } from '../../runbooks/limits';
+import { incidentWorkflowId } from '../../workflows/incident/messages';
+import { calendar, quietLogger, roster } from '../support/harness';
+
+/**
+ * The intake refuses what the audit store cannot hold, or cannot read, with a status that says why, and starts
+ * nothing for it: an alert accepted with a NUL in its title would open an incident whose every audit write fails.
+ */
+describe('the alert intake refuses bodies it cannot store, starting nothing', () => {
+  const taskQueue = `intake-refusals-${Date.now()}`;
+  let connection: Connection;
+  let client: Client;
+  let intake: ServerType;
+  let url: string;
+  beforeAll(async () => {
+    connection = await Connection.connect({ address: inject('devServerAddress') });
+    client = new Client({ connection });
+    const port = await freePort();
+    intake = await startIntake(createIntakeApp({ client, taskQueue, roster, calendar }, quietLogger), port);
+    url = `http://127.0.0.1:${port}/alerts`;
+  });
+  afterAll(async () => {
+    intake?.close();
+    await connection?.close();
+  });
+
+  const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+    fetch(url, { method: 'POST', body, headers });
+  const alert = (fingerprint: string, fields: Record<string, unknown> = {}) =>
+    JSON.stringify({ type: 'security-breach', tier: 'oltp', fingerprint, ...fields });
+
+  /** No incident was started on the key (Temporal answers "not found" for its workflow id). */
+  async function expectNothingStarted(fingerprint: string) {
+    const describe = client.workflow.getHandle(incidentWorkflowId('security-breach', 'oltp', fingerprint)).describe();
+    await expect(describe).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  }
+
+  it.each([
+    ['a NUL in the title', { title: 'a\u0000b' }, /title contains a NUL character/],
+    ['a NUL in the summary', { summary: 'pool\u0000' }, /summary contains a NUL character/],
+    ['an unpaired surrogate in the summary', { summary: 'x\ud800y' }, /summary contains an unpaired UTF-16 surrogate/],
+    ['a NUL in who sent it', { by: 'mon\u0000itor' }, /by contains a NUL character/],
+    ['an over-long title', { title: 't'.repeat(301) }, /title is 301 characters long; at most 300 are accepted/],
+    ['an over-long summary', { summary: 's'.repeat(2001) }, /summary is 2001 characters long; at most 2000/],
+    ['an over-long sender', { by: 'b'.repeat(65) }, /by is 65 characters long; at most 64/],
+  ])('400 for %s, naming the field and what is accepted', async (_case, fields, message) => {
+    const fingerprint = `refused-${Math.random().toString(36).slice(2)}`;
+    const res = await post(alert(fingerprint, fields));
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toMatch(message);
+    await expectNothingStarted(fingerprint);
+  });
+
+  it('400 for a fingerprint with a NUL or of the wrong shape', async () => {
+    const res = await post(alert('fp\u0000'));
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toMatch(/fingerprint: letters, digits/);
+  });
+
+  it('413 for a body over the limit, with or without a content-length, and 415 for a body that is not JSON', async () => {
+    const fingerprint = `big-${Date.now()}`;
+    const big = alert(fingerprint, { padding: 'x'.repeat(MAX_BODY_BYTES) });
+    const sized = await post(big);
+    expect(sized.status).toBe(413);
+    expect(((await sized.json()) as { error: string }).error).toMatch(`${MAX_BODY_BYTES} bytes`);
+    // A chunked body has no content-length: the limit still holds while it is read.
+    const stream = new Blob([big]).stream();
+    const chunked = await fetch(url, {
+      method: 'POST',
+      body: stream,
+      headers: { 'content-type': 'application/json' },
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    await expectNothingStarted(fingerprint);
+
+    for (const headers of [{ 'content-type': 'text/plain' }, { 'content-type': 'application/x-www-form-urlencoded' }]) {
+      const res = await post(alert(fingerprint), headers);
+      expect(res.status).toBe(415);
+      expect(((await res.json()) as { error: string }).error).toMatch(/only application\/json is accepted/);
+    }
+    await expectNothingStarted(fingerprint);
+  });
+
+  it('400 for a body that is not valid JSON or not an object', async () => {
+    for (const body of ['{"type": "security-breach", ', '[1,2]', '"text"', 'null']) {
+      const res = await post(body);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toMatch(/JSON/);
+    }
+  });
+
+  it('accepts a well-formed alert with a JSON content type and a charset (control)', async () => {
+    const fingerprint = `accepted-${Date.now()}`;
+    const res = await post(alert(fingerprint, { title: 'Superuser session from 10.1.2.3', summary: 'ünïcode ✓ 🙂' }), {
+      'content-type': 'application/json; charset=utf-8',
+    });
+    expect(res.status).toBe(202);
+    const { workflowId } = (await res.json()) as { workflowId: string };
+    expect(workflowId).toBe(incidentWorkflowId('security-breach', 'oltp', fingerprint));
+    await client.workflow.getHandle(workflowId).terminate('test over');
+  });
+});
