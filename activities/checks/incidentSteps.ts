@@ -2,12 +2,14 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import { OUTCOME_UNKNOWN, type Tier } from '../../runbooks/types';
 import * as checks from './databaseChecks';
-import { sendNotification, type NotificationChannel } from '../notify/notifier';
+import type { NotificationChannel } from '../notify/channels';
+import type { Outbox } from '../notify/outbox';
 import { runShellCommand } from '../hooks/shellCommand';
 import { whileHeartbeating } from '../hooks/whileHeartbeating';
 import type { StepInput, StepResult } from '../contracts';
 
 export interface StepDependencies {
+  outbox: Outbox;
   tierPools: Record<Tier, Pool>;
   channels: NotificationChannel[];
   auditPool: Pool;
@@ -82,7 +84,7 @@ export function createStepActivities(d: StepDependencies) {
 
     async notifyStakeholders(input: StepInput): Promise<StepResult> {
       const recipients = input.recipients ?? [];
-      const sent = await sendNotification(d.auditPool, d.channels, {
+      const sent = await d.outbox.send({
         notificationId: `${input.incidentId}:stakeholders`,
         subjectId: input.incidentId,
         kind: 'stakeholder',

@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { incidentResponse } from '../../workflows/incident/incidentResponse';
+import { isIncidentOfRun } from '../../workflows/incident/incidentId';
 
 /** A reference that names an incident the command cannot act on (resolved, closed, or unknown); nothing was changed. */
 export class IncidentRefError extends Error {}
@@ -14,10 +15,7 @@ export interface IncidentRecord {
   resolution?: string;
 }
 
-// `INC-<day>-<first 8 characters of the incident's first run id>` (workflows/incident/state.ts).
-const INCIDENT_ID = /^INC-\d{8}-([0-9a-f]{8})$/;
-
-export const isIncidentId = (ref: string) => INCIDENT_ID.test(ref);
+export { isIncidentId } from '../../workflows/incident/incidentId';
 
 export async function findIncident(pool: Pool, incidentId: string): Promise<IncidentRecord> {
   const { rows } = await pool.query(
@@ -50,7 +48,7 @@ export async function newerIncidentOnKey(pool: Pool, record: IncidentRecord): Pr
 
 /**
  * A handle on exactly this incident. Its workflow id is the dedup key, which a later incident on the same type,
- * tier and fingerprint reuses once this one resolved; the incident id carries the start of its own first run id,
+ * tier and fingerprint reuses once this one resolved; the incident id carries digits of its own first run id,
  * so the latest run is used only when it belongs to that chain. Updates are pinned to the chain as well
  * (firstExecutionRunId), so one racing a new incident's start is refused by the server instead of reaching it.
  * `allowClosed`: a query may read a finished incident's final state; an update may not act on it.
@@ -60,7 +58,6 @@ export async function incidentHandle(
   record: IncidentRecord,
   opts: { allowClosed: boolean; newer: () => Promise<string | undefined> },
 ): Promise<WorkflowHandle<typeof incidentResponse>> {
-  const prefix = INCIDENT_ID.exec(record.incidentId)?.[1];
   let latest;
   try {
     latest = await client.workflow.getHandle(record.workflowId).describe();
@@ -69,7 +66,7 @@ export async function incidentHandle(
     throw err;
   }
   const firstRunId = latest.raw.workflowExecutionInfo?.firstRunId;
-  const ours = Boolean(prefix && firstRunId?.startsWith(prefix));
+  const ours = Boolean(firstRunId && isIncidentOfRun(record.incidentId, firstRunId));
   const running = latest.status.name === 'RUNNING';
   if (!ours || (!running && !opts.allowClosed)) throw new IncidentRefError(await closedMessage(record, opts.newer));
   return client.workflow.getHandle<typeof incidentResponse>(record.workflowId, undefined, { firstExecutionRunId: firstRunId ?? undefined });

@@ -5,12 +5,12 @@
 import { Client, Connection, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { Argument, Command, Option } from 'commander';
 import { Pool } from 'pg';
-import { verifyChain } from '../../db/audit/chain';
 import { loadCatalog } from '../../lib/catalog';
 import { loadConfig } from '../../lib/config';
 import { registerSearchAttributes } from '../temporal/registerSearchAttributes';
 import { loadRoster } from '../../lib/roster';
 import { resolveRuntime } from '../../lib/runtime';
+import { verifyIncidentAudit } from '../incidents/verifyAudit';
 import {
   CHECKLIST_IDS,
   INCIDENT_PHASES,
@@ -114,7 +114,7 @@ async function onIncident<A>(
   if (ref.startsWith('incident/')) return withClient((client) => fn(client.workflow.getHandle(ref)));
   if (!isIncidentId(ref))
     throw new UsageError(
-      `'${ref}' is not an incident id (INC-<yyyymmdd>-<8 hex>) nor a workflow id (incident/<type>/<tier>/<fingerprint>)`,
+      `'${ref}' is not an incident id (INC-<yyyymmdd>-<12 hex>) nor a workflow id (incident/<type>/<tier>/<fingerprint>)`,
     );
   return withPool(async (pool) => {
     const record = await findIncident(pool, ref);
@@ -308,15 +308,22 @@ audit
   });
 audit
   .command('verify <ref>')
-  .description('check the hash chain: any edited, deleted or reordered event is named')
-  .action(async (ref) => {
+  .description(
+    "check the hash chain, the anchor on the incidents row, and Temporal's history: any edited, deleted or missing event is named",
+  )
+  .option('--no-temporal', 'check the audit store alone (for an auditor without access to Temporal)')
+  .action(async (ref, o) => {
     const incidentId = await incidentIdOf(ref);
-    const events = await withPool((pool) => readIncidentEvents(pool, incidentId));
-    const breaks = verifyChain(events);
-    if (!events.length) throw new UsageError(`no audit events for ${incidentId}`);
-    if (!breaks.length) console.log(`${incidentId}: ${events.length} events, chain intact`);
+    const verdict = await withPool(async (pool) => {
+      if (!o.temporal || !runtime.temporalAddress) return verifyIncidentAudit(pool, incidentId);
+      return withClient((client) => verifyIncidentAudit(pool, incidentId, client));
+    });
+    if (!verdict.events) throw new UsageError(`no audit events for ${incidentId}`);
+    const against = ['its hash chain', ...verdict.checkedAgainst].join(', ');
+    if (!verdict.problems.length) console.log(`${incidentId}: ${verdict.events} events, intact (checked: ${against})`);
     else {
-      for (const b of breaks) console.log(`${incidentId} #${b.seq}: ${b.problem}`);
+      for (const p of verdict.problems) console.log(`${incidentId} ${p}`);
+      console.log(`checked: ${against}`);
       process.exitCode = 3;
     }
   });

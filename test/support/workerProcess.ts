@@ -3,6 +3,7 @@
  * no graceful shutdown, no last heartbeat. Started by `startWorkerProcess` with its settings in the environment;
  * prints "running" once it polls.
  */
+import { createOutbox } from '../../activities/notify/outbox';
 import { spawn, type ChildProcess } from 'node:child_process';
 import readline from 'node:readline';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
@@ -38,11 +39,13 @@ export async function startWorkerProcess(settings: WorkerProcessSettings): Promi
 async function main(settings: WorkerProcessSettings) {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const auditPool = new Pool({ connectionString: settings.databaseUrl, max: 4 });
+  const logger = createLogger({ level: 'silent' });
   const activities = createActivities({
     auditPool,
+    outbox: createOutbox({ pool: auditPool, channels: [], logger }),
     tierPools: createTierPools({}, settings.databaseUrl),
     channels: [],
-    logger: createLogger({ level: 'silent' }),
+    logger,
     failover: { command: settings.failoverCommand },
     thresholds: DEFAULT_THRESHOLDS,
     allowedCidrs: ['127.0.0.0/8', '::1/128'],

@@ -2,16 +2,8 @@ import { workflowInfo } from '@temporalio/workflow';
 import type { IncidentSnapshot } from '../../activities/contracts';
 import { escalationAt, responseDueAt } from '../../runbooks/escalation';
 import { iso } from '../shared/time';
+import { incidentIdOf } from './incidentId';
 import type { IncidentState, OpenIncidentInput } from './messages';
-
-/**
- * INC-<day>-<12 hex digits of the run id>. Taken from the end of the run id: run ids are UUIDv7, whose leading
- * digits are a timestamp (the first 8 are the same for 65 s, which once gave two incidents one id).
- */
-export function incidentIdOf(openedAtMs: number, firstExecutionRunId: string): string {
-  const day = new Date(openedAtMs).toISOString().slice(0, 10).replace(/-/g, '');
-  return `INC-${day}-${firstExecutionRunId.replace(/-/g, '').slice(-12)}`;
-}
 
 /** The state of a newly opened incident: clocks start now, every step pending. */
 export function initialState(input: OpenIncidentInput): IncidentState {

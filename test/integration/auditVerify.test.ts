@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { openIncident } from '../../client/incidents/openIncident';
+import { verifyIncidentAudit } from '../../client/incidents/verifyAudit';
+import { eventHash, GENESIS_HASH } from '../../db/audit/chain';
+import { readIncidentEvents } from '../../db/audit/readEvents';
+import { acknowledgeUpdate, addNoteUpdate, resolveUpdate } from '../../workflows/incident/messages';
+import { calendar, devServerSuite, roster } from '../support/harness';
+
+/** An auditor's check of a trail that someone with write access to the store has tampered with. */
+describe('audit verify on the Temporal dev server', () => {
+  const taskQueue = `dev-audit-verify-${Date.now()}`;
+  const suite = devServerSuite(taskQueue);
+
+  /** A resolved incident with a handful of events, all written. */
+  async function resolvedIncident(fingerprint: string): Promise<string> {
+    const { handle } = await openIncident(
+      { client: suite.client, taskQueue, roster, calendar },
+      { type: 'data-integrity', tier: 'olap', fingerprint },
+    );
+    await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: 'dana' }] });
+    await handle.executeUpdate(addNoteUpdate, { args: [{ actor: 'dana', text: 'scope: one table' }] });
+    const final = await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'dana', summary: 'restored from backup' }] });
+    await handle.result();
+    return final.incidentId;
+  }
+
+  it('finds an untouched trail intact against its chain, its anchor and the history', async () => {
+    const incidentId = await resolvedIncident(`intact-${Date.now()}`);
+    const verdict = await verifyIncidentAudit(suite.harness.db.pool, incidentId, suite.client);
+    expect(verdict.problems).toEqual([]);
+    expect(verdict.checkedAgainst).toEqual(['the anchor on its incidents row', "the workflow's history in Temporal"]);
+  });
+
+  it('names the event when the last one is deleted (the chain alone would look intact)', async () => {
+    const incidentId = await resolvedIncident(`cut-tail-${Date.now()}`);
+    const pool = suite.harness.db.pool;
+    const before = await readIncidentEvents(pool, incidentId);
+    await pool.query('DELETE FROM incident_events WHERE incident_id = $1 AND seq = $2', [incidentId, before.length]);
+    const verdict = await verifyIncidentAudit(pool, incidentId, suite.client);
+    expect(verdict.problems).toEqual([
+      `#${before.length}..#${before.length}: missing at the tail (the incidents row counts ${before.length} events)`,
+      expect.stringMatching(new RegExp(`^#${before.length}: 'resolved' at .* is in Temporal's history but missing from the audit store$`)),
+    ]);
+  });
+
+  it("names the event when a row is deleted and the chain and anchor recomputed with the project's own hash", async () => {
+    const incidentId = await resolvedIncident(`rewritten-${Date.now()}`);
+    const pool = suite.harness.db.pool;
+    const events = await readIncidentEvents(pool, incidentId);
+    const note = events.find((e) => e.kind === 'note')!;
+    // The forger removes the note, renumbers what follows and recomputes every hash, and the anchor too.
+    await pool.query('DELETE FROM incident_events WHERE incident_id = $1', [incidentId]);
+    let prev = GENESIS_HASH;
+    let seq = 0;
+    for (const e of events.filter((x) => x !== note)) {
+      seq++;
+      const eventId = `${incidentId}#${seq}`;
+      const hash = eventHash(prev, { ...e, eventId, seq });
+      await pool.query(
+        `INSERT INTO incident_events (event_id, incident_id, seq, kind, actor, occurred_at, data, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
+        [eventId, incidentId, seq, e.kind, e.actor, e.occurredAt, JSON.stringify(e.data), prev, hash],
+      );
+      prev = hash;
+    }
+    await pool.query('UPDATE incidents SET event_count = $2, last_hash = $3 WHERE incident_id = $1', [incidentId, seq, prev]);
+
+    expect((await verifyIncidentAudit(pool, incidentId)).problems).toEqual([]); // the store alone is fooled
+    const verdict = await verifyIncidentAudit(pool, incidentId, suite.client);
+    expect(verdict.problems).toContain(`#${note.seq}: the store says '${events[note.seq].kind}', Temporal's history 'note'`);
+    expect(verdict.problems.at(-1)).toMatch(
+      new RegExp(`^#${events.length}: 'resolved' at .* is in Temporal's history but missing from the audit store$`),
+    );
+  });
+});
