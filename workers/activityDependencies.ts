@@ -15,7 +15,8 @@ export function buildActivities(
   logger: Logger,
   incidents: OpenIncidentContext,
 ): { activities: DbopsActivities; auditPool: Pool; channels: NotificationChannel[]; close(): Promise<void> } {
-  const auditPool = new Pool({ connectionString: databaseUrl, max: 10, application_name: 'dbops-audit' });
+  // A store that does not answer is noticed in seconds, so a page can go out without it (activities/notify/outbox.ts).
+  const auditPool = new Pool({ connectionString: databaseUrl, max: 10, application_name: 'dbops-audit', connectionTimeoutMillis: 5000 });
   auditPool.on('error', (err) => logger.warn({ err: err.message }, 'audit store connection lost; reconnecting on next use'));
   const tierPools = createTierPools(config.tierUrls, databaseUrl, (err) => logger.warn({ err: err.message }, 'tier connection lost'));
   const channels = [logChannel(logger.child({ component: 'notifier' }))];

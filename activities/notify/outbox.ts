@@ -218,15 +218,61 @@ export function createOutbox(o: { pool: Pool; channels: NotificationChannel[]; l
     }
   }
 
-  /** Writes the notification to the outbox for every channel (but `except`), then delivers the rows it can claim. */
+  // Rows delivered straight to their channel while the store could not be written, by row id: recorded (not sent
+  // again) once it can. A worker that dies in between may send such a page twice: a page twice beats a page late.
+  const sentWhileStoreDown = new Set<string>();
+
+  /**
+   * Writes the notification to the outbox for every channel (but `except`), then delivers the rows it can claim.
+   * Paging never waits for the store: when it cannot be written, each channel is tried directly, and the call
+   * still fails, so the activity's retry records the delivery once the store is back.
+   */
   async function send(n: NotificationRequest, options: { except?: string } = {}): Promise<DeliveryCount> {
-    const ids = await enqueue(
-      n,
-      channels.filter((c) => c.name !== options.except),
-    );
+    const to = channels.filter((c) => c.name !== options.except);
+    let ids: string[];
+    try {
+      ids = await enqueue(n, to);
+    } catch (err) {
+      await deliverWithoutStore(n, to, err as Error);
+      throw err;
+    }
+    await recordSentWhileStoreDown(ids);
     const count = await deliverDue(ids);
     if (count.dead) await reportDead(ids);
     return count;
+  }
+
+  async function deliverWithoutStore(n: NotificationRequest, to: NotificationChannel[], storeError: Error) {
+    await Promise.all(
+      to.map(async (channel) => {
+        const id = rowId(n.notificationId, channel.name);
+        if (sentWhileStoreDown.has(id)) return;
+        try {
+          await withTimeout(channel.deliver(n), timeoutOf(channel), `${channel.name} gave no answer within ${timeoutOf(channel)} ms`);
+          sentWhileStoreDown.add(id);
+          logger?.warn(
+            { notificationId: n.notificationId, channel: channel.name, storeError: storeError.message },
+            'audit store unreachable: delivered directly; the outbox records it when the store is back',
+          );
+        } catch (err) {
+          logger?.warn(
+            { notificationId: n.notificationId, channel: channel.name, error: (err as Error).message },
+            'direct delivery failed',
+          );
+        }
+      }),
+    );
+  }
+
+  async function recordSentWhileStoreDown(ids: string[]) {
+    for (const id of ids.filter((x) => sentWhileStoreDown.has(x))) {
+      await pool.query(
+        `UPDATE notification_outbox SET status = 'delivered', delivered_at = coalesce(delivered_at, now()), attempts = attempts + 1,
+           last_error = 'delivered directly while the store was unreachable' WHERE notification_id = $1 AND status = 'pending'`,
+        [id],
+      );
+      sentWhileStoreDown.delete(id);
+    }
   }
 
   return {

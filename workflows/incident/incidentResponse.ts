@@ -34,8 +34,13 @@ export async function incidentResponse(input: OpenIncidentInput): Promise<Incide
       runbookVersion: input.plan.runbookVersion,
       ladder: input.plan.ladder.map((r) => ({ roles: r.roles, contacts: r.contacts.map((c) => c.id) })),
     });
-    if (!patched(PAGING_NEVER_WAITS)) await opened;
-    await pageOnOpen(ctx);
+    if (patched(PAGING_NEVER_WAITS)) {
+      // The ladder's clock starts now, whether or not the first pages (or the audit) have landed yet.
+      void pageOnOpen(ctx);
+    } else {
+      await opened;
+      await pageOnOpen(ctx);
+    }
   }
 
   const canAfter = input.continueAsNewAfterEvents;
