@@ -84,12 +84,17 @@ function groupAlive(pgid: number): boolean {
   }
 }
 
+/** The step-failed audit events and notices, once both have landed (the audit and the notice are written apart). */
 async function stepFailedRecords(harness: Harness, incidentId: string) {
-  const events = await readIncidentEvents(harness.db.pool, incidentId);
-  return {
-    audit: events.filter((e) => e.kind === 'step-failed').map((e) => e.data as { error: string; outcomeUnknown?: boolean }),
-    notices: harness.channel.sent.filter((n) => n.kind === 'step-failed' && n.subjectId === incidentId).map((n) => n.message),
-  };
+  for (let i = 0; ; i++) {
+    const events = await readIncidentEvents(harness.db.pool, incidentId);
+    const records = {
+      audit: events.filter((e) => e.kind === 'step-failed').map((e) => e.data as { error: string; outcomeUnknown?: boolean }),
+      notices: harness.channel.sent.filter((n) => n.kind === 'step-failed' && n.subjectId === incidentId).map((n) => n.message),
+    };
+    if ((records.audit.length && records.notices.length) || i === 100) return records;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 describe('failover hook: idempotency key (time-skipping)', () => {
