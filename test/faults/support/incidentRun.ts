@@ -96,3 +96,17 @@ export async function expectRunIntact(pool: Pool, receiver: WebhookReceiver, fin
   expect(undelivered, `${label}: notifications in the outbox never delivered`).toEqual([]);
   return events;
 }
+
+/**
+ * Pages on time: each page event of the ladder in the audit came at most `toleranceSeconds` after its rung was due
+ * (the previous page plus the cadence), so no outage ahead of a page held the ladder back.
+ */
+export function expectPagesOnTime(events: StoredEvent[], cadenceSeconds: number, toleranceSeconds = 1.5) {
+  const pages = events.filter((e) => PAGE_EVENTS.includes(e.kind)).map((e) => Date.parse(e.occurredAt));
+  const late = pages
+    .slice(1)
+    .map((at, i) => ({ seq: i + 2, lateBy: (at - pages[i] - cadenceSeconds * 1000) / 1000 }))
+    .filter((p) => p.lateBy > toleranceSeconds)
+    .map((p) => `page ${p.seq} late by ${p.lateBy.toFixed(1)} s`);
+  expect(late, `pages later than ${toleranceSeconds} s after their rung was due`).toEqual([]);
+}

@@ -9,6 +9,8 @@ export interface WorkerProcess {
   ready: Promise<void>;
   /** Settles with the exit code (null when killed by a signal) and the signal. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** True once the process has exited without being told to. */
+  exitedEarly(): boolean;
   /** The last lines the process wrote, for failure messages. */
   output(): string;
   /** SIGKILL to the whole process group: tsx's launcher and the node process that runs the worker. */
@@ -51,6 +53,7 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
     void exited.then(({ code, signal }) => reject(new Error(`worker exited (${code ?? signal}) before it ran:\n${tail}`)));
   });
   ready.catch(() => undefined); // observed by whoever awaits it
+  let stopping = false;
   const gone = () => child.exitCode !== null || child.signalCode !== null;
   const killGroup = () => {
     try {
@@ -66,12 +69,15 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
     pid: child.pid!,
     ready,
     exited,
+    exitedEarly: () => gone() && !stopping,
     output: () => tail,
     async kill9() {
+      stopping = true;
       killGroup();
       await exited;
     },
     async terminate() {
+      stopping = true;
       const started = Date.now();
       if (!gone()) child.kill('SIGTERM');
       const result = await exited;
