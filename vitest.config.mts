@@ -15,6 +15,16 @@ export default defineConfig({
         extends: true,
         test: { name: 'integration', include: ['test/integration/**/*.test.ts'], globalSetup: ['test/support/globalSetup.ts'] },
       },
+      // Faults on real parts: worker processes killed and stopped, channels and servers down; proves no incident goes silent.
+      {
+        extends: true,
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          globalSetup: ['test/support/globalSetup.ts'],
+          testTimeout: 180_000,
+        },
+      },
     ],
   },
 });

@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { freePort } from '../../dev/provision/processes';
+import { incidentStateQuery } from '../../workflows/incident/messages';
+import { startDevServerProcess } from './support/devServerProcess';
+import { startFastIncident } from './support/fastIncident';
+import { faultSuite } from './support/faultSuite';
+import { acknowledgeAndResolve, expectLadderClimbing, expectRunIntact, incidentIdOf } from './support/incidentRun';
+import { FAULT_RUNS, sleep } from './support/waitFor';
+
+const CADENCE_SECONDS = 3;
+const DOWN_SECONDS = 6;
+
+describe('fault: the Temporal server killed and restarted on its persisted state while timers are due', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-fault-temporal-'));
+  const cliPath = inject('temporalCliPath') || process.env.TEMPORAL_CLI_PATH || '';
+  let server: Awaited<ReturnType<typeof startDevServerProcess>> | undefined;
+  let port: number;
+  const startServer = async () => {
+    server = await startDevServerProcess({ cliPath, port, dbFile: path.join(dir, 'temporal.sqlite') });
+  };
+  beforeAll(async () => {
+    if (!cliPath) throw new Error('this fault needs the Temporal CLI binary: set TEMPORAL_CLI_PATH');
+    port = await freePort();
+    await startServer();
+  });
+  afterAll(async () => {
+    await server?.kill9();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const f = faultSuite('temporal', () => ({ temporalAddress: server!.address }));
+
+  for (let n = 1; n <= FAULT_RUNS; n++) {
+    it(`run ${n}: timers that came due while the server was down fire after it is back, and the worker carries on`, async () => {
+      const run = await f.startRun(n);
+      try {
+        const worker = run.startWorker();
+        await worker.ready;
+        const handle = await startFastIncident(f.client, run.taskQueue, {
+          type: 'data-integrity',
+          fingerprint: `temporal-${n}`,
+          cadenceSeconds: CADENCE_SECONDS,
+        });
+        const incidentId = await incidentIdOf(handle);
+        await expectLadderClimbing(run.receiver, incidentId, Date.now(), 1);
+
+        // Killed just before the next rung is due; it stays down while two more come due.
+        const { escalation } = await handle.query(incidentStateQuery);
+        await sleep(Date.parse(escalation.nextEscalationAt!) - Date.now() - 200);
+        await server!.kill9();
+        await sleep(DOWN_SECONDS * 1000);
+        await startServer();
+
+        await expectLadderClimbing(run.receiver, incidentId, Date.now(), 2);
+        expect(worker.exitedEarly(), `the worker died with the server:\n${worker.output()}`).toBe(false);
+        const final = await acknowledgeAndResolve(handle, run.db.pool, run.receiver);
+        await expectRunIntact(run.db.pool, run.receiver, final);
+      } finally {
+        await run.close();
+      }
+    });
+  }
+});
