@@ -163,7 +163,8 @@ export function createOutbox(o: { pool: Pool; channels: NotificationChannel[]; l
   /** Claims the due rows of `ids` (or all) until none is left, delivering each batch concurrently. */
   async function deliverDue(ids: string[] | null): Promise<DeliveryCount> {
     const total: DeliveryCount = { delivered: 0, pending: 0, dead: 0 };
-    const tried: string[] = [];
+    // Rows this worker already delivered straight to their channel are never claimed to be sent again.
+    const tried: string[] = [...sentWhileStoreDown];
     for (;;) {
       const rows = await claimDue(ids, tried);
       const count = await deliverClaimed(rows);
@@ -246,15 +247,17 @@ export function createOutbox(o: { pool: Pool; channels: NotificationChannel[]; l
     await Promise.all(
       to.map(async (channel) => {
         const id = rowId(n.notificationId, channel.name);
+        // Taken before delivering: an attempt Temporal retried while this one still runs must not send again.
         if (sentWhileStoreDown.has(id)) return;
+        sentWhileStoreDown.add(id);
         try {
           await withTimeout(channel.deliver(n), timeoutOf(channel), `${channel.name} gave no answer within ${timeoutOf(channel)} ms`);
-          sentWhileStoreDown.add(id);
           logger?.warn(
             { notificationId: n.notificationId, channel: channel.name, storeError: storeError.message },
             'audit store unreachable: delivered directly; the outbox records it when the store is back',
           );
         } catch (err) {
+          sentWhileStoreDown.delete(id);
           logger?.warn(
             { notificationId: n.notificationId, channel: channel.name, error: (err as Error).message },
             'direct delivery failed',
@@ -264,14 +267,19 @@ export function createOutbox(o: { pool: Pool; channels: NotificationChannel[]; l
     );
   }
 
+  /**
+   * Marks rows sent directly as delivered once they are in the store (one may have been written just before the
+   * store went away, and is then found here rather than sent again).
+   */
   async function recordSentWhileStoreDown(ids: string[]) {
     for (const id of ids.filter((x) => sentWhileStoreDown.has(x))) {
-      await pool.query(
-        `UPDATE notification_outbox SET status = 'delivered', delivered_at = coalesce(delivered_at, now()), attempts = attempts + 1,
+      const { rowCount } = await pool.query(
+        `UPDATE notification_outbox SET status = 'delivered', delivered_at = now(), attempts = attempts + 1,
            last_error = 'delivered directly while the store was unreachable' WHERE notification_id = $1 AND status = 'pending'`,
         [id],
       );
-      sentWhileStoreDown.delete(id);
+      const known = rowCount || (await pool.query('SELECT 1 FROM notification_outbox WHERE notification_id = $1', [id])).rowCount;
+      if (known) sentWhileStoreDown.delete(id);
     }
   }
 
@@ -279,6 +287,7 @@ export function createOutbox(o: { pool: Pool; channels: NotificationChannel[]; l
     send: (n: NotificationRequest) => send(n),
     /** Delivers every due row this worker has a channel for, then reports rows that died. */
     async flush(): Promise<DeliveryCount> {
+      await recordSentWhileStoreDown([...sentWhileStoreDown]);
       const count = await deliverDue(null);
       await reportDead(null);
       return count;

@@ -13,11 +13,11 @@ export interface WorkerProcess {
   exitedEarly(): boolean;
   /** The last lines the process wrote, for failure messages. */
   output(): string;
-  /** SIGKILL to the whole process group: tsx's launcher and the node process that runs the worker. */
+  /** SIGKILL to the whole process group: the worker and anything it started. */
   kill9(): Promise<void>;
   /**
-   * SIGTERM to the launcher only (what `docker stop` does to the image's `tsx workers/main.ts`), which relays it
-   * to the worker; waits for the worker to drain and exit. Resolves with how it exited and how long it took.
+   * SIGTERM to the worker process (what `docker stop` does); waits for the worker to drain and exit. Resolves with
+   * how it exited and how long it took.
    */
   terminate(): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
 }
@@ -27,11 +27,13 @@ export interface WorkerProcess {
  * environment on top of a quiet default. The SDK's own logs stay at ERROR; dbops logs JSON on stdout.
  */
 export function spawnWorker(env: Record<string, string>): WorkerProcess {
-  const child: ChildProcess = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'workers/main.ts')], {
+  // `node --import tsx`, as `npm run worker` and the image run it: the tsx launcher's signal relay SIGKILLs its child
+  // when the child does not confirm within 30 ms, which a loaded worker misses (seen: exit 143 instead of a drain).
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers/main.ts')], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group, so kill9 reaches tsx's child too: killing only the launcher leaves the worker running.
+    // Its own process group, so kill9 reaches anything the worker started too.
     detached: true,
   });
   let tail = '';
