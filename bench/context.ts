@@ -20,6 +20,8 @@ export interface BenchOptions {
   burst?: number;
   /** --open [N]: N open incidents, then worker RSS and CLI timings (default 5,000); off by default. */
   open?: number;
+  /** --big-tier: the morning checklist against a tier of 1 M jobs and 0.5 M e-mail messages; off by default. */
+  bigTier?: boolean;
 }
 
 export const roster = loadRoster(path.resolve(__dirname, '../config/roster.example.json'));
