@@ -3,11 +3,25 @@ import { loadRoster } from '../lib/roster';
 import type { BusinessCalendar } from '../runbooks/types';
 import type { BenchStack } from './provision';
 import type { ScratchDatabase } from '../dev/scratchDatabase';
+import type { WorkerTuning } from '../workers/createWorker';
 
 /** What every benchmark gets from bench/run.ts: the running servers and the one scratch database. */
 export interface BenchContext {
   stack: BenchStack;
   db: ScratchDatabase;
+  /** Worker limits from the command line (--max-cached …), applied to dbops' and the baseline's workers alike. */
+  tuning?: WorkerTuning;
+  options: BenchOptions;
+}
+
+/** What `npm run bench -- …` asked for. */
+export interface BenchOptions {
+  /** --burst [N]: N distinct alerts at once (default 2,000); off by default, it takes minutes. */
+  burst?: number;
+  /** --open [N]: N open incidents, then worker RSS and CLI timings (default 5,000); off by default. */
+  open?: number;
+  /** --big-tier: the morning checklist against a tier of 1 M jobs and 0.5 M e-mail messages; off by default. */
+  bigTier?: boolean;
 }
 
 export const roster = loadRoster(path.resolve(__dirname, '../config/roster.example.json'));

@@ -5,6 +5,8 @@ export interface BenchResult {
   setting: string;
   figures: [label: string, value: string][];
   notes?: string[];
+  /** Figures by name for `--json FILE` (milliseconds, seconds, megabytes or ratios, as the name says). */
+  metrics?: Record<string, number>;
 }
 
 /** Prints all results as one plain-text table (no colours: the output gets pasted into issues and chats). */

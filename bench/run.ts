@@ -1,8 +1,16 @@
+import fs from 'node:fs';
 import os from 'node:os';
+import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createLogger } from '../lib/logger';
 import { auditWrites } from './auditWrites';
-import type { BenchContext } from './context';
+import { alertToPage } from './alertToPage';
+import { cliHelp } from './cliHelp';
+import type { BenchContext, BenchOptions } from './context';
+import { deadlines } from './deadlines';
+import { bigTier } from './bigTier';
+import { burst, manyOpen } from './manyIncidents';
+import type { WorkerTuning } from '../workers/createWorker';
 import { dedupStorm } from './dedupStorm';
 import { incidentLatency } from './incidentLatency';
 import { provisionBenchStack } from './provision';
@@ -11,15 +19,78 @@ import { createScratchDatabase } from '../dev/scratchDatabase';
 import { ms, timed } from './stats';
 import { timeSkipping } from './timeSkipping';
 
+const USAGE = `npm run bench -- [--json FILE] [--burst [N]] [--open [N]] [--only name,…] [--max-cached N] [--max-wft N]
+  --json FILE     also write every figure by name to FILE
+  --burst [N]     N distinct alerts at once (default 2000; several minutes)
+  --open [N]      N open incidents: worker RSS, incident list, report (default 5000; several minutes)
+  --big-tier      the morning checklist's checks, each timed, on a tier of 1 M jobs and 0.5 M e-mails (about a minute)
+  --only names    run only these benchmarks (${'names as printed, e.g. "alert → first page"'})
+  --max-cached N, --max-wft N, --max-activities N   worker tuning, for dbops' and the baseline's workers alike`;
+
+function parseOptions(): { options: BenchOptions; json?: string; only?: string[]; tuning: WorkerTuning } {
+  // --burst and --open take an optional count: "--burst" alone means the default.
+  const argv = process.argv
+    .slice(2)
+    .flatMap((a, i, all) =>
+      (a === '--burst' || a === '--open') && !/^\d+$/.test(all[i + 1] ?? '') ? [a, a === '--burst' ? '2000' : '5000'] : [a],
+    );
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      json: { type: 'string' },
+      burst: { type: 'string' },
+      open: { type: 'string' },
+      'big-tier': { type: 'boolean' },
+      only: { type: 'string' },
+      'max-cached': { type: 'string' },
+      'max-wft': { type: 'string' },
+      'max-activities': { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const count = (name: string, v: string | undefined) => {
+    if (v === undefined) return undefined;
+    if (!/^\d+$/.test(v) || Number(v) < 1) throw new Error(`--${name} must be a whole number above 0, not '${v}'\n${USAGE}`);
+    return Number(v);
+  };
+  const tuning: WorkerTuning = {};
+  const maxCached = count('max-cached', values['max-cached']);
+  const maxWft = count('max-wft', values['max-wft']);
+  const maxActivities = count('max-activities', values['max-activities']);
+  if (maxCached !== undefined) tuning.maxCachedWorkflows = maxCached;
+  if (maxWft !== undefined) tuning.maxConcurrentWorkflowTaskExecutions = maxWft;
+  if (maxActivities !== undefined) tuning.maxConcurrentActivityTaskExecutions = maxActivities;
+  return {
+    options: { burst: count('burst', values.burst), open: count('open', values.open), bigTier: values['big-tier'] },
+    json: values.json,
+    only: values.only?.split(',').map((x) => x.trim()),
+    tuning,
+  };
+}
+
 // Run one after another, never together: concurrent benchmarks would measure each other.
-const BENCHMARKS: [string, (ctx: BenchContext) => Promise<BenchResult>][] = [
-  ['time-skipping: 1 h SLA', timeSkipping],
-  ['incident latency', incidentLatency],
-  ['audit writes', auditWrites],
-  ['dedup storm', dedupStorm],
-];
+type Benchmark = [string, (ctx: BenchContext) => Promise<BenchResult>];
+function benchmarks(o: BenchOptions): Benchmark[] {
+  return [
+    ['CLI start', cliHelp],
+    ['alert → first page', alertToPage],
+    ['deadline lateness', deadlines],
+    ['time-skipping: 1 h SLA', timeSkipping],
+    ['incident latency', incidentLatency],
+    ['audit writes', auditWrites],
+    ['dedup storm', dedupStorm],
+    ...(o.burst ? [[`burst of ${o.burst}`, burst] satisfies Benchmark] : []),
+    ...(o.open ? [[`${o.open} open incidents`, manyOpen] satisfies Benchmark] : []),
+    ...(o.bigTier ? [['big tier morning checklist', bigTier] satisfies Benchmark] : []),
+  ];
+}
 
 async function main() {
+  const args = parseOptions();
   // Ctrl-C is handled below, not by the SDK, so that the servers this script started are stopped, not orphaned.
   // Core's warnings about a terminated workflow's late completions are expected in the storm; errors still print.
   Runtime.install({
@@ -57,11 +128,12 @@ async function main() {
   try {
     db = await createScratchDatabase(stack.databaseUrl, 'bench');
     console.log(`provisioned PostgreSQL, dev server, workflow bundle in ${ms(provisioned.ms)}\n`);
-    for (const [name, bench] of BENCHMARKS) {
+    const selected = benchmarks(args.options).filter(([name]) => !args.only || args.only.includes(name));
+    for (const [name, bench] of selected) {
       process.stdout.write(`running ${name}… `);
       const run = await timed(async () => {
         try {
-          return await bench({ stack, db: db! });
+          return await bench({ stack, db: db!, tuning: args.tuning, options: args.options });
         } catch (err) {
           // One broken benchmark should not hide the others' figures.
           return { name, setting: 'FAILED', figures: [['error', (err as Error).message.split('\n')[0]]] } satisfies BenchResult;
@@ -75,6 +147,20 @@ async function main() {
   }
   console.log('');
   printTable(results);
+  if (Object.keys(args.tuning).length) console.log(`\nworker tuning: ${JSON.stringify(args.tuning)}`);
+  if (args.json) {
+    const metrics = Object.assign({}, ...results.map((r) => r.metrics ?? {}));
+    const failed = results.filter((r) => r.setting === 'FAILED').map((r) => r.name);
+    const doc = {
+      at: new Date().toISOString(),
+      machine: { cores: os.cpus().length, loadavg: os.loadavg() },
+      tuning: args.tuning,
+      metrics,
+      failed,
+    };
+    fs.writeFileSync(args.json, `${JSON.stringify(doc, null, 2)}\n`);
+    console.log(`\nfigures written to ${args.json}`);
+  }
 }
 
 main().catch((err) => {

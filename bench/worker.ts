@@ -5,7 +5,7 @@ import type { NotificationChannel } from '../activities/notify/channels';
 import { createOutbox } from '../activities/notify/outbox';
 import { createLogger } from '../lib/logger';
 import { closeTierPools, createTierPools } from '../lib/tierPools';
-import { createDbopsWorker } from '../workers/createWorker';
+import { createDbopsWorker, type WorkerTuning } from '../workers/createWorker';
 import type { ScratchDatabase } from '../dev/scratchDatabase';
 
 /** Notifications are accepted and dropped: delivering them is not what these benchmarks measure. */
@@ -21,13 +21,17 @@ export async function startBenchWorker(o: {
   taskQueue: string;
   workflowBundlePath: string;
   namespace?: string;
+  /** Where notifications go (default: dropped). */
+  channel?: NotificationChannel;
+  tuning?: WorkerTuning;
 }) {
+  const channel = o.channel ?? discardChannel;
   const tierPools = createTierPools({}, o.db.url, () => undefined);
   const activities = createActivities({
     auditPool: o.db.pool,
     tierPools,
-    channels: [discardChannel],
-    outbox: createOutbox({ pool: o.db.pool, channels: [discardChannel] }),
+    channels: [channel],
+    outbox: createOutbox({ pool: o.db.pool, channels: [channel] }),
     logger: createLogger({ level: 'silent' }),
     failover: {},
     thresholds: DEFAULT_THRESHOLDS,
@@ -43,6 +47,7 @@ export async function startBenchWorker(o: {
     taskQueue: o.taskQueue,
     activities,
     workflowBundlePath: o.workflowBundlePath,
+    tuning: o.tuning,
   });
   const running = worker.run();
   return {

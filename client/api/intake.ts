@@ -5,14 +5,14 @@ import type { Logger } from '../../lib/logger';
 import { MAX_BODY_BYTES } from '../../runbooks/limits';
 import { InvalidRequestError, openIncident, parseIncidentRequest, type OpenIncidentContext } from '../incidents/openIncident';
 
-const BODY_SHAPE = '{ "type", "tier", "severity"?, "fingerprint"?, "title"?, "summary"?, "by"? }';
+const BODY_SHAPE = '{ "type", "tier", "severity"?, "fingerprint"?, "title"?, "summary"?, "by"?, "firedAt"? }';
 
 // application/json, with or without parameters (charset), or a structured +json type.
 const JSON_CONTENT_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 
 /**
  * The alert intake: monitoring systems POST an alert and get the incident it opened or joined.
- * Body: { type, tier, severity?, fingerprint?, title?, summary?, by? }. A refused alert (413, 415, 400) starts nothing.
+ * Body: { type, tier, severity?, fingerprint?, title?, summary?, by?, firedAt? }. A refused alert (413, 415, 400) starts nothing.
  */
 export function createIntakeApp(ctx: OpenIncidentContext, log: Logger) {
   const app = new Hono();
@@ -24,6 +24,8 @@ export function createIntakeApp(ctx: OpenIncidentContext, log: Logger) {
       onError: (c) => c.json({ error: `body is larger than ${MAX_BODY_BYTES} bytes; an alert must fit in ${MAX_BODY_BYTES}` }, 413),
     }),
     async (c) => {
+      // Before the body is read: the incident's clocks start when the alert arrived.
+      const receivedAt = new Date();
       const contentType = c.req.header('content-type') ?? '';
       if (!JSON_CONTENT_TYPE.test(contentType)) {
         return c.json({ error: `content-type is '${contentType || '(none)'}'; only application/json is accepted: ${BODY_SHAPE}` }, 415);
@@ -38,7 +40,7 @@ export function createIntakeApp(ctx: OpenIncidentContext, log: Logger) {
         if (typeof body !== 'object' || body === null || Array.isArray(body))
           throw new InvalidRequestError(`body must be a JSON object: ${BODY_SHAPE}`);
         const request = parseIncidentRequest({ by: 'alert-webhook', ...body, source: 'webhook' });
-        const { workflowId } = await openIncident(ctx, request);
+        const { workflowId } = await openIncident(ctx, request, receivedAt);
         log.info({ workflowId }, 'alert accepted');
         return c.json({ workflowId }, 202);
       } catch (err) {

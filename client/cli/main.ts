@@ -2,15 +2,11 @@
  * The `dbops` command line: open and work incidents, read audits and SLA reports.
  * Reaches Temporal and PostgreSQL through TEMPORAL_ADDRESS / DATABASE_URL, or a running `npm start`.
  */
-import { Client, Connection, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { Client, Connection, WorkflowHandle } from '@temporalio/client';
 import { Argument, Command, Option } from 'commander';
-import { Pool } from 'pg';
-import { loadCatalog } from '../../lib/catalog';
-import { loadConfig } from '../../lib/config';
-import { registerSearchAttributes } from '../temporal/registerSearchAttributes';
-import { loadRoster } from '../../lib/roster';
+import type { Pool } from 'pg';
+import type { Config } from '../../lib/config';
 import { resolveRuntime } from '../../lib/runtime';
-import { verifyIncidentAudit } from '../incidents/verifyAudit';
 import {
   CHECKLIST_IDS,
   INCIDENT_PHASES,
@@ -23,35 +19,17 @@ import {
   type Outcome,
   type Severity,
 } from '../../runbooks/types';
-import { SA_KIND, SA_PHASE, SA_SEVERITY, SA_TIER, SA_TYPE } from '../../workflows/shared/searchAttributes';
-import {
-  acknowledgeUpdate,
-  addNoteUpdate,
-  approveStepUpdate,
-  changeSeverityUpdate,
-  completeStepUpdate,
-  decideStepUpdate,
-  incidentStateQuery,
-  rejectStepUpdate,
-  resolveUpdate,
-  type IncidentState,
-} from '../../workflows/incident/messages';
+import type { IncidentState } from '../../workflows/incident/messages';
 import type { incidentResponse } from '../../workflows/incident/incidentResponse';
 import { EXPORT_FORMATS, formatEvents, type ExportFormat } from './auditExport';
-import { readIncidentEvents } from '../../db/audit/readEvents';
-import { InvalidRequestError, openIncident, parseIncidentRequest } from '../incidents/openIncident';
-import { slaReport } from '../../db/reports/slaReport';
-import { startChecklist } from '../checklists/startChecklist';
-import { applySchedules, listSchedules, scheduleIdOf, setPaused } from '../checklists/schedules';
-import { reportTable } from '../../db/reports/checklistReport';
-import { checklistStateQuery, signOffUpdate } from '../../workflows/checklist/messages';
-import { findIncident, IncidentRefError, incidentHandle, isIncidentId, newerIncidentOnKey } from './incidentRef';
 import { textOptionProblem } from './textOptions';
 
 class UsageError extends Error {}
 
-const config = loadConfig();
-const runtime = resolveRuntime(config);
+// Loaded by the preAction hook, when a command runs: `dbops --help` needs none of it (see commandModules.ts).
+let m: typeof import('./commandModules');
+let config: Config;
+let runtime: ReturnType<typeof resolveRuntime>;
 
 // A server that accepts connections but never answers (stopped, overloaded) must not hang a person at a terminal.
 const TEMPORAL_CONNECT_TIMEOUT_MS = 5_000;
@@ -62,7 +40,7 @@ async function withClient<T>(fn: (client: Client) => Promise<T>): Promise<T> {
   if (!runtime.temporalAddress) throw new UsageError('no Temporal server: set TEMPORAL_ADDRESS, or run `npm start` first');
   const connection = await connectTemporal(runtime.temporalAddress);
   try {
-    return await fn(new Client({ connection, namespace: config.temporal.namespace }));
+    return await fn(new m.Client({ connection, namespace: config.temporal.namespace }));
   } finally {
     await connection.close();
   }
@@ -70,7 +48,7 @@ async function withClient<T>(fn: (client: Client) => Promise<T>): Promise<T> {
 
 async function connectTemporal(address: string): Promise<Connection> {
   try {
-    return await Connection.connect({ address, connectTimeout: TEMPORAL_CONNECT_TIMEOUT_MS });
+    return await m.Connection.connect({ address, connectTimeout: TEMPORAL_CONNECT_TIMEOUT_MS });
   } catch (err) {
     throw new UsageError(
       `Temporal at ${address} could not be reached (${(err as Error).message}; waited at most ${TEMPORAL_CONNECT_TIMEOUT_MS / 1000} s): ` +
@@ -81,7 +59,7 @@ async function connectTemporal(address: string): Promise<Connection> {
 
 async function withPool<T>(fn: (pool: Pool) => Promise<T>): Promise<T> {
   if (!runtime.databaseUrl) throw new UsageError('no audit database: set DATABASE_URL, or run `npm start` first');
-  const pool = new Pool({
+  const pool = new m.Pool({
     connectionString: runtime.databaseUrl,
     max: 2,
     connectionTimeoutMillis: DATABASE_CONNECT_TIMEOUT_MS,
@@ -112,14 +90,16 @@ async function onIncident<A>(
   opts: { allowClosed?: boolean } = {},
 ): Promise<A> {
   if (ref.startsWith('incident/')) return withClient((client) => fn(client.workflow.getHandle(ref)));
-  if (!isIncidentId(ref))
+  if (!m.isIncidentId(ref))
     throw new UsageError(
       `'${ref}' is not an incident id (INC-<yyyymmdd>-<12 hex>) nor a workflow id (incident/<type>/<tier>/<fingerprint>)`,
     );
   return withPool(async (pool) => {
-    const record = await findIncident(pool, ref);
+    const record = await m.findIncident(pool, ref);
     return withClient(async (client) =>
-      fn(await incidentHandle(client, record, { allowClosed: opts.allowClosed ?? false, newer: () => newerIncidentOnKey(pool, record) })),
+      fn(
+        await m.incidentHandle(client, record, { allowClosed: opts.allowClosed ?? false, newer: () => m.newerIncidentOnKey(pool, record) }),
+      ),
     );
   });
 }
@@ -156,9 +136,12 @@ function printState(s: IncidentState) {
 
 const program = new Command('dbops').description('Database incident response and daily checklists on Temporal').showHelpAfterError();
 // Free text is bounded and must be storable (runbooks/limits): refused before any server is reached.
-program.hook('preAction', (_program, command) => {
+program.hook('preAction', async (_program, command) => {
   const problem = textOptionProblem(command);
   if (problem) throw new UsageError(problem);
+  m = await import('./commandModules');
+  config = m.loadConfig();
+  runtime = resolveRuntime(config);
 });
 const incident = program.command('incident').description('open, work and resolve incidents');
 
@@ -172,10 +155,10 @@ incident
   .option('--title <title>', 'one line for people')
   .option('--by <who>', 'who opens it', process.env.USER ?? 'cli')
   .action(async (o) => {
-    const request = parseIncidentRequest({ ...o, source: 'cli' });
-    const roster = loadRoster(config.rosterPath);
+    const request = m.parseIncidentRequest({ ...o, source: 'cli' });
+    const roster = m.loadRoster(config.rosterPath);
     const { workflowId } = await withClient((client) =>
-      openIncident({ client, taskQueue: config.temporal.taskQueue, roster, calendar: config.calendar }, request),
+      m.openIncident({ client, taskQueue: config.temporal.taskQueue, roster, calendar: config.calendar }, request),
     );
     console.log(workflowId);
   });
@@ -190,21 +173,21 @@ incident
   .addOption(new Option('--phase <phase>').choices(INCIDENT_PHASES))
   .action(async (o) => {
     // Every value comes from a fixed list of choices, so it is safe inside the query string.
-    const filters = [`${SA_KIND.name} = 'incident'`];
+    const filters = [`${m.SA_KIND.name} = 'incident'`];
     if (!o.all) filters.push(`ExecutionStatus = 'Running'`);
     for (const [key, attribute] of [
-      ['type', SA_TYPE],
-      ['tier', SA_TIER],
-      ['severity', SA_SEVERITY],
-      ['phase', SA_PHASE],
+      ['type', m.SA_TYPE],
+      ['tier', m.SA_TIER],
+      ['severity', m.SA_SEVERITY],
+      ['phase', m.SA_PHASE],
     ] as const) {
       if (o[key]) filters.push(`${attribute.name} = '${o[key]}'`);
     }
     await withClient(async (client) => {
       for await (const wf of client.workflow.list({ query: filters.join(' AND ') })) {
-        const get = (key: typeof SA_SEVERITY) => wf.typedSearchAttributes.get(key) ?? '';
+        const get = (key: typeof m.SA_SEVERITY) => wf.typedSearchAttributes.get(key) ?? '';
         console.log(
-          `${wf.workflowId.padEnd(60)} ${String(get(SA_SEVERITY)).padEnd(9)} ${String(get(SA_PHASE)).padEnd(13)} ${wf.status.name}`,
+          `${wf.workflowId.padEnd(60)} ${String(get(m.SA_SEVERITY)).padEnd(9)} ${String(get(m.SA_PHASE)).padEnd(13)} ${wf.status.name}`,
         );
       }
     });
@@ -215,7 +198,7 @@ incident
   .description('live state: phase, severity, steps with evidence, escalation, timeline')
   .option('--json', 'print the full state as JSON')
   .action(async (ref, o) => {
-    const state = await onIncident(ref, (h) => h.query(incidentStateQuery), { allowClosed: true });
+    const state = await onIncident(ref, (h) => h.query(m.incidentStateQuery), { allowClosed: true });
     if (o.json) console.log(JSON.stringify(state, null, 2));
     else printState(state);
   });
@@ -225,7 +208,7 @@ incident
   .requiredOption('--as <person>', 'roster id of who acknowledges')
   .option('--note <text>')
   .action(async (ref, o) =>
-    printState(await onIncident(ref, (h) => h.executeUpdate(acknowledgeUpdate, { args: [{ actor: o.as, note: o.note }] }))),
+    printState(await onIncident(ref, (h) => h.executeUpdate(m.acknowledgeUpdate, { args: [{ actor: o.as, note: o.note }] }))),
   );
 
 incident
@@ -233,7 +216,7 @@ incident
   .requiredOption('--as <person>')
   .requiredOption('--summary <text>', 'what fixed it')
   .action(async (ref, o) =>
-    printState(await onIncident(ref, (h) => h.executeUpdate(resolveUpdate, { args: [{ actor: o.as, summary: o.summary }] }))),
+    printState(await onIncident(ref, (h) => h.executeUpdate(m.resolveUpdate, { args: [{ actor: o.as, summary: o.summary }] }))),
   );
 
 incident
@@ -244,7 +227,7 @@ incident
     if (!SEVERITIES.includes(severity as Severity)) throw new UsageError(`severity '${severity}' is not one of ${SEVERITIES.join(', ')}`);
     printState(
       await onIncident(ref, (h) =>
-        h.executeUpdate(changeSeverityUpdate, { args: [{ actor: o.as, severity: severity as Severity, reason: o.reason }] }),
+        h.executeUpdate(m.changeSeverityUpdate, { args: [{ actor: o.as, severity: severity as Severity, reason: o.reason }] }),
       ),
     );
   });
@@ -254,7 +237,7 @@ incident
   .requiredOption('--as <person>')
   .requiredOption('--text <text>')
   .action(async (ref, o) =>
-    printState(await onIncident(ref, (h) => h.executeUpdate(addNoteUpdate, { args: [{ actor: o.as, text: o.text }] }))),
+    printState(await onIncident(ref, (h) => h.executeUpdate(m.addNoteUpdate, { args: [{ actor: o.as, text: o.text }] }))),
   );
 
 const step = incident.command('step').description('complete, approve, reject or decide on a runbook step');
@@ -266,7 +249,7 @@ step
   .action(async (ref, stepId, o) =>
     printState(
       await onIncident(ref, (h) =>
-        h.executeUpdate(completeStepUpdate, { args: [{ actor: o.as, stepId, outcome: o.outcome as Outcome, note: o.note }] }),
+        h.executeUpdate(m.completeStepUpdate, { args: [{ actor: o.as, stepId, outcome: o.outcome as Outcome, note: o.note }] }),
       ),
     ),
   );
@@ -275,14 +258,14 @@ step
   .requiredOption('--as <person>')
   .option('--note <text>')
   .action(async (ref, stepId, o) =>
-    printState(await onIncident(ref, (h) => h.executeUpdate(approveStepUpdate, { args: [{ actor: o.as, stepId, note: o.note }] }))),
+    printState(await onIncident(ref, (h) => h.executeUpdate(m.approveStepUpdate, { args: [{ actor: o.as, stepId, note: o.note }] }))),
   );
 step
   .command('reject <ref> <stepId>')
   .requiredOption('--as <person>')
   .requiredOption('--reason <text>')
   .action(async (ref, stepId, o) =>
-    printState(await onIncident(ref, (h) => h.executeUpdate(rejectStepUpdate, { args: [{ actor: o.as, stepId, reason: o.reason }] }))),
+    printState(await onIncident(ref, (h) => h.executeUpdate(m.rejectStepUpdate, { args: [{ actor: o.as, stepId, reason: o.reason }] }))),
   );
 step
   .command('decide <ref> <stepId>')
@@ -293,7 +276,7 @@ step
   .action(async (ref, stepId, o) =>
     printState(
       await onIncident(ref, (h) =>
-        h.executeUpdate(decideStepUpdate, { args: [{ actor: o.as, stepId, decision: o.decision, note: o.note }] }),
+        h.executeUpdate(m.decideStepUpdate, { args: [{ actor: o.as, stepId, decision: o.decision, note: o.note }] }),
       ),
     ),
   );
@@ -304,7 +287,7 @@ audit
   .addOption(new Option('--format <format>').choices(EXPORT_FORMATS).default('markdown'))
   .action(async (ref, o) => {
     const incidentId = await incidentIdOf(ref);
-    console.log(formatEvents(await withPool((pool) => readIncidentEvents(pool, incidentId)), o.format as ExportFormat));
+    console.log(formatEvents(await withPool((pool) => m.readIncidentEvents(pool, incidentId)), o.format as ExportFormat));
   });
 audit
   .command('verify <ref>')
@@ -315,8 +298,8 @@ audit
   .action(async (ref, o) => {
     const incidentId = await incidentIdOf(ref);
     const verdict = await withPool(async (pool) => {
-      if (!o.temporal || !runtime.temporalAddress) return verifyIncidentAudit(pool, incidentId);
-      return withClient((client) => verifyIncidentAudit(pool, incidentId, client));
+      if (!o.temporal || !runtime.temporalAddress) return m.verifyIncidentAudit(pool, incidentId);
+      return withClient((client) => m.verifyIncidentAudit(pool, incidentId, client));
     });
     if (!verdict.events) throw new UsageError(`no audit events for ${incidentId}`);
     const against = ['its hash chain', ...verdict.checkedAgainst].join(', ');
@@ -334,10 +317,10 @@ checklist
   .description('start a checklist now, outside its schedule')
   .addArgument(new Argument('<checklist>').choices(CHECKLIST_IDS))
   .action(async (id: string) => {
-    const roster = loadRoster(config.rosterPath);
-    const { checklists } = loadCatalog(config);
+    const roster = m.loadRoster(config.rosterPath);
+    const { checklists } = m.loadCatalog(config);
     const handle = await withClient((client) =>
-      startChecklist(client, config.temporal.taskQueue, id as ChecklistId, roster, undefined, checklists),
+      m.startChecklist(client, config.temporal.taskQueue, id as ChecklistId, roster, undefined, checklists),
     );
     console.log(handle.workflowId);
   });
@@ -345,8 +328,8 @@ checklist
   .command('show <runId>')
   .description('live state of a running checklist')
   .action(async (runId: string) => {
-    const state = await withClient((client) => client.workflow.getHandle(runId).query(checklistStateQuery));
-    console.log(reportTable(state));
+    const state = await withClient((client) => client.workflow.getHandle(runId).query(m.checklistStateQuery));
+    console.log(m.reportTable(state));
   });
 checklist
   .command('sign <runId> <itemId>')
@@ -358,9 +341,9 @@ checklist
     const state = await withClient((client) =>
       client.workflow
         .getHandle(runId)
-        .executeUpdate(signOffUpdate, { args: [{ actor: o.as, itemId, outcome: o.outcome as Outcome, note: o.note }] }),
+        .executeUpdate(m.signOffUpdate, { args: [{ actor: o.as, itemId, outcome: o.outcome as Outcome, note: o.note }] }),
     );
-    console.log(reportTable(state));
+    console.log(m.reportTable(state));
   });
 checklist
   .command('report <runId>')
@@ -370,7 +353,7 @@ checklist
     const row = await withPool((pool) => pool.query('SELECT report_markdown FROM checklist_runs WHERE run_id = $1', [runId]));
     if (!row.rowCount || !row.rows[0].report_markdown) throw new UsageError(`no finished checklist run '${runId}'`);
     if (o.format === 'markdown') console.log(row.rows[0].report_markdown);
-    else console.log(await withClient(async (client) => reportTable(await client.workflow.getHandle(runId).result())));
+    else console.log(await withClient(async (client) => m.reportTable(await client.workflow.getHandle(runId).result())));
   });
 checklist
   .command('list')
@@ -391,19 +374,19 @@ schedules
   .command('apply')
   .description('create the three schedules, or update them in place (idempotent)')
   .action(async () => {
-    const roster = loadRoster(config.rosterPath);
+    const roster = m.loadRoster(config.rosterPath);
     const results = await withClient((client) =>
-      applySchedules(client, {
+      m.applySchedules(client, {
         taskQueue: config.temporal.taskQueue,
         timeZone: config.timeZone,
         workdays: config.calendar.workdays,
         roster,
-        definitions: loadCatalog(config).checklists,
+        definitions: m.loadCatalog(config).checklists,
       }),
     );
     for (const r of results) console.log(`${r.id}: ${r.action}`);
   });
-schedules.command('list').action(async () => console.table(await withClient((client) => listSchedules(client))));
+schedules.command('list').action(async () => console.table(await withClient((client) => m.listSchedules(client))));
 for (const [name, paused] of [
   ['pause', true],
   ['unpause', false],
@@ -413,8 +396,8 @@ for (const [name, paused] of [
     .addArgument(new Argument('<checklist>').choices(CHECKLIST_IDS))
     .option('--note <text>', 'why', `${name}d with dbops`)
     .action(async (id: string, o) => {
-      await withClient((client) => setPaused(client, id as ChecklistId, paused, o.note));
-      console.log(`${scheduleIdOf(id as ChecklistId)}: ${name}d`);
+      await withClient((client) => m.setPaused(client, id as ChecklistId, paused, o.note));
+      console.log(`${m.scheduleIdOf(id as ChecklistId)}: ${name}d`);
     });
 }
 
@@ -423,9 +406,9 @@ program
   .description("register dbops' search attributes on a Temporal server you run (TEMPORAL_ADDRESS); idempotent")
   .action(async () => {
     if (!runtime.temporalAddress) throw new UsageError('no Temporal server: set TEMPORAL_ADDRESS');
-    const connection = await Connection.connect({ address: runtime.temporalAddress });
+    const connection = await m.Connection.connect({ address: runtime.temporalAddress });
     try {
-      await registerSearchAttributes(connection, config.temporal.namespace);
+      await m.registerSearchAttributes(connection, config.temporal.namespace);
       console.log(`search attributes registered on ${config.temporal.namespace}`);
     } finally {
       await connection.close();
@@ -437,7 +420,7 @@ program
   .description('MTTA, MTTR and response-SLA breaches per type and severity')
   .option('--days <n>', 'look back this many days', '30')
   .action(async (o) => {
-    const rows = await withPool((pool) => slaReport(pool, Number(o.days)));
+    const rows = await withPool((pool) => m.slaReport(pool, Number(o.days)));
     console.table(rows);
   });
 
@@ -448,9 +431,11 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 program.parseAsync().catch((err: unknown) => {
-  if (err instanceof UsageError || err instanceof InvalidRequestError || err instanceof IncidentRefError)
-    console.error(`dbops: ${err.message}`);
-  else if (err instanceof WorkflowUpdateFailedError) console.error(`dbops: refused: ${(err.cause as Error)?.message ?? err.message}`);
+  // m is unset when the failure came before any command ran (a bad option: then it is a UsageError).
+  if (err instanceof UsageError || (m && (err instanceof m.InvalidRequestError || err instanceof m.IncidentRefError)))
+    console.error(`dbops: ${(err as Error).message}`);
+  else if (m && err instanceof m.WorkflowUpdateFailedError)
+    console.error(`dbops: refused: ${(err.cause as Error)?.message ?? err.message}`);
   else console.error(`dbops: ${(err as Error)?.message ?? err}`);
   process.exitCode = 1;
 });

@@ -35,6 +35,8 @@ export const IncidentRequestSchema = z.object({
   source: z.enum(['cli', 'webhook', 'checklist']).default('cli'),
   by: limitedText('actor', 'by').pipe(z.string().min(1, 'by may not be empty')).default('dbops'),
   summary: limitedText('summary').optional(),
+  /** The source's own timestamp of the alert; recorded beside the receive time, which is what starts the clocks. */
+  firedAt: z.iso.datetime({ offset: true, message: 'an ISO 8601 date-time with a zone, e.g. 2026-11-25T16:00:00Z' }).optional(),
 });
 export type IncidentRequest = z.input<typeof IncidentRequestSchema>;
 
@@ -67,10 +69,18 @@ export interface OpenIncidentContext {
 
 /**
  * Opens the incident for the request's dedup key, or reaches the one already running with that key, which counts
- * the repeat (signal-with-start: "already started" is success, not an error).
+ * the repeat (signal-with-start: "already started" is success, not an error). `receivedAt` is when the alert
+ * arrived (the intake stamps it before reading the body); the incident's clocks start there.
  */
-export async function openIncident(ctx: OpenIncidentContext, request: IncidentRequest) {
+export async function openIncident(ctx: OpenIncidentContext, request: IncidentRequest, receivedAt: Date = new Date()) {
   const r = parseIncidentRequest(request);
+  const trigger: IncidentTrigger = {
+    source: r.source,
+    by: r.by,
+    summary: r.summary,
+    receivedAt: receivedAt.toISOString(),
+    firedAt: r.firedAt,
+  };
   const type = INCIDENT_TYPES[r.type];
   const severity = r.severity ?? type.defaultSeverity;
   const workflowId = incidentWorkflowId(r.type, r.tier, r.fingerprint);
@@ -81,7 +91,7 @@ export async function openIncident(ctx: OpenIncidentContext, request: IncidentRe
     tier: r.tier,
     fingerprint: r.fingerprint,
     title: r.title ?? `${type.name} on ${r.tier}`,
-    trigger: { source: r.source, by: r.by, summary: r.summary },
+    trigger,
     plan: buildIncidentPlan(r.type, ctx.roster, ctx.calendar),
     continueAsNewAfterEvents: ctx.continueAsNewAfterEvents,
   };
@@ -90,7 +100,7 @@ export async function openIncident(ctx: OpenIncidentContext, request: IncidentRe
     taskQueue: ctx.taskQueue,
     args: [input] as [OpenIncidentInput],
     signal: triggerSignal,
-    signalArgs: [{ source: r.source, by: r.by, summary: r.summary }] as [IncidentTrigger],
+    signalArgs: [trigger] as [IncidentTrigger],
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     typedSearchAttributes: [
       { key: SA_KIND, value: 'incident' },

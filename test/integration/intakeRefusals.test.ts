@@ -48,6 +48,7 @@ describe('the alert intake refuses bodies it cannot store, starting nothing', ()
     ['an over-long title', { title: 't'.repeat(301) }, /title is 301 characters long; at most 300 are accepted/],
     ['an over-long summary', { summary: 's'.repeat(2001) }, /summary is 2001 characters long; at most 2000/],
     ['an over-long sender', { by: 'b'.repeat(65) }, /by is 65 characters long; at most 64/],
+    ['a source timestamp that is not a date-time', { firedAt: 'yesterday' }, /firedAt: an ISO 8601 date-time with a zone/],
   ])('400 for %s, naming the field and what is accepted', async (_case, fields, message) => {
     const fingerprint = `refused-${Math.random().toString(36).slice(2)}`;
     const res = await post(alert(fingerprint, fields));
@@ -104,5 +105,23 @@ describe('the alert intake refuses bodies it cannot store, starting nothing', ()
     const { workflowId } = (await res.json()) as { workflowId: string };
     expect(workflowId).toBe(incidentWorkflowId('security-breach', 'oltp', fingerprint));
     await client.workflow.getHandle(workflowId).terminate('test over');
+  });
+
+  it('stamps its own receive time on the alert; a receivedAt in the body is not taken, a firedAt is kept beside it', async () => {
+    const fingerprint = `stamped-${Date.now()}`;
+    const before = Date.now();
+    const res = await post(alert(fingerprint, { receivedAt: '2000-01-01T00:00:00Z', firedAt: '2026-11-25T15:59:00Z' }));
+    const after = Date.now();
+    expect(res.status).toBe(202);
+    const { workflowId } = (await res.json()) as { workflowId: string };
+    const handle = client.workflow.getHandle(workflowId);
+    const started = (await handle.fetchHistory()).events![0].workflowExecutionStartedEventAttributes!;
+    const input = JSON.parse(Buffer.from(started.input!.payloads![0].data!).toString()) as {
+      trigger: { receivedAt: string; firedAt: string };
+    };
+    expect(Date.parse(input.trigger.receivedAt)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(input.trigger.receivedAt)).toBeLessThanOrEqual(after);
+    expect(input.trigger.firedAt).toBe('2026-11-25T15:59:00Z');
+    await handle.terminate('test over');
   });
 });

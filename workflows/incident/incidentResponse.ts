@@ -31,6 +31,8 @@ export async function incidentResponse(input: OpenIncidentInput): Promise<Incide
       key: input.incidentKey,
       source: input.trigger.source,
       summary: input.trigger.summary,
+      receivedAt: input.trigger.receivedAt,
+      firedAt: input.trigger.firedAt,
       runbookVersion: input.plan.runbookVersion,
       ladder: input.plan.ladder.map((r) => ({ roles: r.roles, contacts: r.contacts.map((c) => c.id) })),
     });

@@ -8,6 +8,10 @@ export interface IncidentTrigger {
   source: 'cli' | 'webhook' | 'checklist';
   by: string;
   summary?: string;
+  /** When the intake (or the CLI) received the alert, by its own clock: the incident's clocks start here. */
+  receivedAt?: string;
+  /** The source's own timestamp of the alert, if it sent one: recorded beside receivedAt, never trusted as a clock. */
+  firedAt?: string;
 }
 
 export interface OpenIncidentInput {

@@ -5,10 +5,28 @@ import { iso } from '../shared/time';
 import { incidentIdOf } from './incidentId';
 import type { IncidentState, OpenIncidentInput } from './messages';
 
-/** The state of a newly opened incident: clocks start now, every step pending. */
+/**
+ * How far before the workflow's start an alert's receive time may set its clocks. receivedAt is another machine's
+ * clock: a skewed intake, or a trigger replayed from a queue hours later, must not open an incident already far past
+ * its SLA (the ladder would skip its first rungs and MTTA would be meaningless). An hour is far beyond any real
+ * delay between intake and the workflow's first task, and beyond the response SLA of every severity but low.
+ */
+export const MAX_ALERT_AGE_MS = 60 * 60_000;
+
+/**
+ * When the incident's clocks start: when its alert was received, not when the workflow got its first task (which
+ * under load trails the alert by seconds to minutes). Never in the future, never more than MAX_ALERT_AGE_MS back.
+ */
+export function clockStartOf(input: OpenIncidentInput, now: number): number {
+  const received = input.trigger.receivedAt ? Date.parse(input.trigger.receivedAt) : NaN;
+  if (Number.isNaN(received)) return now; // incidents opened before receivedAt existed, or an unreadable stamp
+  return Math.min(now, Math.max(received, now - MAX_ALERT_AGE_MS));
+}
+
+/** The state of a newly opened incident: clocks start when its alert was received, every step pending. */
 export function initialState(input: OpenIncidentInput): IncidentState {
   const info = workflowInfo();
-  const openedAt = Date.now();
+  const openedAt = clockStartOf(input, Date.now());
   const type = input.plan.type;
   const severity = input.plan.severities[input.severity];
   const due = responseDueAt(openedAt, type, severity);

@@ -1,0 +1,114 @@
+import { openIncident } from '../client/incidents/openIncident';
+import { medianCliMs } from './cliTimings';
+import { inFlight } from './concurrency';
+import { calendar, roster, uniqueFingerprint, type BenchContext } from './context';
+import { devServerSession } from './devServer';
+import { alertTitle, pageRecorder } from './pageRecorder';
+import type { BenchResult } from './report';
+import { max, ms, percentile } from './stats';
+
+const OPENING_IN_FLIGHT = 20;
+const MB = 2 ** 20;
+
+/**
+ * Opens `count` distinct incidents at once (OPENING_IN_FLIGHT open calls outstanding) on one worker, and waits
+ * until each has paged. Returns per-alert open → page times and the process' peak RSS while they were open.
+ */
+async function openMany(ctx: BenchContext, count: number, label: string, severity: 'medium' | 'low') {
+  const recorder = pageRecorder();
+  const session = await devServerSession(ctx, `bench-${label}-${Date.now()}`, { channel: recorder.channel });
+  const keys = Array.from({ length: count }, () => uniqueFingerprint(label));
+  const sentAt = new Map<string, number>();
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 500);
+  const first = Date.now();
+  const octx = { client: session.client, taskQueue: session.taskQueue, roster, calendar };
+  const ids = await inFlight(OPENING_IN_FLIGHT, keys, async (key) => {
+    const t0 = Date.now();
+    sentAt.set(key, t0);
+    const request = { type: 'performance-degradation', tier: 'olap', severity, fingerprint: key, title: alertTitle(key) } as const;
+    return (await openIncident(octx, request, new Date(t0))).workflowId;
+  });
+  const openedMs = Date.now() - first;
+  const pagedAt = await Promise.all(keys.map((k) => recorder.waitFor('page', k)));
+  const toPage = keys.map((k, i) => pagedAt[i] - sentAt.get(k)!);
+  const lastPageS = (max(pagedAt) - first) / 1000;
+  return {
+    session,
+    ids,
+    toPage,
+    openedMs,
+    lastPageS,
+    rssNowMb: () => process.memoryUsage().rss / MB,
+    peakRssMb: () => peakRss / MB,
+    async close() {
+      clearInterval(sampler);
+      await inFlight(OPENING_IN_FLIGHT, ids, (id) => session.client.workflow.getHandle(id).terminate('benchmark over'));
+      await session.close();
+    },
+  };
+}
+
+/** `--burst N`: N distinct alerts at once; every incident should be paged within 60 s of its alert. */
+export async function burst(ctx: BenchContext): Promise<BenchResult> {
+  const n = ctx.options.burst!;
+  const run = await openMany(ctx, n, 'burst', 'medium');
+  try {
+    const within60 = run.toPage.filter((x) => x <= 60_000).length;
+    const metrics = {
+      [`burst_${n}_last_page_s`]: run.lastPageS,
+      [`burst_${n}_open_to_page_p50_ms`]: percentile(run.toPage, 50),
+      [`burst_${n}_open_to_page_p99_ms`]: percentile(run.toPage, 99),
+      [`burst_${n}_paged_within_60s`]: within60,
+      [`burst_${n}_peak_rss_mb`]: run.peakRssMb(),
+    };
+    return {
+      name: `burst of ${n}`,
+      setting: `dev server, ${n} distinct medium alerts, ${OPENING_IN_FLIGHT} open calls in flight`,
+      figures: [
+        ['all opened after', ms(run.openedMs)],
+        ['last page after the first alert', `${run.lastPageS.toFixed(1)} s`],
+        ['alert → page p50 / p99', `${ms(percentile(run.toPage, 50))} / ${ms(percentile(run.toPage, 99))}`],
+        ['paged within 60 s of the alert (goal: all)', `${within60} / ${n}`],
+        ['bench process peak RSS (worker + client)', `${Math.round(run.peakRssMb())} MB`],
+      ],
+      metrics,
+    };
+  } finally {
+    await run.close();
+  }
+}
+
+/** `--open N`: N open incidents on one worker; its RSS, and the CLI's list and report with them all open. */
+export async function manyOpen(ctx: BenchContext): Promise<BenchResult> {
+  const n = ctx.options.open!;
+  const run = await openMany(ctx, n, 'open', 'low');
+  try {
+    // Let the opening audit writes settle and the heap shrink back before reading the steady state.
+    await new Promise((r) => setTimeout(r, 10_000));
+    const rss = run.rssNowMb();
+    const env = { TEMPORAL_ADDRESS: ctx.stack.devServerAddress, DATABASE_URL: ctx.db.url };
+    const list = await medianCliMs(['incident', 'list'], env, 1);
+    const report = await medianCliMs(['report'], env, 1);
+    const metrics = {
+      [`rss_${n}_open_mb`]: rss,
+      [`peak_rss_${n}_open_mb`]: run.peakRssMb(),
+      [`incident_list_${n}_ms`]: list.ms,
+      [`report_${n}_ms`]: report.ms,
+    };
+    return {
+      name: `${n} open incidents`,
+      setting: `dev server, ${n} low incidents open on one worker`,
+      figures: [
+        ['bench process RSS, all open (goal < 1 GiB)', `${Math.round(rss)} MB (peak ${Math.round(run.peakRssMb())} MB)`],
+        ['dbops incident list (goal < 1 s)', `${ms(list.ms)} (${list.lines} lines)`],
+        ['dbops report (goal < 1 s)', ms(report.ms)],
+        ['all paged after', `${run.lastPageS.toFixed(1)} s`],
+      ],
+      notes: ['RSS is the bench process: the worker runs in it, beside a Temporal client and the bench itself'],
+      metrics,
+    };
+  } finally {
+    await run.close();
+  }
+}
