@@ -15,6 +15,18 @@ export default defineConfig({
         extends: true,
         test: { name: 'integration', include: ['test/integration/**/*.test.ts'], globalSetup: ['test/support/globalSetup.ts'] },
       },
+      // The production shape (the real Temporal server on PostgreSQL, several dbops processes): heavy, so it runs
+      // after the other projects, never beside them. The first run builds the server with Go (about 5 minutes).
+      {
+        extends: true,
+        test: {
+          name: 'production',
+          include: ['test/production/**/*.test.ts'],
+          sequence: { groupOrder: 1 },
+          testTimeout: 10 * 60_000,
+          hookTimeout: 15 * 60_000,
+        },
+      },
     ],
   },
 });
