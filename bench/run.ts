@@ -5,6 +5,7 @@ import { auditWrites } from './auditWrites';
 import type { BenchContext } from './context';
 import { dedupStorm } from './dedupStorm';
 import { incidentLatency } from './incidentLatency';
+import { productionShapeLatency } from './productionShape';
 import { provisionBenchStack } from './provision';
 import { printTable, type BenchResult } from './report';
 import { createScratchDatabase } from '../dev/scratchDatabase';
@@ -17,6 +18,8 @@ const BENCHMARKS: [string, (ctx: BenchContext) => Promise<BenchResult>][] = [
   ['incident latency', incidentLatency],
   ['audit writes', auditWrites],
   ['dedup storm', dedupStorm],
+  // Starts its own servers (the real Temporal server on PostgreSQL, worker and intake processes), not the dev stack.
+  ['production shape', () => productionShapeLatency()],
 ];
 
 async function main() {

@@ -39,7 +39,7 @@ async function main() {
     sqlToolPath: config.temporal.sqlToolPath,
     env: { LOG_LEVEL: config.logLevel, DBOPS_ROSTER: config.rosterPath },
   }));
-  if (stopping) return stopping;
+  if (stopping) return shape.stop(); // interrupted while starting: stop what has started
   // `npm run dbops` in another terminal finds these servers, as it finds `npm start`'s.
   fs.writeFileSync(
     runtimeFile(config),
