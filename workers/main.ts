@@ -4,7 +4,7 @@
  * until SIGINT/SIGTERM, then drains in-flight activities and exits.
  */
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { migrate } from '../db/migrate';
 import { buildActivities } from './activityDependencies';
@@ -30,7 +30,15 @@ async function main() {
   // Worker and workflow metrics (task latencies, schedule-to-start, failures) from the SDK runtime, on loopback:
   // the ops endpoint at DBOPS_METRICS_ADDRESS serves them with dbops' own on /metrics.
   const sdkMetricsPort = config.metricsAddress ? await freeLoopbackPort() : undefined;
-  if (sdkMetricsPort) Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${sdkMetricsPort}` } } } });
+  // The SDK's own lines (with their workflow and activity ids) go through the same JSON log as dbops' lines.
+  const sdkLog = log.child({ component: 'temporal-sdk' });
+  const sdkLevel: LogLevel = config.logLevel === 'debug' || config.logLevel === 'trace' ? 'INFO' : 'WARN';
+  Runtime.install({
+    logger: new DefaultLogger(sdkLevel, (e) =>
+      sdkLog[e.level === 'WARN' ? 'warn' : e.level === 'ERROR' ? 'error' : 'info'](e.meta ?? {}, e.message),
+    ),
+    ...(sdkMetricsPort ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${sdkMetricsPort}` } } } } : {}),
+  });
   loadCatalog(config); // a bad runbook edit stops the worker here, naming the field
   const pool = new Pool({ connectionString: config.databaseUrl });
   await migrate(pool);

@@ -42,7 +42,7 @@ beforeAll(async () => {
     serverPath: process.env.TEMPORAL_SERVER_PATH,
     sqlToolPath: process.env.TEMPORAL_SQL_TOOL_PATH,
     bundlePath: path.join(scratch, 'workflow-bundle.js'),
-    env: { DBOPS_WEBHOOK_URL: receiver.url, LOG_LEVEL: 'warn' },
+    env: { DBOPS_WEBHOOK_URL: receiver.url, LOG_LEVEL: 'info' },
   });
   pool = new Pool({ connectionString: shape.databaseUrl, max: 4 });
   connection = await Connection.connect({ address: shape.temporal.address });
@@ -123,7 +123,12 @@ test(
       (c) => c.reduce((a, b) => a + b, 0) === ALERTS,
     );
     expect(counts.every((c) => c === ALERTS / KEYS)).toBe(true);
-    const incidents = (await pool.query<{ incident_id: string }>(`SELECT incident_id FROM incidents`)).rows;
+    // The audit store follows the workflows (an audit write never holds up a page): wait for its rows.
+    const incidents = await eventually(
+      'incident rows',
+      async () => (await pool.query<{ incident_id: string }>(`SELECT incident_id FROM incidents`)).rows,
+      (rows) => rows.length >= KEYS,
+    );
     expect(incidents).toHaveLength(KEYS);
 
     // Every page delivered, each exactly once: one webhook request per page row, no more, none unknown.
@@ -167,6 +172,15 @@ test(
       accepted += scrape.get('dbops_alerts_accepted_total{status="202"}') ?? 0;
     }
     expect(accepted).toBe(ALERTS);
+
+    // Structured logs: every line a worker wrote inside an incident's activity names the incident.
+    const lines = shape.workers
+      .flatMap((w) => fs.readFileSync(w.logFile, 'utf8').split('\n'))
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { workflowId?: string; incidentId?: string; component?: string });
+    const incidentLines = lines.filter((l) => l.component !== 'temporal-sdk' && l.workflowId?.startsWith('incident/'));
+    expect(incidentLines.filter((l) => !l.incidentId)).toEqual([]);
+    expect(new Set(incidentLines.map((l) => l.incidentId)).size).toBe(KEYS);
     console.log(`production shape: ${ALERTS} alerts sent in ${sentMs} ms, ${pages.length} webhook pages, worker restarted once`);
   },
   10 * 60_000,
