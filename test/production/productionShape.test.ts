@@ -149,10 +149,18 @@ test(
     expect(receivedPages).toHaveLength(pages.length);
 
     // Every audit chain whole: hash links, the anchor on its row, and every audit write in Temporal's history.
-    for (const { incident_id } of incidents) {
-      const verdict = await verifyIncidentAudit(pool, incident_id, client);
-      expect(verdict.problems, incident_id).toEqual([]);
-    }
+    // Repeats are still being written as this runs, and a write landing between verify's reads looks like a cut
+    // tail for a moment; a chain that is really broken stays broken, so the verdict must come clean within 60 s.
+    const broken = await eventually(
+      'audit verdicts',
+      async () => {
+        const verdicts = await Promise.all(incidents.map((i) => verifyIncidentAudit(pool, i.incident_id, client)));
+        return verdicts.filter((v) => v.problems.length).map((v) => `${v.incidentId}: ${v.problems.join('; ')}`);
+      },
+      (problems) => problems.length === 0,
+      60_000,
+    );
+    expect(broken).toEqual([]);
 
     // Each worker's /metrics (the restarted one too) agrees with the audit store; the intakes counted every alert.
     const delivered = (
@@ -177,10 +185,13 @@ test(
     const lines = shape.workers
       .flatMap((w) => fs.readFileSync(w.logFile, 'utf8').split('\n'))
       .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as { workflowId?: string; incidentId?: string; component?: string });
+      .map((l) => JSON.parse(l) as { workflowId?: string; incidentId?: string; subject?: string; component?: string });
     const incidentLines = lines.filter((l) => l.component !== 'temporal-sdk' && l.workflowId?.startsWith('incident/'));
     expect(incidentLines.filter((l) => !l.incidentId)).toEqual([]);
-    expect(new Set(incidentLines.map((l) => l.incidentId)).size).toBe(KEYS);
+    expect(incidentLines.length).toBeGreaterThan(0);
+    // Every incident is in the workers' logs by its id (a page the outbox's flusher sent is logged with its subject).
+    const named = new Set(lines.map((l) => l.incidentId ?? l.subject));
+    expect(incidents.filter((i) => !named.has(i.incident_id))).toEqual([]);
     console.log(`production shape: ${ALERTS} alerts sent in ${sentMs} ms, ${pages.length} webhook pages, worker restarted once`);
   },
   10 * 60_000,
