@@ -1,10 +1,13 @@
 # The dbops worker and intake image. (No Docker engine runs on the development machines: this file is checked by
-# review, not by CI.)
+# review; `npm run production-local` runs the same shape without Docker and is what CI tests.)
 FROM node:20-bookworm-slim
 WORKDIR /app
-ENV NODE_ENV=production CI=true
+ENV CI=true
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY . .
+# The workflow bundle is built here, once: workers load it at start instead of running webpack.
+RUN npm run build
+ENV NODE_ENV=production DBOPS_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js
 USER node
 CMD ["node_modules/.bin/tsx", "workers/main.ts"]

@@ -21,8 +21,22 @@ export default defineConfig({
         test: {
           name: 'faults',
           include: ['test/faults/**/*.test.ts'],
+          // After the integration tests, not beside them: on 2 cores, faults timed against a loaded machine flake.
+          sequence: { groupOrder: 1 },
           globalSetup: ['test/support/globalSetup.ts'],
           testTimeout: 180_000,
+        },
+      },
+      // The production shape (the real Temporal server on PostgreSQL, several dbops processes): heavy, so it runs
+      // after the other projects, never beside them. The first run builds the server with Go (about 5 minutes).
+      {
+        extends: true,
+        test: {
+          name: 'production',
+          include: ['test/production/**/*.test.ts'],
+          sequence: { groupOrder: 2 },
+          testTimeout: 10 * 60_000,
+          hookTimeout: 15 * 60_000,
         },
       },
     ],

@@ -13,6 +13,7 @@ import { burst, manyOpen } from './manyIncidents';
 import type { WorkerTuning } from '../workers/createWorker';
 import { dedupStorm } from './dedupStorm';
 import { incidentLatency } from './incidentLatency';
+import { productionShapeLatency } from './productionShape';
 import { provisionBenchStack } from './provision';
 import { printTable, type BenchResult } from './report';
 import { createScratchDatabase } from '../dev/scratchDatabase';
@@ -83,6 +84,8 @@ function benchmarks(o: BenchOptions): Benchmark[] {
     ['incident latency', incidentLatency],
     ['audit writes', auditWrites],
     ['dedup storm', dedupStorm],
+    // Starts its own servers (the real Temporal server on PostgreSQL, worker and intake processes), not the dev stack.
+    ['production shape', () => productionShapeLatency()],
     ...(o.burst ? [[`burst of ${o.burst}`, burst] satisfies Benchmark] : []),
     ...(o.open ? [[`${o.open} open incidents`, manyOpen] satisfies Benchmark] : []),
     ...(o.bigTier ? [['big tier morning checklist', bigTier] satisfies Benchmark] : []),

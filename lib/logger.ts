@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { logContext } from './logContext';
 
 export type { Logger };
 
@@ -29,6 +30,8 @@ export function createLogger(options: { level?: string; name?: string; destinati
       name: options.name ?? 'dbops',
       level: options.level ?? process.env.LOG_LEVEL ?? 'info',
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      // Inside an activity: its incident and workflow ids on every line (workers/activityLogContext.ts).
+      mixin: () => logContext.getStore() ?? {},
       ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss' } } } : {}),
     },
     options.destination,

@@ -7,6 +7,7 @@ import { deliveryFailureReporter } from '../client/incidents/reportDeliveryFailu
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import { closeTierPools, createTierPools } from '../lib/tierPools';
+import { withActivityLogContext } from './activityLogContext';
 
 /** Wires the activities to the real audit store, tier databases and notification channels from configuration. */
 export function buildActivities(
@@ -49,7 +50,7 @@ export function buildActivities(
   }, 30_000);
   flusher.unref();
   return {
-    activities,
+    activities: withActivityLogContext(activities),
     auditPool,
     channels,
     async close() {

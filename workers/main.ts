@@ -4,7 +4,7 @@
  * until SIGINT/SIGTERM, then drains in-flight activities and exits.
  */
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { migrate } from '../db/migrate';
 import { buildActivities } from './activityDependencies';
@@ -13,6 +13,7 @@ import { createLogger } from '../lib/logger';
 import { loadCatalog } from '../lib/catalog';
 import { loadRoster } from '../lib/roster';
 import { createDbopsWorker } from './createWorker';
+import { freeLoopbackPort, startOpsServer } from './opsServer';
 
 async function main() {
   const config = loadConfig();
@@ -20,8 +21,24 @@ async function main() {
   if (!config.temporal.address || !config.databaseUrl) {
     throw new Error('the worker needs TEMPORAL_ADDRESS and DATABASE_URL (for a local all-in-one run use `npm start`)');
   }
-  // Worker and workflow metrics (task latencies, schedule-to-start, failures) for Prometheus at /metrics.
-  if (config.metricsAddress) Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: config.metricsAddress } } } });
+  // Production runs the bundle built by `npm run build`: no webpack at start, and every worker runs the same code.
+  if (!config.workflowBundle && process.env.NODE_ENV === 'production') {
+    throw new Error(
+      'NODE_ENV=production needs DBOPS_WORKFLOW_BUNDLE, the workflow bundle `npm run build` writes (dist/workflow-bundle.js)',
+    );
+  }
+  // Worker and workflow metrics (task latencies, schedule-to-start, failures) from the SDK runtime, on loopback:
+  // the ops endpoint at DBOPS_METRICS_ADDRESS serves them with dbops' own on /metrics.
+  const sdkMetricsPort = config.metricsAddress ? await freeLoopbackPort() : undefined;
+  // The SDK's own lines (with their workflow and activity ids) go through the same JSON log as dbops' lines.
+  const sdkLog = log.child({ component: 'temporal-sdk' });
+  const sdkLevel: LogLevel = config.logLevel === 'debug' || config.logLevel === 'trace' ? 'INFO' : 'WARN';
+  Runtime.install({
+    logger: new DefaultLogger(sdkLevel, (e) =>
+      sdkLog[e.level === 'WARN' ? 'warn' : e.level === 'ERROR' ? 'error' : 'info'](e.meta ?? {}, e.message),
+    ),
+    ...(sdkMetricsPort ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${sdkMetricsPort}` } } } } : {}),
+  });
   loadCatalog(config); // a bad runbook edit stops the worker here, naming the field
   const pool = new Pool({ connectionString: config.databaseUrl });
   await migrate(pool);
@@ -42,9 +59,22 @@ async function main() {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     activities: services.activities,
+    workflowBundlePath: config.workflowBundle,
   });
+  const ops = config.metricsAddress
+    ? await startOpsServer({
+        host: config.metricsAddress.slice(0, config.metricsAddress.lastIndexOf(':')),
+        port: Number(config.metricsAddress.slice(config.metricsAddress.lastIndexOf(':') + 1)),
+        worker: () => worker,
+        connection: clientConnection,
+        auditPool: services.auditPool,
+        sdkMetricsUrl: `http://127.0.0.1:${sdkMetricsPort}/metrics`,
+        log,
+      })
+    : undefined;
   log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker running');
   await worker.run();
+  ops?.close();
   await connection.close();
   await clientConnection.close();
   await services.close();

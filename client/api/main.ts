@@ -4,6 +4,7 @@ import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { loadRoster } from '../../lib/roster';
 import { createIntakeApp, startIntake } from './intake';
+import { withOperations } from './operations';
 
 async function main() {
   const config = loadConfig();
@@ -11,9 +12,12 @@ async function main() {
   if (!config.temporal.address) throw new Error('the intake needs TEMPORAL_ADDRESS');
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  const app = createIntakeApp(
-    { client, taskQueue: config.temporal.taskQueue, roster: loadRoster(config.rosterPath), calendar: config.calendar },
-    log,
+  const app = withOperations(
+    createIntakeApp(
+      { client, taskQueue: config.temporal.taskQueue, roster: loadRoster(config.rosterPath), calendar: config.calendar },
+      log,
+    ),
+    { connection },
   );
   const server = await startIntake(app, config.intakePort, config.intakeHost);
   log.info({ port: config.intakePort }, 'alert intake listening');
