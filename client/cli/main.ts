@@ -45,7 +45,7 @@ import { startChecklist } from '../checklists/startChecklist';
 import { applySchedules, listSchedules, scheduleIdOf, setPaused } from '../checklists/schedules';
 import { reportTable } from '../../db/reports/checklistReport';
 import { checklistStateQuery, signOffUpdate } from '../../workflows/checklist/messages';
-import { findIncident, IncidentRefError, incidentHandle, isIncidentId, newerIncidentOnKey } from './incidentRef';
+import { findIncident, IncidentRefError, incidentHandle, isIncidentId, newerIncidentOnKey } from '../incidents/incidentRef';
 import { textOptionProblem } from './textOptions';
 
 class UsageError extends Error {}
