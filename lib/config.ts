@@ -23,6 +23,7 @@ const EnvSchema = z.object({
     .string()
     .regex(/^dbops_key_[A-Za-z0-9_-]{32,}$/, "'dbops_key_' and at least 32 base64url characters (dbops integration create prints one)")
     .optional(),
+  DBOPS_API_URL: z.string().url().optional(),
   DBOPS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
   DBOPS_TLS_CERT: z.string().optional(),
   DBOPS_TLS_KEY: z.string().optional(),
@@ -96,6 +97,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     intakePort: e.DBOPS_INTAKE_PORT,
     intakeHost: e.DBOPS_INTAKE_HOST,
     intakeKey: e.DBOPS_INTAKE_KEY,
+    /** Where the CLI reaches the dbops API (default: this machine's intake port). */
+    apiUrl: e.DBOPS_API_URL ?? `http://127.0.0.1:${e.DBOPS_INTAKE_PORT}`,
     rateLimitPerMinute: e.DBOPS_RATE_LIMIT_PER_MINUTE,
     tls: listeningSecurity(e.DBOPS_INTAKE_HOST, e.DBOPS_TLS_CERT, e.DBOPS_TLS_KEY, e.DBOPS_BEHIND_TLS_PROXY === 'true'),
     webhookUrl: e.DBOPS_WEBHOOK_URL,

@@ -9,6 +9,7 @@ import type { RosterInForce } from '../../lib/rosterInForce';
 import { MAX_BODY_BYTES } from '../../runbooks/limits';
 import { InvalidRequestError, openIncident, parseIncidentRequest, type OpenIncidentContext } from '../incidents/openIncident';
 import { integrationAuth, personAuth, type ApiEnv, type AuthDeps } from './authenticate';
+import { checklistRoutes } from './checklistRoutes';
 import { incidentRoutes } from './incidentRoutes';
 import { createRateLimiter } from './rateLimiter';
 import { createRefusalLog } from './refusalLog';
@@ -86,6 +87,8 @@ export function createIntakeApp(ctx: ApiContext, log: Logger) {
   app.use('/incidents', limitBody, personAuth(deps));
   app.use('/incidents/*', limitBody, personAuth(deps));
   app.route('/incidents', incidentRoutes(ctx, log));
+  app.use('/checklists/*', limitBody, personAuth(deps));
+  app.route('/checklists', checklistRoutes(ctx, log));
   app.onError((err, c) => {
     log.error({ err, path: c.req.path }, 'API request failed');
     return c.json(

@@ -20,33 +20,22 @@ import {
   STEP_DECISIONS,
   TIERS,
   type ChecklistId,
-  type Outcome,
   type Severity,
 } from '../../runbooks/types';
 import { SA_KIND, SA_PHASE, SA_SEVERITY, SA_TIER, SA_TYPE } from '../../workflows/shared/searchAttributes';
-import {
-  acknowledgeUpdate,
-  addNoteUpdate,
-  approveStepUpdate,
-  changeSeverityUpdate,
-  completeStepUpdate,
-  decideStepUpdate,
-  incidentStateQuery,
-  rejectStepUpdate,
-  resolveUpdate,
-  type IncidentState,
-} from '../../workflows/incident/messages';
+import { incidentStateQuery, type IncidentState } from '../../workflows/incident/messages';
 import type { incidentResponse } from '../../workflows/incident/incidentResponse';
 import { EXPORT_FORMATS, formatEvents, type ExportFormat } from './auditExport';
 import { readIncidentEvents } from '../../db/audit/readEvents';
-import { InvalidRequestError, openIncident, parseIncidentRequest } from '../incidents/openIncident';
+import { InvalidRequestError, parseIncidentRequest } from '../incidents/openIncident';
 import { slaReport } from '../../db/reports/slaReport';
 import { startChecklist } from '../checklists/startChecklist';
 import { applySchedules, listSchedules, scheduleIdOf, setPaused } from '../checklists/schedules';
 import { reportTable } from '../../db/reports/checklistReport';
-import { checklistStateQuery, signOffUpdate } from '../../workflows/checklist/messages';
+import { checklistStateQuery, type ChecklistRunState } from '../../workflows/checklist/messages';
 import { findIncident, IncidentRefError, incidentHandle, isIncidentId, newerIncidentOnKey } from '../incidents/incidentRef';
 import { textOptionProblem } from './textOptions';
+import { ApiError, callApi, refSegment } from './apiClient';
 
 class UsageError extends Error {}
 
@@ -164,19 +153,16 @@ const incident = program.command('incident').description('open, work and resolve
 
 incident
   .command('open')
-  .description('open an incident, or count a repeat of one already open with the same type, tier and fingerprint')
+  .description('open an incident, or count a repeat of one already open with the same type, tier and fingerprint (as yourself)')
   .addOption(new Option('--type <type>', 'incident type').choices(INCIDENT_TYPE_IDS).makeOptionMandatory())
   .addOption(new Option('--tier <tier>', 'database tier').choices(TIERS).makeOptionMandatory())
   .addOption(new Option('--severity <severity>', 'severity (default: the type’s)').choices(SEVERITIES))
   .option('--fingerprint <fp>', 'what distinguishes this problem from others of its type on the tier', 'manual')
   .option('--title <title>', 'one line for people')
-  .option('--by <who>', 'who opens it', process.env.USER ?? 'cli')
   .action(async (o) => {
-    const request = parseIncidentRequest({ ...o, source: 'cli' });
-    const roster = loadRoster(config.rosterPath);
-    const { workflowId } = await withClient((client) =>
-      openIncident({ client, taskQueue: config.temporal.taskQueue, roster, calendar: config.calendar }, request),
-    );
+    const request = { type: o.type, tier: o.tier, severity: o.severity, fingerprint: o.fingerprint, title: o.title };
+    parseIncidentRequest({ ...request, source: 'cli' }); // refused here, naming the field, before any server is reached
+    const { workflowId } = await callApi<{ workflowId: string }>(config.apiUrl, 'POST', '/incidents', request);
     console.log(workflowId);
   });
 
@@ -220,83 +206,54 @@ incident
     else printState(state);
   });
 
+/** An action on an incident through the dbops API, as the person the token names; prints the state it left. */
+const act = async (ref: string, action: string, body: Record<string, unknown>) =>
+  printState(await callApi<IncidentState>(config.apiUrl, 'POST', `/incidents/${refSegment(ref)}/${action}`, body));
+
 incident
   .command('ack <ref>')
-  .requiredOption('--as <person>', 'roster id of who acknowledges')
   .option('--note <text>')
-  .action(async (ref, o) =>
-    printState(await onIncident(ref, (h) => h.executeUpdate(acknowledgeUpdate, { args: [{ actor: o.as, note: o.note }] }))),
-  );
+  .action((ref, o) => act(ref, 'ack', { note: o.note }));
 
 incident
   .command('resolve <ref>')
-  .requiredOption('--as <person>')
   .requiredOption('--summary <text>', 'what fixed it')
-  .action(async (ref, o) =>
-    printState(await onIncident(ref, (h) => h.executeUpdate(resolveUpdate, { args: [{ actor: o.as, summary: o.summary }] }))),
-  );
+  .action((ref, o) => act(ref, 'resolve', { summary: o.summary }));
 
 incident
   .command('severity <ref> <severity>')
-  .requiredOption('--as <person>')
   .option('--reason <text>')
   .action(async (ref, severity: string, o) => {
     if (!SEVERITIES.includes(severity as Severity)) throw new UsageError(`severity '${severity}' is not one of ${SEVERITIES.join(', ')}`);
-    printState(
-      await onIncident(ref, (h) =>
-        h.executeUpdate(changeSeverityUpdate, { args: [{ actor: o.as, severity: severity as Severity, reason: o.reason }] }),
-      ),
-    );
+    await act(ref, 'severity', { severity, reason: o.reason });
   });
 
 incident
   .command('note <ref>')
-  .requiredOption('--as <person>')
   .requiredOption('--text <text>')
-  .action(async (ref, o) =>
-    printState(await onIncident(ref, (h) => h.executeUpdate(addNoteUpdate, { args: [{ actor: o.as, text: o.text }] }))),
-  );
+  .action((ref, o) => act(ref, 'notes', { text: o.text }));
 
 const step = incident.command('step').description('complete, approve, reject or decide on a runbook step');
+const stepPath = (stepId: string, action: string) => `steps/${encodeURIComponent(stepId)}/${action}`;
 step
   .command('complete <ref> <stepId>')
-  .requiredOption('--as <person>')
   .addOption(new Option('--outcome <outcome>').choices(OUTCOMES).default('pass'))
   .option('--note <text>')
-  .action(async (ref, stepId, o) =>
-    printState(
-      await onIncident(ref, (h) =>
-        h.executeUpdate(completeStepUpdate, { args: [{ actor: o.as, stepId, outcome: o.outcome as Outcome, note: o.note }] }),
-      ),
-    ),
-  );
+  .action((ref, stepId, o) => act(ref, stepPath(stepId, 'complete'), { outcome: o.outcome, note: o.note }));
 step
   .command('approve <ref> <stepId>')
-  .requiredOption('--as <person>')
   .option('--note <text>')
-  .action(async (ref, stepId, o) =>
-    printState(await onIncident(ref, (h) => h.executeUpdate(approveStepUpdate, { args: [{ actor: o.as, stepId, note: o.note }] }))),
-  );
+  .action((ref, stepId, o) => act(ref, stepPath(stepId, 'approve'), { note: o.note }));
 step
   .command('reject <ref> <stepId>')
-  .requiredOption('--as <person>')
   .requiredOption('--reason <text>')
-  .action(async (ref, stepId, o) =>
-    printState(await onIncident(ref, (h) => h.executeUpdate(rejectStepUpdate, { args: [{ actor: o.as, stepId, reason: o.reason }] }))),
-  );
+  .action((ref, stepId, o) => act(ref, stepPath(stepId, 'reject'), { reason: o.reason }));
 step
   .command('decide <ref> <stepId>')
   .description('after an automated step failed: retry it, skip it, or abort the rest of the runbook')
-  .requiredOption('--as <person>')
   .addOption(new Option('--decision <decision>').choices(STEP_DECISIONS).makeOptionMandatory())
   .option('--note <text>')
-  .action(async (ref, stepId, o) =>
-    printState(
-      await onIncident(ref, (h) =>
-        h.executeUpdate(decideStepUpdate, { args: [{ actor: o.as, stepId, decision: o.decision, note: o.note }] }),
-      ),
-    ),
-  );
+  .action((ref, stepId, o) => act(ref, stepPath(stepId, 'decide'), { decision: o.decision, note: o.note }));
 
 const audit = program.command('audit').description('read, export and verify audit trails');
 audit
@@ -351,16 +308,11 @@ checklist
 checklist
   .command('sign <runId> <itemId>')
   .description('sign off a manual item')
-  .requiredOption('--as <person>')
   .addOption(new Option('--outcome <outcome>').choices(OUTCOMES).default('pass'))
   .option('--note <text>')
   .action(async (runId: string, itemId: string, o) => {
-    const state = await withClient((client) =>
-      client.workflow
-        .getHandle(runId)
-        .executeUpdate(signOffUpdate, { args: [{ actor: o.as, itemId, outcome: o.outcome as Outcome, note: o.note }] }),
-    );
-    console.log(reportTable(state));
+    const path = `/checklists/${encodeURIComponent(runId)}/items/${encodeURIComponent(itemId)}/sign`;
+    console.log(reportTable(await callApi<ChecklistRunState>(config.apiUrl, 'POST', path, { outcome: o.outcome, note: o.note })));
   });
 checklist
   .command('report <runId>')
@@ -448,7 +400,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 program.parseAsync().catch((err: unknown) => {
-  if (err instanceof UsageError || err instanceof InvalidRequestError || err instanceof IncidentRefError)
+  if (err instanceof UsageError || err instanceof InvalidRequestError || err instanceof IncidentRefError || err instanceof ApiError)
     console.error(`dbops: ${err.message}`);
   else if (err instanceof WorkflowUpdateFailedError) console.error(`dbops: refused: ${(err.cause as Error)?.message ?? err.message}`);
   else console.error(`dbops: ${(err as Error)?.message ?? err}`);

@@ -49,11 +49,17 @@ describe('incidents end to end on the Temporal dev server', () => {
       expect(state.triggerCount).toBe(2);
       expect(state.steps[0]).toMatchObject({ id: 'monitor-pools', status: 'succeeded' });
 
-      const refused = await dbops(['incident', 'ack', workflowId, '--as', 'mallory'], cliEnv);
+      // A token of someone the roster does not know is refused; the CLI acts as the person its token names.
+      const refused = await dbops(['incident', 'ack', workflowId], {
+        ...cliEnv,
+        DBOPS_API_URL: api.url,
+        DBOPS_TOKEN: await api.tokenOf('mallory'),
+      });
       expect(refused.code).toBe(1);
-      expect(refused.stderr).toMatch(/unknown actor 'mallory'/);
+      expect(refused.stderr).toMatch(/refused \(403\): 'mallory' is not on the roster in force/);
 
-      const ack = await dbops(['incident', 'ack', workflowId, '--as', 'oscar'], cliEnv);
+      const oscar = { ...cliEnv, DBOPS_API_URL: api.url, DBOPS_TOKEN: await api.tokenOf('oscar') };
+      const ack = await dbops(['incident', 'ack', workflowId], oscar);
       expect(ack.stdout).toMatch(/phase=acknowledged/);
       expect(ack.stdout).toMatch(/acknowledged by oscar/);
 
@@ -67,10 +73,7 @@ describe('incidents end to end on the Temporal dev server', () => {
       }
       expect(listed).toMatch(/high\s+acknowledged\s+RUNNING/);
 
-      const resolved = await dbops(
-        ['incident', 'resolve', state.incidentId, '--as', 'oscar', '--summary', 'raised pool max to 60'],
-        cliEnv,
-      );
+      const resolved = await dbops(['incident', 'resolve', state.incidentId, '--summary', 'raised pool max to 60'], oscar);
       expect(resolved.stdout).toMatch(/phase=resolved/);
       const result = await handle.result();
       expect(result.resolution).toBe('raised pool max to 60');

@@ -33,8 +33,6 @@ const NOTES_KEPT = 50;
 export function registerIncidentHandlers({ plan, s, audit, deadline }: IncidentContext): void {
   const requireActor = (request: ActorRequest, roles?: Role[], action?: string) => {
     requireText('actor', request.actor);
-    if (request.rosterVersion !== undefined && !/^[0-9a-f]{1,64}$/.test(String(request.rosterVersion)))
-      throw ApplicationFailure.nonRetryable('rosterVersion must be a hex digest of the roster file', 'BadRosterVersion');
     return requireResponder(plan.responders, request.actor, roles, action, request);
   };
   // Which roster decided: recorded with each decision when the API sent the one in force.

@@ -14,6 +14,8 @@ export function requireResponder(
   action = 'do this',
   inForce?: { roles?: Role[]; rosterVersion?: string },
 ): Responder {
+  if (inForce?.rosterVersion !== undefined && !/^[0-9a-f]{1,64}$/.test(String(inForce.rosterVersion)))
+    throw ApplicationFailure.nonRetryable('rosterVersion must be a hex digest of the roster file', 'BadRosterVersion');
   const responder = inForce?.roles ? { id: actor, roles: inForce.roles } : responders.find((r) => r.id === actor);
   if (!responder) throw ApplicationFailure.nonRetryable(`unknown actor '${actor}': not on the roster`, 'UnknownActor');
   if (!Array.isArray(responder.roles) || !responder.roles.length)
