@@ -35,7 +35,8 @@ import { reportTable } from '../../db/reports/checklistReport';
 import { checklistStateQuery, type ChecklistRunState } from '../../workflows/checklist/messages';
 import { findIncident, IncidentRefError, incidentHandle, isIncidentId, newerIncidentOnKey } from '../incidents/incidentRef';
 import { textOptionProblem } from './textOptions';
-import { ApiError, callApi, refSegment } from './apiClient';
+import { ApiError, callApi, DEFAULT_TOKEN_FILE, refSegment } from './apiClient';
+import { createCredential, listCredentials, revokeCredential, type Credential } from '../../db/credentials/credentials';
 
 class UsageError extends Error {}
 
@@ -369,6 +370,60 @@ for (const [name, paused] of [
       console.log(`${scheduleIdOf(id as ChecklistId)}: ${name}d`);
     });
 }
+
+/** Credentials are rows of the audit store: whoever may write to it (DATABASE_URL) administers them. */
+const printCredentials = (rows: Credential[]) =>
+  console.table(rows.map((c) => ({ id: c.id, [c.kind]: c.subject, label: c.label, created: c.createdAt, revoked: c.revokedAt ?? '' })));
+const INTEGRATION_NAME = /^[a-z0-9][a-z0-9._-]{0,47}$/;
+
+const token = program.command('token').description("people's personal tokens for the dbops API (kept as hashes in the audit store)");
+token
+  .command('create')
+  .requiredOption('--person <id>', 'roster id of whom the token acts as')
+  .option('--label <text>', 'where it is used (laptop, pager…)', '')
+  .action(async (o) => {
+    const roster = loadRoster(config.rosterPath);
+    if (!roster.people.some((p) => p.id === o.person))
+      throw new UsageError(
+        `'${o.person}' is not on the roster (${config.rosterPath}); people: ${roster.people.map((p) => p.id).join(', ')}`,
+      );
+    const { credential, secret } = await withPool((pool) => createCredential(pool, 'person', o.person, o.label));
+    console.error(`token ${credential.id} for ${o.person}: shown once, keep it in DBOPS_TOKEN or a 0600 file (${DEFAULT_TOKEN_FILE})`);
+    console.log(secret);
+  });
+token.command('list').action(async () => printCredentials(await withPool((pool) => listCredentials(pool, 'person'))));
+token
+  .command('revoke <id>')
+  .description('refuse the token from now on (the row stays, for the audit)')
+  .action(async (id: string) => {
+    if (!/^\d{1,15}$/.test(id)) throw new UsageError(`'${id}' is not a credential id (a number, as listed)`);
+    if (!(await withPool((pool) => revokeCredential(pool, Number(id), 'person')))) throw new UsageError(`no live token with id '${id}'`);
+    console.log(`credential ${id} revoked`);
+  });
+
+const integration = program.command('integration').description("alert sources' keys for POST /alerts (kept as hashes in the audit store)");
+integration
+  .command('create <name>')
+  .option('--label <text>', 'what sends with it', '')
+  .action(async (name: string, o) => {
+    if (!INTEGRATION_NAME.test(name)) throw new UsageError(`integration name '${name}': lowercase letters, digits, . _ - (at most 48)`);
+    const { credential, secret } = await withPool((pool) => createCredential(pool, 'integration', name, o.label));
+    console.error(
+      `key ${credential.id} for integration '${name}': shown once. Send it as Authorization: Bearer <key>, or sign with ` +
+        `HMAC-SHA256 keyed with sha256hex(key) over "<unix seconds>.<body>" (headers x-dbops-integration, x-dbops-timestamp, x-dbops-signature: sha256=<hex>)`,
+    );
+    console.log(secret);
+  });
+integration.command('list').action(async () => printCredentials(await withPool((pool) => listCredentials(pool, 'integration'))));
+integration
+  .command('revoke <id>')
+  .description('refuse the key from now on (the row stays, for the audit)')
+  .action(async (id: string) => {
+    if (!/^\d{1,15}$/.test(id)) throw new UsageError(`'${id}' is not a credential id (a number, as listed)`);
+    if (!(await withPool((pool) => revokeCredential(pool, Number(id), 'integration'))))
+      throw new UsageError(`no live integration key with id '${id}'`);
+    console.log(`credential ${id} revoked`);
+  });
 
 program
   .command('setup')

@@ -74,9 +74,12 @@ export async function listCredentials(pool: Pool, kind?: CredentialKind): Promis
   return rows.map(rowToCredential);
 }
 
-/** Revokes one credential by id; false when there is no live one with that id. */
-export async function revokeCredential(pool: Pool, id: number): Promise<boolean> {
-  const r = await pool.query('UPDATE api_credentials SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id]);
+/** Revokes one credential by id (of the kind given); false when there is no live one with that id. */
+export async function revokeCredential(pool: Pool, id: number, kind?: CredentialKind): Promise<boolean> {
+  const r = await pool.query(
+    'UPDATE api_credentials SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL AND ($2::text IS NULL OR kind = $2)',
+    [id, kind ?? null],
+  );
   return r.rowCount === 1;
 }
 

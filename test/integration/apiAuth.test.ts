@@ -5,6 +5,7 @@ import { hashSecret, revokeCredential, listCredentials } from '../../db/credenti
 import { readIncidentEvents } from '../../db/audit/readEvents';
 import { incidentStateQuery, incidentWorkflowId, type IncidentState } from '../../workflows/incident/messages';
 import { startTestApi, writeRoster, type TestApi } from '../support/api';
+import { dbops } from '../support/cli';
 import { devServerSuite, roster } from '../support/harness';
 
 /**
@@ -156,6 +157,28 @@ describe('people act through the API as their token says, with the roster in for
     expect(revoked.status).toBe(401);
     expect(await errorOf(revoked)).toMatch(/unknown or revoked/);
     expect(await updatesIn(workflowId)).toBe(0);
+    await suite.client.workflow.getHandle(workflowId).terminate('test over');
+  });
+
+  it('an admin creates, lists and revokes tokens with the CLI against the store; the API honours the revocation', async () => {
+    const env = { DATABASE_URL: suite.harness.db.url, LOG_LEVEL: 'silent', DBOPS_ROSTER: api.rosterFile };
+    const unknown = await dbops(['token', 'create', '--person', 'mallory'], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/'mallory' is not on the roster/);
+    const created = await dbops(['token', 'create', '--person', 'erin', '--label', 'laptop'], env);
+    expect(created.stderr).toMatch(/for erin: shown once/);
+    const token = created.stdout.trim();
+    expect(token).toMatch(/^dbops_pat_[A-Za-z0-9_-]{43}$/);
+    // Only its hash is stored.
+    const { rows } = await suite.harness.db.pool.query('SELECT id, secret_hash FROM api_credentials WHERE label = $1', ['laptop']);
+    expect(rows).toEqual([{ id: expect.any(String), secret_hash: hashSecret(token) }]);
+    expect((await dbops(['token', 'list'], env)).stdout).toMatch(/erin.*laptop/);
+
+    const workflowId = await open(token, 'data-integrity', `cli-token-${Date.now()}`);
+    const ref = encodeURIComponent(workflowId);
+    expect((await call(token, 'POST', `/incidents/${ref}/notes`, { text: 'mine' })).status).toBe(200);
+    expect((await dbops(['token', 'revoke', rows[0].id], env)).stdout).toMatch(/revoked/);
+    expect((await call(token, 'POST', `/incidents/${ref}/notes`, { text: 'again' })).status).toBe(401);
     await suite.client.workflow.getHandle(workflowId).terminate('test over');
   });
 
