@@ -1,12 +1,17 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAlert } from '../../client/api/authenticate';
 import { hashSecret, revokeCredential, listCredentials } from '../../db/credentials/credentials';
 import { readIncidentEvents } from '../../db/audit/readEvents';
-import { incidentStateQuery, incidentWorkflowId, type IncidentState } from '../../workflows/incident/messages';
-import { startTestApi, writeRoster, type TestApi } from '../support/api';
+import { incidentStateQuery, incidentWorkflowId, type IncidentState, type OpenIncidentInput } from '../../workflows/incident/messages';
+import { scratchRosterFile, startTestApi, writeRoster, type TestApi } from '../support/api';
 import { dbops } from '../support/cli';
-import { devServerSuite, roster } from '../support/harness';
+import { calendar, devServerSuite, roster } from '../support/harness';
+import { rosterInForce } from '../../lib/rosterInForce';
+import { buildIncidentPlan } from '../../runbooks/plan';
+import type { incidentResponse } from '../../workflows/incident/incidentResponse';
 
 /**
  * Who may act, through the real API on the dev server with a real worker: alert sources need their integration's
@@ -250,5 +255,51 @@ describe('a flood from one key is held at its rate limit', () => {
       }
     }
     expect(reached).toBe(5);
+  });
+});
+
+describe("pages go to who holds the rung's roles when they are sent", () => {
+  const taskQueue = `api-pages-${Date.now()}`;
+  const rosterFile = scratchRosterFile();
+  const inForce = rosterInForce(rosterFile);
+  const suite = devServerSuite(taskQueue, () => ({ currentRoster: inForce }));
+  afterAll(() => fs.rmSync(path.dirname(rosterFile), { recursive: true, force: true }));
+
+  it('a person removed from the roster file since the incident opened is not paged; one added is, and the outbox names the roster', async () => {
+    // The plan froze the roster of the incident's opening (oscar on call); the file has changed since (nina on call).
+    const plan = buildIncidentPlan('data-integrity', roster, calendar);
+    expect(plan.ladder[0].contacts.map((c) => c.id)).toContain('oscar');
+    const people = roster.people.filter((p) => p.id !== 'oscar');
+    people.push({ id: 'nina', name: 'Nina Berg', roles: ['on-call-engineer'], channels: { email: 'nina@penguinmails.com' } });
+    writeRoster(rosterFile, { people });
+    const { version } = inForce();
+
+    const fp = `paged-${Date.now()}`;
+    const workflowId = incidentWorkflowId('data-integrity', 'content', fp);
+    const input: OpenIncidentInput = {
+      incidentKey: workflowId,
+      type: 'data-integrity',
+      severity: 'medium',
+      tier: 'content',
+      fingerprint: fp,
+      title: 'Data integrity on content',
+      trigger: { source: 'cli', by: 'test' },
+      plan,
+    };
+    const handle = await suite.client.workflow.start<typeof incidentResponse>('incidentResponse', { workflowId, taskQueue, args: [input] });
+    const { incidentId } = await handle.query(incidentStateQuery);
+    const pageOf = () => suite.harness.channel.sent.find((n) => n.subjectId === incidentId && n.kind === 'page');
+    for (let i = 0; i < 100 && !pageOf(); i++) await new Promise((r) => setTimeout(r, 100));
+    const page = pageOf()!;
+    expect(page.recipients.map((r) => r.id)).toContain('nina');
+    expect(page.recipients.map((r) => r.id)).not.toContain('oscar');
+    expect(page.rosterVersion).toBe(version);
+    const { rows } = await suite.harness.db.pool.query(
+      "SELECT recipient, payload FROM notification_outbox WHERE subject_id = $1 AND kind = 'page'",
+      [incidentId],
+    );
+    expect(rows[0].recipient).toMatch(/nina/);
+    expect(rows[0].payload.rosterVersion).toBe(version);
+    await handle.terminate('test over');
   });
 });

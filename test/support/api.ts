@@ -22,9 +22,13 @@ export interface TestApi {
 }
 
 /** The real dbops API on 127.0.0.1 and a free port, over a client and an audit store of the test's. */
-export async function startTestApi(client: Client, pool: Pool, taskQueue: string, opts: { rateLimitPerMinute?: number } = {}) {
-  const rosterFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-roster-')), 'roster.json');
-  fs.writeFileSync(rosterFile, JSON.stringify(roster, null, 2));
+export async function startTestApi(
+  client: Client,
+  pool: Pool,
+  taskQueue: string,
+  opts: { rateLimitPerMinute?: number; rosterFile?: string } = {},
+) {
+  const rosterFile = opts.rosterFile ?? scratchRosterFile();
   const port = await freePort();
   const app = createIntakeApp(
     { client, taskQueue, calendar, pool, roster: rosterInForce(rosterFile), rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000 },
@@ -43,6 +47,13 @@ export async function startTestApi(client: Client, pool: Pool, taskQueue: string
     },
   };
   return api;
+}
+
+/** A copy of the example roster in a scratch folder, for a test to edit. */
+export function scratchRosterFile(): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-roster-')), 'roster.json');
+  fs.writeFileSync(file, JSON.stringify(roster, null, 2));
+  return file;
 }
 
 /** Rewrites the roster file the API reads; the mtime moves on (a same-millisecond edit would otherwise look unchanged). */
