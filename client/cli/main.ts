@@ -1,8 +1,10 @@
 /**
  * The `dbops` command line: open and work incidents, read audits and SLA reports.
- * Reaches Temporal and PostgreSQL through TEMPORAL_ADDRESS / DATABASE_URL, or a running `npm start`.
+ * People's actions and incident reads go through the dbops API (DBOPS_API_URL) with their personal token; listing,
+ * audits, reports, checklists' runs and schedules, and credential administration reach Temporal and PostgreSQL
+ * through TEMPORAL_ADDRESS / DATABASE_URL, or a running `npm start`.
  */
-import { Client, Connection, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
 import { Argument, Command, Option } from 'commander';
 import { Pool } from 'pg';
 import { loadCatalog } from '../../lib/catalog';
@@ -23,8 +25,7 @@ import {
   type Severity,
 } from '../../runbooks/types';
 import { SA_KIND, SA_PHASE, SA_SEVERITY, SA_TIER, SA_TYPE } from '../../workflows/shared/searchAttributes';
-import { incidentStateQuery, type IncidentState } from '../../workflows/incident/messages';
-import type { incidentResponse } from '../../workflows/incident/incidentResponse';
+import type { IncidentState } from '../../workflows/incident/messages';
 import { EXPORT_FORMATS, formatEvents, type ExportFormat } from './auditExport';
 import { readIncidentEvents } from '../../db/audit/readEvents';
 import { InvalidRequestError, parseIncidentRequest } from '../incidents/openIncident';
@@ -33,7 +34,7 @@ import { startChecklist } from '../checklists/startChecklist';
 import { applySchedules, listSchedules, scheduleIdOf, setPaused } from '../checklists/schedules';
 import { reportTable } from '../../db/reports/checklistReport';
 import { checklistStateQuery, type ChecklistRunState } from '../../workflows/checklist/messages';
-import { findIncident, IncidentRefError, incidentHandle, isIncidentId, newerIncidentOnKey } from '../incidents/incidentRef';
+import { IncidentRefError } from '../incidents/incidentRef';
 import { textOptionProblem } from './textOptions';
 import { ApiError, callApi, DEFAULT_TOKEN_FILE, refSegment } from './apiClient';
 import { createCredential, listCredentials, revokeCredential, type Credential } from '../../db/credentials/credentials';
@@ -90,28 +91,6 @@ async function withPool<T>(fn: (pool: Pool) => Promise<T>): Promise<T> {
   } finally {
     await pool.end();
   }
-}
-
-/**
- * Runs fn on the incident a reference names. A workflow id names the key's latest incident; an incident id names
- * exactly one incident, and a resolved one is refused with a message instead of reaching a later incident on its key.
- */
-async function onIncident<A>(
-  ref: string,
-  fn: (handle: WorkflowHandle<typeof incidentResponse>) => Promise<A>,
-  opts: { allowClosed?: boolean } = {},
-): Promise<A> {
-  if (ref.startsWith('incident/')) return withClient((client) => fn(client.workflow.getHandle(ref)));
-  if (!isIncidentId(ref))
-    throw new UsageError(
-      `'${ref}' is not an incident id (INC-<yyyymmdd>-<12 hex>) nor a workflow id (incident/<type>/<tier>/<fingerprint>)`,
-    );
-  return withPool(async (pool) => {
-    const record = await findIncident(pool, ref);
-    return withClient(async (client) =>
-      fn(await incidentHandle(client, record, { allowClosed: opts.allowClosed ?? false, newer: () => newerIncidentOnKey(pool, record) })),
-    );
-  });
 }
 
 /** Audit commands read only the audit store, so an auditor needs no Temporal: a workflow id maps to its latest incident. */
@@ -202,7 +181,7 @@ incident
   .description('live state: phase, severity, steps with evidence, escalation, timeline')
   .option('--json', 'print the full state as JSON')
   .action(async (ref, o) => {
-    const state = await onIncident(ref, (h) => h.query(incidentStateQuery), { allowClosed: true });
+    const state = await callApi<IncidentState>(config.apiUrl, 'GET', `/incidents/${refSegment(ref)}`);
     if (o.json) console.log(JSON.stringify(state, null, 2));
     else printState(state);
   });

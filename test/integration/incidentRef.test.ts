@@ -90,7 +90,7 @@ describe('an incident id on the Temporal dev server', () => {
     const only = await open(`resolved-only-${Date.now()}`);
     await dbops(['incident', 'resolve', only.incidentId, '--summary', 'false alarm'], as.dana);
     await only.handle.result();
-    const shown = await dbops(['incident', 'show', only.incidentId], cliEnv);
+    const shown = await dbops(['incident', 'show', only.incidentId], as.dana);
     expect(shown.stdout).toMatch(new RegExp(`${only.incidentId} .* phase=resolved`));
     const refused = await dbops(['incident', 'note', only.incidentId, '--text', 'late'], as.dana);
     expect(refused.code).toBe(1);
