@@ -84,7 +84,7 @@ export function createIntakeApp(ctx: ApiContext, log: Logger) {
       return c.json({ error: 'could not open the incident; the alert was not recorded, send it again' }, 503);
     }
   });
-  app.use('/incidents', limitBody, personAuth(deps));
+  // '/incidents/*' matches '/incidents' itself as well: one registration, so a request is checked (and counted) once.
   app.use('/incidents/*', limitBody, personAuth(deps));
   app.route('/incidents', incidentRoutes(ctx, log));
   app.use('/checklists/*', limitBody, personAuth(deps));

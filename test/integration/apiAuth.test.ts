@@ -256,6 +256,22 @@ describe('a flood from one key is held at its rate limit', () => {
     }
     expect(reached).toBe(5);
   });
+
+  it("counts each of a person's requests once against their token's limit", async () => {
+    const token = await api.tokenOf('dana');
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await fetch(`${api.url}/incidents`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ type: 'performance-degradation', tier: 'olap', fingerprint: `dana-flood-${i}-${Date.now()}` }),
+      });
+      statuses.push(res.status);
+      if (res.status === 202)
+        await suite.client.workflow.getHandle(((await res.json()) as { workflowId: string }).workflowId).terminate('over');
+    }
+    expect(statuses).toEqual([202, 202, 202, 202, 202, 429]);
+  });
 });
 
 describe("pages go to who holds the rung's roles when they are sent", () => {
