@@ -10,4 +10,4 @@ COPY . .
 RUN npm run build
 ENV NODE_ENV=production DBOPS_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js
 USER node
-CMD ["node_modules/.bin/tsx", "workers/main.ts"]
+CMD ["node", "--import", "tsx", "workers/main.ts"]

@@ -1,5 +1,5 @@
 import type { Contact } from '../runbooks/plan';
-import type { Outcome, Tier } from '../runbooks/types';
+import type { Outcome, Role, Tier } from '../runbooks/types';
 
 export type { AuditEvent, ChecklistItemState, ChecklistRunSnapshot, ChecklistRunState, IncidentSnapshot } from '../db/audit/records';
 
@@ -13,6 +13,14 @@ export interface NotificationRequest {
   message: string;
   recipients: Contact[];
   occurredAt: string;
+  /**
+   * The roles the notification is for (a rung of the ladder, a step's approvers): when given, the notify activity
+   * sends to whoever holds them in the roster in force at send time, and `recipients` (frozen when the incident
+   * opened) is the fallback for a role nobody holds any more.
+   */
+  roles?: Role[];
+  /** The roster version the recipients were resolved with (set by the notify activity, kept in the outbox row). */
+  rosterVersion?: string;
 }
 
 export interface StepInput {

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { Logger } from '../lib/logger';
+import type { RosterInForce } from '../lib/rosterInForce';
 import type { Tier } from '../runbooks/types';
 import { createAuditActivities } from './audit/recordEvents';
 import { createChecklistActivities, type IncidentOpener } from './checks/checklistChecks';
@@ -24,6 +25,8 @@ export interface ActivityDependencies {
   /** Opens or joins an incident (a Temporal client call); checklists use it for breached thresholds. */
   openIncident: IncidentOpener;
   backupCheckCommand?: string;
+  /** The roster file as it is now (lib/rosterInForce): pages go to who holds the rung's roles when they are sent. */
+  currentRoster?: () => RosterInForce;
 }
 
 /** Every side effect dbops has, built from its dependencies so tests hand in real or local ones. */

@@ -43,7 +43,11 @@ export async function productionShapeLatency(): Promise<BenchResult> {
       serverPath: process.env.TEMPORAL_SERVER_PATH,
       sqlToolPath: process.env.TEMPORAL_SQL_TOOL_PATH,
       bundlePath: path.join(scratch, 'workflow-bundle.js'),
-      env: { DBOPS_WEBHOOK_URL: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, LOG_LEVEL: 'warn' },
+      env: {
+        DBOPS_WEBHOOK_URL: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
+        LOG_LEVEL: 'warn',
+        DBOPS_RATE_LIMIT_PER_MINUTE: '1000000',
+      },
     });
     pool = new Pool({ connectionString: shape.databaseUrl, max: 2 });
     const one = await storm(shape, pool, pages, 'one');
@@ -76,7 +80,7 @@ async function storm(shape: ProductionShape, pool: Pool, pages: Map<string, numb
       const t0 = Date.now();
       const res = await fetch(`${shape.apis[i % shape.apis.length]!.url}/alerts`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${shape.intakeKey}` },
         body: JSON.stringify({ type: 'performance-degradation', tier: 'olap', fingerprint: `bench-${label}-${started}-${i}` }),
       });
       const { workflowId } = (await res.json()) as { workflowId: string };

@@ -58,7 +58,7 @@ async function main() {
   ];
   console.log(`\ndbops (production shape) is running.\n${rows.map(([k, v]) => `  ${k!.padEnd(17)} ${v}`).join('\n')}\n`);
   console.log(
-    `Try: curl -X POST ${shape.apis[0]!.url}/alerts -H 'content-type: application/json' -d '{"type":"connection-pool-exhaustion","tier":"oltp","fingerprint":"pool-a"}'\n` +
+    `Try: curl -X POST ${shape.apis[0]!.url}/alerts -H 'authorization: Bearer ${shape.intakeKey}' -H 'content-type: application/json' -d '{"type":"connection-pool-exhaustion","tier":"oltp","fingerprint":"pool-a"}'\n` +
       `     npm run dbops -- incident list\nCtrl-C stops everything.\n`,
   );
   shape.temporal.onUnexpectedExit?.((reason) => {

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -32,6 +33,8 @@ export interface ProductionShape {
   databaseUrl: string;
   workers: ManagedProcess[];
   apis: ManagedProcess[];
+  /** The key of the integration `default` every intake accepts (DBOPS_INTAKE_KEY, or one made for this shape). */
+  intakeKey: string;
   addWorker(): Promise<ManagedProcess>;
   stop(): Promise<void>;
 }
@@ -87,8 +90,11 @@ export async function startProductionShape(o: ProductionShapeOptions): Promise<P
     log.info('starting the Temporal server on PostgreSQL');
     temporal = await startTemporalServer({ binaries, adminUrl, dir: path.join(o.dir, 'temporal'), log, port: o.temporalPort });
 
+    const intakeKey =
+      o.env?.DBOPS_INTAKE_KEY ?? process.env.DBOPS_INTAKE_KEY ?? `dbops_key_${crypto.randomBytes(32).toString('base64url')}`;
     const common = {
       ...process.env,
+      DBOPS_INTAKE_KEY: intakeKey,
       NODE_ENV: 'production',
       TEMPORAL_ADDRESS: temporal.address,
       DATABASE_URL: databaseUrl,
@@ -125,6 +131,7 @@ export async function startProductionShape(o: ProductionShapeOptions): Promise<P
       databaseUrl,
       workers,
       apis,
+      intakeKey,
       addWorker: async () => {
         const p = await addWorker();
         await p.ready();

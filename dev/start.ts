@@ -15,6 +15,8 @@ import { createLogger } from '../lib/logger';
 import { ProvisionError } from './provision/processes';
 import { loadCatalog } from '../lib/catalog';
 import { loadRoster } from '../lib/roster';
+import { rosterInForce } from '../lib/rosterInForce';
+import { demoCredentials, type DemoCredentials } from './demoCredentials';
 import { startStack, type Stack } from './stack';
 import { createDbopsWorker } from '../workers/createWorker';
 
@@ -64,7 +66,22 @@ async function main() {
       taskQueue: config.temporal.taskQueue,
       activities: services.activities,
     });
-    const intake = await startIntake(createIntakeApp(ctx, log), config.intakePort, config.intakeHost);
+    // Demo tokens only on servers this command started (see below); the intake key always, generated if unset.
+    const demo = stack.embeddedPostgres && stack.devServer;
+    const credentials = await demoCredentials(
+      services.auditPool,
+      config.dataDir,
+      roster,
+      { intakeKey: config.intakeKey, peopleTokens: demo },
+      log,
+    );
+    const api = {
+      ...ctx,
+      roster: rosterInForce(config.rosterPath, log),
+      pool: services.auditPool,
+      rateLimitPerMinute: config.rateLimitPerMinute,
+    };
+    const intake = await startIntake(createIntakeApp(api, log), config.intakePort, config.intakeHost, config.tls);
     cleanups.unshift(() => intake.close());
     if (interruptedAt) return;
 
@@ -78,7 +95,6 @@ async function main() {
     const running = worker.run();
     // Demo rows and the demo incident only on servers this command started: never into a DATABASE_URL or a
     // TEMPORAL_ADDRESS someone else runs (the demo incident would write its audit trail and page from there).
-    const demo = stack.embeddedPostgres && stack.devServer;
     if (demo) {
       const demoPool = new Pool({ connectionString: stack.databaseUrl });
       await seedDemoData(demoPool);
@@ -102,7 +118,7 @@ async function main() {
           by: 'demo',
         })
       : undefined;
-    console.log(welcome(stack, config.intakePort, demoIncident?.workflowId));
+    console.log(welcome(stack, config.intakePort, demoIncident?.workflowId, credentials));
     await running;
     return failure ? 1 : 0;
   } finally {
@@ -111,8 +127,9 @@ async function main() {
   }
 }
 
-function welcome(stack: Stack, intakePort: number, demoWorkflowId: string | undefined): string {
+function welcome(stack: Stack, intakePort: number, demoWorkflowId: string | undefined, credentials: DemoCredentials): string {
   const ref = demoWorkflowId ?? '<workflow id>';
+  const tokenOf = (person: string) => credentials.tokens[person] ?? '<your personal token: dbops token create --person ID>';
   return `
 dbops is running.
   Temporal UI     ${stack.uiUrl ?? '(external server: ' + stack.temporalAddress + ')'}
@@ -123,11 +140,12 @@ dbops is running.
 Try, in another terminal:
   npm run dbops -- incident list
   npm run dbops -- incident show ${ref}
-  npm run dbops -- incident ack ${ref} --as dana
-  npm run dbops -- incident resolve ${ref} --as dana --summary "demo done"
+  export DBOPS_TOKEN=${tokenOf('dana')}   # dana; everyone's token is in ${credentials.file} (0600)
+  npm run dbops -- incident ack ${ref}
+  npm run dbops -- incident resolve ${ref} --summary "demo done"
   npm run dbops -- checklist run morning        (then: checklist show / sign / report)
   npm run dbops -- schedules list
-  curl -X POST http://127.0.0.1:${intakePort}/alerts -H 'content-type: application/json' -d '{"type":"connection-pool-exhaustion","tier":"oltp","fingerprint":"pool-a"}'
+  curl -X POST http://127.0.0.1:${intakePort}/alerts -H 'authorization: Bearer ${credentials.intakeKey}' -H 'content-type: application/json' -d '{"type":"connection-pool-exhaustion","tier":"oltp","fingerprint":"pool-a"}'
 Ctrl-C stops everything.
 `;
 }

@@ -22,6 +22,15 @@ const EnvSchema = z.object({
   DBOPS_ROSTER: z.string().default('config/roster.example.json'),
   DBOPS_INTAKE_PORT: z.coerce.number().int().nonnegative().default(8088),
   DBOPS_INTAKE_HOST: z.string().default('127.0.0.1'),
+  DBOPS_INTAKE_KEY: z
+    .string()
+    .regex(/^dbops_key_[A-Za-z0-9_-]{32,}$/, "'dbops_key_' and at least 32 base64url characters (dbops integration create prints one)")
+    .optional(),
+  DBOPS_API_URL: z.string().url().optional(),
+  DBOPS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
+  DBOPS_TLS_CERT: z.string().optional(),
+  DBOPS_TLS_KEY: z.string().optional(),
+  DBOPS_BEHIND_TLS_PROXY: z.enum(['true', 'false']).default('false'),
   DBOPS_WEBHOOK_URL: z.string().url().optional(),
   DBOPS_NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   DBOPS_ADMIN_STATUS_URL: z.string().url().optional(),
@@ -93,6 +102,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     rosterPath: path.resolve(e.DBOPS_ROSTER),
     intakePort: e.DBOPS_INTAKE_PORT,
     intakeHost: e.DBOPS_INTAKE_HOST,
+    intakeKey: e.DBOPS_INTAKE_KEY,
+    /** Where the CLI reaches the dbops API (default: this machine's intake port). */
+    apiUrl: e.DBOPS_API_URL ?? `http://127.0.0.1:${e.DBOPS_INTAKE_PORT}`,
+    rateLimitPerMinute: e.DBOPS_RATE_LIMIT_PER_MINUTE,
+    tls: listeningSecurity(e.DBOPS_INTAKE_HOST, e.DBOPS_TLS_CERT, e.DBOPS_TLS_KEY, e.DBOPS_BEHIND_TLS_PROXY === 'true'),
     webhookUrl: e.DBOPS_WEBHOOK_URL,
     notifyMaxAttempts: e.DBOPS_NOTIFY_MAX_ATTEMPTS,
     adminStatusUrl: e.DBOPS_ADMIN_STATUS_URL,
@@ -128,6 +142,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     metricsAddress: e.DBOPS_METRICS_ADDRESS,
     logLevel: e.LOG_LEVEL,
   };
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
+
+/**
+ * Tokens and keys travel in headers, so the API listens on loopback unless it serves TLS itself or is declared to
+ * sit behind a TLS-terminating proxy: a non-loopback address without either is a configuration error.
+ */
+function listeningSecurity(host: string, cert: string | undefined, key: string | undefined, behindProxy: boolean) {
+  if (Boolean(cert) !== Boolean(key))
+    throw new ConfigError('invalid configuration: DBOPS_TLS_CERT and DBOPS_TLS_KEY are set together (PEM files), or neither');
+  if (!LOOPBACK.test(host) && !cert && !behindProxy)
+    throw new ConfigError(
+      `invalid configuration: DBOPS_INTAKE_HOST '${host}' is not loopback; set DBOPS_TLS_CERT and DBOPS_TLS_KEY, ` +
+        'or DBOPS_BEHIND_TLS_PROXY=true when a TLS proxy in front of it is the only way in',
+    );
+  return cert && key ? { cert, key } : undefined;
 }
 
 function isTimeZone(tz: string): boolean {

@@ -6,6 +6,7 @@ import { checklistIncidentOpener, type OpenIncidentContext } from '../client/inc
 import { deliveryFailureReporter } from '../client/incidents/reportDeliveryFailure';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
+import { rosterInForce } from '../lib/rosterInForce';
 import { closeTierPools, createTierPools } from '../lib/tierPools';
 import { withActivityLogContext } from './activityLogContext';
 
@@ -41,6 +42,7 @@ export function buildActivities(
     allowedSuperusers: config.allowedSuperusers,
     openIncident: checklistIncidentOpener(() => incidents),
     backupCheckCommand: config.backupCheckCommand,
+    currentRoster: rosterInForce(config.rosterPath, logger),
   });
   // Notifications a channel could not take stay pending in the outbox; retry the due ones every 30 s. Rows are
   // claimed, so the flushers of several workers and the notify activity never deliver one twice.

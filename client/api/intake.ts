@@ -1,60 +1,113 @@
-import { Hono } from 'hono';
+import fs from 'node:fs';
+import { createServer } from 'node:https';
+import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { serve, type ServerType } from '@hono/node-server';
+import type { Pool } from 'pg';
 import type { Logger } from '../../lib/logger';
+import type { RosterInForce } from '../../lib/rosterInForce';
 import { MAX_BODY_BYTES } from '../../runbooks/limits';
 import { InvalidRequestError, openIncident, parseIncidentRequest, type OpenIncidentContext } from '../incidents/openIncident';
+import { integrationAuth, personAuth, stampReceivedAt, type ApiEnv, type AuthDeps } from './authenticate';
+import { checklistRoutes } from './checklistRoutes';
+import { incidentRoutes } from './incidentRoutes';
+import { createRateLimiter } from './rateLimiter';
+import { createRefusalLog } from './refusalLog';
 
-const BODY_SHAPE = '{ "type", "tier", "severity"?, "fingerprint"?, "title"?, "summary"?, "by"?, "firedAt"? }';
+const BODY_SHAPE = '{ "type", "tier", "severity"?, "fingerprint"?, "title"?, "summary"?, "firedAt"? }';
 
 // application/json, with or without parameters (charset), or a structured +json type.
 const JSON_CONTENT_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 
+/** What the API needs: Temporal (to open and act), the audit store (credentials), and the roster in force. */
+export interface ApiContext extends Omit<OpenIncidentContext, 'roster'> {
+  pool: Pool;
+  roster: () => RosterInForce;
+  /** Requests a minute per credential (bursts up to as many); more get 429 with Retry-After. */
+  rateLimitPerMinute: number;
+  now?: () => number;
+}
+
+/** The body of a request as a JSON object, or the response that refuses it (413, 415, 400). */
+export async function jsonBody(c: Context, shape: string): Promise<Record<string, unknown> | Response> {
+  const contentType = c.req.header('content-type') ?? '';
+  if (!JSON_CONTENT_TYPE.test(contentType)) {
+    return c.json({ error: `content-type is '${contentType || '(none)'}'; only application/json is accepted: ${shape}` }, 415);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(await c.req.text());
+  } catch {
+    return c.json({ error: `body must be valid JSON: ${shape}` }, 400);
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return c.json({ error: `body must be a JSON object: ${shape}` }, 400);
+  return body as Record<string, unknown>;
+}
+
+export const limitBody = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: (c) => c.json({ error: `body is larger than ${MAX_BODY_BYTES} bytes; a request must fit in ${MAX_BODY_BYTES}` }, 413),
+});
+
 /**
- * The alert intake: monitoring systems POST an alert and get the incident it opened or joined.
- * Body: { type, tier, severity?, fingerprint?, title?, summary?, by?, firedAt? }. A refused alert (413, 415, 400) starts nothing.
+ * The dbops API. Alert sources POST /alerts with their integration key; people act on incidents (/incidents…) with
+ * their personal token. Whoever acts is who the credential names: no body field can choose it. A refused request
+ * (401, 403, 413, 415, 400, 429) starts nothing and records nothing.
  */
-export function createIntakeApp(ctx: OpenIncidentContext, log: Logger) {
-  const app = new Hono();
+export function createIntakeApp(ctx: ApiContext, log: Logger) {
+  const app = new Hono<ApiEnv>();
+  const deps: AuthDeps = {
+    pool: ctx.pool,
+    roster: ctx.roster,
+    limiter: createRateLimiter(ctx.rateLimitPerMinute, ctx.now),
+    refusals: createRefusalLog(log),
+    log,
+    now: ctx.now,
+  };
   app.get('/healthz', (c) => c.json({ ok: true }));
-  app.post(
-    '/alerts',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => c.json({ error: `body is larger than ${MAX_BODY_BYTES} bytes; an alert must fit in ${MAX_BODY_BYTES}` }, 413),
-    }),
-    async (c) => {
-      // Before the body is read: the incident's clocks start when the alert arrived.
-      const receivedAt = new Date();
-      const contentType = c.req.header('content-type') ?? '';
-      if (!JSON_CONTENT_TYPE.test(contentType)) {
-        return c.json({ error: `content-type is '${contentType || '(none)'}'; only application/json is accepted: ${BODY_SHAPE}` }, 415);
-      }
-      let body: unknown;
-      try {
-        body = JSON.parse(await c.req.text());
-      } catch {
-        return c.json({ error: `body must be valid JSON: ${BODY_SHAPE}` }, 400);
-      }
-      try {
-        if (typeof body !== 'object' || body === null || Array.isArray(body))
-          throw new InvalidRequestError(`body must be a JSON object: ${BODY_SHAPE}`);
-        const request = parseIncidentRequest({ by: 'alert-webhook', ...body, source: 'webhook' });
-        const { workflowId } = await openIncident(ctx, request, receivedAt);
-        log.info({ workflowId }, 'alert accepted');
-        return c.json({ workflowId }, 202);
-      } catch (err) {
-        if (err instanceof InvalidRequestError) return c.json({ error: err.message }, 400);
-        log.error({ err }, 'alert intake failed');
-        return c.json({ error: 'could not open the incident; the alert was not recorded, send it again' }, 503);
-      }
-    },
-  );
+  // Credentials are checked before the body is parsed; the body limit first, as a signature covers the body.
+  app.post('/alerts', stampReceivedAt, limitBody, integrationAuth(deps), async (c) => {
+    const body = await jsonBody(c, BODY_SHAPE);
+    if (body instanceof Response) return body;
+    const caller = c.get('caller');
+    if (caller.kind !== 'integration') throw new Error('unreachable: /alerts authenticates integrations');
+    try {
+      if ('by' in body) throw new InvalidRequestError(`by is not accepted: the sender is the integration the key names ('${caller.name}')`);
+      const request = parseIncidentRequest({ ...body, by: `integration:${caller.name}`, source: 'webhook' });
+      const { workflowId } = await openIncident({ ...ctx, roster: ctx.roster().roster }, request, c.get('receivedAt'));
+      log.info({ workflowId, integration: caller.name }, 'alert accepted');
+      return c.json({ workflowId }, 202);
+    } catch (err) {
+      if (err instanceof InvalidRequestError) return c.json({ error: err.message }, 400);
+      log.error({ err }, 'alert intake failed');
+      return c.json({ error: 'could not open the incident; the alert was not recorded, send it again' }, 503);
+    }
+  });
+  // '/incidents/*' matches '/incidents' itself as well: one registration, so a request is checked (and counted) once.
+  app.use('/incidents/*', stampReceivedAt, limitBody, personAuth(deps));
+  app.route('/incidents', incidentRoutes(ctx, log));
+  app.use('/checklists/*', limitBody, personAuth(deps));
+  app.route('/checklists', checklistRoutes(ctx, log));
+  app.onError((err, c) => {
+    log.error({ err, path: c.req.path }, 'API request failed');
+    return c.json(
+      { error: 'dbops could not complete the request (a server it needs did not answer); nothing may have changed, try again' },
+      503,
+    );
+  });
   return app;
 }
 
-export function startIntake(app: Hono, port: number, hostname = '127.0.0.1'): Promise<ServerType> {
+/** Listens on `hostname` (loopback unless configured otherwise: lib/config refuses another address without TLS). */
+export function startIntake(
+  app: Hono<ApiEnv>,
+  port: number,
+  hostname = '127.0.0.1',
+  tls?: { cert: string; key: string },
+): Promise<ServerType> {
+  const secure = tls ? { createServer, serverOptions: { cert: fs.readFileSync(tls.cert), key: fs.readFileSync(tls.key) } } : {};
   return new Promise((resolve) => {
-    const server = serve({ fetch: app.fetch, port, hostname }, () => resolve(server));
+    const server = serve({ fetch: app.fetch, port, hostname, ...secure }, () => resolve(server));
   });
 }

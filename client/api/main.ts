@@ -1,8 +1,10 @@
-/** The alert intake as its own process (production): POST /alerts opens or joins an incident. */
+/** The dbops API as its own process (production): alerts from integrations, every action of people. */
 import { Client, Connection } from '@temporalio/client';
+import { Pool } from 'pg';
 import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
-import { loadRoster } from '../../lib/roster';
+import { rosterInForce } from '../../lib/rosterInForce';
+import { registerIntakeKey } from './intakeKey';
 import { createIntakeApp, startIntake } from './intake';
 import { withOperations } from './operations';
 
@@ -10,20 +12,32 @@ async function main() {
   const config = loadConfig();
   const log = createLogger({ level: config.logLevel, name: 'dbops-intake' });
   if (!config.temporal.address) throw new Error('the intake needs TEMPORAL_ADDRESS');
+  if (!config.databaseUrl) throw new Error('the intake needs DATABASE_URL (credentials are kept in the audit store)');
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
+  const pool = new Pool({ connectionString: config.databaseUrl, max: 5, application_name: 'dbops-api', connectionTimeoutMillis: 5000 });
+  pool.on('error', (err) => log.warn({ err: err.message }, 'audit store connection lost; reconnecting on next use'));
+  if (config.intakeKey) await registerIntakeKey(pool, config.intakeKey, log);
   const app = withOperations(
     createIntakeApp(
-      { client, taskQueue: config.temporal.taskQueue, roster: loadRoster(config.rosterPath), calendar: config.calendar },
+      {
+        client,
+        taskQueue: config.temporal.taskQueue,
+        roster: rosterInForce(config.rosterPath, log),
+        calendar: config.calendar,
+        pool,
+        rateLimitPerMinute: config.rateLimitPerMinute,
+      },
       log,
     ),
-    { connection },
+    { connection, pool },
   );
-  const server = await startIntake(app, config.intakePort, config.intakeHost);
-  log.info({ port: config.intakePort }, 'alert intake listening');
+  const server = await startIntake(app, config.intakePort, config.intakeHost, config.tls);
+  log.info({ port: config.intakePort, host: config.intakeHost, tls: Boolean(config.tls) }, 'dbops API listening');
   const stop = () => {
     server.close();
     void connection.close();
+    void pool.end();
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -1,12 +1,18 @@
 /**
  * The `dbops` command line: open and work incidents, read audits and SLA reports.
- * Reaches Temporal and PostgreSQL through TEMPORAL_ADDRESS / DATABASE_URL, or a running `npm start`.
+ * People's actions and incident reads go through the dbops API (DBOPS_API_URL) with their personal token; listing,
+ * audits, reports, checklists' runs and schedules, and credential administration reach Temporal and PostgreSQL
+ * through TEMPORAL_ADDRESS / DATABASE_URL, or a running `npm start`.
  */
-import type { Client, Connection, WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
 import { Argument, Command, Option } from 'commander';
-import type { Pool } from 'pg';
-import type { Config } from '../../lib/config';
+import { Pool } from 'pg';
+import { loadCatalog } from '../../lib/catalog';
+import { loadConfig } from '../../lib/config';
+import { registerSearchAttributes } from '../temporal/registerSearchAttributes';
+import { loadRoster } from '../../lib/roster';
 import { resolveRuntime } from '../../lib/runtime';
+import { verifyIncidentAudit } from '../incidents/verifyAudit';
 import {
   CHECKLIST_IDS,
   INCIDENT_PHASES,
@@ -16,20 +22,27 @@ import {
   STEP_DECISIONS,
   TIERS,
   type ChecklistId,
-  type Outcome,
   type Severity,
 } from '../../runbooks/types';
+import { SA_KIND, SA_PHASE, SA_SEVERITY, SA_TIER, SA_TYPE } from '../../workflows/shared/searchAttributes';
 import type { IncidentState } from '../../workflows/incident/messages';
-import type { incidentResponse } from '../../workflows/incident/incidentResponse';
 import { EXPORT_FORMATS, formatEvents, type ExportFormat } from './auditExport';
+import { readIncidentEvents } from '../../db/audit/readEvents';
+import { InvalidRequestError, parseIncidentRequest } from '../incidents/openIncident';
+import { slaReport } from '../../db/reports/slaReport';
+import { startChecklist } from '../checklists/startChecklist';
+import { applySchedules, listSchedules, scheduleIdOf, setPaused } from '../checklists/schedules';
+import { reportTable } from '../../db/reports/checklistReport';
+import { checklistStateQuery, type ChecklistRunState } from '../../workflows/checklist/messages';
+import { IncidentRefError } from '../incidents/incidentRef';
 import { textOptionProblem } from './textOptions';
+import { ApiError, callApi, DEFAULT_TOKEN_FILE, refSegment } from './apiClient';
+import { createCredential, listCredentials, revokeCredential, type Credential } from '../../db/credentials/credentials';
 
 class UsageError extends Error {}
 
-// Loaded by the preAction hook, when a command runs: `dbops --help` needs none of it (see commandModules.ts).
-let m: typeof import('./commandModules');
-let config: Config;
-let runtime: ReturnType<typeof resolveRuntime>;
+const config = loadConfig();
+const runtime = resolveRuntime(config);
 
 // A server that accepts connections but never answers (stopped, overloaded) must not hang a person at a terminal.
 const TEMPORAL_CONNECT_TIMEOUT_MS = 5_000;
@@ -40,7 +53,7 @@ async function withClient<T>(fn: (client: Client) => Promise<T>): Promise<T> {
   if (!runtime.temporalAddress) throw new UsageError('no Temporal server: set TEMPORAL_ADDRESS, or run `npm start` first');
   const connection = await connectTemporal(runtime.temporalAddress);
   try {
-    return await fn(new m.Client({ connection, namespace: config.temporal.namespace }));
+    return await fn(new Client({ connection, namespace: config.temporal.namespace }));
   } finally {
     await connection.close();
   }
@@ -48,7 +61,7 @@ async function withClient<T>(fn: (client: Client) => Promise<T>): Promise<T> {
 
 async function connectTemporal(address: string): Promise<Connection> {
   try {
-    return await m.Connection.connect({ address, connectTimeout: TEMPORAL_CONNECT_TIMEOUT_MS });
+    return await Connection.connect({ address, connectTimeout: TEMPORAL_CONNECT_TIMEOUT_MS });
   } catch (err) {
     throw new UsageError(
       `Temporal at ${address} could not be reached (${(err as Error).message}; waited at most ${TEMPORAL_CONNECT_TIMEOUT_MS / 1000} s): ` +
@@ -59,7 +72,7 @@ async function connectTemporal(address: string): Promise<Connection> {
 
 async function withPool<T>(fn: (pool: Pool) => Promise<T>): Promise<T> {
   if (!runtime.databaseUrl) throw new UsageError('no audit database: set DATABASE_URL, or run `npm start` first');
-  const pool = new m.Pool({
+  const pool = new Pool({
     connectionString: runtime.databaseUrl,
     max: 2,
     connectionTimeoutMillis: DATABASE_CONNECT_TIMEOUT_MS,
@@ -78,30 +91,6 @@ async function withPool<T>(fn: (pool: Pool) => Promise<T>): Promise<T> {
   } finally {
     await pool.end();
   }
-}
-
-/**
- * Runs fn on the incident a reference names. A workflow id names the key's latest incident; an incident id names
- * exactly one incident, and a resolved one is refused with a message instead of reaching a later incident on its key.
- */
-async function onIncident<A>(
-  ref: string,
-  fn: (handle: WorkflowHandle<typeof incidentResponse>) => Promise<A>,
-  opts: { allowClosed?: boolean } = {},
-): Promise<A> {
-  if (ref.startsWith('incident/')) return withClient((client) => fn(client.workflow.getHandle(ref)));
-  if (!m.isIncidentId(ref))
-    throw new UsageError(
-      `'${ref}' is not an incident id (INC-<yyyymmdd>-<12 hex>) nor a workflow id (incident/<type>/<tier>/<fingerprint>)`,
-    );
-  return withPool(async (pool) => {
-    const record = await m.findIncident(pool, ref);
-    return withClient(async (client) =>
-      fn(
-        await m.incidentHandle(client, record, { allowClosed: opts.allowClosed ?? false, newer: () => m.newerIncidentOnKey(pool, record) }),
-      ),
-    );
-  });
 }
 
 /** Audit commands read only the audit store, so an auditor needs no Temporal: a workflow id maps to its latest incident. */
@@ -136,30 +125,24 @@ function printState(s: IncidentState) {
 
 const program = new Command('dbops').description('Database incident response and daily checklists on Temporal').showHelpAfterError();
 // Free text is bounded and must be storable (runbooks/limits): refused before any server is reached.
-program.hook('preAction', async (_program, command) => {
+program.hook('preAction', (_program, command) => {
   const problem = textOptionProblem(command);
   if (problem) throw new UsageError(problem);
-  m = await import('./commandModules');
-  config = m.loadConfig();
-  runtime = resolveRuntime(config);
 });
 const incident = program.command('incident').description('open, work and resolve incidents');
 
 incident
   .command('open')
-  .description('open an incident, or count a repeat of one already open with the same type, tier and fingerprint')
+  .description('open an incident, or count a repeat of one already open with the same type, tier and fingerprint (as yourself)')
   .addOption(new Option('--type <type>', 'incident type').choices(INCIDENT_TYPE_IDS).makeOptionMandatory())
   .addOption(new Option('--tier <tier>', 'database tier').choices(TIERS).makeOptionMandatory())
   .addOption(new Option('--severity <severity>', 'severity (default: the type’s)').choices(SEVERITIES))
   .option('--fingerprint <fp>', 'what distinguishes this problem from others of its type on the tier', 'manual')
   .option('--title <title>', 'one line for people')
-  .option('--by <who>', 'who opens it', process.env.USER ?? 'cli')
   .action(async (o) => {
-    const request = m.parseIncidentRequest({ ...o, source: 'cli' });
-    const roster = m.loadRoster(config.rosterPath);
-    const { workflowId } = await withClient((client) =>
-      m.openIncident({ client, taskQueue: config.temporal.taskQueue, roster, calendar: config.calendar }, request),
-    );
+    const request = { type: o.type, tier: o.tier, severity: o.severity, fingerprint: o.fingerprint, title: o.title };
+    parseIncidentRequest({ ...request, source: 'cli' }); // refused here, naming the field, before any server is reached
+    const { workflowId } = await callApi<{ workflowId: string }>(config.apiUrl, 'POST', '/incidents', request);
     console.log(workflowId);
   });
 
@@ -173,21 +156,21 @@ incident
   .addOption(new Option('--phase <phase>').choices(INCIDENT_PHASES))
   .action(async (o) => {
     // Every value comes from a fixed list of choices, so it is safe inside the query string.
-    const filters = [`${m.SA_KIND.name} = 'incident'`];
+    const filters = [`${SA_KIND.name} = 'incident'`];
     if (!o.all) filters.push(`ExecutionStatus = 'Running'`);
     for (const [key, attribute] of [
-      ['type', m.SA_TYPE],
-      ['tier', m.SA_TIER],
-      ['severity', m.SA_SEVERITY],
-      ['phase', m.SA_PHASE],
+      ['type', SA_TYPE],
+      ['tier', SA_TIER],
+      ['severity', SA_SEVERITY],
+      ['phase', SA_PHASE],
     ] as const) {
       if (o[key]) filters.push(`${attribute.name} = '${o[key]}'`);
     }
     await withClient(async (client) => {
       for await (const wf of client.workflow.list({ query: filters.join(' AND ') })) {
-        const get = (key: typeof m.SA_SEVERITY) => wf.typedSearchAttributes.get(key) ?? '';
+        const get = (key: typeof SA_SEVERITY) => wf.typedSearchAttributes.get(key) ?? '';
         console.log(
-          `${wf.workflowId.padEnd(60)} ${String(get(m.SA_SEVERITY)).padEnd(9)} ${String(get(m.SA_PHASE)).padEnd(13)} ${wf.status.name}`,
+          `${wf.workflowId.padEnd(60)} ${String(get(SA_SEVERITY)).padEnd(9)} ${String(get(SA_PHASE)).padEnd(13)} ${wf.status.name}`,
         );
       }
     });
@@ -198,88 +181,59 @@ incident
   .description('live state: phase, severity, steps with evidence, escalation, timeline')
   .option('--json', 'print the full state as JSON')
   .action(async (ref, o) => {
-    const state = await onIncident(ref, (h) => h.query(m.incidentStateQuery), { allowClosed: true });
+    const state = await callApi<IncidentState>(config.apiUrl, 'GET', `/incidents/${refSegment(ref)}`);
     if (o.json) console.log(JSON.stringify(state, null, 2));
     else printState(state);
   });
 
+/** An action on an incident through the dbops API, as the person the token names; prints the state it left. */
+const act = async (ref: string, action: string, body: Record<string, unknown>) =>
+  printState(await callApi<IncidentState>(config.apiUrl, 'POST', `/incidents/${refSegment(ref)}/${action}`, body));
+
 incident
   .command('ack <ref>')
-  .requiredOption('--as <person>', 'roster id of who acknowledges')
   .option('--note <text>')
-  .action(async (ref, o) =>
-    printState(await onIncident(ref, (h) => h.executeUpdate(m.acknowledgeUpdate, { args: [{ actor: o.as, note: o.note }] }))),
-  );
+  .action((ref, o) => act(ref, 'ack', { note: o.note }));
 
 incident
   .command('resolve <ref>')
-  .requiredOption('--as <person>')
   .requiredOption('--summary <text>', 'what fixed it')
-  .action(async (ref, o) =>
-    printState(await onIncident(ref, (h) => h.executeUpdate(m.resolveUpdate, { args: [{ actor: o.as, summary: o.summary }] }))),
-  );
+  .action((ref, o) => act(ref, 'resolve', { summary: o.summary }));
 
 incident
   .command('severity <ref> <severity>')
-  .requiredOption('--as <person>')
   .option('--reason <text>')
   .action(async (ref, severity: string, o) => {
     if (!SEVERITIES.includes(severity as Severity)) throw new UsageError(`severity '${severity}' is not one of ${SEVERITIES.join(', ')}`);
-    printState(
-      await onIncident(ref, (h) =>
-        h.executeUpdate(m.changeSeverityUpdate, { args: [{ actor: o.as, severity: severity as Severity, reason: o.reason }] }),
-      ),
-    );
+    await act(ref, 'severity', { severity, reason: o.reason });
   });
 
 incident
   .command('note <ref>')
-  .requiredOption('--as <person>')
   .requiredOption('--text <text>')
-  .action(async (ref, o) =>
-    printState(await onIncident(ref, (h) => h.executeUpdate(m.addNoteUpdate, { args: [{ actor: o.as, text: o.text }] }))),
-  );
+  .action((ref, o) => act(ref, 'notes', { text: o.text }));
 
 const step = incident.command('step').description('complete, approve, reject or decide on a runbook step');
+const stepPath = (stepId: string, action: string) => `steps/${encodeURIComponent(stepId)}/${action}`;
 step
   .command('complete <ref> <stepId>')
-  .requiredOption('--as <person>')
   .addOption(new Option('--outcome <outcome>').choices(OUTCOMES).default('pass'))
   .option('--note <text>')
-  .action(async (ref, stepId, o) =>
-    printState(
-      await onIncident(ref, (h) =>
-        h.executeUpdate(m.completeStepUpdate, { args: [{ actor: o.as, stepId, outcome: o.outcome as Outcome, note: o.note }] }),
-      ),
-    ),
-  );
+  .action((ref, stepId, o) => act(ref, stepPath(stepId, 'complete'), { outcome: o.outcome, note: o.note }));
 step
   .command('approve <ref> <stepId>')
-  .requiredOption('--as <person>')
   .option('--note <text>')
-  .action(async (ref, stepId, o) =>
-    printState(await onIncident(ref, (h) => h.executeUpdate(m.approveStepUpdate, { args: [{ actor: o.as, stepId, note: o.note }] }))),
-  );
+  .action((ref, stepId, o) => act(ref, stepPath(stepId, 'approve'), { note: o.note }));
 step
   .command('reject <ref> <stepId>')
-  .requiredOption('--as <person>')
   .requiredOption('--reason <text>')
-  .action(async (ref, stepId, o) =>
-    printState(await onIncident(ref, (h) => h.executeUpdate(m.rejectStepUpdate, { args: [{ actor: o.as, stepId, reason: o.reason }] }))),
-  );
+  .action((ref, stepId, o) => act(ref, stepPath(stepId, 'reject'), { reason: o.reason }));
 step
   .command('decide <ref> <stepId>')
   .description('after an automated step failed: retry it, skip it, or abort the rest of the runbook')
-  .requiredOption('--as <person>')
   .addOption(new Option('--decision <decision>').choices(STEP_DECISIONS).makeOptionMandatory())
   .option('--note <text>')
-  .action(async (ref, stepId, o) =>
-    printState(
-      await onIncident(ref, (h) =>
-        h.executeUpdate(m.decideStepUpdate, { args: [{ actor: o.as, stepId, decision: o.decision, note: o.note }] }),
-      ),
-    ),
-  );
+  .action((ref, stepId, o) => act(ref, stepPath(stepId, 'decide'), { decision: o.decision, note: o.note }));
 
 const audit = program.command('audit').description('read, export and verify audit trails');
 audit
@@ -287,7 +241,7 @@ audit
   .addOption(new Option('--format <format>').choices(EXPORT_FORMATS).default('markdown'))
   .action(async (ref, o) => {
     const incidentId = await incidentIdOf(ref);
-    console.log(formatEvents(await withPool((pool) => m.readIncidentEvents(pool, incidentId)), o.format as ExportFormat));
+    console.log(formatEvents(await withPool((pool) => readIncidentEvents(pool, incidentId)), o.format as ExportFormat));
   });
 audit
   .command('verify <ref>')
@@ -298,8 +252,8 @@ audit
   .action(async (ref, o) => {
     const incidentId = await incidentIdOf(ref);
     const verdict = await withPool(async (pool) => {
-      if (!o.temporal || !runtime.temporalAddress) return m.verifyIncidentAudit(pool, incidentId);
-      return withClient((client) => m.verifyIncidentAudit(pool, incidentId, client));
+      if (!o.temporal || !runtime.temporalAddress) return verifyIncidentAudit(pool, incidentId);
+      return withClient((client) => verifyIncidentAudit(pool, incidentId, client));
     });
     if (!verdict.events) throw new UsageError(`no audit events for ${incidentId}`);
     const against = ['its hash chain', ...verdict.checkedAgainst].join(', ');
@@ -317,10 +271,10 @@ checklist
   .description('start a checklist now, outside its schedule')
   .addArgument(new Argument('<checklist>').choices(CHECKLIST_IDS))
   .action(async (id: string) => {
-    const roster = m.loadRoster(config.rosterPath);
-    const { checklists } = m.loadCatalog(config);
+    const roster = loadRoster(config.rosterPath);
+    const { checklists } = loadCatalog(config);
     const handle = await withClient((client) =>
-      m.startChecklist(client, config.temporal.taskQueue, id as ChecklistId, roster, undefined, checklists),
+      startChecklist(client, config.temporal.taskQueue, id as ChecklistId, roster, undefined, checklists),
     );
     console.log(handle.workflowId);
   });
@@ -328,22 +282,17 @@ checklist
   .command('show <runId>')
   .description('live state of a running checklist')
   .action(async (runId: string) => {
-    const state = await withClient((client) => client.workflow.getHandle(runId).query(m.checklistStateQuery));
-    console.log(m.reportTable(state));
+    const state = await withClient((client) => client.workflow.getHandle(runId).query(checklistStateQuery));
+    console.log(reportTable(state));
   });
 checklist
   .command('sign <runId> <itemId>')
   .description('sign off a manual item')
-  .requiredOption('--as <person>')
   .addOption(new Option('--outcome <outcome>').choices(OUTCOMES).default('pass'))
   .option('--note <text>')
   .action(async (runId: string, itemId: string, o) => {
-    const state = await withClient((client) =>
-      client.workflow
-        .getHandle(runId)
-        .executeUpdate(m.signOffUpdate, { args: [{ actor: o.as, itemId, outcome: o.outcome as Outcome, note: o.note }] }),
-    );
-    console.log(m.reportTable(state));
+    const path = `/checklists/${encodeURIComponent(runId)}/items/${encodeURIComponent(itemId)}/sign`;
+    console.log(reportTable(await callApi<ChecklistRunState>(config.apiUrl, 'POST', path, { outcome: o.outcome, note: o.note })));
   });
 checklist
   .command('report <runId>')
@@ -353,7 +302,7 @@ checklist
     const row = await withPool((pool) => pool.query('SELECT report_markdown FROM checklist_runs WHERE run_id = $1', [runId]));
     if (!row.rowCount || !row.rows[0].report_markdown) throw new UsageError(`no finished checklist run '${runId}'`);
     if (o.format === 'markdown') console.log(row.rows[0].report_markdown);
-    else console.log(await withClient(async (client) => m.reportTable(await client.workflow.getHandle(runId).result())));
+    else console.log(await withClient(async (client) => reportTable(await client.workflow.getHandle(runId).result())));
   });
 checklist
   .command('list')
@@ -374,19 +323,19 @@ schedules
   .command('apply')
   .description('create the three schedules, or update them in place (idempotent)')
   .action(async () => {
-    const roster = m.loadRoster(config.rosterPath);
+    const roster = loadRoster(config.rosterPath);
     const results = await withClient((client) =>
-      m.applySchedules(client, {
+      applySchedules(client, {
         taskQueue: config.temporal.taskQueue,
         timeZone: config.timeZone,
         workdays: config.calendar.workdays,
         roster,
-        definitions: m.loadCatalog(config).checklists,
+        definitions: loadCatalog(config).checklists,
       }),
     );
     for (const r of results) console.log(`${r.id}: ${r.action}`);
   });
-schedules.command('list').action(async () => console.table(await withClient((client) => m.listSchedules(client))));
+schedules.command('list').action(async () => console.table(await withClient((client) => listSchedules(client))));
 for (const [name, paused] of [
   ['pause', true],
   ['unpause', false],
@@ -396,19 +345,73 @@ for (const [name, paused] of [
     .addArgument(new Argument('<checklist>').choices(CHECKLIST_IDS))
     .option('--note <text>', 'why', `${name}d with dbops`)
     .action(async (id: string, o) => {
-      await withClient((client) => m.setPaused(client, id as ChecklistId, paused, o.note));
-      console.log(`${m.scheduleIdOf(id as ChecklistId)}: ${name}d`);
+      await withClient((client) => setPaused(client, id as ChecklistId, paused, o.note));
+      console.log(`${scheduleIdOf(id as ChecklistId)}: ${name}d`);
     });
 }
+
+/** Credentials are rows of the audit store: whoever may write to it (DATABASE_URL) administers them. */
+const printCredentials = (rows: Credential[]) =>
+  console.table(rows.map((c) => ({ id: c.id, [c.kind]: c.subject, label: c.label, created: c.createdAt, revoked: c.revokedAt ?? '' })));
+const INTEGRATION_NAME = /^[a-z0-9][a-z0-9._-]{0,47}$/;
+
+const token = program.command('token').description("people's personal tokens for the dbops API (kept as hashes in the audit store)");
+token
+  .command('create')
+  .requiredOption('--person <id>', 'roster id of whom the token acts as')
+  .option('--label <text>', 'where it is used (laptop, pager…)', '')
+  .action(async (o) => {
+    const roster = loadRoster(config.rosterPath);
+    if (!roster.people.some((p) => p.id === o.person))
+      throw new UsageError(
+        `'${o.person}' is not on the roster (${config.rosterPath}); people: ${roster.people.map((p) => p.id).join(', ')}`,
+      );
+    const { credential, secret } = await withPool((pool) => createCredential(pool, 'person', o.person, o.label));
+    console.error(`token ${credential.id} for ${o.person}: shown once, keep it in DBOPS_TOKEN or a 0600 file (${DEFAULT_TOKEN_FILE})`);
+    console.log(secret);
+  });
+token.command('list').action(async () => printCredentials(await withPool((pool) => listCredentials(pool, 'person'))));
+token
+  .command('revoke <id>')
+  .description('refuse the token from now on (the row stays, for the audit)')
+  .action(async (id: string) => {
+    if (!/^\d{1,15}$/.test(id)) throw new UsageError(`'${id}' is not a credential id (a number, as listed)`);
+    if (!(await withPool((pool) => revokeCredential(pool, Number(id), 'person')))) throw new UsageError(`no live token with id '${id}'`);
+    console.log(`credential ${id} revoked`);
+  });
+
+const integration = program.command('integration').description("alert sources' keys for POST /alerts (kept as hashes in the audit store)");
+integration
+  .command('create <name>')
+  .option('--label <text>', 'what sends with it', '')
+  .action(async (name: string, o) => {
+    if (!INTEGRATION_NAME.test(name)) throw new UsageError(`integration name '${name}': lowercase letters, digits, . _ - (at most 48)`);
+    const { credential, secret } = await withPool((pool) => createCredential(pool, 'integration', name, o.label));
+    console.error(
+      `key ${credential.id} for integration '${name}': shown once. Send it as Authorization: Bearer <key>, or sign with ` +
+        `HMAC-SHA256 keyed with sha256hex(key) over "<unix seconds>.<body>" (headers x-dbops-integration, x-dbops-timestamp, x-dbops-signature: sha256=<hex>)`,
+    );
+    console.log(secret);
+  });
+integration.command('list').action(async () => printCredentials(await withPool((pool) => listCredentials(pool, 'integration'))));
+integration
+  .command('revoke <id>')
+  .description('refuse the key from now on (the row stays, for the audit)')
+  .action(async (id: string) => {
+    if (!/^\d{1,15}$/.test(id)) throw new UsageError(`'${id}' is not a credential id (a number, as listed)`);
+    if (!(await withPool((pool) => revokeCredential(pool, Number(id), 'integration'))))
+      throw new UsageError(`no live integration key with id '${id}'`);
+    console.log(`credential ${id} revoked`);
+  });
 
 program
   .command('setup')
   .description("register dbops' search attributes on a Temporal server you run (TEMPORAL_ADDRESS); idempotent")
   .action(async () => {
     if (!runtime.temporalAddress) throw new UsageError('no Temporal server: set TEMPORAL_ADDRESS');
-    const connection = await m.Connection.connect({ address: runtime.temporalAddress });
+    const connection = await Connection.connect({ address: runtime.temporalAddress });
     try {
-      await m.registerSearchAttributes(connection, config.temporal.namespace);
+      await registerSearchAttributes(connection, config.temporal.namespace);
       console.log(`search attributes registered on ${config.temporal.namespace}`);
     } finally {
       await connection.close();
@@ -420,7 +423,7 @@ program
   .description('MTTA, MTTR and response-SLA breaches per type and severity')
   .option('--days <n>', 'look back this many days', '30')
   .action(async (o) => {
-    const rows = await withPool((pool) => m.slaReport(pool, Number(o.days)));
+    const rows = await withPool((pool) => slaReport(pool, Number(o.days)));
     console.table(rows);
   });
 
@@ -431,11 +434,9 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 program.parseAsync().catch((err: unknown) => {
-  // m is unset when the failure came before any command ran (a bad option: then it is a UsageError).
-  if (err instanceof UsageError || (m && (err instanceof m.InvalidRequestError || err instanceof m.IncidentRefError)))
-    console.error(`dbops: ${(err as Error).message}`);
-  else if (m && err instanceof m.WorkflowUpdateFailedError)
-    console.error(`dbops: refused: ${(err.cause as Error)?.message ?? err.message}`);
+  if (err instanceof UsageError || err instanceof InvalidRequestError || err instanceof IncidentRefError || err instanceof ApiError)
+    console.error(`dbops: ${err.message}`);
+  else if (err instanceof WorkflowUpdateFailedError) console.error(`dbops: refused: ${(err.cause as Error)?.message ?? err.message}`);
   else console.error(`dbops: ${(err as Error)?.message ?? err}`);
   process.exitCode = 1;
 });

@@ -3,8 +3,6 @@ import { textProblem, type LimitedField } from '../../runbooks/limits';
 
 /** Which limit bounds each free-text option and argument of the CLI (runbooks/limits). */
 const OPTION_LIMITS: Record<string, LimitedField> = {
-  as: 'actor',
-  by: 'actor',
   note: 'note',
   text: 'note',
   reason: 'reason',

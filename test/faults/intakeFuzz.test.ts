@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createIntakeApp, startIntake } from '../../client/api/intake';
+import { createCredential } from '../../db/credentials/credentials';
 import { openIncident } from '../../client/incidents/openIncident';
 import { freePort } from '../../dev/provision/processes';
 import { createLogger } from '../../lib/logger';
@@ -70,7 +71,20 @@ describe('fault: a bounded fuzz of the alert intake', () => {
     const run = await f.startRun(1);
     try {
       const worker = run.startWorker();
-      const app = createIntakeApp({ client: f.client, taskQueue: run.taskQueue, roster, calendar }, log);
+      const app = createIntakeApp(
+        {
+          client: f.client,
+          taskQueue: run.taskQueue,
+          roster: () => ({ roster, version: 'fuzz' }),
+          calendar,
+          pool: run.db.pool,
+          rateLimitPerMinute: 1_000_000,
+        },
+        log,
+      );
+      // Every case carries a valid integration key: the fuzz is of what an authenticated source may send.
+      const { secret: key } = await createCredential(run.db.pool, 'integration', 'fuzz');
+      const authorization = `Bearer ${key}`;
       const r = prng(SEED);
       const accepted = new Set<string>();
       const serverErrors: string[] = [];
@@ -85,7 +99,8 @@ describe('fault: a bounded fuzz of the alert intake', () => {
       await worker.ready;
       for (let i = 0; i < CASES; i++) {
         const c = fuzzCase(r);
-        const headers = c.contentType === undefined ? undefined : { 'content-type': c.contentType };
+        const headers: Record<string, string> =
+          c.contentType === undefined ? { authorization } : { authorization, 'content-type': c.contentType };
         await record(i, await app.request('/alerts', { method: 'POST', body: c.body, headers }));
       }
       // The same kind of bodies through a real HTTP server and socket.
@@ -94,7 +109,8 @@ describe('fault: a bounded fuzz of the alert intake', () => {
       try {
         for (let i = CASES; i < CASES + HTTP_SAMPLE; i++) {
           const c = fuzzCase(r);
-          const headers = c.contentType === undefined ? undefined : { 'content-type': c.contentType };
+          const headers: Record<string, string> =
+            c.contentType === undefined ? { authorization } : { authorization, 'content-type': c.contentType };
           await record(i, await fetch(`http://127.0.0.1:${port}/alerts`, { method: 'POST', body: c.body, headers }));
         }
         expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 'the intake still answers').toBe(200);

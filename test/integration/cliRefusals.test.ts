@@ -1,4 +1,7 @@
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../dev/provision/processes';
 import { dbops } from '../support/cli';
@@ -10,29 +13,17 @@ const NOWHERE = { TEMPORAL_ADDRESS: '127.0.0.1:1', DATABASE_URL: 'postgres://dbo
 describe('the CLI refuses text the audit store cannot hold, before reaching any server', () => {
   const INC = 'INC-20260101-0123abcd';
   it.each([
+    ['an over-long --note', ['incident', 'ack', INC, '--note', 'n'.repeat(4001)], /--note: note is 4001 characters long; at most 4000/],
+    ['an over-long --text', ['incident', 'note', INC, '--text', 't'.repeat(4001)], /--text: note is 4001 characters long/],
     [
-      'an over-long --note',
-      ['incident', 'ack', INC, '--as', 'oscar', '--note', 'n'.repeat(4001)],
-      /--note: note is 4001 characters long; at most 4000/,
+      '--as, which no command takes any more (the token says who acts)',
+      ['incident', 'resolve', INC, '--as', 'dana', '--summary', 'ok'],
+      /unknown option '--as'/,
     ],
-    ['an over-long --text', ['incident', 'note', INC, '--as', 'oscar', '--text', 't'.repeat(4001)], /--text: note is 4001 characters long/],
-    [
-      'an over-long --as',
-      ['incident', 'resolve', INC, '--as', 'a'.repeat(65), '--summary', 'ok'],
-      /--as: actor is 65 characters long; at most 64/,
-    ],
-    [
-      'an over-long --summary',
-      ['incident', 'resolve', INC, '--as', 'dana', '--summary', 's'.repeat(2001)],
-      /--summary: summary is 2001 characters/,
-    ],
-    [
-      'an over-long --reason',
-      ['incident', 'step', 'reject', INC, 'failover', '--as', 'dana', '--reason', 'r'.repeat(2001)],
-      /--reason: reason is 2001/,
-    ],
-    ['an over-long step id', ['incident', 'step', 'complete', INC, 's'.repeat(65), '--as', 'dana'], /<stepId>: stepId is 65 characters/],
-    ['an over-long item id', ['checklist', 'sign', 'run-1', 'i'.repeat(65), '--as', 'dana'], /<itemId>: itemId is 65 characters/],
+    ['an over-long --summary', ['incident', 'resolve', INC, '--summary', 's'.repeat(2001)], /--summary: summary is 2001 characters/],
+    ['an over-long --reason', ['incident', 'step', 'reject', INC, 'failover', '--reason', 'r'.repeat(2001)], /--reason: reason is 2001/],
+    ['an over-long step id', ['incident', 'step', 'complete', INC, 's'.repeat(65)], /<stepId>: stepId is 65 characters/],
+    ['an over-long item id', ['checklist', 'sign', 'run-1', 'i'.repeat(65)], /<itemId>: itemId is 65 characters/],
     [
       'an over-long --title',
       ['incident', 'open', '--type', 'database-outage', '--tier', 'oltp', '--title', 't'.repeat(301)],
@@ -44,14 +35,33 @@ describe('the CLI refuses text the audit store cannot hold, before reaching any 
       /fingerprint: letters, digits/,
     ],
     [
-      'an over-long --by',
-      ['incident', 'open', '--type', 'database-outage', '--tier', 'oltp', '--by', 'b'.repeat(65)],
-      /--by: actor is 65 characters/,
+      '--by, which open no longer takes (the token says who opens it)',
+      ['incident', 'open', '--type', 'database-outage', '--tier', 'oltp', '--by', 'dana'],
+      /unknown option '--by'/,
     ],
   ])('%s', async (_label, args, message) => {
     const r = await dbops(args as string[], NOWHERE);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(message);
+  });
+
+  it('refuses a token file others can read, and names the fix, before reaching any server', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-token-'));
+    const file = path.join(dir, 'token');
+    fs.writeFileSync(file, `dbops_pat_${'a'.repeat(43)}\n`, { mode: 0o644 });
+    fs.chmodSync(file, 0o644);
+    try {
+      const env = { ...NOWHERE, DBOPS_TOKEN: '', DBOPS_TOKEN_FILE: file, DBOPS_API_URL: 'http://127.0.0.1:1' };
+      const r = await dbops(['incident', 'ack', INC], env);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(`token file ${file} is readable by others (mode 644): chmod 600 ${file}`);
+      // Once only its owner can read it, the CLI sends it (and here finds no API listening).
+      fs.chmodSync(file, 0o600);
+      const sent = await dbops(['incident', 'ack', INC], env);
+      expect(sent.stderr).toMatch(/the dbops API at http:\/\/127.0.0.1:1 could not be reached/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

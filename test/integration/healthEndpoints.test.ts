@@ -64,7 +64,14 @@ describe('/healthz and /readyz name the dependency that is down', () => {
     const own = await Connection.connect({ address: inject('devServerAddress') });
     const client = new Client({ connection: own });
     const port = await freePort();
-    const app = withOperations(createIntakeApp({ client, taskQueue: 'health', roster, calendar }, quietLogger), { connection: own });
+    const pool = new Pool({ connectionString: inject('databaseUrl'), max: 2 });
+    const app = withOperations(
+      createIntakeApp(
+        { client, taskQueue: 'health', roster: () => ({ roster, version: 'test' }), calendar, pool, rateLimitPerMinute: 60 },
+        quietLogger,
+      ),
+      { connection: own, pool },
+    );
     const intake: ServerType = await startIntake(app, port);
     servers.push(intake);
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
@@ -72,5 +79,6 @@ describe('/healthz and /readyz name the dependency that is down', () => {
     const res = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(res.status).toBe(503);
     expect(((await res.json()) as { checks: Record<string, string> }).checks.temporal).toMatch(/^down: /);
+    await pool.end();
   });
 });

@@ -1,13 +1,12 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { verifyChain } from '../../db/audit/chain';
 import { readIncidentEvents } from '../../db/audit/readEvents';
-import { createIntakeApp, startIntake } from '../../client/api/intake';
 import { openIncident } from '../../client/incidents/openIncident';
-import { freePort } from '../../dev/provision/processes';
 import { addNoteUpdate, incidentStateQuery } from '../../workflows/incident/messages';
 import type { incidentResponse } from '../../workflows/incident/incidentResponse';
 import { dbops } from '../support/cli';
-import { calendar, devServerSuite, quietLogger, roster } from '../support/harness';
+import { startTestApi } from '../support/api';
+import { calendar, devServerSuite, roster } from '../support/harness';
 
 describe('incidents end to end on the Temporal dev server', () => {
   const taskQueue = `dev-incidents-${Date.now()}`;
@@ -23,11 +22,10 @@ describe('incidents end to end on the Temporal dev server', () => {
   });
 
   it('an alert posted to the intake opens an incident that a person acknowledges, resolves and audits with the CLI', async () => {
-    const port = await freePort();
-    const intake = await startIntake(createIntakeApp({ client: suite.client, taskQueue, roster, calendar }, quietLogger), port);
+    const api = await startTestApi(suite.client, suite.harness.db.pool, taskQueue);
     try {
-      const json = { 'content-type': 'application/json' };
-      const bad = await fetch(`http://127.0.0.1:${port}/alerts`, {
+      const json = { 'content-type': 'application/json', authorization: `Bearer ${api.integrationKey}` };
+      const bad = await fetch(`${api.url}/alerts`, {
         method: 'POST',
         headers: json,
         body: JSON.stringify({ type: 'disk-on-fire', tier: 'oltp' }),
@@ -36,10 +34,10 @@ describe('incidents end to end on the Temporal dev server', () => {
       expect(((await bad.json()) as { error: string }).error).toMatch(/type: .*database-outage/);
 
       const alert = { type: 'connection-pool-exhaustion', tier: 'queue', fingerprint: `e2e-${Date.now()}`, summary: 'pool at 97%' };
-      const first = await fetch(`http://127.0.0.1:${port}/alerts`, { method: 'POST', headers: json, body: JSON.stringify(alert) });
+      const first = await fetch(`${api.url}/alerts`, { method: 'POST', headers: json, body: JSON.stringify(alert) });
       expect(first.status).toBe(202);
       const { workflowId } = (await first.json()) as { workflowId: string };
-      const again = await fetch(`http://127.0.0.1:${port}/alerts`, { method: 'POST', headers: json, body: JSON.stringify(alert) });
+      const again = await fetch(`${api.url}/alerts`, { method: 'POST', headers: json, body: JSON.stringify(alert) });
       expect(((await again.json()) as { workflowId: string }).workflowId).toBe(workflowId);
 
       const handle = suite.client.workflow.getHandle<typeof incidentResponse>(workflowId);
@@ -51,11 +49,17 @@ describe('incidents end to end on the Temporal dev server', () => {
       expect(state.triggerCount).toBe(2);
       expect(state.steps[0]).toMatchObject({ id: 'monitor-pools', status: 'succeeded' });
 
-      const refused = await dbops(['incident', 'ack', workflowId, '--as', 'mallory'], cliEnv);
+      // A token of someone the roster does not know is refused; the CLI acts as the person its token names.
+      const refused = await dbops(['incident', 'ack', workflowId], {
+        ...cliEnv,
+        DBOPS_API_URL: api.url,
+        DBOPS_TOKEN: await api.tokenOf('mallory'),
+      });
       expect(refused.code).toBe(1);
-      expect(refused.stderr).toMatch(/unknown actor 'mallory'/);
+      expect(refused.stderr).toMatch(/refused \(403\): 'mallory' is not on the roster in force/);
 
-      const ack = await dbops(['incident', 'ack', workflowId, '--as', 'oscar'], cliEnv);
+      const oscar = { ...cliEnv, DBOPS_API_URL: api.url, DBOPS_TOKEN: await api.tokenOf('oscar') };
+      const ack = await dbops(['incident', 'ack', workflowId], oscar);
       expect(ack.stdout).toMatch(/phase=acknowledged/);
       expect(ack.stdout).toMatch(/acknowledged by oscar/);
 
@@ -69,10 +73,7 @@ describe('incidents end to end on the Temporal dev server', () => {
       }
       expect(listed).toMatch(/high\s+acknowledged\s+RUNNING/);
 
-      const resolved = await dbops(
-        ['incident', 'resolve', state.incidentId, '--as', 'oscar', '--summary', 'raised pool max to 60'],
-        cliEnv,
-      );
+      const resolved = await dbops(['incident', 'resolve', state.incidentId, '--summary', 'raised pool max to 60'], oscar);
       expect(resolved.stdout).toMatch(/phase=resolved/);
       const result = await handle.result();
       expect(result.resolution).toBe('raised pool max to 60');
@@ -98,7 +99,7 @@ describe('incidents end to end on the Temporal dev server', () => {
       expect(kinds).toContain('acknowledged');
       expect(kinds.at(-1)).toBe('resolved');
     } finally {
-      intake.close();
+      api.close();
     }
   });
 

@@ -1,8 +1,9 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openIncident } from '../../client/incidents/openIncident';
 import { acknowledgeUpdate, incidentStateQuery } from '../../workflows/incident/messages';
 import type { incidentResponse } from '../../workflows/incident/incidentResponse';
+import { startTestApi, type TestApi } from '../support/api';
 import { dbops } from '../support/cli';
 import { calendar, devServerSuite, roster } from '../support/harness';
 
@@ -15,14 +16,21 @@ describe('an incident id on the Temporal dev server', () => {
   const taskQueue = `dev-incident-ref-${Date.now()}`;
   const suite = devServerSuite(taskQueue);
   let cliEnv: Record<string, string>;
-  beforeAll(() => {
+  let api: TestApi;
+  /** The CLI as a person: their own token, the API in front of the dev server. */
+  const as: Record<string, Record<string, string>> = {};
+  beforeAll(async () => {
+    api = await startTestApi(suite.client, suite.harness.db.pool, taskQueue);
     cliEnv = {
       TEMPORAL_ADDRESS: inject('devServerAddress'),
       DATABASE_URL: suite.harness.db.url,
       TEMPORAL_TASK_QUEUE: taskQueue,
+      DBOPS_API_URL: api.url,
       LOG_LEVEL: 'silent',
     };
+    for (const person of ['dana', 'oscar']) as[person] = { ...cliEnv, DBOPS_TOKEN: await api.tokenOf(person) };
   });
+  afterAll(() => api?.close());
 
   /** Opens (or reopens) the incident on the key and waits until the audit store knows its id. */
   async function open(fingerprint: string) {
@@ -40,7 +48,7 @@ describe('an incident id on the Temporal dev server', () => {
 
   it('acting on a resolved incident by its id says it is resolved and leaves the newer incident on its key alone', async () => {
     const first = await open(`reopened-${Date.now()}`);
-    const resolved = await dbops(['incident', 'resolve', first.incidentId, '--as', 'dana', '--summary', 'restored from backup'], cliEnv);
+    const resolved = await dbops(['incident', 'resolve', first.incidentId, '--summary', 'restored from backup'], as.dana);
     expect(resolved.stderr).toBe('');
     expect(resolved.stdout).toMatch(/phase=resolved/);
     await first.handle.result();
@@ -51,12 +59,12 @@ describe('an incident id on the Temporal dev server', () => {
     expect(second.incidentId).not.toBe(first.incidentId);
 
     for (const args of [
-      ['incident', 'ack', first.incidentId, '--as', 'oscar'],
-      ['incident', 'note', first.incidentId, '--as', 'oscar', '--text', 'meant for the old one'],
-      ['incident', 'severity', first.incidentId, 'critical', '--as', 'dana'],
+      ['incident', 'ack', first.incidentId],
+      ['incident', 'note', first.incidentId, '--text', 'meant for the old one'],
+      ['incident', 'severity', first.incidentId, 'critical'],
       ['incident', 'show', first.incidentId],
     ]) {
-      const refused = await dbops(args, cliEnv);
+      const refused = await dbops(args, as.dana);
       expect(refused.code, args.join(' ')).toBe(1);
       expect(refused.stderr).toContain(`${first.incidentId} is resolved`);
       expect(refused.stderr).toContain('restored from backup');
@@ -72,7 +80,7 @@ describe('an incident id on the Temporal dev server', () => {
     expect(untouched.acknowledgedBy).toBeUndefined();
 
     // The new incident's own id reaches it.
-    const ack = await dbops(['incident', 'ack', second.incidentId, '--as', 'oscar'], cliEnv);
+    const ack = await dbops(['incident', 'ack', second.incidentId], as.oscar);
     expect(ack.stdout).toContain(second.incidentId);
     expect(ack.stdout).toMatch(/acknowledged by oscar/);
     await second.handle.terminate('test over');
@@ -80,11 +88,11 @@ describe('an incident id on the Temporal dev server', () => {
 
   it('a resolved incident that is still the latest on its key can be shown, not acted on', async () => {
     const only = await open(`resolved-only-${Date.now()}`);
-    await dbops(['incident', 'resolve', only.incidentId, '--as', 'dana', '--summary', 'false alarm'], cliEnv);
+    await dbops(['incident', 'resolve', only.incidentId, '--summary', 'false alarm'], as.dana);
     await only.handle.result();
-    const shown = await dbops(['incident', 'show', only.incidentId], cliEnv);
+    const shown = await dbops(['incident', 'show', only.incidentId], as.dana);
     expect(shown.stdout).toMatch(new RegExp(`${only.incidentId} .* phase=resolved`));
-    const refused = await dbops(['incident', 'note', only.incidentId, '--as', 'dana', '--text', 'late'], cliEnv);
+    const refused = await dbops(['incident', 'note', only.incidentId, '--text', 'late'], as.dana);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`${only.incidentId} is resolved`);
   });

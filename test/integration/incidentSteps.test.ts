@@ -108,7 +108,7 @@ describe('incident steps, approvals and decisions (time-skipping)', () => {
     const before = await updateEvents();
 
     expect(await rejectionOf(handle.executeUpdate(approveStepUpdate, { args: [{ actor: 'oscar', stepId: 'execute-failover' }] }))).toMatch(
-      /may not do this/,
+      /'oscar' may not approve or reject step 'execute-failover': it takes one of the roles database-lead, engineering-manager, cto/,
     );
     expect(await rejectionOf(handle.executeUpdate(approveStepUpdate, { args: [{ actor: 'nobody', stepId: 'execute-failover' }] }))).toMatch(
       /not on the roster/,

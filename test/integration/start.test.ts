@@ -78,9 +78,21 @@ describe('npm start', () => {
       await service.running();
       expect(service.output).toContain(`Temporal UI     http://127.0.0.1:${uiPort}`);
       expect((await fetch(`http://127.0.0.1:${uiPort}/`)).status).toBe(200);
-      const alert = await fetch(`http://127.0.0.1:${intakePort}/alerts`, {
+      // The intake key and the demo people's tokens are kept for their owner only, and printed ready to paste.
+      const credentialsFile = path.join(dataDir, 'credentials.json');
+      expect((fs.statSync(credentialsFile).mode & 0o777).toString(8)).toBe('600');
+      const { intakeKey, tokens } = JSON.parse(fs.readFileSync(credentialsFile, 'utf8'));
+      expect(service.output).toContain(`export DBOPS_TOKEN=${tokens.dana}`);
+      expect(service.output).toContain(`authorization: Bearer ${intakeKey}`);
+      const unkeyed = await fetch(`http://127.0.0.1:${intakePort}/alerts`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'database-outage', tier: 'oltp', fingerprint: 'start-test' }),
+      });
+      expect(unkeyed.status).toBe(401);
+      const alert = await fetch(`http://127.0.0.1:${intakePort}/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${intakeKey}` },
         body: JSON.stringify({ type: 'database-outage', tier: 'oltp', fingerprint: 'start-test' }),
       });
       expect(alert.status).toBe(202);

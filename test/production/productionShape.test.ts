@@ -42,7 +42,8 @@ beforeAll(async () => {
     serverPath: process.env.TEMPORAL_SERVER_PATH,
     sqlToolPath: process.env.TEMPORAL_SQL_TOOL_PATH,
     bundlePath: path.join(scratch, 'workflow-bundle.js'),
-    env: { DBOPS_WEBHOOK_URL: receiver.url, LOG_LEVEL: 'info' },
+    // 500 alerts in a burst from one integration: over the default rate limit, which is not what this test measures.
+    env: { DBOPS_WEBHOOK_URL: receiver.url, LOG_LEVEL: 'info', DBOPS_RATE_LIMIT_PER_MINUTE: '100000' },
   });
   pool = new Pool({ connectionString: shape.databaseUrl, max: 4 });
   connection = await Connection.connect({ address: shape.temporal.address });
@@ -60,8 +61,8 @@ afterAll(async () => {
 async function sendAlert(url: string, key: number): Promise<number> {
   const res = await fetch(`${url}/alerts`, {
     method: 'POST',
-    headers: INTAKE_HEADERS,
-    body: JSON.stringify({ type: 'performance-degradation', tier: 'olap', fingerprint: `shape-${key}`, by: 'shape-test' }),
+    headers: { ...INTAKE_HEADERS, authorization: `Bearer ${shape.intakeKey}` },
+    body: JSON.stringify({ type: 'performance-degradation', tier: 'olap', fingerprint: `shape-${key}` }),
   });
   await res.arrayBuffer();
   return res.status;

@@ -12,6 +12,7 @@ import type { NotificationRequest } from '../../activities/contracts';
 import { createLogger } from '../../lib/logger';
 import { registerSearchAttributes } from '../../client/temporal/registerSearchAttributes';
 import { loadRoster } from '../../lib/roster';
+import type { RosterInForce } from '../../lib/rosterInForce';
 import { createTierPools, closeTierPools } from '../../lib/tierPools';
 import type { BusinessCalendar } from '../../runbooks/types';
 import { createDbopsWorker } from '../../workers/createWorker';
@@ -53,7 +54,9 @@ export interface Harness {
 }
 
 /** Real activities on a fresh database of the run's PostgreSQL; notifications are recorded. */
-export async function createHarness(options: { adminStatusUrl?: string; thresholds?: Partial<Thresholds> } = {}): Promise<Harness> {
+export async function createHarness(
+  options: { adminStatusUrl?: string; thresholds?: Partial<Thresholds>; currentRoster?: () => RosterInForce } = {},
+): Promise<Harness> {
   const db = await createTestDatabase('wf');
   const tierPools = createTierPools({}, db.url);
   const channel = recordingChannel();
@@ -69,6 +72,7 @@ export async function createHarness(options: { adminStatusUrl?: string; threshol
     failover,
     thresholds: { ...DEFAULT_THRESHOLDS, ...options.thresholds },
     allowedCidrs: ['127.0.0.0/8', '::1/128'],
+    currentRoster: options.currentRoster,
     openIncident: checklistIncidentOpener(() => {
       if (!incidents.current) throw new Error('the test did not set harness.incidents.current');
       return incidents.current;
@@ -143,13 +147,13 @@ export function timeSkippingSuite(taskQueue: string, options: () => Parameters<t
  * One describe block on the shared dev server: real activities on a fresh database, a client, and a worker on its
  * own task queue; breached checklist thresholds open incidents through the same client.
  */
-export function devServerSuite(taskQueue: string) {
+export function devServerSuite(taskQueue: string, options: () => Parameters<typeof createHarness>[0] = () => ({})) {
   const suite = {} as { harness: Harness; client: Client };
   let native: NativeConnection | undefined;
   let connection: Connection | undefined;
   let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
   beforeAll(async () => {
-    suite.harness = await createHarness();
+    suite.harness = await createHarness(options());
     native = await devServerConnection();
     connection = await Connection.connect({ address: inject('devServerAddress') });
     suite.client = new Client({ connection });

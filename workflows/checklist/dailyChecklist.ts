@@ -82,16 +82,16 @@ export async function dailyChecklist(input: DailyChecklistInput): Promise<Checkl
   setHandler(checklistStateQuery, () => s);
   setHandler(
     signOffUpdate,
-    async ({ actor, itemId, outcome, note }) => {
+    async ({ actor, itemId, outcome, note, rosterVersion }) => {
       const item = s.items.find((i) => i.itemId === itemId)!;
       item.signedBy = actor;
       item.note = note;
       finishItem(item, { outcome, summary: `signed off by ${actor}${note ? `: ${note}` : ''}`, evidence: { signedBy: actor, note } });
-      await record('item-signed-off', actor, { itemId, outcome, note });
+      await record('item-signed-off', actor, { itemId, outcome, note, ...(rosterVersion ? { rosterVersion } : {}) });
       return s;
     },
     {
-      validator: ({ actor, itemId, outcome, note }) => {
+      validator: ({ actor, itemId, outcome, note, roles: inForce, rosterVersion }) => {
         requireText('actor', actor);
         requireText('itemId', itemId);
         requireText('note', note, true);
@@ -106,7 +106,7 @@ export async function dailyChecklist(input: DailyChecklistInput): Promise<Checkl
         if (item.status !== 'awaiting-sign-off')
           throw ApplicationFailure.nonRetryable(`item '${itemId}' is ${item.status}, not awaiting sign-off`, 'NotWaiting');
         const roles = (def.items.find((d) => d.id === itemId) as ManualChecklistItem).signOffRoles;
-        requireResponder(plan.responders, actor, roles, 'sign this off');
+        requireResponder(plan.responders, actor, roles, 'sign this off', { roles: inForce, rosterVersion });
         requireOneOf('outcome', outcome, OUTCOMES, 'BadOutcome');
       },
     },

@@ -1,7 +1,7 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { ChecklistPlan } from '../../runbooks/checklistPlan';
 import type { ChecklistRunState } from '../../activities/contracts';
-import type { Outcome } from '../../runbooks/types';
+import type { Outcome, Role } from '../../runbooks/types';
 
 export type { ChecklistItemState, ChecklistRunState } from '../../activities/contracts';
 
@@ -12,6 +12,8 @@ export interface DailyChecklistInput {
 }
 
 export const checklistStateQuery = defineQuery<ChecklistRunState>('checklistState');
-export const signOffUpdate = defineUpdate<ChecklistRunState, [{ actor: string; itemId: string; outcome: Outcome; note?: string }]>(
-  'signOff',
-);
+/** roles and rosterVersion: the signer's roles in the roster in force, sent by the dbops API (see ActorRequest). */
+export const signOffUpdate = defineUpdate<
+  ChecklistRunState,
+  [{ actor: string; itemId: string; outcome: Outcome; note?: string; roles?: Role[]; rosterVersion?: string }]
+>('signOff');

@@ -19,6 +19,7 @@ import {
   rejectStepUpdate,
   resolveUpdate,
   triggerSignal,
+  type ActorRequest,
   type StepState,
 } from './messages';
 
@@ -30,10 +31,12 @@ const NOTES_KEPT = 50;
  * re-arms the ladder where its clocks may have moved, and records the transition.
  */
 export function registerIncidentHandlers({ plan, s, audit, deadline }: IncidentContext): void {
-  const requireActor = (actor: string, roles?: Role[]) => {
-    requireText('actor', actor);
-    return requireResponder(plan.responders, actor, roles);
+  const requireActor = (request: ActorRequest, roles?: Role[], action?: string) => {
+    requireText('actor', request.actor);
+    return requireResponder(plan.responders, request.actor, roles, action, request);
   };
+  // Which roster decided: recorded with each decision when the API sent the one in force.
+  const rosterOf = (rosterVersion?: string) => (rosterVersion ? { rosterVersion } : {});
   const requireStepId = (stepId: string) => requireText('stepId', stepId);
   const requireOpen = () => {
     if (isResolved(s)) throw ApplicationFailure.nonRetryable(`incident ${s.incidentId} is already resolved`, 'AlreadyResolved');
@@ -79,19 +82,19 @@ export function registerIncidentHandlers({ plan, s, audit, deadline }: IncidentC
 
   setHandler(
     acknowledgeUpdate,
-    async ({ actor, note }) => {
+    async ({ actor, note, rosterVersion }) => {
       s.phase = 'acknowledged';
       s.acknowledgedBy = actor;
       s.acknowledgedAt = iso(now());
       s.escalation.nextEscalationAt = undefined;
       deadline.rearm();
       setPhaseAttributes();
-      await audit.record('acknowledged', actor, { note, level: s.escalation.level });
+      await audit.record('acknowledged', actor, { note, level: s.escalation.level, ...rosterOf(rosterVersion) });
       return s;
     },
     {
-      validator: ({ actor, note }) => {
-        requireActor(actor);
+      validator: ({ actor, note, roles, rosterVersion }) => {
+        requireActor({ actor, roles, rosterVersion });
         requireText('note', note, true);
         requireOpen();
         if (s.acknowledgedBy) throw ApplicationFailure.nonRetryable(`already acknowledged by ${s.acknowledgedBy}`, 'AlreadyAcknowledged');
@@ -101,7 +104,7 @@ export function registerIncidentHandlers({ plan, s, audit, deadline }: IncidentC
 
   setHandler(
     resolveUpdate,
-    async ({ actor, summary }) => {
+    async ({ actor, summary, rosterVersion }) => {
       s.phase = 'resolved';
       s.resolvedBy = actor;
       s.resolvedAt = iso(now());
@@ -113,12 +116,12 @@ export function registerIncidentHandlers({ plan, s, audit, deadline }: IncidentC
       }
       deadline.rearm();
       setPhaseAttributes();
-      await audit.record('resolved', actor, { summary });
+      await audit.record('resolved', actor, { summary, ...rosterOf(rosterVersion) });
       return s;
     },
     {
-      validator: ({ actor, summary }) => {
-        requireActor(actor);
+      validator: ({ actor, summary, roles, rosterVersion }) => {
+        requireActor({ actor, roles, rosterVersion });
         requireOpen();
         if (typeof summary !== 'string' || !summary.trim())
           throw ApplicationFailure.nonRetryable('a resolution summary is required', 'MissingSummary');
@@ -129,7 +132,7 @@ export function registerIncidentHandlers({ plan, s, audit, deadline }: IncidentC
 
   setHandler(
     changeSeverityUpdate,
-    async ({ actor, severity, reason }) => {
+    async ({ actor, severity, reason, rosterVersion }) => {
       const from = s.severity;
       s.severity = severity;
       if (!s.acknowledgedBy) {
@@ -142,12 +145,12 @@ export function registerIncidentHandlers({ plan, s, audit, deadline }: IncidentC
       }
       deadline.rearm();
       setPhaseAttributes();
-      await audit.record('severity-changed', actor, { from, to: severity, reason });
+      await audit.record('severity-changed', actor, { from, to: severity, reason, ...rosterOf(rosterVersion) });
       return s;
     },
     {
-      validator: ({ actor, severity, reason }) => {
-        requireActor(actor);
+      validator: ({ actor, severity, reason, roles, rosterVersion }) => {
+        requireActor({ actor, roles, rosterVersion });
         requireText('reason', reason, true);
         requireOpen();
         if (!(severity in plan.severities)) {
@@ -163,16 +166,16 @@ export function registerIncidentHandlers({ plan, s, audit, deadline }: IncidentC
 
   setHandler(
     addNoteUpdate,
-    async ({ actor, text }) => {
+    async ({ actor, text, rosterVersion }) => {
       s.notes.push({ at: iso(now()), actor, text });
       // The state keeps the latest notes (it is carried across continue-as-new); the audit store keeps them all.
       if (s.notes.length > NOTES_KEPT) s.notes.splice(0, s.notes.length - NOTES_KEPT);
-      await audit.record('note', actor, { text });
+      await audit.record('note', actor, { text, ...rosterOf(rosterVersion) });
       return s;
     },
     {
-      validator: ({ actor, text }) => {
-        requireActor(actor);
+      validator: ({ actor, text, roles, rosterVersion }) => {
+        requireActor({ actor, roles, rosterVersion });
         requireOpen();
         if (typeof text !== 'string' || !text.trim()) throw ApplicationFailure.nonRetryable('a note needs text', 'EmptyNote');
         requireText('note', text);
@@ -184,16 +187,16 @@ export function registerIncidentHandlers({ plan, s, audit, deadline }: IncidentC
   // were woken here (a cancelled timer, a new one), and their replay needs the same wake-ups.
   setHandler(
     completeStepUpdate,
-    async ({ actor, stepId, outcome, note, evidence }) => {
+    async ({ actor, stepId, outcome, note, evidence, rosterVersion }) => {
       const step = findStep(stepId);
       Object.assign(step, { status: 'completed', outcome, note, evidence: evidence ?? {}, by: actor, finishedAt: iso(now()) });
       deadline.rearm();
-      await audit.record('step-completed', actor, { stepId, outcome, note, evidence });
+      await audit.record('step-completed', actor, { stepId, outcome, note, evidence, ...rosterOf(rosterVersion) });
       return s;
     },
     {
-      validator: ({ actor, stepId, outcome, note, evidence }) => {
-        requireActor(actor);
+      validator: ({ actor, stepId, outcome, note, evidence, roles, rosterVersion }) => {
+        requireActor({ actor, roles, rosterVersion });
         requireStepId(stepId);
         requireText('note', note, true);
         requireEvidence(evidence);
@@ -206,18 +209,18 @@ export function registerIncidentHandlers({ plan, s, audit, deadline }: IncidentC
 
   setHandler(
     approveStepUpdate,
-    async ({ actor, stepId, note }) => {
+    async ({ actor, stepId, note, rosterVersion }) => {
       const step = findStep(stepId);
       Object.assign(step, { status: 'running', by: actor, note });
       deadline.rearm();
-      await audit.record('step-approved', actor, { stepId, note });
+      await audit.record('step-approved', actor, { stepId, note, ...rosterOf(rosterVersion) });
       return s;
     },
     {
-      validator: ({ actor, stepId, note }) => {
+      validator: ({ actor, stepId, note, roles, rosterVersion }) => {
         requireStepId(stepId);
         requireText('note', note, true);
-        requireActor(actor, approvalRolesOf(stepId));
+        requireActor({ actor, roles, rosterVersion }, approvalRolesOf(stepId), `approve or reject step '${stepId}'`);
         requireOpen();
         findStep(stepId, 'awaiting-approval');
       },
@@ -226,17 +229,17 @@ export function registerIncidentHandlers({ plan, s, audit, deadline }: IncidentC
 
   setHandler(
     rejectStepUpdate,
-    async ({ actor, stepId, reason }) => {
+    async ({ actor, stepId, reason, rosterVersion }) => {
       const step = findStep(stepId);
       Object.assign(step, { status: 'rejected', by: actor, note: reason, finishedAt: iso(now()) });
       deadline.rearm();
-      await audit.record('step-rejected', actor, { stepId, reason });
+      await audit.record('step-rejected', actor, { stepId, reason, ...rosterOf(rosterVersion) });
       return s;
     },
     {
-      validator: ({ actor, stepId, reason }) => {
+      validator: ({ actor, stepId, reason, roles, rosterVersion }) => {
         requireStepId(stepId);
-        requireActor(actor, approvalRolesOf(stepId));
+        requireActor({ actor, roles, rosterVersion }, approvalRolesOf(stepId), `approve or reject step '${stepId}'`);
         requireOpen();
         findStep(stepId, 'awaiting-approval');
         if (typeof reason !== 'string' || !reason.trim())
@@ -248,15 +251,15 @@ export function registerIncidentHandlers({ plan, s, audit, deadline }: IncidentC
 
   setHandler(
     decideStepUpdate,
-    async ({ actor, stepId, decision, note }) => {
+    async ({ actor, stepId, decision, note, rosterVersion }) => {
       Object.assign(findStep(stepId), { decision, by: actor });
       deadline.rearm();
-      await audit.record('step-decided', actor, { stepId, decision, note });
+      await audit.record('step-decided', actor, { stepId, decision, note, ...rosterOf(rosterVersion) });
       return s;
     },
     {
-      validator: ({ actor, stepId, decision, note }) => {
-        requireActor(actor);
+      validator: ({ actor, stepId, decision, note, roles, rosterVersion }) => {
+        requireActor({ actor, roles, rosterVersion });
         requireStepId(stepId);
         requireText('note', note, true);
         requireOpen();

@@ -2,6 +2,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { DbopsActivities } from '../../activities';
 import type { NotificationRequest } from '../../activities/contracts';
 import type { Contact } from '../../runbooks/plan';
+import type { Role } from '../../runbooks/types';
 import { AuditChain } from '../shared/auditChain';
 import { iso } from '../shared/time';
 import type { IncidentState, IncidentTrigger } from './messages';
@@ -53,10 +54,13 @@ export class IncidentAudit {
     if (++this.repeatsUnrecorded === 1) void this.chain.tail.then(() => this.flushRepeats());
   }
 
-  send(kind: NotificationRequest['kind'], recipients: Contact[], message: string): Promise<unknown> {
+  /** `roles`: the notify activity sends to who holds them in the roster in force, `recipients` being the fallback. */
+  send(kind: NotificationRequest['kind'], recipients: Contact[], message: string, roles?: Role[]): Promise<unknown> {
     const s = this.s;
     const notificationId = `${s.incidentId}:${kind}:${s.auditSeq}:${recipients.map((r) => r.id).join(',')}`;
-    return this.tracked(() => notify({ notificationId, subjectId: s.incidentId, kind, message, recipients, occurredAt: iso(Date.now()) }));
+    return this.tracked(() =>
+      notify({ notificationId, subjectId: s.incidentId, kind, message, recipients, occurredAt: iso(Date.now()), ...(roles && { roles }) }),
+    );
   }
 
   async tracked<T>(fn: () => Promise<T>): Promise<T> {

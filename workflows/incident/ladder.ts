@@ -20,12 +20,15 @@ export async function page({ plan, s, audit }: IncidentContext, level: number, r
   s.escalation.level = Math.max(s.escalation.level, level);
   s.escalation.pages++;
   const kind = reason === 'opened' ? 'paged' : 'escalated';
+  // contacts: who held the roles when the incident opened; the page goes to who holds them when it is sent (the
+  // notify activity resolves them, and its outbox row and result name them and the roster version).
   const recorded = audit.record(kind, undefined, { level, roles: rung.roles, contacts: rung.contacts.map((c) => c.id), reason });
   if (!neverWaits) await recorded;
   await audit.send(
     reason === 'opened' ? 'page' : 'escalation',
     rung.contacts,
     `[${s.severity.toUpperCase()}] ${plan.type.name} on ${s.tier}: ${s.title} — ${reason === 'opened' ? 'please acknowledge' : `unacknowledged, escalated to level ${level}`} (${s.incidentId})`,
+    rung.roles,
   );
 }
 

@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { IncidentPlan } from '../../runbooks/plan';
-import type { IncidentPhase, IncidentTypeId, Outcome, Severity, StepDecision, Tier } from '../../runbooks/types';
+import type { IncidentPhase, IncidentTypeId, Outcome, Role, Severity, StepDecision, Tier } from '../../runbooks/types';
 
 /** Shared by the incident workflow and its clients: one definition of every message the workflow takes. */
 
@@ -111,6 +111,12 @@ export interface IncidentState {
 
 export interface ActorRequest {
   actor: string;
+  /**
+   * The actor's roles in the roster in force when they acted, and that roster's version: set by the dbops API, which
+   * authenticated the actor. Absent (older clients, recorded histories), the roster frozen in the plan decides.
+   */
+  roles?: Role[];
+  rosterVersion?: string;
 }
 
 export const triggerSignal = defineSignal<[IncidentTrigger]>('trigger');

@@ -10,6 +10,11 @@ import type { StepState } from './messages';
 const currentResponders = ({ plan, s }: IncidentContext): Contact[] =>
   plan.ladder.slice(0, s.escalation.level + 1).flatMap((r) => r.contacts);
 
+/** The roles of every rung paged so far: who a reminder or a failed step is for, in the roster in force. */
+const currentRoles = ({ plan, s }: IncidentContext): Role[] => [
+  ...new Set(plan.ladder.slice(0, s.escalation.level + 1).flatMap((r) => r.roles)),
+];
+
 const contactsFor = ({ plan }: IncidentContext, roles: Role[]): Contact[] =>
   plan.ladder.flatMap((r) => r.contacts).filter((c, i, all) => roles.includes(c.role) && all.findIndex((x) => x.id === c.id) === i);
 
@@ -36,6 +41,7 @@ async function runManualStep(ctx: IncidentContext, def: ManualStep, step: StepSt
       'reminder',
       currentResponders(ctx),
       `${overdue ? 'OVERDUE' : 'Reminder'}: step '${def.title}' of ${s.incidentId} awaits completion (due ${step.dueAt})`,
+      currentRoles(ctx),
     );
   }
 }
@@ -65,6 +71,7 @@ async function runAutomatedStep(ctx: IncidentContext, def: AutomatedStep, step: 
       'approval-request',
       contactsFor(ctx, def.approvalRoles),
       `Approval needed: '${def.title}' for ${s.incidentId} (${s.tier}). Approve or reject with dbops.`,
+      def.approvalRoles,
     );
   }
   if (step.status === 'awaiting-approval') {
@@ -125,6 +132,7 @@ async function runAutomatedStep(ctx: IncidentContext, def: AutomatedStep, step: 
           'step-failed',
           currentResponders(ctx),
           `Step '${def.title}' of ${s.incidentId} failed: ${cause}. Decide: retry, skip or abort.`,
+          currentRoles(ctx),
         );
       }
     }

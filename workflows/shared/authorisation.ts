@@ -4,11 +4,22 @@ import type { Role } from '../../runbooks/types';
 
 /**
  * Update validators' check of who acts: the actor must be on the roster and, where roles are given, hold one of
- * them. Rejections are non-retryable and name what is accepted.
+ * them. `inForce` is the actor's roles in the roster in force when they acted (sent by the API that authenticated
+ * them); without it, the roster frozen in the plan decides. Rejections are non-retryable and name what is accepted.
  */
-export function requireResponder(responders: Responder[], actor: string, roles?: readonly Role[], action = 'do this'): Responder {
-  const responder = responders.find((r) => r.id === actor);
+export function requireResponder(
+  responders: Responder[],
+  actor: string,
+  roles?: readonly Role[],
+  action = 'do this',
+  inForce?: { roles?: Role[]; rosterVersion?: string },
+): Responder {
+  if (inForce?.rosterVersion !== undefined && !/^[0-9a-f]{1,64}$/.test(String(inForce.rosterVersion)))
+    throw ApplicationFailure.nonRetryable('rosterVersion must be a hex digest of the roster file', 'BadRosterVersion');
+  const responder = inForce?.roles ? { id: actor, roles: inForce.roles } : responders.find((r) => r.id === actor);
   if (!responder) throw ApplicationFailure.nonRetryable(`unknown actor '${actor}': not on the roster`, 'UnknownActor');
+  if (!Array.isArray(responder.roles) || !responder.roles.length)
+    throw ApplicationFailure.nonRetryable(`'${actor}' holds no role in roster ${inForce?.rosterVersion ?? ''}`, 'UnknownActor');
   if (roles && !responder.roles.some((r) => roles.includes(r))) {
     throw ApplicationFailure.nonRetryable(`'${actor}' may not ${action}: it takes one of the roles ${roles.join(', ')}`, 'NotEntitled');
   }

@@ -4,7 +4,15 @@ import type { incidentResponse } from '../../workflows/incident/incidentResponse
 import { isIncidentOfRun } from '../../workflows/incident/incidentId';
 
 /** A reference that names an incident the command cannot act on (resolved, closed, or unknown); nothing was changed. */
-export class IncidentRefError extends Error {}
+export class IncidentRefError extends Error {
+  /** 'closed': the incident exists but has ended; 'unknown': nothing by that reference. */
+  constructor(
+    message: string,
+    readonly reason: 'unknown' | 'closed' = 'unknown',
+  ) {
+    super(message);
+  }
+}
 
 /** What the audit store knows of an incident, enough to say why it can no longer be acted on. */
 export interface IncidentRecord {
@@ -15,7 +23,8 @@ export interface IncidentRecord {
   resolution?: string;
 }
 
-export { isIncidentId } from '../../workflows/incident/incidentId';
+import { isIncidentId } from '../../workflows/incident/incidentId';
+export { isIncidentId };
 
 export async function findIncident(pool: Pool, incidentId: string): Promise<IncidentRecord> {
   const { rows } = await pool.query(
@@ -62,13 +71,13 @@ export async function incidentHandle(
   try {
     latest = await client.workflow.getHandle(record.workflowId).describe();
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new IncidentRefError(await closedMessage(record, opts.newer));
+    if (err instanceof WorkflowNotFoundError) throw new IncidentRefError(await closedMessage(record, opts.newer), 'closed');
     throw err;
   }
   const firstRunId = latest.raw.workflowExecutionInfo?.firstRunId;
   const ours = Boolean(firstRunId && isIncidentOfRun(record.incidentId, firstRunId));
   const running = latest.status.name === 'RUNNING';
-  if (!ours || (!running && !opts.allowClosed)) throw new IncidentRefError(await closedMessage(record, opts.newer));
+  if (!ours || (!running && !opts.allowClosed)) throw new IncidentRefError(await closedMessage(record, opts.newer), 'closed');
   return client.workflow.getHandle<typeof incidentResponse>(record.workflowId, undefined, { firstExecutionRunId: firstRunId ?? undefined });
 }
 
@@ -80,4 +89,23 @@ async function closedMessage(record: IncidentRecord, newer: () => Promise<string
   const next = await newer();
   const hint = next ? ` A later incident on ${record.workflowId} is ${next}.` : '';
   return `${state}; nothing was changed.${hint}`;
+}
+
+/**
+ * The incident a reference names: a workflow id names the key's latest incident; an incident id names exactly one
+ * incident, and a resolved one is refused (IncidentRefError) instead of reaching a later incident on its key.
+ */
+export async function handleOfRef(
+  client: Client,
+  pool: Pool,
+  ref: string,
+  opts: { allowClosed?: boolean } = {},
+): Promise<WorkflowHandle<typeof incidentResponse>> {
+  if (ref.startsWith('incident/')) return client.workflow.getHandle<typeof incidentResponse>(ref);
+  if (!isIncidentId(ref))
+    throw new IncidentRefError(
+      `'${ref}' is not an incident id (INC-<yyyymmdd>-<12 hex>) nor a workflow id (incident/<type>/<tier>/<fingerprint>)`,
+    );
+  const record = await findIncident(pool, ref);
+  return incidentHandle(client, record, { allowClosed: opts.allowClosed ?? false, newer: () => newerIncidentOnKey(pool, record) });
 }

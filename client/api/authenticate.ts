@@ -1,0 +1,122 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { Pool } from 'pg';
+import { authenticateSecret, claimSignature, integrationSigningKeys } from '../../db/credentials/credentials';
+import type { Logger } from '../../lib/logger';
+import type { RosterInForce } from '../../lib/rosterInForce';
+import type { Role } from '../../runbooks/types';
+import type { createRateLimiter } from './rateLimiter';
+import type { createRefusalLog } from './refusalLog';
+
+/** Who is calling, as established by their credential (never by anything the body says). */
+export type Caller =
+  | { kind: 'integration'; name: string; credentialId: number }
+  | { kind: 'person'; id: string; roles: Role[]; rosterVersion: string; credentialId: number };
+
+export type ApiEnv = { Variables: { caller: Caller; receivedAt: Date } };
+
+/** Stamps when a request arrived, before anything reads its body: an incident's clocks start there. */
+export const stampReceivedAt: MiddlewareHandler<ApiEnv> = async (c, next) => {
+  c.set('receivedAt', new Date());
+  await next();
+};
+
+export interface AuthDeps {
+  pool: Pool;
+  roster: () => RosterInForce;
+  limiter: ReturnType<typeof createRateLimiter>;
+  refusals: ReturnType<typeof createRefusalLog>;
+  log: Logger;
+  now?: () => number;
+}
+
+/** A signed alert is accepted within this many seconds of its timestamp, once. */
+export const SIGNATURE_WINDOW_SECONDS = 300;
+
+export const SIGNATURE_HEADERS = {
+  integration: 'x-dbops-integration',
+  timestamp: 'x-dbops-timestamp',
+  signature: 'x-dbops-signature',
+} as const;
+
+/**
+ * The HMAC an alert source signs with: HMAC-SHA256 over `<timestamp>.<body>`, keyed with the hex SHA-256 of its key
+ * (what the store keeps, so the key itself is never stored), sent as `sha256=<hex>`.
+ */
+export function signAlert(signingKey: string, timestamp: number | string, body: string): string {
+  return 'sha256=' + createHmac('sha256', signingKey).update(`${timestamp}.${body}`).digest('hex');
+}
+
+const bearerOf = (c: Context) => /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1];
+
+function unauthorised(c: Context, deps: AuthDeps, reason: string) {
+  deps.refusals.refused(reason, c.req.path);
+  c.header('WWW-Authenticate', 'Bearer realm="dbops"');
+  return c.json({ error: `${reason}; nothing was started or recorded` }, 401);
+}
+
+function limited(c: Context, deps: AuthDeps, key: string) {
+  const wait = deps.limiter.take(key);
+  if (!wait) return undefined;
+  c.header('Retry-After', String(wait));
+  return c.json({ error: `rate limit reached for this credential; retry after ${wait} s (nothing was started)` }, 429);
+}
+
+/** POST /alerts: an integration key as a bearer token, or an HMAC signature of timestamp and body. */
+export function integrationAuth(deps: AuthDeps): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    const caller = await integrationOf(c, deps);
+    if (typeof caller === 'string') return unauthorised(c, deps, caller);
+    const refused = limited(c, deps, `integration:${caller.credentialId}`);
+    if (refused) return refused;
+    c.set('caller', caller);
+    await next();
+  };
+}
+
+async function integrationOf(c: Context, deps: AuthDeps): Promise<Caller | string> {
+  const bearer = bearerOf(c);
+  if (bearer) {
+    const credential = await authenticateSecret(deps.pool, 'integration', bearer);
+    return credential ? { kind: 'integration', name: credential.subject, credentialId: credential.id } : 'the integration key is not valid';
+  }
+  const signature = c.req.header(SIGNATURE_HEADERS.signature);
+  if (!signature) return 'no credential: send Authorization: Bearer <integration key>, or an X-Dbops-Signature';
+  const integration = c.req.header(SIGNATURE_HEADERS.integration) ?? '';
+  const timestamp = c.req.header(SIGNATURE_HEADERS.timestamp) ?? '';
+  if (!/^\d{1,12}$/.test(timestamp)) return `${SIGNATURE_HEADERS.timestamp} must be the signing time in Unix seconds`;
+  const age = Math.abs((deps.now ?? Date.now)() / 1000 - Number(timestamp));
+  if (age > SIGNATURE_WINDOW_SECONDS) return `the signature's timestamp is outside the ${SIGNATURE_WINDOW_SECONDS} s window`;
+  const body = await c.req.text();
+  for (const { credential, key } of await integrationSigningKeys(deps.pool, integration)) {
+    const expected = Buffer.from(signAlert(key, timestamp, body));
+    const given = Buffer.from(signature);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) continue;
+    if (!(await claimSignature(deps.pool, signature, SIGNATURE_WINDOW_SECONDS))) return 'this signature was already used (a replay)';
+    return { kind: 'integration', name: credential.subject, credentialId: credential.id };
+  }
+  return 'the signature does not match a live key of that integration';
+}
+
+/**
+ * Everything a person does: a personal token as a bearer token. Their roles come from the roster in force now, so
+ * a person removed from the roster file is refused on their next request, whatever incident they act on.
+ */
+export function personAuth(deps: AuthDeps): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    const bearer = bearerOf(c);
+    if (!bearer) return unauthorised(c, deps, 'no credential: send Authorization: Bearer <personal token> (dbops token create)');
+    const credential = await authenticateSecret(deps.pool, 'person', bearer);
+    if (!credential) return unauthorised(c, deps, 'the personal token is not valid (unknown or revoked)');
+    const refused = limited(c, deps, `person:${credential.id}`);
+    if (refused) return refused;
+    const { roster, version } = deps.roster();
+    const person = roster.people.find((p) => p.id === credential.subject);
+    if (!person) {
+      deps.log.warn({ person: credential.subject, rosterVersion: version }, 'a token of a person not on the roster was refused');
+      return c.json({ error: `'${credential.subject}' is not on the roster in force (version ${version}); nothing was changed` }, 403);
+    }
+    c.set('caller', { kind: 'person', id: person.id, roles: person.roles, rosterVersion: version, credentialId: credential.id });
+    await next();
+  };
+}

@@ -1,0 +1,66 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** A refusal or failure the person at the terminal can act on; nothing was changed. */
+export class ApiError extends Error {}
+
+// An Update waits for the workflow's handler (an audit write): generous, but never a hung terminal.
+const API_TIMEOUT_MS = 30_000;
+
+export const DEFAULT_TOKEN_FILE = path.join(os.homedir(), '.config', 'dbops', 'token');
+
+/**
+ * The caller's personal token: DBOPS_TOKEN, else the file DBOPS_TOKEN_FILE (default ~/.config/dbops/token), which
+ * must be readable by its owner only: a token others can read is refused rather than used.
+ */
+export function personalToken(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.DBOPS_TOKEN) return env.DBOPS_TOKEN.trim();
+  const file = env.DBOPS_TOKEN_FILE || DEFAULT_TOKEN_FILE;
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new ApiError(
+      `no personal token: set DBOPS_TOKEN, or put it in ${file} (chmod 600); an admin creates one with \`dbops token create --person <you>\``,
+    );
+  }
+  if (stat.mode & 0o077)
+    throw new ApiError(`token file ${file} is readable by others (mode ${(stat.mode & 0o777).toString(8)}): chmod 600 ${file}`);
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
+/** Calls the dbops API as the person the token names; a refusal becomes an ApiError with the API's reason. */
+export async function callApi<T>(baseUrl: string, method: 'GET' | 'POST', apiPath: string, body?: unknown): Promise<T> {
+  const token = personalToken();
+  let res: Response;
+  try {
+    res = await fetch(new URL(apiPath, baseUrl), {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(API_TIMEOUT_MS),
+    });
+  } catch (err) {
+    const why =
+      (err as Error).name === 'TimeoutError' ? `no answer within ${API_TIMEOUT_MS / 1000} s` : ((err as Error).cause as Error)?.message;
+    throw new ApiError(
+      `the dbops API at ${baseUrl} could not be reached (${why ?? (err as Error).message}): is \`npm start\` running, or is DBOPS_API_URL right?`,
+    );
+  }
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = { error: text };
+  }
+  if (!res.ok) {
+    const status = res.status === 429 ? `429, retry after ${res.headers.get('retry-after')} s` : String(res.status);
+    throw new ApiError(`refused (${status}): ${(parsed as { error?: string }).error ?? text}`);
+  }
+  return parsed as T;
+}
+
+/** A path segment for an incident reference (a workflow id contains slashes). */
+export const refSegment = (ref: string) => encodeURIComponent(ref);

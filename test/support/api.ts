@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ServerType } from '@hono/node-server';
+import type { Client } from '@temporalio/client';
+import type { Pool } from 'pg';
+import { createIntakeApp, startIntake } from '../../client/api/intake';
+import { createCredential } from '../../db/credentials/credentials';
+import { freePort } from '../../dev/provision/processes';
+import { rosterInForce } from '../../lib/rosterInForce';
+import { calendar, quietLogger, roster } from './harness';
+
+export interface TestApi {
+  url: string;
+  /** The roster file the API reads (a copy of the example roster): tests edit it to change who may act. */
+  rosterFile: string;
+  /** A live key of the integration 'monitoring'. */
+  integrationKey: string;
+  /** A new personal token for a roster id. */
+  tokenOf(person: string): Promise<string>;
+  close(): void;
+}
+
+/** The real dbops API on 127.0.0.1 and a free port, over a client and an audit store of the test's. */
+export async function startTestApi(
+  client: Client,
+  pool: Pool,
+  taskQueue: string,
+  opts: { rateLimitPerMinute?: number; rosterFile?: string } = {},
+) {
+  const rosterFile = opts.rosterFile ?? scratchRosterFile();
+  const port = await freePort();
+  const app = createIntakeApp(
+    { client, taskQueue, calendar, pool, roster: rosterInForce(rosterFile), rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000 },
+    quietLogger,
+  );
+  const server: ServerType = await startIntake(app, port);
+  const { secret: integrationKey } = await createCredential(pool, 'integration', 'monitoring');
+  const api: TestApi = {
+    url: `http://127.0.0.1:${port}`,
+    rosterFile,
+    integrationKey,
+    tokenOf: async (person) => (await createCredential(pool, 'person', person)).secret,
+    close: () => {
+      server.close();
+      fs.rmSync(path.dirname(rosterFile), { recursive: true, force: true });
+    },
+  };
+  return api;
+}
+
+/** A copy of the example roster in a scratch folder, for a test to edit. */
+export function scratchRosterFile(): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-roster-')), 'roster.json');
+  fs.writeFileSync(file, JSON.stringify(roster, null, 2));
+  return file;
+}
+
+/** Rewrites the roster file the API reads; the mtime moves on (a same-millisecond edit would otherwise look unchanged). */
+export function writeRoster(file: string, data: unknown) {
+  fs.writeFileSync(file, JSON.stringify(data, null, 2));
+  const later = new Date(Date.now() + 2000);
+  fs.utimesSync(file, later, later);
+}
