@@ -155,10 +155,11 @@ incident
   .option('--title <title>', 'one line for people')
   .option('--by <who>', 'who opens it', process.env.USER ?? 'cli')
   .action(async (o) => {
+    const receivedAt = new Date(); // the incident's clocks start when the person asked, not when Temporal got to it
     const request = m.parseIncidentRequest({ ...o, source: 'cli' });
     const roster = m.loadRoster(config.rosterPath);
     const { workflowId } = await withClient((client) =>
-      m.openIncident({ client, taskQueue: config.temporal.taskQueue, roster, calendar: config.calendar }, request),
+      m.openIncident({ client, taskQueue: config.temporal.taskQueue, roster, calendar: config.calendar }, request, receivedAt),
     );
     console.log(workflowId);
   });
