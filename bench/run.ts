@@ -166,7 +166,12 @@ async function main() {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+main()
+  .then(() => {
+    // The servers are stopped and the figures printed: a leaked handle (a pool, a child) must not keep the run alive.
+    setTimeout(() => process.exit(), 5_000).unref();
+  })
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  });

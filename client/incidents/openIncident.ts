@@ -70,15 +70,17 @@ export interface OpenIncidentContext {
 /**
  * Opens the incident for the request's dedup key, or reaches the one already running with that key, which counts
  * the repeat (signal-with-start: "already started" is success, not an error). `receivedAt` is when the alert
- * arrived (the intake stamps it before reading the body); the incident's clocks start there.
+ * arrived (the intake stamps it before reading the body, the CLI when it starts); the incident's clocks start
+ * there. Without it (a checklist's breach, tests on the time-skipping server, whose clock is not the machine's)
+ * they start when the workflow first runs.
  */
-export async function openIncident(ctx: OpenIncidentContext, request: IncidentRequest, receivedAt: Date = new Date()) {
+export async function openIncident(ctx: OpenIncidentContext, request: IncidentRequest, receivedAt?: Date) {
   const r = parseIncidentRequest(request);
   const trigger: IncidentTrigger = {
     source: r.source,
     by: r.by,
     summary: r.summary,
-    receivedAt: receivedAt.toISOString(),
+    receivedAt: receivedAt?.toISOString(),
     firedAt: r.firedAt,
   };
   const type = INCIDENT_TYPES[r.type];
