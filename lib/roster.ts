@@ -3,6 +3,11 @@ import { parseRoster, type Roster } from '../runbooks/roster';
 
 /** Reads the roster file (JSON) that maps the runbook's roles to people. */
 export function loadRoster(file: string): Roster {
+  return readRosterFile(file).roster;
+}
+
+/** The roster in a file, with the text it was parsed from (its version is a hash of that text). */
+export function readRosterFile(file: string): { roster: Roster; raw: string } {
   let raw: string;
   try {
     raw = fs.readFileSync(file, 'utf8');
@@ -15,5 +20,5 @@ export function loadRoster(file: string): Roster {
   } catch (err) {
     throw new Error(`roster file ${file} is not valid JSON: ${(err as Error).message}`);
   }
-  return parseRoster(data, `roster file ${file}`);
+  return { roster: parseRoster(data, `roster file ${file}`), raw };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { parseRoster, type Roster } from '../runbooks/roster';
+import type { Roster } from '../runbooks/roster';
+import { readRosterFile } from './roster';
 import type { Logger } from './logger';
 
 export interface RosterInForce {
@@ -43,17 +44,6 @@ function stampOf(file: string): string {
 }
 
 function read(file: string): RosterInForce {
-  let raw: string;
-  try {
-    raw = fs.readFileSync(file, 'utf8');
-  } catch {
-    throw new Error(`roster file ${file} cannot be read: set DBOPS_ROSTER to a JSON roster (see config/roster.example.json)`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(raw);
-  } catch (err) {
-    throw new Error(`roster file ${file} is not valid JSON: ${(err as Error).message}`);
-  }
-  return { roster: parseRoster(data, `roster file ${file}`), version: createHash('sha256').update(raw).digest('hex').slice(0, 16) };
+  const { roster, raw } = readRosterFile(file);
+  return { roster, version: createHash('sha256').update(raw).digest('hex').slice(0, 16) };
 }
