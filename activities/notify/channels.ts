@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { Logger } from '../../lib/logger';
 import type { NotificationRequest } from '../contracts';
 
@@ -18,6 +19,9 @@ export function logChannel(log: Logger): NotificationChannel {
   };
 }
 
+/** This process, as `host/pid`: the worker that delivered a notification. */
+export const SENDER = `${os.hostname()}/${process.pid}`;
+
 /** Posts Slack-compatible JSON ({ text }) to an incoming-webhook URL. */
 export function webhookChannel(url: string, timeoutMs = 5000): NotificationChannel {
   return {
@@ -29,7 +33,9 @@ export function webhookChannel(url: string, timeoutMs = 5000): NotificationChann
       try {
         res = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          // Delivery is at least once (a worker killed mid-request may have its page sent again by another):
+          // Idempotency-Key lets a receiver drop the repeat; the sender names which worker delivered.
+          headers: { 'content-type': 'application/json', 'idempotency-key': n.notificationId, 'x-dbops-sender': SENDER },
           body: JSON.stringify({ text: `${n.message}\n${mentions}`, dbops: { kind: n.kind, subject: n.subjectId, id: n.notificationId } }),
           signal: AbortSignal.timeout(timeoutMs),
         });

@@ -7,6 +7,8 @@ export interface ReceivedRequest {
   text: string;
   at: number;
   answered: number;
+  /** The delivering process (x-dbops-sender: host/pid). */
+  sender?: string;
 }
 
 /**
@@ -25,7 +27,8 @@ export async function startWebhookReceiver(path = '/hook') {
     req.on('end', () => {
       const parsed = JSON.parse(body) as { text: string; dbops: { id: string; kind: string } };
       const status = state.up ? 200 : 503;
-      state.requests.push({ id: parsed.dbops.id, kind: parsed.dbops.kind, text: parsed.text, at: Date.now(), answered: status });
+      const sender = req.headers['x-dbops-sender'] as string | undefined;
+      state.requests.push({ id: parsed.dbops.id, kind: parsed.dbops.kind, text: parsed.text, at: Date.now(), answered: status, sender });
       setTimeout(() => res.writeHead(status).end(), state.delayMs(parsed.dbops.id));
     });
   });
