@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../lib/logger';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/shared/searchAttributes';
-import { freePort, isPortOpen, ProvisionError, stopProcess, waitForPort } from './processes';
+import { freePort, isPortOpen, ProvisionError, waitForPort, watchServer } from './processes';
 import type { TemporalCliSource } from './temporalCli';
 
 export interface RunningTemporal {
@@ -49,37 +49,19 @@ export async function startDevServer(opts: DevServerOptions): Promise<RunningTem
   // Its own process group: a Ctrl-C in the terminal reaches us, and we stop the server after the worker drained.
   const options: SpawnOptionsWithStdioTuple<'ignore', 'pipe', 'pipe'> = { stdio: ['ignore', 'pipe', 'pipe'], detached: true };
   const child = opts.dbFile ? spawnPrivate(opts.source.path, args, options) : spawn(opts.source.path, args, options);
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-4000);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  let stopping = false;
-  const exitListeners: ((reason: string) => void)[] = [];
-  child.once('exit', (code, signal) => {
-    if (stopping) return;
-    const reason = `the Temporal dev server (pid ${child.pid}) exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`})${output.trim() ? `: ${output.trim().slice(-500)}` : ''}`;
-    for (const listener of exitListeners) listener(reason);
-  });
+  const watched = watchServer(child, 'the Temporal dev server', { keepChars: 4000, reasonChars: 500 });
   try {
-    await waitForPort(port, child, 60_000, 'the Temporal dev server', () => output);
+    await waitForPort(port, child, 60_000, 'the Temporal dev server', watched.output);
   } catch (err) {
-    await stopProcess(child, 2000);
+    await watched.stop(2000);
     throw err;
   }
   opts.log.debug({ port, pid: child.pid }, 'Temporal dev server up');
   return {
     address: `127.0.0.1:${port}`,
     uiUrl: opts.uiPort ? `http://127.0.0.1:${opts.uiPort}` : undefined,
-    async stop() {
-      stopping = true;
-      process.removeListener('exit', killOnExit);
-      await stopProcess(child);
-    },
-    onUnexpectedExit: (listener) => exitListeners.push(listener),
+    stop: () => watched.stop(),
+    onUnexpectedExit: watched.onUnexpectedExit,
   };
 }
 

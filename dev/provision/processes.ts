@@ -109,3 +109,35 @@ export async function waitForPort(port: number, child: ChildProcess, timeoutMs: 
   }
   throw new ProvisionError(`${what} did not listen on port ${port} within ${timeoutMs / 1000}s:\n${output()}`);
 }
+
+/**
+ * A server child this process owns: keeps the tail of its output, kills it if this process exits first, and tells
+ * listeners when it exits without having been stopped (a crash must be said, not silent).
+ */
+export function watchServer(child: ChildProcess, what: string, o: { keepChars: number; reasonChars: number }) {
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-o.keepChars);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  let stopping = false;
+  const exitListeners: ((reason: string) => void)[] = [];
+  child.once('exit', (code, signal) => {
+    if (stopping) return;
+    const tail = output.trim().slice(-o.reasonChars);
+    const reason = `${what} (pid ${child.pid}) exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`})${tail ? `: ${tail}` : ''}`;
+    for (const listener of exitListeners) listener(reason);
+  });
+  return {
+    output: () => output,
+    onUnexpectedExit: (listener: (reason: string) => void) => exitListeners.push(listener),
+    async stop(graceMs?: number) {
+      stopping = true;
+      process.removeListener('exit', killOnExit);
+      await stopProcess(child, graceMs);
+    },
+  };
+}

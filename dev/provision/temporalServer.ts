@@ -7,7 +7,7 @@ import { Pool } from 'pg';
 import { registerSearchAttributes } from '../../client/temporal/registerSearchAttributes';
 import type { Logger } from '../../lib/logger';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/shared/searchAttributes';
-import { canListen, freePort, ProvisionError, runCommand, stopProcess, waitForPort } from './processes';
+import { canListen, freePort, ProvisionError, runCommand, waitForPort, watchServer } from './processes';
 import type { RunningTemporal } from './devServer';
 import type { TemporalServerBinaries } from './temporalServerBinaries';
 
@@ -69,32 +69,14 @@ export async function startTemporalServer(opts: TemporalServerOptions): Promise<
       detached: true, // its own process group: a Ctrl-C reaches the supervisor, which stops the server last
     },
   );
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-6000);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  let stopping = false;
-  const exitListeners: ((reason: string) => void)[] = [];
-  child.once('exit', (code, signal) => {
-    if (stopping) return;
-    const reason = `the Temporal server (pid ${child.pid}) exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`}): ${output.trim().slice(-800)}`;
-    for (const listener of exitListeners) listener(reason);
-  });
-  const stop = async () => {
-    stopping = true;
-    process.removeListener('exit', killOnExit);
-    await stopProcess(child, 15_000);
-  };
+  const watched = watchServer(child, 'the Temporal server', { keepChars: 6000, reasonChars: 800 });
+  const stop = () => watched.stop(15_000);
   const address = `127.0.0.1:${ports.frontend}`;
   try {
-    await waitForPort(ports.frontend, child, 120_000, 'the Temporal server', () => output);
+    await waitForPort(ports.frontend, child, 120_000, 'the Temporal server', watched.output);
     await registerNamespace(address, namespace, log, () => {
       if (child.exitCode !== null || child.signalCode !== null)
-        throw new ProvisionError(`the Temporal server exited:\n${output.slice(-1500)}`);
+        throw new ProvisionError(`the Temporal server exited:\n${watched.output().slice(-1500)}`);
     });
   } catch (err) {
     await stop();
@@ -106,7 +88,7 @@ export async function startTemporalServer(opts: TemporalServerOptions): Promise<
     pid: child.pid!,
     metricsUrl: `http://127.0.0.1:${ports.metrics}/metrics`,
     stop,
-    onUnexpectedExit: (listener) => exitListeners.push(listener),
+    onUnexpectedExit: watched.onUnexpectedExit,
   };
 }
 
