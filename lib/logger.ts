@@ -21,6 +21,11 @@ export const REDACT_PATHS = [
   '*.authorization',
   'headers.authorization',
   '*.headers.authorization',
+  // SMTP credentials (config.smtp.password is caught above; nodemailer's auth.pass), signing secrets.
+  'pass',
+  '*.pass',
+  'secret',
+  '*.secret',
 ];
 
 export function createLogger(options: { level?: string; name?: string; destination?: pino.DestinationStream } = {}): Logger {

@@ -132,11 +132,7 @@ export function createOutbox(o: { pool: Pool; channels: NotificationChannel[]; l
       rows.map(async (row) => {
         const channel = byName.get(row.channel)!;
         try {
-          await withTimeout(
-            deliverRow(channel, row),
-            timeoutOf(channel),
-            `${channel.name} gave no answer within ${timeoutOf(channel)} ms`,
-          );
+          await withTimeout(deliverRow(channel, row), timeoutOf(channel), `${channel.name} gave no answer within ${timeoutOf(channel)} ms`);
         } catch (err) {
           count[await recordFailure(row, (err as Error).message ?? String(err))]++;
           return;

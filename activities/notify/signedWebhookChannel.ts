@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
 import type { Contact } from '../../runbooks/plan';
-import type { NotificationRequest } from '../contracts';
 import { fetchFailure, SENDER, type NotificationChannel, type PageLinker } from './channels';
 
 export const SIGNED_WEBHOOK_HEADERS = { timestamp: 'x-dbops-timestamp', signature: 'x-dbops-signature' } as const;
