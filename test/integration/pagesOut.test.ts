@@ -122,7 +122,11 @@ describe('a page reaches every channel of every person on the rung, and its link
     const mailsOf = () => smtp.state.mails.filter((m) => m.mail.headers.get('x-dbops-subject') === incidentId);
     const mails = await eventually('page mails', mailsOf, (m) => m.length >= rung.length);
     await new Promise((r) => setTimeout(r, 300)); // none more than one each
-    expect(mailsOf().map((m) => m.to.join(',')).sort()).toEqual(rung.map((r) => r.channels.email!).sort());
+    expect(
+      mailsOf()
+        .map((m) => m.to.join(','))
+        .sort(),
+    ).toEqual(rung.map((r) => r.channels.email!).sort());
     expect(mails.every((m) => m.mail.headers.get('x-dbops-kind') === 'page')).toBe(true);
     const linksIn = (text: string) => ({
       ack: /Acknowledge as [^:]+: (\S+)/.exec(text)?.[1],
@@ -146,11 +150,17 @@ describe('a page reaches every channel of every person on the rung, and its link
     const oscarHook = hooks.filter((h) => h.path === '/oscar');
     expect(oscarHook).toHaveLength(1);
     expect(oscarHook[0].verified).toBe(true);
-    expect(oscarHook[0].body.recipients).toEqual([expect.objectContaining({ id: 'oscar', links: expect.objectContaining({ ack: oscar.ack }) })]);
+    expect(oscarHook[0].body.recipients).toEqual([
+      expect.objectContaining({ id: 'oscar', links: expect.objectContaining({ ack: oscar.ack }) }),
+    ]);
     expect(hooks.filter((h) => h.path === '/erin')).toEqual([]);
     expect(hooks.find((h) => h.path === '/team')!.verified).toBe(false);
     // The team's Slack-compatible webhook mentions each person with their links.
-    const slackText = (await eventually('slack page', () => slack.state.requests.find((r) => r.text.includes(incidentId) || r.id.startsWith(incidentId)), Boolean))!.text;
+    const slackText = (await eventually(
+      'slack page',
+      () => slack.state.requests.find((r) => r.text.includes(incidentId) || r.id.startsWith(incidentId)),
+      Boolean,
+    ))!.text;
     expect(slackText).toContain(`<${oscar.ack}|acknowledge as Oscar Kim>`);
     expect(slackText).toContain(`<${dana.ack}|acknowledge as Dana Ortiz>`);
 
@@ -243,7 +253,9 @@ describe('a page reaches every channel of every person on the rung, and its link
     const cli = await dbops(['incident', 'show', incidentId], { DBOPS_API_URL: api.url, DBOPS_TOKEN: token, DBOPS_ROSTER: rosterFile });
     expect(cli.code, cli.stderr).toBe(0);
     expect(cli.stdout).toMatch(/page\s+oscar\s+email\s+delivered\s+1 attempt\(s\)/);
-    expect(cli.stdout).toMatch(/page\s+team: (dana,oscar|oscar,dana)\s+signed-webhook\s+pending\s+1 attempt\(s\).*last error: signed-webhook answered 401/);
+    expect(cli.stdout).toMatch(
+      /page\s+team: (dana,oscar|oscar,dana)\s+signed-webhook\s+pending\s+1 attempt\(s\).*last error: signed-webhook answered 401/,
+    );
     await handle.terminate('test over');
     fs.rmSync(rosterFile, { force: true });
   });

@@ -10,14 +10,19 @@ export interface ReceivedMail {
 
 /**
  * A real SMTP server on loopback (the `smtp-server` package), plain (no TLS), accepting any sender: keeps every
- * message it was given, parsed. `stallMs` holds each message's final reply (a slow relay).
+ * message it was given, parsed. `stallMs` holds each message's final reply (a slow relay); `refuse` turns recipients
+ * away with 550.
  */
 export async function startSmtpServer() {
-  const state = { mails: [] as ReceivedMail[], stallMs: 0 };
+  const state = { mails: [] as ReceivedMail[], stallMs: 0, refuse: (_to: string) => false };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (!state.refuse(address.address)) return callback();
+      callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
+    },
     onData(stream, session, callback) {
       simpleParser(stream)
         .then((mail) => {

@@ -4,9 +4,20 @@ import { pageLinksFor, signPageLink, verifyPageLink, type PageLink } from '../..
 
 const SECRET = 'k'.repeat(40);
 const NOW = Date.parse('2026-11-25T10:00:00Z');
-const link: PageLink = { purpose: 'ack', incidentId: 'INC-20261125-0123456789ab', person: 'oscar', expiresAt: NOW / 1000 + 3600, linkId: 'abc' };
+const link: PageLink = {
+  purpose: 'ack',
+  incidentId: 'INC-20261125-0123456789ab',
+  person: 'oscar',
+  expiresAt: NOW / 1000 + 3600,
+  linkId: 'abc',
+};
 const config = { secret: SECRET, publicUrl: 'https://dbops.example.com/', ttlMs: 24 * 3_600_000 };
-const page = { notificationId: 'INC-20261125-0123456789ab:page:2:dana,oscar', subjectId: link.incidentId, kind: 'page', occurredAt: '2026-11-25T10:00:00.000Z' };
+const page = {
+  notificationId: 'INC-20261125-0123456789ab:page:2:dana,oscar',
+  subjectId: link.incidentId,
+  kind: 'page',
+  occurredAt: '2026-11-25T10:00:00.000Z',
+};
 const tokenOf = (url: string) => url.split('/').pop()!;
 
 describe('page links', () => {
@@ -20,7 +31,9 @@ describe('page links', () => {
   it('refuse a changed payload, a changed signature, another secret, and what is not a link', () => {
     const token = signPageLink(SECRET, link);
     const [payload, signature] = token.split('.');
-    const otherPerson = Buffer.from(JSON.stringify({ a: 'ack', i: link.incidentId, p: 'dana', x: link.expiresAt, n: 'abc' })).toString('base64url');
+    const otherPerson = Buffer.from(JSON.stringify({ a: 'ack', i: link.incidentId, p: 'dana', x: link.expiresAt, n: 'abc' })).toString(
+      'base64url',
+    );
     expect(verifyPageLink(SECRET, `${otherPerson}.${signature}`, 'ack', NOW)).toEqual({ ok: false, reason: 'tampered' });
     const flipped = signature.slice(0, 10) + (signature[10] === 'A' ? 'B' : 'A') + signature.slice(11);
     expect(verifyPageLink(SECRET, `${payload}.${flipped}`, 'ack', NOW)).toEqual({ ok: false, reason: 'tampered' });
