@@ -20,12 +20,18 @@ import { startWebhookReceiver } from '../support/webhookReceiver';
 const LINK_SECRET = 'link-secret-'.padEnd(48, 'x');
 const HOOK_SECRET = 'hook-secret-'.padEnd(48, 'y');
 
+interface SignedBody {
+  dbops: { id: string; kind: string; subject: string };
+  text: string;
+  recipients: { id: string; links?: { ack: string; open: string } }[];
+}
+
 /**
  * A receiver of dbops' signed webhooks, as the README tells one to be written: HMAC-SHA256 of `<timestamp>.<raw
  * body>` with the shared secret, compared in constant time, and a timestamp within 5 minutes; else 401.
  */
 async function startSignedReceiver(secret: string) {
-  const got: { path: string; verified: boolean; body: Record<string, any> }[] = [];
+  const got: { path: string; verified: boolean; body: SignedBody }[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
