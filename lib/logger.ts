@@ -26,6 +26,11 @@ export const REDACT_PATHS = [
   '*.pass',
   'secret',
   '*.secret',
+  // The same inside a whole configuration object (pino's wildcards match one level).
+  '*.smtp.password',
+  '*.pageLinks.secret',
+  '*.signedWebhook.secret',
+  '*.signedWebhook.url',
 ];
 
 export function createLogger(options: { level?: string; name?: string; destination?: pino.DestinationStream } = {}): Logger {

@@ -1,5 +1,8 @@
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../lib/config';
 import { escapeHtml } from '../../lib/html';
+import { createLogger } from '../../lib/logger';
 import { pageLinksFor, signPageLink, verifyPageLink, type PageLink } from '../../lib/pageLinks';
 
 const SECRET = 'k'.repeat(40);
@@ -71,5 +74,39 @@ describe('page links', () => {
 
   it('escapeHtml leaves nothing that starts markup or ends an attribute', () => {
     expect(escapeHtml(`<img src=x onerror="a('b')">&`)).toBe('&lt;img src=x onerror=&quot;a(&#39;b&#39;)&quot;&gt;&amp;');
+  });
+});
+
+describe('pages-out configuration', () => {
+  const env = { SMTP_HOST: 'smtp.example.com', SMTP_FROM: 'dbops@example.com', SMTP_USER: 'dbops', SMTP_PASSWORD: 'SMTP-PASSWORD-1' };
+
+  it('never logs the SMTP password or the signing secrets', () => {
+    const config = loadConfig({
+      ...env,
+      DBOPS_LINK_SECRET: 'LINK-SECRET'.padEnd(40, '1'),
+      DBOPS_SIGNED_WEBHOOK_SECRET: 'HOOK-SECRET'.padEnd(40, '2'),
+    });
+    let out = '';
+    const sink = new Writable({ write: (c, _e, done) => ((out += c.toString()), done()) });
+    const log = createLogger({ level: 'info', destination: sink });
+    log.info({ config }, 'configuration');
+    log.info({ smtp: config.smtp, auth: { user: 'dbops', pass: 'SMTP-PASSWORD-1' } }, 'smtp');
+    expect(out).toContain('smtp.example.com');
+    for (const secret of ['SMTP-PASSWORD', 'LINK-SECRET', 'HOOK-SECRET']) expect(out).not.toContain(secret);
+  });
+
+  it('refuses an incomplete SMTP or signing configuration, naming the variable', () => {
+    expect(() => loadConfig({ SMTP_HOST: 'smtp.example.com' })).toThrow(/SMTP_FROM: required with SMTP_HOST/);
+    expect(() => loadConfig({ ...env, SMTP_PASSWORD: undefined })).toThrow(/SMTP_PASSWORD: required with SMTP_USER/);
+    expect(() => loadConfig({ SMTP_FROM: 'x@example.com' })).toThrow(/SMTP_HOST: required/);
+    expect(() => loadConfig({ SMTP_HOST: 'h', SMTP_FROM: 'f@x', SMTP_TLS: 'maybe' })).toThrow(/SMTP_TLS/);
+    expect(() => loadConfig({ DBOPS_LINK_SECRET: 'short' })).toThrow(/DBOPS_LINK_SECRET: at least 32 characters/);
+    expect(() => loadConfig({ DBOPS_SIGNED_WEBHOOK_URL: 'https://hooks.example.com/x' })).toThrow(/DBOPS_SIGNED_WEBHOOK_SECRET: required/);
+    expect(() => loadConfig({ DBOPS_PUBLIC_URL: 'ftp://x' })).toThrow(/DBOPS_PUBLIC_URL/);
+    expect(loadConfig({ DBOPS_LINK_SECRET: 'z'.repeat(32), DBOPS_INTAKE_PORT: '9000' }).pageLinks).toEqual({
+      secret: 'z'.repeat(32),
+      publicUrl: 'http://127.0.0.1:9000',
+      ttlMs: 24 * 3_600_000,
+    });
   });
 });
