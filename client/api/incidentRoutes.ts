@@ -19,8 +19,6 @@ import { InvalidRequestError, openIncident, parseIncidentRequest } from '../inci
 import type { ApiEnv } from './authenticate';
 import { jsonBody, type ApiContext } from './intake';
 
-type Handle = IncidentHandle;
-
 /** Only these body fields reach an Update (never `actor`, `roles` or `rosterVersion`: those come from the token). */
 const optionalString = (body: Record<string, unknown>, field: string, required = false): string | undefined => {
   const value = body[field];
@@ -47,7 +45,7 @@ export function incidentRoutes(ctx: ApiContext, log: Logger) {
 
   /** Runs an action on the incident `ref` names with the request's JSON body, mapping refusals to statuses. */
   const act =
-    (shape: string, fn: (h: Handle, body: Record<string, unknown>, c: Context<ApiEnv>) => Promise<unknown>, allowClosed = false) =>
+    (shape: string, fn: (h: IncidentHandle, body: Record<string, unknown>, c: Context<ApiEnv>) => Promise<unknown>, allowClosed = false) =>
     async (c: Context<ApiEnv>) => {
       let body: Record<string, unknown> = {};
       if (c.req.method === 'POST') {
