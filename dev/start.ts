@@ -80,6 +80,7 @@ async function main() {
       roster: rosterInForce(config.rosterPath, log),
       pool: services.auditPool,
       rateLimitPerMinute: config.rateLimitPerMinute,
+      pageLinkSecret: config.pageLinks?.secret,
     };
     const intake = await startIntake(createIntakeApp(api, log), config.intakePort, config.intakeHost, config.tls);
     cleanups.unshift(() => intake.close());

@@ -21,6 +21,16 @@ export const REDACT_PATHS = [
   '*.authorization',
   'headers.authorization',
   '*.headers.authorization',
+  // SMTP credentials (config.smtp.password is caught above; nodemailer's auth.pass), signing secrets.
+  'pass',
+  '*.pass',
+  'secret',
+  '*.secret',
+  // The same inside a whole configuration object (pino's wildcards match one level).
+  '*.smtp.password',
+  '*.pageLinks.secret',
+  '*.signedWebhook.secret',
+  '*.signedWebhook.url',
 ];
 
 export function createLogger(options: { level?: string; name?: string; destination?: pino.DestinationStream } = {}): Logger {

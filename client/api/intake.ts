@@ -11,6 +11,7 @@ import { InvalidRequestError, openIncident, parseIncidentRequest, type OpenIncid
 import { integrationAuth, personAuth, stampReceivedAt, type ApiEnv, type AuthDeps } from './authenticate';
 import { checklistRoutes } from './checklistRoutes';
 import { incidentRoutes } from './incidentRoutes';
+import { pageLinkRoutes } from './pageLinkRoutes';
 import { createRateLimiter } from './rateLimiter';
 import { createRefusalLog } from './refusalLog';
 
@@ -26,6 +27,8 @@ export interface ApiContext extends Omit<OpenIncidentContext, 'roster'> {
   /** Requests a minute per credential (bursts up to as many); more get 429 with Retry-After. */
   rateLimitPerMinute: number;
   now?: () => number;
+  /** DBOPS_LINK_SECRET: verifies the ack and open links in pages (/links/…); unset, those links are refused. */
+  pageLinkSecret?: string;
 }
 
 /** The body of a request as a JSON object, or the response that refuses it (413, 415, 400). */
@@ -87,6 +90,9 @@ export function createIntakeApp(ctx: ApiContext, log: Logger) {
   // '/incidents/*' matches '/incidents' itself as well: one registration, so a request is checked (and counted) once.
   app.use('/incidents/*', stampReceivedAt, limitBody, personAuth(deps));
   app.route('/incidents', incidentRoutes(ctx, log));
+  // Page links authenticate by their signature (for one person and one incident), not by a token.
+  app.use('/links/*', limitBody);
+  app.route('/links', pageLinkRoutes(ctx, log, deps.limiter, ctx.pageLinkSecret));
   app.use('/checklists/*', limitBody, personAuth(deps));
   app.route('/checklists', checklistRoutes(ctx, log));
   app.onError((err, c) => {

@@ -27,6 +27,7 @@ async function main() {
         calendar: config.calendar,
         pool,
         rateLimitPerMinute: config.rateLimitPerMinute,
+        pageLinkSecret: config.pageLinks?.secret,
       },
       log,
     ),

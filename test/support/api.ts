@@ -26,12 +26,20 @@ export async function startTestApi(
   client: Client,
   pool: Pool,
   taskQueue: string,
-  opts: { rateLimitPerMinute?: number; rosterFile?: string } = {},
+  opts: { rateLimitPerMinute?: number; rosterFile?: string; pageLinkSecret?: string } = {},
 ) {
   const rosterFile = opts.rosterFile ?? scratchRosterFile();
   const port = await freePort();
   const app = createIntakeApp(
-    { client, taskQueue, calendar, pool, roster: rosterInForce(rosterFile), rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000 },
+    {
+      client,
+      taskQueue,
+      calendar,
+      pool,
+      roster: rosterInForce(rosterFile),
+      rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000,
+      pageLinkSecret: opts.pageLinkSecret,
+    },
     quietLogger,
   );
   const server: ServerType = await startIntake(app, port);
