@@ -137,11 +137,21 @@ export function createOutbox(o: { pool: Pool; channels: NotificationChannel[]; l
           count[await recordFailure(row, (err as Error).message ?? String(err))]++;
           return;
         }
-        await pool.query(
-          `UPDATE notification_outbox SET status = 'delivered', delivered_at = now(), attempts = attempts + 1, claimed_until = NULL
-           WHERE notification_id = $1`,
-          [row.notification_id],
-        );
+        try {
+          await pool.query(
+            `UPDATE notification_outbox SET status = 'delivered', delivered_at = now(), attempts = attempts + 1, claimed_until = NULL
+             WHERE notification_id = $1`,
+            [row.notification_id],
+          );
+        } catch (err) {
+          // Sent, but the store went away before it could say so: neither the activity's retry nor a flush may send
+          // it again. It is recorded as delivered once the store is back (recordSentWhileStoreDown).
+          sentWhileStoreDown.set(row.notification_id, 'delivered; the store was unreachable when it was to be recorded');
+          logger?.warn(
+            { notificationId: row.payload.notificationId, channel: row.channel, storeError: (err as Error).message },
+            'delivered, but the audit store could not record it; recorded when the store is back',
+          );
+        }
         count.delivered++;
       }),
     );
@@ -179,7 +189,7 @@ export function createOutbox(o: { pool: Pool; channels: NotificationChannel[]; l
   async function deliverDue(ids: string[] | null): Promise<DeliveryCount> {
     const total: DeliveryCount = { delivered: 0, pending: 0, dead: 0 };
     // Rows this worker already delivered straight to their channel are never claimed to be sent again.
-    const tried: string[] = [...sentWhileStoreDown];
+    const tried: string[] = [...sentWhileStoreDown.keys()];
     for (;;) {
       const rows = await claimDue(ids, tried);
       const count = await deliverClaimed(rows);
@@ -238,9 +248,10 @@ export function createOutbox(o: { pool: Pool; channels: NotificationChannel[]; l
     }
   }
 
-  // Rows delivered straight to their channel while the store could not be written, by row id: recorded (not sent
-  // again) once it can. A worker that dies in between may send such a page twice: a page twice beats a page late.
-  const sentWhileStoreDown = new Set<string>();
+  // Rows delivered while the store could not be written (straight to their channel, or claimed and sent just before
+  // the store went away), by row id: recorded (not sent again) once it can. A worker that dies in between may send
+  // such a page twice: a page twice beats a page late.
+  const sentWhileStoreDown = new Map<string, string>();
 
   /**
    * Writes the notification to the outbox for every channel (but `except`), then delivers the rows it can claim.
@@ -271,7 +282,7 @@ export function createOutbox(o: { pool: Pool; channels: NotificationChannel[]; l
         const id = rowId(n.notificationId, { channel, to: person });
         // Taken before delivering: an attempt Temporal retried while this one still runs must not send again.
         if (sentWhileStoreDown.has(id)) return;
-        sentWhileStoreDown.add(id);
+        sentWhileStoreDown.set(id, 'delivered directly while the store was unreachable');
         try {
           await withTimeout(
             channel.deliver(n, person),
@@ -300,9 +311,9 @@ export function createOutbox(o: { pool: Pool; channels: NotificationChannel[]; l
   async function recordSentWhileStoreDown(ids: string[]) {
     for (const id of ids.filter((x) => sentWhileStoreDown.has(x))) {
       const { rowCount } = await pool.query(
-        `UPDATE notification_outbox SET status = 'delivered', delivered_at = now(), attempts = attempts + 1,
-           last_error = 'delivered directly while the store was unreachable' WHERE notification_id = $1 AND status = 'pending'`,
-        [id],
+        `UPDATE notification_outbox SET status = 'delivered', delivered_at = now(), attempts = attempts + 1, claimed_until = NULL,
+           last_error = $2 WHERE notification_id = $1 AND status = 'pending'`,
+        [id, sentWhileStoreDown.get(id)],
       );
       const known = rowCount || (await pool.query('SELECT 1 FROM notification_outbox WHERE notification_id = $1', [id])).rowCount;
       if (known) sentWhileStoreDown.delete(id);
@@ -313,7 +324,7 @@ export function createOutbox(o: { pool: Pool; channels: NotificationChannel[]; l
     send: (n: NotificationRequest) => send(n),
     /** Delivers every due row this worker has a channel for, then reports rows that died. */
     async flush(): Promise<DeliveryCount> {
-      await recordSentWhileStoreDown([...sentWhileStoreDown]);
+      await recordSentWhileStoreDown([...sentWhileStoreDown.keys()]);
       const count = await deliverDue(null);
       await reportDead(null);
       return count;

@@ -53,4 +53,29 @@ describe('the outbox while the audit store is unreachable', () => {
     ]);
     expect(rows).toEqual([{ status: 'delivered', attempts: 1, last_error: 'delivered directly while the store was unreachable' }]);
   });
+
+  it('a page sent just before the store went away is not sent again by the retry, a flush or the store coming back', async () => {
+    const recorder = recordingChannel();
+    // The store goes away while the channel delivers: the page is out, its 'delivered' cannot be written.
+    const channel = {
+      ...recorder,
+      async deliver(n: NotificationRequest) {
+        await recorder.deliver(n);
+        await proxy.down();
+      },
+    };
+    const outbox = createOutbox({ pool, channels: [channel] });
+    expect(await outbox.send(page('INC-STORE-DOWN:page:2'))).toEqual({ delivered: 1, pending: 0, dead: 0 });
+    await expect(outbox.send(page('INC-STORE-DOWN:page:2'))).rejects.toThrow();
+    await expect(outbox.flush()).rejects.toThrow();
+
+    await proxy.up();
+    await outbox.flush();
+    expect(await outbox.send(page('INC-STORE-DOWN:page:2'))).toEqual({ delivered: 0, pending: 0, dead: 0 });
+    expect(recorder.sent.map((n) => n.notificationId)).toEqual(['INC-STORE-DOWN:page:2']);
+    const { rows } = await db.pool.query('SELECT status, attempts, claimed_until FROM notification_outbox WHERE notification_id LIKE $1', [
+      'INC-STORE-DOWN:page:2@%',
+    ]);
+    expect(rows).toEqual([{ status: 'delivered', attempts: 1, claimed_until: null }]);
+  });
 });
