@@ -16,6 +16,7 @@ import { ProvisionError } from './provision/processes';
 import { loadCatalog } from '../lib/catalog';
 import { loadRoster } from '../lib/roster';
 import { rosterInForce } from '../lib/rosterInForce';
+import { loadRouting } from '../lib/routingRules';
 import { demoCredentials, type DemoCredentials } from './demoCredentials';
 import { startStack, type Stack } from './stack';
 import { createDbopsWorker } from '../workers/createWorker';
@@ -80,6 +81,7 @@ async function main() {
       roster: rosterInForce(config.rosterPath, log),
       pool: services.auditPool,
       rateLimitPerMinute: config.rateLimitPerMinute,
+      routing: loadRouting(config.routingPath, { required: config.routingRequired }),
     };
     const intake = await startIntake(createIntakeApp(api, log), config.intakePort, config.intakeHost, config.tls);
     cleanups.unshift(() => intake.close());

@@ -4,6 +4,7 @@ import { Pool } from 'pg';
 import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { rosterInForce } from '../../lib/rosterInForce';
+import { loadRouting } from '../../lib/routingRules';
 import { registerIntakeKey } from './intakeKey';
 import { createIntakeApp, startIntake } from './intake';
 import { withOperations } from './operations';
@@ -27,6 +28,7 @@ async function main() {
         calendar: config.calendar,
         pool,
         rateLimitPerMinute: config.rateLimitPerMinute,
+        routing: loadRouting(config.routingPath, { required: config.routingRequired }),
       },
       log,
     ),

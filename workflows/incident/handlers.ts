@@ -127,10 +127,18 @@ export function registerIncidentHandlers({ plan, s, audit, deadline }: IncidentC
     const by = storableText('actor', r.by) ?? 'unknown';
     const summary = storableText('summary', r.summary);
     const close = r.policy === 'resolve' && !someoneActed();
-    const data = { policy: r.policy, outcome: close ? 'closed' : 'recorded', dedupKey: storableText('summary', r.dedupKey), summary, endedAt: r.endedAt };
+    const data = {
+      policy: r.policy,
+      outcome: close ? 'closed' : 'recorded',
+      dedupKey: storableText('summary', r.dedupKey),
+      summary,
+      endedAt: r.endedAt,
+    };
     if (close) {
       void audit.record('alert-resolved', by, data, 'the alert resolved and nobody had acted: closed');
-      await resolve(by, `the alert resolved at its source (${by}) before anyone acted${summary ? `: ${summary}` : ''}`, { alertResolved: true });
+      await resolve(by, `the alert resolved at its source (${by}) before anyone acted${summary ? `: ${summary}` : ''}`, {
+        alertResolved: true,
+      });
       return;
     }
     const why = r.policy === 'record' ? `a person closes a ${plan.type.name} incident` : 'people have acted on it';
@@ -151,19 +159,15 @@ export function registerIncidentHandlers({ plan, s, audit, deadline }: IncidentC
     s.notes.length > 0 ||
     s.steps.some((step) => step.by !== undefined);
 
-  setHandler(
-    resolveUpdate,
-    async ({ actor, summary, rosterVersion }) => resolve(actor, summary, rosterOf(rosterVersion)),
-    {
-      validator: ({ actor, summary, roles, rosterVersion }) => {
-        requireActor({ actor, roles, rosterVersion });
-        requireOpen();
-        if (typeof summary !== 'string' || !summary.trim())
-          throw ApplicationFailure.nonRetryable('a resolution summary is required', 'MissingSummary');
-        requireText('summary', summary);
-      },
+  setHandler(resolveUpdate, async ({ actor, summary, rosterVersion }) => resolve(actor, summary, rosterOf(rosterVersion)), {
+    validator: ({ actor, summary, roles, rosterVersion }) => {
+      requireActor({ actor, roles, rosterVersion });
+      requireOpen();
+      if (typeof summary !== 'string' || !summary.trim())
+        throw ApplicationFailure.nonRetryable('a resolution summary is required', 'MissingSummary');
+      requireText('summary', summary);
     },
-  );
+  });
 
   setHandler(
     changeSeverityUpdate,

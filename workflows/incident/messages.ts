@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { AlertResolvedPolicyName } from '../../runbooks/alertRouting';
 import type { IncidentPlan } from '../../runbooks/plan';
 import type { ActingRole, IncidentPhase, IncidentTypeId, Outcome, Severity, StepDecision, Tier } from '../../runbooks/types';
 
@@ -136,8 +137,7 @@ export const incidentStateQuery = defineQuery<IncidentState>('state');
  * What an incident does when its monitoring says the alert is over. `resolve`: close the incident if nobody has acted
  * on it yet, otherwise record it and tell the responders; `record`: record it and tell them (a human closes it).
  */
-export const ALERT_RESOLVED_POLICIES = ['resolve', 'record'] as const;
-export type AlertResolvedPolicy = (typeof ALERT_RESOLVED_POLICIES)[number];
+export type AlertResolvedPolicy = AlertResolvedPolicyName;
 
 /** A monitoring tool's "resolved" for the alert that opened (or repeated) this incident. */
 export interface AlertResolved {
