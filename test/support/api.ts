@@ -8,6 +8,7 @@ import { createIntakeApp, startIntake } from '../../client/api/intake';
 import { createCredential } from '../../db/credentials/credentials';
 import { freePort } from '../../dev/provision/processes';
 import { rosterInForce } from '../../lib/rosterInForce';
+import type { RoutingConfig } from '../../runbooks/alertRouting';
 import { calendar, quietLogger, roster } from './harness';
 
 export interface TestApi {
@@ -26,12 +27,20 @@ export async function startTestApi(
   client: Client,
   pool: Pool,
   taskQueue: string,
-  opts: { rateLimitPerMinute?: number; rosterFile?: string } = {},
+  opts: { rateLimitPerMinute?: number; rosterFile?: string; routing?: RoutingConfig } = {},
 ) {
   const rosterFile = opts.rosterFile ?? scratchRosterFile();
   const port = await freePort();
   const app = createIntakeApp(
-    { client, taskQueue, calendar, pool, roster: rosterInForce(rosterFile), rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000 },
+    {
+      client,
+      taskQueue,
+      calendar,
+      pool,
+      roster: rosterInForce(rosterFile),
+      rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000,
+      routing: opts.routing,
+    },
     quietLogger,
   );
   const server: ServerType = await startIntake(app, port);
