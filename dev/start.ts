@@ -27,6 +27,8 @@ async function main() {
   // The SDK's own log (bundling, worker state) only when debugging.
   Runtime.install({ logger: new DefaultLogger(config.logLevel === 'debug' || config.logLevel === 'trace' ? 'INFO' : 'WARN') });
   const roster = loadRoster(config.rosterPath);
+  // A bad routing file stops the start before anything runs, naming the rule and field.
+  const routing = loadRouting(config.routingPath, { required: config.routingRequired });
   const catalog = loadCatalog(config);
 
   // The SDK's runtime drains the worker on SIGINT/SIGTERM; an interrupt during start-up stops what has started. A
@@ -81,7 +83,7 @@ async function main() {
       roster: rosterInForce(config.rosterPath, log),
       pool: services.auditPool,
       rateLimitPerMinute: config.rateLimitPerMinute,
-      routing: loadRouting(config.routingPath, { required: config.routingRequired }),
+      routing,
     };
     const intake = await startIntake(createIntakeApp(api, log), config.intakePort, config.intakeHost, config.tls);
     cleanups.unshift(() => intake.close());
