@@ -21,6 +21,9 @@ export const REDACT_PATHS = [
   '*.authorization',
   'headers.authorization',
   '*.headers.authorization',
+  // PagerDuty's Events API carries the integration key in the body.
+  'routing_key',
+  '*.routing_key',
 ];
 
 export function createLogger(options: { level?: string; name?: string; destination?: pino.DestinationStream } = {}): Logger {
