@@ -4,6 +4,7 @@ import { readIncidentEvents } from '../../db/audit/readEvents';
 import { RoutingConfigSchema } from '../../runbooks/alertRouting';
 import { incidentStateQuery, type IncidentState } from '../../workflows/incident/messages';
 import { startTestApi, type TestApi } from '../support/api';
+import { maybeRecordHistory } from '../support/histories';
 import { devServerSuite } from '../support/harness';
 
 /**
@@ -138,6 +139,7 @@ describe('alerts in from monitoring tools', () => {
     const events = await readIncidentEvents(suite.harness.db.pool, final.incidentId);
     expect(events.find((e) => e.kind === 'alert-resolved')?.data).toMatchObject({ policy: 'resolve', outcome: 'closed' });
     expect(events.at(-1)).toMatchObject({ kind: 'resolved', actor: 'integration:monitoring' });
+    await maybeRecordHistory(suite.client.workflow.getHandle(workflowId), 'incident-alert-resolved-closed');
 
     // Resolved: acknowledge and resolve of the key are dropped; a new trigger opens a new incident.
     const late = await enqueue({ event_action: 'acknowledge', dedup_key: key });
@@ -179,7 +181,16 @@ describe('alerts in from monitoring tools', () => {
     const breachEvents = await eventsOf(breachId, 'alert-resolved');
     expect(breachEvents.find((e) => e.kind === 'alert-resolved')?.data).toMatchObject({ policy: 'record', outcome: 'recorded' });
     expect((await stateOf(breachId)).phase).toBe('triggered');
-    for (const id of [workflowId, breachId]) await suite.client.workflow.getHandle(id).terminate('test over');
+    // A person closes it: the whole path (alert recorded, then resolved by a person) is kept for the replay test.
+    const resolved = await fetch(`${api.url}/incidents/${encodeURIComponent(workflowId)}/resolve`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${dana}` },
+      body: JSON.stringify({ summary: 'pgbouncer pool resized' }),
+    });
+    expect(resolved.status).toBe(200);
+    expect(((await suite.client.workflow.getHandle(workflowId).result()) as IncidentState).resolvedBy).toBe('dana');
+    await maybeRecordHistory(suite.client.workflow.getHandle(workflowId), 'incident-alert-resolved-recorded');
+    await suite.client.workflow.getHandle(breachId).terminate('test over');
   });
 
   it('acknowledge and resolve of an unknown dedup_key are dropped, and the 202 says so', async () => {
