@@ -65,8 +65,8 @@ export function parseWebhookAlerts(intake: 'alertmanager' | 'grafana', body: unk
   return r.data.alerts.map((a) => {
     const labels = a.labels;
     const dedupKey = a.fingerprint ?? labelsHash(labels);
-    const name = labels.alertname ?? 'alert';
-    const summary = a.annotations.summary ?? a.annotations.description ?? a.annotations.message ?? name;
+    const name = labels.alertname?.trim() || 'alert';
+    const summary = a.annotations.summary?.trim() || a.annotations.description?.trim() || a.annotations.message?.trim() || name;
     const values = a.values ? Object.entries(a.values).map(([k, v]) => `${k}=${JSON.stringify(v)}`) : [];
     const detail = [
       `labels ${Object.entries(labels)

@@ -9,11 +9,18 @@ import { unstorableInJson } from '../../runbooks/limits';
 export const PD_EVENT_ACTIONS = ['trigger', 'acknowledge', 'resolve'] as const;
 export const PD_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
 
-const optionalText = (max: number) => z.string().max(max, `at most ${max} characters`).optional();
+/** Text of at most `max` characters; a missing or non-text value says so (zod's own message names neither). */
+const text = (max: number) =>
+  z
+    .string({
+      error: (issue) => (issue.input === undefined ? `required: text of 1 to ${max} characters` : `must be text of 1 to ${max} characters`),
+    })
+    .max(max, `at most ${max} characters`);
+const optionalText = (max: number) => text(max).optional();
 
 const PayloadSchema = z.object({
-  summary: z.string().min(1, 'may not be empty').max(1024, 'at most 1024 characters'),
-  source: z.string().min(1, 'may not be empty').max(255, 'at most 255 characters'),
+  summary: text(1024).min(1, 'may not be empty'),
+  source: text(255).min(1, 'may not be empty'),
   severity: z.enum(PD_SEVERITIES, { message: `one of ${PD_SEVERITIES.join(', ')}` }),
   timestamp: z.iso.datetime({ offset: true, message: 'an ISO 8601 date-time with a zone' }).optional(),
   component: optionalText(255),
@@ -25,7 +32,7 @@ const PayloadSchema = z.object({
 export const PagerDutyEventSchema = z.object({
   routing_key: z.string().optional(),
   event_action: z.enum(PD_EVENT_ACTIONS, { message: `one of ${PD_EVENT_ACTIONS.join(', ')}` }),
-  dedup_key: z.string().min(1, 'may not be empty').max(255, 'at most 255 characters').optional(),
+  dedup_key: text(255).min(1, 'may not be empty').optional(),
   payload: PayloadSchema.optional(),
   client: optionalText(255),
   client_url: optionalText(2048),

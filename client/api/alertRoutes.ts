@@ -3,6 +3,7 @@ import type { Context, Hono } from 'hono';
 import type { Logger } from '../../lib/logger';
 import { parseWebhookAlerts } from '../alerts/alertmanagerPayload';
 import { InvalidEventError, parsePagerDutyEvent } from '../alerts/pagerdutyEvent';
+import { InvalidRequestError } from '../incidents/openIncident';
 import { acknowledgeAlert, resolveAlert, triggerAlert, type AlertContext } from '../alerts/receiveAlert';
 import { integrationAuth, stampReceivedAt, type ApiEnv, type AuthDeps } from './authenticate';
 import { limitBody } from './intake';
@@ -33,6 +34,11 @@ function integrationOf(c: Context<ApiEnv>): string {
  * bad payload is refused whole (400 naming each field) before anything is started.
  */
 export function alertRoutes(app: Hono<ApiEnv>, ctx: AlertContext, deps: AuthDeps, log: Logger): void {
+  // A value the incident itself refuses (checked again by openIncident) is a bad request, not a server failure.
+  const refused = (c: Context, err: unknown) => {
+    if (err instanceof InvalidRequestError) return c.json({ status: 'invalid event', message: err.message, errors: [err.message] }, 400);
+    throw err;
+  };
   app.post('/v2/enqueue', stampReceivedAt, limitBody, integrationAuth(deps, { keyInBody: 'routing_key' }), async (c) => {
     const integration = integrationOf(c);
     let event;
@@ -46,19 +52,25 @@ export function alertRoutes(app: Hono<ApiEnv>, ctx: AlertContext, deps: AuthDeps
     if (event.action === 'trigger') {
       // PagerDuty gives a trigger without a dedup_key one of its own, returned so the sender can resolve it later.
       const dedupKey = event.dedupKey ?? randomUUID().replace(/-/g, '');
-      const { workflowId, route } = await triggerAlert(
-        ctx,
-        {
-          integration,
-          dedupKey,
-          alert: event.alert,
-          defaultKey: dedupKey,
-          summary: event.summary,
-          detail: event.detail,
-          firedAt: event.firedAt,
-        },
-        c.get('receivedAt'),
-      );
+      let opened;
+      try {
+        opened = await triggerAlert(
+          ctx,
+          {
+            integration,
+            dedupKey,
+            alert: event.alert,
+            defaultKey: dedupKey,
+            summary: event.summary,
+            detail: event.detail,
+            firedAt: event.firedAt,
+          },
+          c.get('receivedAt'),
+        );
+      } catch (err) {
+        return refused(c, err);
+      }
+      const { workflowId, route } = opened;
       log.info({ workflowId, integration, rule: route.rule ?? 'triage' }, 'PagerDuty event accepted');
       return c.json({ status: 'success', message: 'Event processed', dedup_key: dedupKey, workflowId }, 202);
     }
@@ -87,20 +99,24 @@ export function alertRoutes(app: Hono<ApiEnv>, ctx: AlertContext, deps: AuthDeps
       }
       // Each alert on its own: a firing one opens (or repeats) its incident, a resolved one applies the type's policy.
       const results = [];
-      for (const a of alerts) {
-        if (a.action === 'trigger') {
-          const { workflowId, route } = await triggerAlert(ctx, { integration, ...a }, c.get('receivedAt'));
-          results.push({ dedupKey: a.dedupKey, action: 'trigger', workflowId, rule: route.rule ?? 'triage' });
-        } else {
-          const outcome = await resolveAlert(ctx, integration, a.dedupKey, { summary: a.summary, endedAt: a.endedAt });
-          results.push({
-            dedupKey: a.dedupKey,
-            action: 'resolve',
-            workflowId: outcome.workflowId,
-            done: outcome.done,
-            message: outcome.message,
-          });
+      try {
+        for (const a of alerts) {
+          if (a.action === 'trigger') {
+            const { workflowId, route } = await triggerAlert(ctx, { integration, ...a }, c.get('receivedAt'));
+            results.push({ dedupKey: a.dedupKey, action: 'trigger', workflowId, rule: route.rule ?? 'triage' });
+          } else {
+            const outcome = await resolveAlert(ctx, integration, a.dedupKey, { summary: a.summary, endedAt: a.endedAt });
+            results.push({
+              dedupKey: a.dedupKey,
+              action: 'resolve',
+              workflowId: outcome.workflowId,
+              done: outcome.done,
+              message: outcome.message,
+            });
+          }
         }
+      } catch (err) {
+        return refused(c, err);
       }
       log.info({ integration, intake, alerts: results.length }, 'monitoring alerts accepted');
       return c.json({ status: 'success', results }, 202);

@@ -183,6 +183,10 @@ describe('PagerDuty Events API v2 parsing', () => {
     expect(errors({ ...trigger, dedup_key: 'x'.repeat(256) })).toMatch(/dedup_key: at most 255/);
     expect(errors({ event_action: 'resolve' })).toMatch(/dedup_key: required to resolve/);
     expect(errors({ ...trigger, payload: { ...trigger.payload, summary: 'a\u0000b' } })).toMatch(/payload\.summary contains a NUL/);
+    expect(errors({ ...trigger, payload: { source: 'x', severity: 'info' } })).toMatch(
+      /payload\.summary: required: text of 1 to 1024 characters/,
+    );
+    expect(errors({ ...trigger, payload: { ...trigger.payload, source: 7 } })).toMatch(/payload\.source: must be text/);
     expect(errors({ event_action: 'acknowledge', dedup_key: 'x' })).toBe('accepted');
   });
 });
@@ -224,6 +228,9 @@ describe('Alertmanager and Grafana webhook parsing', () => {
     });
     expect(a!.alert).toMatchObject({ intake: 'alertmanager', source: 'db1', labels: { alertname: 'PgDown', instance: 'db1' } });
     expect(b).toMatchObject({ action: 'resolve', summary: 'PgSlow', endedAt: '2026-11-25T15:30:00Z' });
+    // An empty summary annotation falls back to the description, then the alert's name: a title is never empty.
+    const [c] = parseWebhookAlerts('alertmanager', { ...payload, alerts: [{ ...payload.alerts[0], annotations: { summary: ' ' } }] });
+    expect(c!.summary).toBe('PgDown');
     expect(b!.dedupKey).toMatch(/^alertmanager:[0-9a-f]{16}$/);
   });
 
