@@ -122,8 +122,11 @@ export function registerIncidentHandlers({ plan, s, audit, deadline }: IncidentC
 
   // A signal (no validator): an alert's end is information, never refused; one meant for an earlier incident on this
   // key, or arriving after the incident closed, changes nothing. It adds no command to any other path.
+  // Alert keys whose end this run already recorded: a tool that says "resolved" again tells nobody twice.
+  const endsRecorded = new Set<string>();
   setHandler(alertResolvedSignal, async (r) => {
-    if (isResolved(s) || r.firstRunId !== workflowInfo().firstExecutionRunId) return;
+    if (isResolved(s) || r.firstRunId !== workflowInfo().firstExecutionRunId || endsRecorded.has(r.dedupKey)) return;
+    endsRecorded.add(r.dedupKey);
     const by = storableText('actor', r.by) ?? 'unknown';
     const summary = storableText('summary', r.summary);
     const close = r.policy === 'resolve' && !someoneActed();
