@@ -84,6 +84,7 @@ async function main() {
       pool: services.auditPool,
       rateLimitPerMinute: config.rateLimitPerMinute,
       routing,
+      pageLinkSecret: config.pageLinks?.secret,
     };
     const intake = await startIntake(createIntakeApp(api, log), config.intakePort, config.intakeHost, config.tls);
     cleanups.unshift(() => intake.close());

@@ -33,6 +33,17 @@ const EnvSchema = z.object({
   DBOPS_TLS_KEY: z.string().optional(),
   DBOPS_BEHIND_TLS_PROXY: z.enum(['true', 'false']).default('false'),
   DBOPS_WEBHOOK_URL: z.string().url().optional(),
+  SMTP_HOST: z.string().min(1).optional(),
+  SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
+  SMTP_TLS: z.enum(['starttls', 'tls', 'none']).default('starttls'),
+  SMTP_USER: z.string().min(1).optional(),
+  SMTP_PASSWORD: z.string().optional(),
+  SMTP_FROM: z.string().min(3).optional(),
+  DBOPS_SIGNED_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).optional(),
+  DBOPS_SIGNED_WEBHOOK_SECRET: z.string().min(32, 'at least 32 characters (e.g. openssl rand -hex 32)').optional(),
+  DBOPS_LINK_SECRET: z.string().min(32, 'at least 32 characters (e.g. openssl rand -hex 32)').optional(),
+  DBOPS_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL where people reach the dbops API' }).optional(),
+  DBOPS_LINK_TTL_HOURS: z.coerce.number().positive().max(720, 'at most 720 (30 days)').default(24),
   DBOPS_NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   DBOPS_ADMIN_STATUS_URL: z.string().url().optional(),
   DBOPS_FAILOVER_COMMAND: z.string().optional(),
@@ -114,6 +125,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     rateLimitPerMinute: e.DBOPS_RATE_LIMIT_PER_MINUTE,
     tls: listeningSecurity(e.DBOPS_INTAKE_HOST, e.DBOPS_TLS_CERT, e.DBOPS_TLS_KEY, e.DBOPS_BEHIND_TLS_PROXY === 'true'),
     webhookUrl: e.DBOPS_WEBHOOK_URL,
+    smtp: smtpSettings(e),
+    signedWebhook: signedWebhookSettings(e),
+    /** Signed ack/open links in pages; absent without DBOPS_LINK_SECRET (pages then carry no links). */
+    pageLinks: e.DBOPS_LINK_SECRET
+      ? {
+          secret: e.DBOPS_LINK_SECRET,
+          publicUrl: e.DBOPS_PUBLIC_URL ?? e.DBOPS_API_URL ?? `http://127.0.0.1:${e.DBOPS_INTAKE_PORT}`,
+          ttlMs: e.DBOPS_LINK_TTL_HOURS * 3_600_000,
+        }
+      : undefined,
     notifyMaxAttempts: e.DBOPS_NOTIFY_MAX_ATTEMPTS,
     adminStatusUrl: e.DBOPS_ADMIN_STATUS_URL,
     failover: { command: e.DBOPS_FAILOVER_COMMAND, url: e.DBOPS_FAILOVER_URL },
@@ -148,6 +169,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     metricsAddress: e.DBOPS_METRICS_ADDRESS,
     logLevel: e.LOG_LEVEL,
   };
+}
+
+type Env = z.infer<typeof EnvSchema>;
+
+/** E-mail is on when SMTP_HOST is set; it then needs SMTP_FROM, and a user needs a password. */
+function smtpSettings(e: Env) {
+  if (!e.SMTP_HOST) {
+    if (e.SMTP_FROM || e.SMTP_USER) throw new ConfigError('invalid configuration: SMTP_HOST: required when SMTP_FROM or SMTP_USER is set');
+    return undefined;
+  }
+  if (!e.SMTP_FROM) throw new ConfigError("invalid configuration: SMTP_FROM: required with SMTP_HOST (e.g. 'dbops <dbops@example.com>')");
+  if (e.SMTP_USER && !e.SMTP_PASSWORD) throw new ConfigError('invalid configuration: SMTP_PASSWORD: required with SMTP_USER');
+  return { host: e.SMTP_HOST, port: e.SMTP_PORT, tls: e.SMTP_TLS, user: e.SMTP_USER, password: e.SMTP_PASSWORD, from: e.SMTP_FROM };
+}
+
+/** Signed webhooks (the team's URL, and people's own in the roster) need the secret they are signed with. */
+function signedWebhookSettings(e: Env) {
+  if (e.DBOPS_SIGNED_WEBHOOK_URL && !e.DBOPS_SIGNED_WEBHOOK_SECRET)
+    throw new ConfigError('invalid configuration: DBOPS_SIGNED_WEBHOOK_SECRET: required with DBOPS_SIGNED_WEBHOOK_URL');
+  return e.DBOPS_SIGNED_WEBHOOK_SECRET ? { url: e.DBOPS_SIGNED_WEBHOOK_URL, secret: e.DBOPS_SIGNED_WEBHOOK_SECRET } : undefined;
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;

@@ -24,6 +24,16 @@ export const REDACT_PATHS = [
   // PagerDuty's Events API carries the integration key in the body.
   'routing_key',
   '*.routing_key',
+  // SMTP credentials (config.smtp.password is caught above; nodemailer's auth.pass), signing secrets.
+  'pass',
+  '*.pass',
+  'secret',
+  '*.secret',
+  // The same inside a whole configuration object (pino's wildcards match one level).
+  '*.smtp.password',
+  '*.pageLinks.secret',
+  '*.signedWebhook.secret',
+  '*.signedWebhook.url',
 ];
 
 export function createLogger(options: { level?: string; name?: string; destination?: pino.DestinationStream } = {}): Logger {

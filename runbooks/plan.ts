@@ -9,7 +9,7 @@ export interface Contact {
   id: string;
   name: string;
   role: Role;
-  channels: { email?: string; phone?: string; slack?: string };
+  channels: { email?: string; phone?: string; slack?: string; webhook?: string };
 }
 
 /** Someone who may act on an incident or checklist, with the roles that entitle them. */

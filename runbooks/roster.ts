@@ -11,6 +11,8 @@ export const PersonSchema = z.object({
       email: z.string().email().optional(),
       phone: z.string().optional(),
       slack: z.string().optional(),
+      /** A personal endpoint that receives the person's pages as signed JSON (see the README, "Signed webhooks"). */
+      webhook: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).optional(),
     })
     .default({}),
 });

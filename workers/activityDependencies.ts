@@ -1,11 +1,14 @@
 import { Pool } from 'pg';
 import { createActivities, type DbopsActivities } from '../activities';
-import { logChannel, webhookChannel, type NotificationChannel } from '../activities/notify/channels';
+import { logChannel, webhookChannel, type NotificationChannel, type PageLinker } from '../activities/notify/channels';
+import { emailChannel } from '../activities/notify/emailChannel';
+import { signedWebhookChannel } from '../activities/notify/signedWebhookChannel';
 import { createOutbox } from '../activities/notify/outbox';
 import { checklistIncidentOpener, type OpenIncidentContext } from '../client/incidents/openIncident';
 import { deliveryFailureReporter } from '../client/incidents/reportDeliveryFailure';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
+import { pageLinksFor } from '../lib/pageLinks';
 import { rosterInForce } from '../lib/rosterInForce';
 import { closeTierPools, createTierPools } from '../lib/tierPools';
 import { withActivityLogContext } from './activityLogContext';
@@ -21,14 +24,16 @@ export function buildActivities(
   const auditPool = new Pool({ connectionString: databaseUrl, max: 10, application_name: 'dbops-audit', connectionTimeoutMillis: 5000 });
   auditPool.on('error', (err) => logger.warn({ err: err.message }, 'audit store connection lost; reconnecting on next use'));
   const tierPools = createTierPools(config.tierUrls, databaseUrl, (err) => logger.warn({ err: err.message }, 'tier connection lost'));
-  const channels = [logChannel(logger.child({ component: 'notifier' }))];
-  if (config.webhookUrl) channels.push(webhookChannel(config.webhookUrl));
+  const channels = notificationChannels(config, logger);
   const outbox = createOutbox({
     pool: auditPool,
     channels,
     logger: logger.child({ component: 'outbox' }),
     policy: { maxAttempts: config.notifyMaxAttempts, onDead: deliveryFailureReporter(auditPool, () => incidents) },
   });
+  const currentRoster = rosterInForce(config.rosterPath, logger);
+  if (!config.signedWebhook && currentRoster().roster.people.some((p) => p.channels.webhook))
+    logger.warn('the roster names people’s webhooks but DBOPS_SIGNED_WEBHOOK_SECRET is not set: they are not paged there');
   const activities = createActivities({
     auditPool,
     tierPools,
@@ -42,7 +47,7 @@ export function buildActivities(
     allowedSuperusers: config.allowedSuperusers,
     openIncident: checklistIncidentOpener(() => incidents),
     backupCheckCommand: config.backupCheckCommand,
-    currentRoster: rosterInForce(config.rosterPath, logger),
+    currentRoster,
   });
   // Notifications a channel could not take stay pending in the outbox; retry the due ones every 30 s. Rows are
   // claimed, so the flushers of several workers and the notify activity never deliver one twice.
@@ -62,4 +67,22 @@ export function buildActivities(
       await auditPool.end();
     },
   };
+}
+
+/**
+ * The log always; the team's Slack-compatible webhook, e-mail to each person and signed webhooks (the team's, and
+ * each person's own) when configured. Pages carry each person's signed ack and open links when DBOPS_LINK_SECRET is set.
+ */
+export function notificationChannels(config: Config, logger: Logger): NotificationChannel[] {
+  const linkConfig = config.pageLinks;
+  const links: PageLinker | undefined = linkConfig && ((n, person) => pageLinksFor(linkConfig, n, person));
+  const channels = [logChannel(logger.child({ component: 'notifier' }))];
+  if (config.webhookUrl) channels.push(webhookChannel(config.webhookUrl, 5000, links));
+  if (config.smtp) channels.push(emailChannel(config.smtp, links));
+  if (config.signedWebhook?.url)
+    channels.push(
+      signedWebhookChannel({ name: 'signed-webhook', url: config.signedWebhook.url, secret: config.signedWebhook.secret, links }),
+    );
+  if (config.signedWebhook) channels.push(signedWebhookChannel({ name: 'person-webhook', secret: config.signedWebhook.secret, links }));
+  return channels;
 }

@@ -1,14 +1,25 @@
 import os from 'node:os';
 import type { Logger } from '../../lib/logger';
+import type { PersonLinks } from '../../lib/pageLinks';
+import type { Contact } from '../../runbooks/plan';
 import type { NotificationRequest } from '../contracts';
 
-/** A way to reach people: the log always, a Slack-compatible webhook when configured. */
+/**
+ * A way to reach people. A team channel (the log, the team's Slack-compatible webhook) takes a notification once
+ * for all its recipients; a per-person channel (e-mail, a person's signed webhook) says which recipients it
+ * `reaches`, and the outbox keeps one row per person reached and delivers each with `to` set.
+ */
 export interface NotificationChannel {
   name: string;
   /** How long one delivery may take; the outbox gives up on it after this and its claim lease is longer. */
   timeoutMs?: number;
-  deliver(n: NotificationRequest): Promise<void>;
+  /** Per-person channels only: whether this recipient can be reached here (has an address for it). */
+  reaches?(recipient: Contact): boolean;
+  deliver(n: NotificationRequest, to?: Contact): Promise<void>;
 }
+
+/** The signed ack and open links of a notification for one person (undefined: it carries none). */
+export type PageLinker = (n: NotificationRequest, person: string) => PersonLinks | undefined;
 
 export function logChannel(log: Logger): NotificationChannel {
   return {
@@ -22,13 +33,20 @@ export function logChannel(log: Logger): NotificationChannel {
 /** This process, as `host/pid`: the worker that delivered a notification. */
 export const SENDER = `${os.hostname()}/${process.pid}`;
 
-/** Posts Slack-compatible JSON ({ text }) to an incoming-webhook URL. */
-export function webhookChannel(url: string, timeoutMs = 5000): NotificationChannel {
+/**
+ * Posts Slack-compatible JSON ({ text }) to the team's incoming-webhook URL, mentioning each recipient, with each
+ * one's ack and open links when pages carry links (anyone who reads the channel can follow them: see the README).
+ */
+export function webhookChannel(url: string, timeoutMs = 5000, links?: PageLinker): NotificationChannel {
   return {
     name: 'webhook',
     timeoutMs,
     async deliver(n) {
       const mentions = n.recipients.map((r) => r.channels.slack ?? r.name).join(' ');
+      const linkLines = n.recipients.flatMap((r) => {
+        const l = links?.(n, r.id);
+        return l ? [`${r.channels.slack ?? r.name}: <${l.ack}|acknowledge as ${r.name}> · <${l.open}|open the incident>`] : [];
+      });
       let res: Response;
       try {
         res = await fetch(url, {
@@ -36,7 +54,10 @@ export function webhookChannel(url: string, timeoutMs = 5000): NotificationChann
           // Delivery is at least once (a worker killed mid-request may have its page sent again by another):
           // Idempotency-Key lets a receiver drop the repeat; the sender names which worker delivered.
           headers: { 'content-type': 'application/json', 'idempotency-key': n.notificationId, 'x-dbops-sender': SENDER },
-          body: JSON.stringify({ text: `${n.message}\n${mentions}`, dbops: { kind: n.kind, subject: n.subjectId, id: n.notificationId } }),
+          body: JSON.stringify({
+            text: [`${n.message}`, mentions, ...linkLines].join('\n'),
+            dbops: { kind: n.kind, subject: n.subjectId, id: n.notificationId },
+          }),
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (err) {
@@ -48,7 +69,7 @@ export function webhookChannel(url: string, timeoutMs = 5000): NotificationChann
   };
 }
 
-function fetchFailure(err: unknown, timeoutMs: number): string {
+export function fetchFailure(err: unknown, timeoutMs: number): string {
   const e = err as { name?: string; cause?: { code?: string } };
   if (e.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
   return e.cause?.code ?? e.name ?? 'request failed';

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { Logger } from '../../lib/logger';
+import type { Contact } from '../../runbooks/plan';
 import type { NotificationRequest } from '../contracts';
 import type { NotificationChannel } from './channels';
 
@@ -10,6 +11,8 @@ export interface DeadNotification {
   subjectId: string;
   kind: NotificationRequest['kind'];
   channel: string;
+  /** The person of a per-person channel's row; absent for a team channel. */
+  person?: string;
   /** Roster ids. */
   recipients: string[];
   attempts: number;
@@ -51,12 +54,26 @@ export interface DeliveryCount {
 interface ClaimedRow {
   notification_id: string;
   channel: string;
+  person: string | null;
   attempts: number;
   payload: NotificationRequest;
   last_error: string | null;
 }
 
-const rowId = (notificationId: string, channel: string) => `${notificationId}@${channel}`;
+/** One delivery: a team channel once per notification, a per-person channel once per person it reaches. */
+interface Delivery {
+  channel: NotificationChannel;
+  to?: Contact;
+}
+
+/** `<notificationId>@<channel>` for a team channel, `<notificationId>@<channel>:<person>` for a per-person one. */
+const rowId = (notificationId: string, d: Delivery) => `${notificationId}@${d.channel.name}${d.to ? `:${d.to.id}` : ''}`;
+
+function deliveriesOf(n: NotificationRequest, channels: NotificationChannel[]): Delivery[] {
+  return channels.flatMap((channel) =>
+    channel.reaches ? n.recipients.filter((r) => channel.reaches!(r)).map((to) => ({ channel, to })) : [{ channel }],
+  );
+}
 const timeoutOf = (c: NotificationChannel) => c.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
 
 export type Outbox = ReturnType<typeof createOutbox>;
@@ -72,23 +89,24 @@ export function createOutbox(o: { pool: Pool; channels: NotificationChannel[]; l
   const { pool, channels, logger } = o;
   const byName = new Map(channels.map((c) => [c.name, c]));
 
-  async function enqueue(n: NotificationRequest, to: NotificationChannel[]): Promise<string[]> {
-    for (const channel of to) {
+  async function enqueue(n: NotificationRequest, deliveries: Delivery[]): Promise<string[]> {
+    for (const d of deliveries) {
       await pool.query(
-        `INSERT INTO notification_outbox (notification_id, subject_id, kind, recipient, channel, message, payload)
-         VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (notification_id) DO NOTHING`,
+        `INSERT INTO notification_outbox (notification_id, subject_id, kind, recipient, channel, message, payload, person)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (notification_id) DO NOTHING`,
         [
-          rowId(n.notificationId, channel.name),
+          rowId(n.notificationId, d),
           n.subjectId,
           n.kind,
-          n.recipients.map((r) => r.id).join(','),
-          channel.name,
+          d.to ? d.to.id : n.recipients.map((r) => r.id).join(','),
+          d.channel.name,
           n.message,
           JSON.stringify(n),
+          d.to?.id ?? null,
         ],
       );
     }
-    return to.map((c) => rowId(n.notificationId, c.name));
+    return deliveries.map((d) => rowId(n.notificationId, d));
   }
 
   /** Claims due rows (of the given ids, or any) for this worker's channels; a row claimed elsewhere is skipped. */
@@ -102,7 +120,7 @@ export function createOutbox(o: { pool: Pool; channels: NotificationChannel[]; l
          ORDER BY next_attempt_at, created_at
          FOR UPDATE SKIP LOCKED
          LIMIT $5)
-       RETURNING notification_id, channel, attempts, payload, last_error`,
+       RETURNING notification_id, channel, person, attempts, payload, last_error`,
       [policy.leaseMs, [...byName.keys()], ids, exclude, policy.batchSize],
     );
     return rows;
@@ -114,11 +132,7 @@ export function createOutbox(o: { pool: Pool; channels: NotificationChannel[]; l
       rows.map(async (row) => {
         const channel = byName.get(row.channel)!;
         try {
-          await withTimeout(
-            channel.deliver(row.payload),
-            timeoutOf(channel),
-            `${channel.name} gave no answer within ${timeoutOf(channel)} ms`,
-          );
+          await withTimeout(deliverRow(channel, row), timeoutOf(channel), `${channel.name} gave no answer within ${timeoutOf(channel)} ms`);
         } catch (err) {
           count[await recordFailure(row, (err as Error).message ?? String(err))]++;
           return;
@@ -151,6 +165,7 @@ export function createOutbox(o: { pool: Pool; channels: NotificationChannel[]; l
         notificationId: row.payload.notificationId,
         subject: row.payload.subjectId,
         channel: row.channel,
+        ...(row.person ? { person: row.person } : {}),
         attempt: r.attempts,
         error,
         ...(r.status === 'pending' ? { nextAttemptAt: r.next_attempt_at.toISOString() } : {}),
@@ -187,7 +202,7 @@ export function createOutbox(o: { pool: Pool; channels: NotificationChannel[]; l
          ORDER BY dead_at
          FOR UPDATE SKIP LOCKED
          LIMIT $3)
-       RETURNING notification_id, channel, attempts, payload, last_error`,
+       RETURNING notification_id, channel, person, attempts, payload, last_error`,
       [policy.leaseMs, ids, policy.batchSize],
     );
     for (const row of rows) {
@@ -197,11 +212,15 @@ export function createOutbox(o: { pool: Pool; channels: NotificationChannel[]; l
         subjectId: n.subjectId,
         kind: n.kind,
         channel: row.channel,
+        ...(row.person ? { person: row.person } : {}),
         recipients: n.recipients.map((r) => r.id),
         attempts: row.attempts,
         error: row.last_error ?? 'unknown error',
       };
-      logger?.error({ ...dead }, `${n.kind} for ${n.subjectId} could not be delivered via ${row.channel}`);
+      logger?.error(
+        { ...dead },
+        `${n.kind} for ${n.subjectId} could not be delivered via ${row.channel}${row.person ? ` to ${row.person}` : ''}`,
+      );
       try {
         // A notice about a dead notice is not sent again: two channels down must not page each other forever.
         if (n.kind !== 'delivery-failed') await send(deadNotice(dead, n), { except: row.channel });
@@ -229,7 +248,10 @@ export function createOutbox(o: { pool: Pool; channels: NotificationChannel[]; l
    * still fails, so the activity's retry records the delivery once the store is back.
    */
   async function send(n: NotificationRequest, options: { except?: string } = {}): Promise<DeliveryCount> {
-    const to = channels.filter((c) => c.name !== options.except);
+    const to = deliveriesOf(
+      n,
+      channels.filter((c) => c.name !== options.except),
+    );
     let ids: string[];
     try {
       ids = await enqueue(n, to);
@@ -243,15 +265,19 @@ export function createOutbox(o: { pool: Pool; channels: NotificationChannel[]; l
     return count;
   }
 
-  async function deliverWithoutStore(n: NotificationRequest, to: NotificationChannel[], storeError: Error) {
+  async function deliverWithoutStore(n: NotificationRequest, to: Delivery[], storeError: Error) {
     await Promise.all(
-      to.map(async (channel) => {
-        const id = rowId(n.notificationId, channel.name);
+      to.map(async ({ channel, to: person }) => {
+        const id = rowId(n.notificationId, { channel, to: person });
         // Taken before delivering: an attempt Temporal retried while this one still runs must not send again.
         if (sentWhileStoreDown.has(id)) return;
         sentWhileStoreDown.add(id);
         try {
-          await withTimeout(channel.deliver(n), timeoutOf(channel), `${channel.name} gave no answer within ${timeoutOf(channel)} ms`);
+          await withTimeout(
+            channel.deliver(n, person),
+            timeoutOf(channel),
+            `${channel.name} gave no answer within ${timeoutOf(channel)} ms`,
+          );
           logger?.warn(
             { notificationId: n.notificationId, channel: channel.name, storeError: storeError.message },
             'audit store unreachable: delivered directly; the outbox records it when the store is back',
@@ -295,12 +321,21 @@ export function createOutbox(o: { pool: Pool; channels: NotificationChannel[]; l
   };
 }
 
+/** A per-person row delivers to the recipient it names (kept in the payload the row was written with). */
+function deliverRow(channel: NotificationChannel, row: ClaimedRow): Promise<void> {
+  if (!row.person) return channel.deliver(row.payload);
+  const to = row.payload.recipients.find((r) => r.id === row.person);
+  if (!to) return Promise.reject(new Error(`${row.channel}: recipient ${row.person} is not in the notification`));
+  return channel.deliver(row.payload, to);
+}
+
 function deadNotice(dead: DeadNotification, n: NotificationRequest): NotificationRequest {
+  const where = dead.person ? `${dead.channel}:${dead.person}` : dead.channel;
   return {
-    notificationId: `${dead.notificationId}:delivery-failed:${dead.channel}`,
+    notificationId: `${dead.notificationId}:delivery-failed:${where}`,
     subjectId: dead.subjectId,
     kind: 'delivery-failed',
-    message: `Could not deliver ${dead.kind} ${dead.notificationId} via ${dead.channel} after ${dead.attempts} attempts (${dead.error}): ${n.message}`,
+    message: `Could not deliver ${dead.kind} ${dead.notificationId} via ${dead.channel}${dead.person ? ` to ${dead.person}` : ''} after ${dead.attempts} attempts (${dead.error}): ${n.message}`,
     recipients: n.recipients,
     occurredAt: new Date().toISOString(),
   };

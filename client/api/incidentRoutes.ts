@@ -1,9 +1,8 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { Hono, type Context } from 'hono';
 import { readIncidentEvents } from '../../db/audit/readEvents';
+import { readDeliveries } from '../../db/deliveries/readDeliveries';
 import type { Logger } from '../../lib/logger';
 import {
-  acknowledgeUpdate,
   addNoteUpdate,
   approveStepUpdate,
   changeSeverityUpdate,
@@ -14,24 +13,11 @@ import {
   resolveUpdate,
   type ActorRequest,
 } from '../../workflows/incident/messages';
-import type { incidentResponse } from '../../workflows/incident/incidentResponse';
-import { handleOfRef, IncidentRefError } from '../incidents/incidentRef';
+import { acknowledgeIncident, refusalOf, type IncidentHandle } from '../incidents/incidentActions';
+import { handleOfRef } from '../incidents/incidentRef';
 import { InvalidRequestError, openIncident, parseIncidentRequest } from '../incidents/openIncident';
 import type { ApiEnv } from './authenticate';
 import { jsonBody, type ApiContext } from './intake';
-
-type Handle = WorkflowHandle<typeof incidentResponse>;
-
-/** Why a validator refused an Update → the HTTP status that says so. Anything else it refuses is a bad request. */
-const STATUS_OF_REFUSAL: Record<string, 403 | 404 | 409> = {
-  NotEntitled: 403,
-  UnknownActor: 403,
-  UnknownStep: 404,
-  AlreadyResolved: 409,
-  AlreadyAcknowledged: 409,
-  StepNotWaiting: 409,
-  NoChange: 409,
-};
 
 /** Only these body fields reach an Update (never `actor`, `roles` or `rosterVersion`: those come from the token). */
 const optionalString = (body: Record<string, unknown>, field: string, required = false): string | undefined => {
@@ -59,7 +45,7 @@ export function incidentRoutes(ctx: ApiContext, log: Logger) {
 
   /** Runs an action on the incident `ref` names with the request's JSON body, mapping refusals to statuses. */
   const act =
-    (shape: string, fn: (h: Handle, body: Record<string, unknown>, c: Context<ApiEnv>) => Promise<unknown>, allowClosed = false) =>
+    (shape: string, fn: (h: IncidentHandle, body: Record<string, unknown>, c: Context<ApiEnv>) => Promise<unknown>, allowClosed = false) =>
     async (c: Context<ApiEnv>) => {
       let body: Record<string, unknown> = {};
       if (c.req.method === 'POST') {
@@ -71,16 +57,11 @@ export function incidentRoutes(ctx: ApiContext, log: Logger) {
         const handle = await handleOfRef(ctx.client, ctx.pool, c.req.param('ref') ?? '', { allowClosed });
         return c.json((await fn(handle, body, c)) as object, 200);
       } catch (err) {
-        if (err instanceof InvalidRequestError) return c.json({ error: err.message }, 400);
-        if (err instanceof IncidentRefError) return c.json({ error: err.message }, err.reason === 'closed' ? 409 : 404);
-        if (err instanceof WorkflowNotFoundError) return c.json({ error: `no incident '${c.req.param('ref')}'` }, 404);
-        if (err instanceof WorkflowUpdateFailedError) {
-          const cause = err.cause as (Error & { type?: string }) | undefined;
-          const status = STATUS_OF_REFUSAL[cause?.type ?? ''] ?? 400;
-          log.info({ actor: person(c).id, refusal: cause?.type, rosterVersion: person(c).rosterVersion }, 'incident action refused');
-          return c.json({ error: `${cause?.message ?? err.message}; nothing was changed` }, status);
-        }
-        throw err;
+        const refused = refusalOf(err, c.req.param('ref') ?? '');
+        if (!refused) throw err;
+        if (refused.refusal)
+          log.info({ actor: person(c).id, refusal: refused.refusal, rosterVersion: person(c).rosterVersion }, 'incident action refused');
+        return c.json({ error: refused.error }, refused.status);
       }
     };
 
@@ -98,9 +79,17 @@ export function incidentRoutes(ctx: ApiContext, log: Logger) {
     }
   });
 
+  // The live state, and each delivery of its notifications (person, channel, status, attempts, last error).
   app.get(
     '/:ref',
-    act('', (h) => h.query(incidentStateQuery), true),
+    act(
+      '',
+      async (h) => {
+        const state = await h.query(incidentStateQuery);
+        return { ...state, deliveries: await readDeliveries(ctx.pool, state.incidentId) };
+      },
+      true,
+    ),
   );
   app.get(
     '/:ref/audit',
@@ -108,7 +97,7 @@ export function incidentRoutes(ctx: ApiContext, log: Logger) {
   );
   app.post(
     '/:ref/ack',
-    act('{ "note"? }', (h, b, c) => h.executeUpdate(acknowledgeUpdate, { args: [{ ...actorOf(c), note: optionalString(b, 'note') }] })),
+    act('{ "note"? }', (h, b, c) => acknowledgeIncident(h, actorOf(c), optionalString(b, 'note'))),
   );
   app.post(
     '/:ref/resolve',

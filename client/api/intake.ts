@@ -13,6 +13,7 @@ import { alertRoutes } from './alertRoutes';
 import { integrationAuth, personAuth, stampReceivedAt, type ApiEnv, type AuthDeps } from './authenticate';
 import { checklistRoutes } from './checklistRoutes';
 import { incidentRoutes } from './incidentRoutes';
+import { pageLinkRoutes } from './pageLinkRoutes';
 import { createRateLimiter } from './rateLimiter';
 import { createRefusalLog } from './refusalLog';
 
@@ -30,6 +31,8 @@ export interface ApiContext extends Omit<OpenIncidentContext, 'roster'> {
   /** How monitoring alerts become incidents (DBOPS_ROUTING); default: the built-in routing. */
   routing?: RoutingConfig;
   now?: () => number;
+  /** DBOPS_LINK_SECRET: verifies the ack and open links in pages (/links/…); unset, those links are refused. */
+  pageLinkSecret?: string;
 }
 
 /** The body of a request as a JSON object, or the response that refuses it (413, 415, 400). */
@@ -104,6 +107,9 @@ export function createIntakeApp(ctx: ApiContext, log: Logger) {
   // '/incidents/*' matches '/incidents' itself as well: one registration, so a request is checked (and counted) once.
   app.use('/incidents/*', stampReceivedAt, limitBody, personAuth(deps));
   app.route('/incidents', incidentRoutes(ctx, log));
+  // Page links authenticate by their signature (for one person and one incident), not by a token.
+  app.use('/links/*', limitBody);
+  app.route('/links', pageLinkRoutes(ctx, log, deps.limiter, ctx.pageLinkSecret));
   app.use('/checklists/*', limitBody, personAuth(deps));
   app.route('/checklists', checklistRoutes(ctx, log));
   app.onError((err, c) => {

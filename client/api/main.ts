@@ -30,6 +30,7 @@ async function main() {
         pool,
         rateLimitPerMinute: config.rateLimitPerMinute,
         routing,
+        pageLinkSecret: config.pageLinks?.secret,
       },
       log,
     ),

@@ -28,6 +28,7 @@ import { SA_KIND, SA_PHASE, SA_SEVERITY, SA_TIER, SA_TYPE } from '../../workflow
 import type { IncidentState } from '../../workflows/incident/messages';
 import { EXPORT_FORMATS, formatEvents, type ExportFormat } from './auditExport';
 import { readIncidentEvents } from '../../db/audit/readEvents';
+import type { Delivery } from '../../db/deliveries/readDeliveries';
 import { InvalidRequestError, parseIncidentRequest } from '../incidents/openIncident';
 import { slaReport } from '../../db/reports/slaReport';
 import { startChecklist } from '../checklists/startChecklist';
@@ -103,7 +104,10 @@ async function incidentIdOf(ref: string): Promise<string> {
   return row.rows[0].incident_id;
 }
 
-function printState(s: IncidentState) {
+/** `incident show`: the state, and (from the API's GET) each delivery of the incident's notifications. */
+type ShownIncident = IncidentState & { deliveries?: Delivery[] };
+
+function printState(s: ShownIncident) {
   console.log(`${s.incidentId}  ${s.type}  ${s.severity}  tier=${s.tier}  phase=${s.phase}`);
   console.log(`  ${s.title}`);
   console.log(`  opened ${s.openedAt}  triggers=${s.triggerCount}  runbook=${s.runbookVersion}`);
@@ -121,6 +125,20 @@ function printState(s: IncidentState) {
   console.log('  recent:');
   for (const t of s.timeline.slice(-8))
     console.log(`    ${t.at}  ${t.kind}${t.actor ? ` by ${t.actor}` : ''}${t.detail ? `: ${t.detail}` : ''}`);
+  if (s.deliveries) printDeliveries(s.deliveries);
+}
+
+/** One line per delivery: notification kind, person (or the team channel's recipients), channel, status, attempts, last error. */
+function printDeliveries(deliveries: Delivery[]) {
+  console.log(`  deliveries (${deliveries.length}):`);
+  for (const d of deliveries) {
+    const who = d.person ?? `team: ${d.recipients.join(',')}`;
+    const error = d.lastError ? `  last error: ${d.lastError}` : '';
+    const next = d.nextAttemptAt ? `  next try ${d.nextAttemptAt}` : '';
+    console.log(
+      `    ${d.kind.padEnd(12)} ${who.padEnd(20)} ${d.channel.padEnd(15)} ${d.status.padEnd(9)} ${d.attempts} attempt(s)${next}${error}`,
+    );
+  }
 }
 
 const program = new Command('dbops').description('Database incident response and daily checklists on Temporal').showHelpAfterError();
@@ -181,7 +199,7 @@ incident
   .description('live state: phase, severity, steps with evidence, escalation, timeline')
   .option('--json', 'print the full state as JSON')
   .action(async (ref, o) => {
-    const state = await callApi<IncidentState>(config.apiUrl, 'GET', `/incidents/${refSegment(ref)}`);
+    const state = await callApi<ShownIncident>(config.apiUrl, 'GET', `/incidents/${refSegment(ref)}`);
     if (o.json) console.log(JSON.stringify(state, null, 2));
     else printState(state);
   });

@@ -6,6 +6,8 @@ import type { OpenIncidentContext } from './openIncident';
 /** What the outbox knows about a notification it gave up on (activities/notify/outbox.ts DeadNotification). */
 export interface UndeliveredNotification extends DeliveryFailure {
   subjectId: string;
+  /** The person of a per-person channel's row (e-mail, a person's webhook): the timeline names only them. */
+  person?: string;
 }
 
 /**
@@ -22,7 +24,7 @@ export function deliveryFailureReporter(pool: Pool, incidents: () => OpenInciden
     const failure: DeliveryFailure = {
       notificationId: dead.notificationId,
       channel: dead.channel,
-      recipients: dead.recipients,
+      recipients: dead.person ? [dead.person] : dead.recipients,
       attempts: dead.attempts,
       error: dead.error,
     };

@@ -5,9 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres, type RunningPostgres } from '../../dev/provision/postgres';
 import { freePort } from '../../dev/provision/processes';
 import { createLogger } from '../../lib/logger';
-import { startFastIncident } from './support/fastIncident';
 import { faultSuite } from './support/faultSuite';
-import { acknowledgeAndResolve, expectLadderClimbing, expectRunIntact, incidentIdOf } from './support/incidentRun';
+import { acknowledgeAndResolve, expectLadderClimbing, expectRunIntact } from './support/incidentRun';
 import { FAULT_RUNS, sleep } from './support/waitFor';
 
 const CADENCE_SECONDS = 3;
@@ -39,12 +38,11 @@ describe('fault: the audit PostgreSQL unavailable for a while during an escalati
       try {
         const worker = run.startWorker();
         await worker.ready;
-        const handle = await startFastIncident(f.client, run.taskQueue, {
+        const { handle, incidentId } = await run.openFastIncident({
           type: 'data-integrity',
           fingerprint: `auditdown-${n}`,
           cadenceSeconds: CADENCE_SECONDS,
         });
-        const incidentId = await incidentIdOf(handle);
         await expectLadderClimbing(run.receiver, incidentId, Date.now(), 1);
 
         await postgres!.stop();

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { startFastIncident } from './support/fastIncident';
 import { faultSuite } from './support/faultSuite';
-import { acknowledgeAndResolve, expectLadderClimbing, expectPagesOnTime, expectRunIntact, incidentIdOf } from './support/incidentRun';
+import { acknowledgeAndResolve, expectLadderClimbing, expectPagesOnTime, expectRunIntact } from './support/incidentRun';
 import { FAULT_RUNS, sleep } from './support/waitFor';
 
 const CADENCE_SECONDS = 3;
@@ -15,12 +14,11 @@ describe('fault: the notification channel down, then slow (3 s), then back', () 
       try {
         const worker = run.startWorker();
         await worker.ready;
-        const handle = await startFastIncident(f.client, run.taskQueue, {
+        const { handle, incidentId } = await run.openFastIncident({
           type: 'data-integrity',
           fingerprint: `channel-${n}`,
           cadenceSeconds: CADENCE_SECONDS,
         });
-        const incidentId = await incidentIdOf(handle);
 
         run.receiver.setMode({ kind: 'down' });
         await sleep(2.2 * CADENCE_SECONDS * 1000);

@@ -5,9 +5,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../dev/provision/processes';
 import { incidentStateQuery } from '../../workflows/incident/messages';
 import { startDevServerProcess } from './support/devServerProcess';
-import { startFastIncident } from './support/fastIncident';
 import { faultSuite } from './support/faultSuite';
-import { acknowledgeAndResolve, expectLadderClimbing, expectRunIntact, incidentIdOf } from './support/incidentRun';
+import { acknowledgeAndResolve, expectLadderClimbing, expectRunIntact } from './support/incidentRun';
 import { FAULT_RUNS, sleep } from './support/waitFor';
 
 const CADENCE_SECONDS = 3;
@@ -38,12 +37,11 @@ describe('fault: the Temporal server killed and restarted on its persisted state
       try {
         const worker = run.startWorker();
         await worker.ready;
-        const handle = await startFastIncident(f.client, run.taskQueue, {
+        const { handle, incidentId } = await run.openFastIncident({
           type: 'data-integrity',
           fingerprint: `temporal-${n}`,
           cadenceSeconds: CADENCE_SECONDS,
         });
-        const incidentId = await incidentIdOf(handle);
         await expectLadderClimbing(run.receiver, incidentId, Date.now(), 1);
 
         // Killed just before the next rung is due; it stays down while two more come due.

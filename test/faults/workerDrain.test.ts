@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFastIncident } from './support/fastIncident';
 import { faultSuite } from './support/faultSuite';
-import { acknowledgeAndResolve, expectLadderClimbing, expectRunIntact, incidentIdOf } from './support/incidentRun';
+import { acknowledgeAndResolve, expectLadderClimbing, expectRunIntact } from './support/incidentRun';
 import { startStatusGate } from './support/statusGate';
 import { FAULT_RUNS } from './support/waitFor';
 
@@ -25,12 +24,11 @@ describe('fault: SIGTERM while a worker process is working', () => {
         status.hold = STEP_HOLD_MS;
         status.requests = status.answered = 0;
         const stepStarted = status.nextRequest();
-        const handle = await startFastIncident(f.client, run.taskQueue, {
+        const { handle, incidentId } = await run.openFastIncident({
           type: 'database-outage',
           fingerprint: `drain-${n}`,
           cadenceSeconds: CADENCE_SECONDS,
         });
-        const incidentId = await incidentIdOf(handle);
         await stepStarted;
         const stopping = first.terminate();
         const second = run.startWorker();

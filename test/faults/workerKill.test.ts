@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addNoteUpdate, incidentStateQuery } from '../../workflows/incident/messages';
-import { startFastIncident } from './support/fastIncident';
 import { faultSuite } from './support/faultSuite';
-import { acknowledgeAndResolve, expectLadderClimbing, expectRunIntact, incidentIdOf } from './support/incidentRun';
+import { acknowledgeAndResolve, expectLadderClimbing, expectRunIntact } from './support/incidentRun';
 import { startStatusGate } from './support/statusGate';
 import { FAULT_RUNS, sleep } from './support/waitFor';
 
@@ -29,12 +28,11 @@ describe('fault: a worker process killed with SIGKILL, and a new one takes over'
         await worker.ready;
         status.hold = 'forever';
         const stepStarted = status.nextRequest();
-        const handle = await startFastIncident(f.client, run.taskQueue, {
+        const { handle, incidentId } = await run.openFastIncident({
           type: 'database-outage',
           fingerprint: `kill-${n}`,
           cadenceSeconds: CADENCE_SECONDS,
         });
-        const incidentId = await incidentIdOf(handle);
 
         // 1. During an automated step: the admin panel holds the step's request while the worker dies.
         await stepStarted;

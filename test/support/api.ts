@@ -27,7 +27,7 @@ export async function startTestApi(
   client: Client,
   pool: Pool,
   taskQueue: string,
-  opts: { rateLimitPerMinute?: number; rosterFile?: string; routing?: RoutingConfig } = {},
+  opts: { rateLimitPerMinute?: number; rosterFile?: string; routing?: RoutingConfig; pageLinkSecret?: string } = {},
 ) {
   const rosterFile = opts.rosterFile ?? scratchRosterFile();
   const port = await freePort();
@@ -40,6 +40,7 @@ export async function startTestApi(
       roster: rosterInForce(rosterFile),
       rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000,
       routing: opts.routing,
+      pageLinkSecret: opts.pageLinkSecret,
     },
     quietLogger,
   );

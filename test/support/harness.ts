@@ -55,18 +55,25 @@ export interface Harness {
 
 /** Real activities on a fresh database of the run's PostgreSQL; notifications are recorded. */
 export async function createHarness(
-  options: { adminStatusUrl?: string; thresholds?: Partial<Thresholds>; currentRoster?: () => RosterInForce } = {},
+  options: {
+    adminStatusUrl?: string;
+    thresholds?: Partial<Thresholds>;
+    currentRoster?: () => RosterInForce;
+    /** Real channels beside the recorder (e-mail to a test SMTP server, signed webhooks). */
+    channels?: NotificationChannel[];
+  } = {},
 ): Promise<Harness> {
   const db = await createTestDatabase('wf');
   const tierPools = createTierPools({}, db.url);
   const channel = recordingChannel();
   const failover: { command?: string; url?: string } = {};
   const incidents: { current?: OpenIncidentContext } = {};
+  const channels = [channel, ...(options.channels ?? [])];
   const activities = createActivities({
     auditPool: db.pool,
     tierPools,
-    channels: [channel],
-    outbox: createOutbox({ pool: db.pool, channels: [channel], logger: quietLogger }),
+    channels,
+    outbox: createOutbox({ pool: db.pool, channels, logger: quietLogger }),
     logger: quietLogger,
     adminStatusUrl: options.adminStatusUrl,
     failover,

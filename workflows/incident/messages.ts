@@ -70,15 +70,10 @@ export interface TimelineEntry {
   detail?: string;
 }
 
-export interface IncidentState {
+/** What an incident is: fixed when it opens (severity and title aside), kept in its state. */
+export interface IncidentState extends Pick<OpenIncidentInput, 'incidentKey' | 'type' | 'severity' | 'tier' | 'fingerprint' | 'title'> {
   incidentId: string;
   workflowId: string;
-  incidentKey: string;
-  type: IncidentTypeId;
-  severity: Severity;
-  tier: Tier;
-  fingerprint: string;
-  title: string;
   runbookVersion: string;
   phase: IncidentPhase;
   openedAt: string;

@@ -1,6 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createScratchDatabase, type ScratchDatabase } from '../../../dev/scratchDatabase';
+import { startFastIncident } from './fastIncident';
+import { incidentIdOf } from './incidentRun';
 import { startWebhookReceiver, type WebhookReceiver } from './webhookReceiver';
 import { spawnWorker, type WorkerProcess } from './workerProcess';
 
@@ -13,6 +15,10 @@ export interface FaultRun {
   /** The environment a worker process of this run gets, with `extra` on top. */
   workerEnv(extra?: Record<string, string>): Record<string, string>;
   startWorker(extra?: Record<string, string>): WorkerProcess;
+  /** Starts a fast-clock incident on the run's queue and waits until a worker runs it (its id comes from its state). */
+  openFastIncident(
+    o: Parameters<typeof startFastIncident>[2],
+  ): Promise<{ handle: Awaited<ReturnType<typeof startFastIncident>>; incidentId: string }>;
   /** Kills the run's workers still running and drops its database. */
   close(): Promise<void>;
 }
@@ -48,6 +54,10 @@ export function faultSuite(name: string, options: () => { temporalAddress?: stri
           const worker = spawnWorker(run.workerEnv(more));
           workers.push(worker);
           return worker;
+        },
+        async openFastIncident(o) {
+          const handle = await startFastIncident(suite.client, run.taskQueue, o);
+          return { handle, incidentId: await incidentIdOf(handle) };
         },
         async close() {
           await Promise.all(workers.map((w) => w.kill9()));

@@ -1,0 +1,92 @@
+import nodemailer from 'nodemailer';
+import type { Contact } from '../../runbooks/plan';
+import type { NotificationRequest } from '../contracts';
+import type { NotificationChannel, PageLinker } from './channels';
+import { escapeHtml } from '../../lib/html';
+
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  /** 'tls': implicit TLS (port 465); 'starttls': upgrade required; 'none': plain (a local relay, tests). */
+  tls: 'tls' | 'starttls' | 'none';
+  user?: string;
+  password?: string;
+  from: string;
+}
+
+/**
+ * E-mail over SMTP to each recipient's roster address, one message per person (its own outbox row), with that
+ * person's ack and open links. A new connection per message: a relay that went away is noticed on the next page,
+ * and a slow one holds only its own rows (the outbox delivers rows concurrently, each within `timeoutMs`).
+ */
+export function emailChannel(smtp: SmtpSettings, links?: PageLinker, timeoutMs = 15_000): NotificationChannel {
+  const transport = nodemailer.createTransport({
+    host: smtp.host,
+    port: smtp.port,
+    secure: smtp.tls === 'tls',
+    requireTLS: smtp.tls === 'starttls',
+    ignoreTLS: smtp.tls === 'none',
+    ...(smtp.user ? { auth: { user: smtp.user, pass: smtp.password ?? '' } } : {}),
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+    logger: false,
+  });
+  return {
+    name: 'email',
+    timeoutMs,
+    reaches: (r) => Boolean(r.channels.email),
+    async deliver(n, to) {
+      if (!to?.channels.email) throw new Error(`email: no address for ${to?.id ?? 'a team delivery'}`);
+      const mail = renderMail(n, to, links?.(n, to.id));
+      try {
+        await transport.sendMail({
+          from: smtp.from,
+          to: { name: to.name, address: to.channels.email },
+          subject: mail.subject,
+          text: mail.text,
+          html: mail.html,
+          // The same page retried keeps its Message-ID, so a mail system that has it already can drop the repeat.
+          messageId: `<${n.notificationId.replace(/[^A-Za-z0-9._-]/g, '.')}.${to.id}@dbops>`,
+          headers: { 'X-Dbops-Notification': n.notificationId, 'X-Dbops-Kind': n.kind, 'X-Dbops-Subject': n.subjectId },
+        });
+      } catch (err) {
+        // Names the SMTP failure (code and reply), never the credentials.
+        const e = err as { code?: string; responseCode?: number; message?: string };
+        throw new Error(`email to ${to.id} not sent: ${[e.code, e.responseCode].filter(Boolean).join(' ') || (e.message ?? 'failed')}`);
+      }
+    },
+  };
+}
+
+const TITLES: Partial<Record<NotificationRequest['kind'], string>> = {
+  page: 'Page',
+  escalation: 'Escalation',
+  reminder: 'Reminder',
+};
+
+export function renderMail(n: NotificationRequest, to: Contact, l?: { ack: string; open: string; expiresAt: string }) {
+  const firstLine = n.message.split('\n')[0].slice(0, 160);
+  const subject = `[dbops] ${TITLES[n.kind] ?? n.kind}: ${firstLine}`;
+  const linkText = l
+    ? [
+        '',
+        `Acknowledge as ${to.name}: ${l.ack}`,
+        `Open the incident: ${l.open}`,
+        `(links for ${to.name} only, until ${l.expiresAt}; the acknowledge link works once and asks you to confirm)`,
+      ]
+    : [];
+  const text = [`${to.name} (${to.role}),`, '', n.message, ...linkText, '', `-- dbops ${n.kind} ${n.notificationId}`].join('\n');
+  const html = [
+    '<!doctype html><html><body>',
+    `<p>${escapeHtml(to.name)} (${escapeHtml(to.role)}),</p>`,
+    `<pre style="white-space:pre-wrap">${escapeHtml(n.message)}</pre>`,
+    l
+      ? `<p><a href="${escapeHtml(l.ack)}">Acknowledge as ${escapeHtml(to.name)}</a> · <a href="${escapeHtml(l.open)}">Open the incident</a></p>` +
+        `<p><small>Links for ${escapeHtml(to.name)} only, until ${escapeHtml(l.expiresAt)}; the acknowledge link works once and asks you to confirm.</small></p>`
+      : '',
+    `<p><small>dbops ${escapeHtml(n.kind)} ${escapeHtml(n.notificationId)}</small></p>`,
+    '</body></html>',
+  ].join('\n');
+  return { subject, text, html };
+}

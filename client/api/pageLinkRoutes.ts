@@ -1,0 +1,201 @@
+import { Hono, type Context } from 'hono';
+import { pageLinkUsed, usePageLinkOnce } from '../../db/pageLinks/usedPageLinks';
+import { escapeHtml } from '../../lib/html';
+import type { Logger } from '../../lib/logger';
+import { verifyPageLink, type LinkRefusal, type PageLink, type PageLinkPurpose } from '../../lib/pageLinks';
+import type { Person } from '../../runbooks/roster';
+import { incidentStateQuery, type IncidentState } from '../../workflows/incident/messages';
+import { acknowledgeIncident, refusalOf } from '../incidents/incidentActions';
+import { handleOfRef } from '../incidents/incidentRef';
+import type { ApiEnv } from './authenticate';
+import type { ApiContext } from './intake';
+import type { createRateLimiter } from './rateLimiter';
+
+type Status = 200 | 400 | 403 | 404 | 409 | 410 | 429 | 503;
+
+const REFUSAL: Record<LinkRefusal, { status: Status; text: string }> = {
+  malformed: { status: 400, text: 'This is not a complete dbops link. Your mail program may have cut it: open it from the page again.' },
+  tampered: { status: 403, text: 'This link’s signature is not valid: it was changed, or it was made with another secret.' },
+  expired: { status: 410, text: 'This link has expired. Use the dbops CLI or a newer page.' },
+  'wrong-purpose': { status: 400, text: 'This link is not for this page.' },
+};
+
+/**
+ * Pages people act on from their phone or mail: GET /links/ack/<token> shows who they act as and a button; only the
+ * button's POST acknowledges (mail scanners fetch links; a GET changes nothing), once, as the person the link was
+ * signed for, through the API's own acknowledge and the workflow's validators. GET /links/open/<token> shows the
+ * incident. A bad, expired, used or orphaned link gets a page saying so, a 4xx, and changes nothing.
+ */
+export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType<typeof createRateLimiter>, secret: string | undefined) {
+  const app = new Hono<ApiEnv>();
+
+  /** The link the request's token names and its person in the roster in force, or the page refusing it. */
+  const linkOf = (c: Context<ApiEnv>, purpose: PageLinkPurpose): { link: PageLink; person: Person; version: string } | Response => {
+    if (!secret) return page(c, 404, 'Links are not enabled', '<p>This dbops does not sign page links (DBOPS_LINK_SECRET is not set).</p>');
+    const verified = verifyPageLink(secret, c.req.param('token') ?? '', purpose, (ctx.now ?? Date.now)());
+    if (!verified.ok) {
+      log.info({ refusal: verified.reason, purpose }, 'page link refused');
+      const r = REFUSAL[verified.reason];
+      return page(c, r.status, 'Link refused', `<p>${escapeHtml(r.text)}</p><p>Nothing was changed.</p>`);
+    }
+    const wait = limiter.take(`link:${verified.link.linkId}`);
+    if (wait) {
+      c.header('Retry-After', String(wait));
+      return page(c, 429, 'Too many requests', `<p>Try again in ${wait} s. Nothing was changed.</p>`);
+    }
+    const { roster, version } = ctx.roster();
+    const person = roster.people.find((p) => p.id === verified.link.person);
+    if (!person) {
+      log.warn({ person: verified.link.person, rosterVersion: version }, 'a page link of a person not on the roster was refused');
+      return page(
+        c,
+        403,
+        'Link refused',
+        `<p>${escapeHtml(verified.link.person)} is not on the roster in force (version ${escapeHtml(version)}), so this link no longer acts for anybody.</p><p>Nothing was changed.</p>`,
+      );
+    }
+    return { link: verified.link, person, version };
+  };
+
+  const stateOf = async (incidentId: string): Promise<IncidentState> =>
+    (await handleOfRef(ctx.client, ctx.pool, incidentId, { allowClosed: true })).query(incidentStateQuery);
+
+  /** Refusals by the API's own rules (unknown or closed incident, a validator's no) as a page; anything else is thrown. */
+  const refused = (c: Context<ApiEnv>, err: unknown, incidentId: string) => {
+    const r = refusalOf(err, incidentId);
+    if (!r) throw err;
+    return page(c, r.status, 'Not acknowledged', `<p>${escapeHtml(r.error)}</p>`);
+  };
+
+  app.get('/ack/:token', async (c) => {
+    const found = linkOf(c, 'ack');
+    if (found instanceof Response) return found;
+    const { link, person } = found;
+    const used = await pageLinkUsed(ctx.pool, link.linkId);
+    if (used) return usedPage(c, used.usedAt);
+    let state: IncidentState;
+    try {
+      state = await stateOf(link.incidentId);
+    } catch (err) {
+      return refused(c, err, link.incidentId);
+    }
+    const done = state.phase === 'resolved' ? `It was resolved by ${state.resolvedBy ?? 'someone'}.` : undefined;
+    const acked = state.acknowledgedBy ? `It was already acknowledged by ${state.acknowledgedBy} at ${state.acknowledgedAt}.` : undefined;
+    const body =
+      incidentSummary(state) +
+      `<p>You act as <strong>${escapeHtml(person.name)}</strong> (${escapeHtml(person.id)}).</p>` +
+      (done || acked
+        ? `<p>${escapeHtml(done ?? acked)} Nothing to do here.</p>`
+        : `<form method="post"><button type="submit">Acknowledge as ${escapeHtml(person.name)}</button></form>` +
+          `<p><small>This link works once, until ${escapeHtml(new Date(link.expiresAt * 1000).toISOString())}.</small></p>`);
+    return page(c, done || acked ? 409 : 200, `Acknowledge ${state.incidentId}?`, body);
+  });
+
+  app.post('/ack/:token', async (c) => {
+    const found = linkOf(c, 'ack');
+    if (found instanceof Response) return found;
+    const { link, person, version } = found;
+    let outcome;
+    try {
+      outcome = await usePageLinkOnce(ctx.pool, link, async () => {
+        const handle = await handleOfRef(ctx.client, ctx.pool, link.incidentId);
+        return acknowledgeIncident(
+          handle,
+          { actor: person.id, roles: person.roles, rosterVersion: version },
+          `acknowledged from a page link (${link.linkId.slice(0, 12)})`,
+        );
+      });
+    } catch (err) {
+      const r = refusalOf(err, link.incidentId);
+      if (r?.refusal) log.info({ actor: person.id, refusal: r.refusal, rosterVersion: version }, 'acknowledge from a page link refused');
+      return refused(c, err, link.incidentId);
+    }
+    if (outcome.used) return usedPage(c);
+    const state = outcome.result;
+    log.info({ actor: person.id, incidentId: state.incidentId, rosterVersion: version }, 'acknowledged from a page link');
+    return page(
+      c,
+      200,
+      `Acknowledged ${state.incidentId}`,
+      incidentSummary(state) +
+        `<p>Acknowledged as <strong>${escapeHtml(person.name)}</strong> at ${escapeHtml(state.acknowledgedAt)}. The escalation has stopped.</p>`,
+    );
+  });
+
+  app.get('/open/:token', async (c) => {
+    const found = linkOf(c, 'open');
+    if (found instanceof Response) return found;
+    let state: IncidentState;
+    try {
+      state = await stateOf(found.link.incidentId);
+    } catch (err) {
+      return refused(c, err, found.link.incidentId);
+    }
+    const steps = state.steps
+      .map((s) => `<li>${escapeHtml(s.title)}: ${escapeHtml(s.status)}${s.outcome ? ` (${escapeHtml(s.outcome)})` : ''}</li>`)
+      .join('');
+    const timeline = state.timeline
+      .slice(-15)
+      .map(
+        (t) =>
+          `<li>${escapeHtml(t.at)} ${escapeHtml(t.kind)}${t.actor ? ` by ${escapeHtml(t.actor)}` : ''}${t.detail ? `: ${escapeHtml(t.detail)}` : ''}</li>`,
+      )
+      .join('');
+    return page(
+      c,
+      200,
+      state.incidentId,
+      incidentSummary(state) +
+        `<p>Viewing as ${escapeHtml(found.person.name)}. Act with the acknowledge link of your page, or the dbops CLI.</p>` +
+        `<h2>Steps</h2><ul>${steps}</ul><h2>Recent timeline</h2><ul>${timeline}</ul>`,
+    );
+  });
+
+  return app;
+}
+
+function incidentSummary(s: IncidentState): string {
+  const rows: [string, string | undefined][] = [
+    ['Incident', s.incidentId],
+    ['Title', s.title],
+    ['Severity', s.severity],
+    ['Type', s.type],
+    ['Tier', s.tier],
+    ['Phase', s.phase],
+    ['Opened', s.openedAt],
+    ['Acknowledged by', s.acknowledgedBy],
+    ['Escalation level', String(s.escalation.level + 1)],
+  ];
+  return `<table>${rows
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
+    .join('')}</table>`;
+}
+
+function usedPage(c: Context, usedAt?: string) {
+  return page(
+    c,
+    409,
+    'Link already used',
+    `<p>This acknowledge link was already used${usedAt ? ` at ${escapeHtml(usedAt)}` : ''}; a link works once.</p><p>Nothing was changed.</p>`,
+  );
+}
+
+/**
+ * An HTML page: UTF-8, never cached (it names a person and an incident), never framed (a framed button could be
+ * clicked by trickery), sending no Referer (the link in the address bar is a credential), running no script.
+ */
+function page(c: Context, status: Status, title: string, body: string) {
+  c.header('Cache-Control', 'no-store');
+  c.header('Referrer-Policy', 'no-referrer');
+  c.header('X-Frame-Options', 'DENY');
+  c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
+  c.header('X-Content-Type-Options', 'nosniff');
+  return c.html(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+      `<meta name="robots" content="noindex"><title>${escapeHtml(title)} · dbops</title>` +
+      `<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}th{text-align:left;padding-right:1rem}button{font-size:1.2rem;padding:.6rem 1.2rem}</style>` +
+      `</head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`,
+    status,
+  );
+}

@@ -1,0 +1,50 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { acknowledgeUpdate, type ActorRequest, type IncidentState } from '../../workflows/incident/messages';
+import type { incidentResponse } from '../../workflows/incident/incidentResponse';
+import { IncidentRefError } from './incidentRef';
+import { InvalidRequestError } from './openIncident';
+
+export type IncidentHandle = WorkflowHandle<typeof incidentResponse>;
+
+/**
+ * Acknowledges as `actor` (authenticated by the caller: a personal token, or a signed page link). The workflow's
+ * validator decides whether they may; a refusal leaves nothing in its history. The API's /incidents/:ref/ack and
+ * the page link's confirmation both act through here.
+ */
+export function acknowledgeIncident(handle: IncidentHandle, actor: ActorRequest, note?: string): Promise<IncidentState> {
+  return handle.executeUpdate(acknowledgeUpdate, { args: [{ ...actor, note }] });
+}
+
+/** Why a validator refused an Update → the HTTP status that says so. Anything else it refuses is a bad request. */
+const STATUS_OF_REFUSAL: Record<string, 403 | 404 | 409> = {
+  NotEntitled: 403,
+  UnknownActor: 403,
+  UnknownStep: 404,
+  AlreadyResolved: 409,
+  AlreadyAcknowledged: 409,
+  StepNotWaiting: 409,
+  NoChange: 409,
+};
+
+export interface ActionRefusal {
+  status: 400 | 403 | 404 | 409;
+  error: string;
+  /** The validator's reason (its failure type), when a validator refused. */
+  refusal?: string;
+}
+
+/** An action on incident `ref` that was refused (bad request, unknown or closed incident, a validator's no), or undefined for any other error. */
+export function refusalOf(err: unknown, ref: string): ActionRefusal | undefined {
+  if (err instanceof InvalidRequestError) return { status: 400, error: err.message };
+  if (err instanceof IncidentRefError) return { status: err.reason === 'closed' ? 409 : 404, error: err.message };
+  if (err instanceof WorkflowNotFoundError) return { status: 404, error: `no incident '${ref}'` };
+  if (err instanceof WorkflowUpdateFailedError) {
+    const cause = err.cause as (Error & { type?: string }) | undefined;
+    return {
+      status: STATUS_OF_REFUSAL[cause?.type ?? ''] ?? 400,
+      error: `${cause?.message ?? err.message}; nothing was changed`,
+      refusal: cause?.type,
+    };
+  }
+  return undefined;
+}

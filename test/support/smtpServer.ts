@@ -1,0 +1,41 @@
+import type { AddressInfo } from 'node:net';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+export interface ReceivedMail {
+  /** Envelope recipients (RCPT TO). */
+  to: string[];
+  mail: ParsedMail;
+}
+
+/**
+ * A real SMTP server on loopback (the `smtp-server` package), plain (no TLS), accepting any sender: keeps every
+ * message it was given, parsed. `stallMs` holds each message's final reply (a slow relay); `refuse` turns recipients
+ * away with 550.
+ */
+export async function startSmtpServer() {
+  const state = { mails: [] as ReceivedMail[], stallMs: 0, refuse: (_to: string) => false };
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onRcptTo(address, _session, callback) {
+      if (!state.refuse(address.address)) return callback();
+      callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
+    },
+    onData(stream, session, callback) {
+      simpleParser(stream)
+        .then((mail) => {
+          state.mails.push({ to: session.envelope.rcptTo.map((r) => r.address), mail });
+          setTimeout(() => callback(), state.stallMs);
+        })
+        .catch((err: Error) => callback(err));
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    state,
+    port: (server.server.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
