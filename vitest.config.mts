@@ -13,7 +13,12 @@ export default defineConfig({
       // Real parts: PostgreSQL, the Temporal dev server and the time-skipping test server, started once per run.
       {
         extends: true,
-        test: { name: 'integration', include: ['test/integration/**/*.test.ts'], globalSetup: ['test/support/globalSetup.ts'] },
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          // Alertmanager (a real monitoring client of the alert intakes) is built with Go once, like the Temporal CLI.
+          globalSetup: ['test/support/globalSetup.ts', 'test/support/alertmanagerSetup.ts'],
+        },
       },
       // Faults on real parts: worker processes killed and stopped, channels and servers down; proves no incident goes silent.
       {

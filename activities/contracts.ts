@@ -9,7 +9,17 @@ export interface NotificationRequest {
   /** Deterministic, so a retried activity never sends twice. */
   notificationId: string;
   subjectId: string;
-  kind: 'page' | 'reminder' | 'escalation' | 'step-failed' | 'approval-request' | 'stakeholder' | 'report' | 'resolved' | 'delivery-failed';
+  kind:
+    | 'page'
+    | 'reminder'
+    | 'escalation'
+    | 'step-failed'
+    | 'approval-request'
+    | 'stakeholder'
+    | 'report'
+    | 'resolved'
+    | 'delivery-failed'
+    | 'alert-resolved';
   message: string;
   recipients: Contact[];
   occurredAt: string;

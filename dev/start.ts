@@ -16,6 +16,7 @@ import { ProvisionError } from './provision/processes';
 import { loadCatalog } from '../lib/catalog';
 import { loadRoster } from '../lib/roster';
 import { rosterInForce } from '../lib/rosterInForce';
+import { loadRouting } from '../lib/routingRules';
 import { demoCredentials, type DemoCredentials } from './demoCredentials';
 import { startStack, type Stack } from './stack';
 import { createDbopsWorker } from '../workers/createWorker';
@@ -26,6 +27,8 @@ async function main() {
   // The SDK's own log (bundling, worker state) only when debugging.
   Runtime.install({ logger: new DefaultLogger(config.logLevel === 'debug' || config.logLevel === 'trace' ? 'INFO' : 'WARN') });
   const roster = loadRoster(config.rosterPath);
+  // A bad routing file stops the start before anything runs, naming the rule and field.
+  const routing = loadRouting(config.routingPath, { required: config.routingRequired });
   const catalog = loadCatalog(config);
 
   // The SDK's runtime drains the worker on SIGINT/SIGTERM; an interrupt during start-up stops what has started. A
@@ -80,6 +83,7 @@ async function main() {
       roster: rosterInForce(config.rosterPath, log),
       pool: services.auditPool,
       rateLimitPerMinute: config.rateLimitPerMinute,
+      routing,
       pageLinkSecret: config.pageLinks?.secret,
     };
     const intake = await startIntake(createIntakeApp(api, log), config.intakePort, config.intakeHost, config.tls);

@@ -20,6 +20,7 @@ const EnvSchema = z.object({
   DBOPS_DATA_DIR: z.string().default('.dbops'),
   DBOPS_TIMEZONE: z.string().default('UTC'),
   DBOPS_ROSTER: z.string().default('config/roster.example.json'),
+  DBOPS_ROUTING: z.string().optional(),
   DBOPS_INTAKE_PORT: z.coerce.number().int().nonnegative().default(8088),
   DBOPS_INTAKE_HOST: z.string().default('127.0.0.1'),
   DBOPS_INTAKE_KEY: z
@@ -80,6 +81,8 @@ const EnvSchema = z.object({
 
 export type Config = ReturnType<typeof loadConfig>;
 
+export const DEFAULT_ROUTING_FILE = 'config/routing.example.json';
+
 export class ConfigError extends Error {}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
@@ -111,6 +114,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     cacheDir: path.join(dataDir, 'cache'),
     timeZone: e.DBOPS_TIMEZONE,
     rosterPath: path.resolve(e.DBOPS_ROSTER),
+    /** The alert routing file; unset: config/routing.example.json when present, else the built-in routing. */
+    routingPath: path.resolve(e.DBOPS_ROUTING ?? DEFAULT_ROUTING_FILE),
+    routingRequired: e.DBOPS_ROUTING !== undefined,
     intakePort: e.DBOPS_INTAKE_PORT,
     intakeHost: e.DBOPS_INTAKE_HOST,
     intakeKey: e.DBOPS_INTAKE_KEY,

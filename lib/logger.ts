@@ -21,6 +21,9 @@ export const REDACT_PATHS = [
   '*.authorization',
   'headers.authorization',
   '*.headers.authorization',
+  // PagerDuty's Events API carries the integration key in the body.
+  'routing_key',
+  '*.routing_key',
   // SMTP credentials (config.smtp.password is caught above; nodemailer's auth.pass), signing secrets.
   'pass',
   '*.pass',

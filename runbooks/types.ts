@@ -43,6 +43,13 @@ export const ROLES = [
 ] as const;
 export type Role = (typeof ROLES)[number];
 
+/**
+ * The role a monitoring tool acts with when it acknowledges an incident through the API (as `integration:<name>`):
+ * no person holds it (the roster accepts only ROLES), and no approval takes it, so a tool can acknowledge and nothing else.
+ */
+export const INTEGRATION_ROLE = 'monitoring-integration';
+export type ActingRole = Role | typeof INTEGRATION_ROLE;
+
 /** The automated actions an incident step may run; each is an activity in activities/incidentSteps.ts. */
 export const AUTOMATED_ACTIONS = [
   'checkServiceStatus',

@@ -62,16 +62,36 @@ function limited(c: Context, deps: AuthDeps, key: string) {
   return c.json({ error: `rate limit reached for this credential; retry after ${wait} s (nothing was started)` }, 429);
 }
 
-/** POST /alerts: an integration key as a bearer token, or an HMAC signature of timestamp and body. */
-export function integrationAuth(deps: AuthDeps): MiddlewareHandler<ApiEnv> {
+/**
+ * POST /alerts (and the monitoring formats): an integration key as a bearer token, or an HMAC signature of timestamp
+ * and body. `keyInBody`: the key may come as this field of a JSON body instead (PagerDuty's routing_key, which is how
+ * Alertmanager's pagerduty_configs and most tools send it), refused and rate-limited exactly like a bearer key.
+ */
+export function integrationAuth(deps: AuthDeps, opts: { keyInBody?: string } = {}): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
-    const caller = await integrationOf(c, deps);
+    const caller =
+      opts.keyInBody && !c.req.header('authorization') ? await integrationOfBody(c, deps, opts.keyInBody) : await integrationOf(c, deps);
     if (typeof caller === 'string') return unauthorised(c, deps, caller);
     const refused = limited(c, deps, `integration:${caller.credentialId}`);
     if (refused) return refused;
     c.set('caller', caller);
     await next();
   };
+}
+
+async function integrationOfBody(c: Context, deps: AuthDeps, field: string): Promise<Caller | string> {
+  let key: unknown;
+  try {
+    key = (JSON.parse(await c.req.text()) as Record<string, unknown> | null)?.[field];
+  } catch {
+    key = undefined;
+  }
+  if (typeof key !== 'string' || !key)
+    return `no credential: send the integration key as ${field} in a JSON body, or Authorization: Bearer <key>`;
+  const credential = await authenticateSecret(deps.pool, 'integration', key);
+  return credential
+    ? { kind: 'integration', name: credential.subject, credentialId: credential.id }
+    : `the integration key (${field}) is not valid`;
 }
 
 async function integrationOf(c: Context, deps: AuthDeps): Promise<Caller | string> {

@@ -8,6 +8,8 @@ import type { Logger } from '../../lib/logger';
 import type { RosterInForce } from '../../lib/rosterInForce';
 import { MAX_BODY_BYTES } from '../../runbooks/limits';
 import { InvalidRequestError, openIncident, parseIncidentRequest, type OpenIncidentContext } from '../incidents/openIncident';
+import { BUILT_IN_ROUTING, type RoutingConfig } from '../../runbooks/alertRouting';
+import { alertRoutes } from './alertRoutes';
 import { integrationAuth, personAuth, stampReceivedAt, type ApiEnv, type AuthDeps } from './authenticate';
 import { checklistRoutes } from './checklistRoutes';
 import { incidentRoutes } from './incidentRoutes';
@@ -26,6 +28,8 @@ export interface ApiContext extends Omit<OpenIncidentContext, 'roster'> {
   roster: () => RosterInForce;
   /** Requests a minute per credential (bursts up to as many); more get 429 with Retry-After. */
   rateLimitPerMinute: number;
+  /** How monitoring alerts become incidents (DBOPS_ROUTING); default: the built-in routing. */
+  routing?: RoutingConfig;
   now?: () => number;
   /** DBOPS_LINK_SECRET: verifies the ack and open links in pages (/links/…); unset, those links are refused. */
   pageLinkSecret?: string;
@@ -87,6 +91,19 @@ export function createIntakeApp(ctx: ApiContext, log: Logger) {
       return c.json({ error: 'could not open the incident; the alert was not recorded, send it again' }, 503);
     }
   });
+  alertRoutes(
+    app,
+    {
+      client: ctx.client,
+      taskQueue: ctx.taskQueue,
+      pool: ctx.pool,
+      roster: () => ctx.roster().roster,
+      calendar: ctx.calendar,
+      routing: ctx.routing ?? BUILT_IN_ROUTING,
+    },
+    deps,
+    log,
+  );
   // '/incidents/*' matches '/incidents' itself as well: one registration, so a request is checked (and counted) once.
   app.use('/incidents/*', stampReceivedAt, limitBody, personAuth(deps));
   app.route('/incidents', incidentRoutes(ctx, log));

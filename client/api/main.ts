@@ -4,6 +4,7 @@ import { Pool } from 'pg';
 import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { rosterInForce } from '../../lib/rosterInForce';
+import { loadRouting } from '../../lib/routingRules';
 import { registerIntakeKey } from './intakeKey';
 import { createIntakeApp, startIntake } from './intake';
 import { withOperations } from './operations';
@@ -11,6 +12,7 @@ import { withOperations } from './operations';
 async function main() {
   const config = loadConfig();
   const log = createLogger({ level: config.logLevel, name: 'dbops-intake' });
+  const routing = loadRouting(config.routingPath, { required: config.routingRequired });
   if (!config.temporal.address) throw new Error('the intake needs TEMPORAL_ADDRESS');
   if (!config.databaseUrl) throw new Error('the intake needs DATABASE_URL (credentials are kept in the audit store)');
   const connection = await Connection.connect({ address: config.temporal.address });
@@ -27,6 +29,7 @@ async function main() {
         calendar: config.calendar,
         pool,
         rateLimitPerMinute: config.rateLimitPerMinute,
+        routing,
         pageLinkSecret: config.pageLinks?.secret,
       },
       log,

@@ -16,11 +16,14 @@ export function withOperations<E extends Env>(intake: Hono<E>, o: { connection: 
     'status',
   );
   const app = new Hono<E>();
-  app.use('/alerts', async (c, next) => {
-    await next();
-    if (c.req.method !== 'POST') return;
-    (c.res.status < 300 ? accepted : refused).inc(String(c.res.status));
-  });
+  // Every alert intake: dbops' own, PagerDuty's Events API v2, Alertmanager's and Grafana's webhooks.
+  for (const path of ['/alerts', '/v2/enqueue', '/alertmanager', '/grafana']) {
+    app.use(path, async (c, next) => {
+      await next();
+      if (c.req.method !== 'POST') return;
+      (c.res.status < 300 ? accepted : refused).inc(String(c.res.status));
+    });
+  }
   app.get('/healthz', (c) => c.json({ ok: true, checks: { process: 'ok' } }));
   app.get('/readyz', async (c) => {
     const report = await runHealthChecks({

@@ -8,6 +8,7 @@ import { createIntakeApp, startIntake } from '../../client/api/intake';
 import { createCredential } from '../../db/credentials/credentials';
 import { freePort } from '../../dev/provision/processes';
 import { rosterInForce } from '../../lib/rosterInForce';
+import type { RoutingConfig } from '../../runbooks/alertRouting';
 import { calendar, quietLogger, roster } from './harness';
 
 export interface TestApi {
@@ -26,7 +27,7 @@ export async function startTestApi(
   client: Client,
   pool: Pool,
   taskQueue: string,
-  opts: { rateLimitPerMinute?: number; rosterFile?: string; pageLinkSecret?: string } = {},
+  opts: { rateLimitPerMinute?: number; rosterFile?: string; routing?: RoutingConfig; pageLinkSecret?: string } = {},
 ) {
   const rosterFile = opts.rosterFile ?? scratchRosterFile();
   const port = await freePort();
@@ -38,6 +39,7 @@ export async function startTestApi(
       pool,
       roster: rosterInForce(rosterFile),
       rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000,
+      routing: opts.routing,
       pageLinkSecret: opts.pageLinkSecret,
     },
     quietLogger,

@@ -1,4 +1,4 @@
-import { ApplicationFailure, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { escalationAt, responseDueAt } from '../../runbooks/escalation';
 import { OUTCOMES, STEP_DECISIONS, type Role } from '../../runbooks/types';
 import type { AutomatedStep } from '../../runbooks/types';
@@ -10,6 +10,7 @@ import { isResolved, type IncidentContext } from './context';
 import {
   acknowledgeUpdate,
   addNoteUpdate,
+  alertResolvedSignal,
   approveStepUpdate,
   changeSeverityUpdate,
   completeStepUpdate,
@@ -102,33 +103,74 @@ export function registerIncidentHandlers({ plan, s, audit, deadline }: IncidentC
     },
   );
 
-  setHandler(
-    resolveUpdate,
-    async ({ actor, summary, rosterVersion }) => {
-      s.phase = 'resolved';
-      s.resolvedBy = actor;
-      s.resolvedAt = iso(now());
-      s.resolution = summary;
-      if (!s.acknowledgedBy) {
-        // Resolving implies the incident was seen: count it as acknowledged for MTTA.
-        s.acknowledgedBy = actor;
-        s.acknowledgedAt = s.resolvedAt;
-      }
-      deadline.rearm();
-      setPhaseAttributes();
-      await audit.record('resolved', actor, { summary, ...rosterOf(rosterVersion) });
-      return s;
+  /** Closes the incident: a person's resolve, or a monitoring tool's "resolved" when its type's policy allows it. */
+  const resolve = async (actor: string, summary: string, data: Record<string, unknown>) => {
+    s.phase = 'resolved';
+    s.resolvedBy = actor;
+    s.resolvedAt = iso(now());
+    s.resolution = summary;
+    if (!s.acknowledgedBy) {
+      // Resolving implies the incident was seen: count it as acknowledged for MTTA.
+      s.acknowledgedBy = actor;
+      s.acknowledgedAt = s.resolvedAt;
+    }
+    deadline.rearm();
+    setPhaseAttributes();
+    await audit.record('resolved', actor, { summary, ...data });
+    return s;
+  };
+
+  // A signal (no validator): an alert's end is information, never refused; one meant for an earlier incident on this
+  // key, or arriving after the incident closed, changes nothing. It adds no command to any other path.
+  // Alert keys whose end this run already recorded: a tool that says "resolved" again tells nobody twice.
+  const endsRecorded = new Set<string>();
+  setHandler(alertResolvedSignal, async (r) => {
+    if (isResolved(s) || r.firstRunId !== workflowInfo().firstExecutionRunId || endsRecorded.has(r.dedupKey)) return;
+    endsRecorded.add(r.dedupKey);
+    const by = storableText('actor', r.by) ?? 'unknown';
+    const summary = storableText('summary', r.summary);
+    const close = r.policy === 'resolve' && !someoneActed();
+    const data = {
+      policy: r.policy,
+      outcome: close ? 'closed' : 'recorded',
+      dedupKey: storableText('summary', r.dedupKey),
+      summary,
+      endedAt: r.endedAt,
+    };
+    if (close) {
+      void audit.record('alert-resolved', by, data, 'the alert resolved and nobody had acted: closed');
+      await resolve(by, `the alert resolved at its source (${by}) before anyone acted${summary ? `: ${summary}` : ''}`, {
+        alertResolved: true,
+      });
+      return;
+    }
+    const why = r.policy === 'record' ? `a person closes a ${plan.type.name} incident` : 'people have acted on it';
+    const recorded = audit.record('alert-resolved', by, data, `the alert resolved; kept open: ${why}`);
+    const rungs = plan.ladder.slice(0, s.escalation.level + 1);
+    await audit.send(
+      'alert-resolved',
+      rungs.flatMap((rung) => rung.contacts),
+      `[${s.severity.toUpperCase()}] ${plan.type.name} on ${s.tier}: ${s.title} — the alert resolved at its source (${by}); the incident stays open (${why}). Resolve it when done (${s.incidentId})`,
+      rungs.flatMap((rung) => rung.roles),
+    );
+    await recorded;
+  });
+
+  /** Whether a person (not the alert's source) has done anything on the incident yet. */
+  const someoneActed = () =>
+    (s.acknowledgedBy !== undefined && !s.acknowledgedBy.startsWith('integration:')) ||
+    s.notes.length > 0 ||
+    s.steps.some((step) => step.by !== undefined);
+
+  setHandler(resolveUpdate, async ({ actor, summary, rosterVersion }) => resolve(actor, summary, rosterOf(rosterVersion)), {
+    validator: ({ actor, summary, roles, rosterVersion }) => {
+      requireActor({ actor, roles, rosterVersion });
+      requireOpen();
+      if (typeof summary !== 'string' || !summary.trim())
+        throw ApplicationFailure.nonRetryable('a resolution summary is required', 'MissingSummary');
+      requireText('summary', summary);
     },
-    {
-      validator: ({ actor, summary, roles, rosterVersion }) => {
-        requireActor({ actor, roles, rosterVersion });
-        requireOpen();
-        if (typeof summary !== 'string' || !summary.trim())
-          throw ApplicationFailure.nonRetryable('a resolution summary is required', 'MissingSummary');
-        requireText('summary', summary);
-      },
-    },
-  );
+  });
 
   setHandler(
     changeSeverityUpdate,

@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { AlertResolvedPolicyName } from '../../runbooks/alertRouting';
 import type { IncidentPlan } from '../../runbooks/plan';
-import type { IncidentPhase, IncidentTypeId, Outcome, Role, Severity, StepDecision, Tier } from '../../runbooks/types';
+import type { ActingRole, IncidentPhase, IncidentTypeId, Outcome, Severity, StepDecision, Tier } from '../../runbooks/types';
 
 /** Shared by the incident workflow and its clients: one definition of every message the workflow takes. */
 
@@ -110,7 +111,7 @@ export interface ActorRequest {
    * The actor's roles in the roster in force when they acted, and that roster's version: set by the dbops API, which
    * authenticated the actor. Absent (older clients, recorded histories), the roster frozen in the plan decides.
    */
-  roles?: Role[];
+  roles?: ActingRole[];
   rosterVersion?: string;
 }
 
@@ -126,6 +127,27 @@ export interface DeliveryFailure {
 }
 export const deliveryFailedSignal = defineSignal<[DeliveryFailure]>('deliveryFailed');
 export const incidentStateQuery = defineQuery<IncidentState>('state');
+
+/**
+ * What an incident does when its monitoring says the alert is over. `resolve`: close the incident if nobody has acted
+ * on it yet, otherwise record it and tell the responders; `record`: record it and tell them (a human closes it).
+ */
+export type AlertResolvedPolicy = AlertResolvedPolicyName;
+
+/** A monitoring tool's "resolved" for the alert that opened (or repeated) this incident. */
+export interface AlertResolved {
+  /** Who said so: `integration:<name>`. */
+  by: string;
+  policy: AlertResolvedPolicy;
+  /** The incident's first run id: a resolve meant for an earlier incident on the same key is ignored. */
+  firstRunId: string;
+  /** The alert's dedup key at its source (PagerDuty dedup_key, Alertmanager fingerprint). */
+  dedupKey: string;
+  summary?: string;
+  /** When the source says the alert ended (Alertmanager's endsAt). */
+  endedAt?: string;
+}
+export const alertResolvedSignal = defineSignal<[AlertResolved]>('alertResolved');
 
 export const acknowledgeUpdate = defineUpdate<IncidentState, [ActorRequest & { note?: string }]>('acknowledge');
 export const resolveUpdate = defineUpdate<IncidentState, [ActorRequest & { summary: string }]>('resolve');

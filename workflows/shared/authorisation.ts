@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { Responder } from '../../runbooks/plan';
-import type { Role } from '../../runbooks/types';
+import type { ActingRole, Role } from '../../runbooks/types';
 
 /**
  * Update validators' check of who acts: the actor must be on the roster and, where roles are given, hold one of
@@ -12,15 +12,15 @@ export function requireResponder(
   actor: string,
   roles?: readonly Role[],
   action = 'do this',
-  inForce?: { roles?: Role[]; rosterVersion?: string },
-): Responder {
+  inForce?: { roles?: ActingRole[]; rosterVersion?: string },
+): { id: string; roles: ActingRole[] } {
   if (inForce?.rosterVersion !== undefined && !/^[0-9a-f]{1,64}$/.test(String(inForce.rosterVersion)))
     throw ApplicationFailure.nonRetryable('rosterVersion must be a hex digest of the roster file', 'BadRosterVersion');
   const responder = inForce?.roles ? { id: actor, roles: inForce.roles } : responders.find((r) => r.id === actor);
   if (!responder) throw ApplicationFailure.nonRetryable(`unknown actor '${actor}': not on the roster`, 'UnknownActor');
   if (!Array.isArray(responder.roles) || !responder.roles.length)
     throw ApplicationFailure.nonRetryable(`'${actor}' holds no role in roster ${inForce?.rosterVersion ?? ''}`, 'UnknownActor');
-  if (roles && !responder.roles.some((r) => roles.includes(r))) {
+  if (roles && !responder.roles.some((r) => (roles as readonly ActingRole[]).includes(r))) {
     throw ApplicationFailure.nonRetryable(`'${actor}' may not ${action}: it takes one of the roles ${roles.join(', ')}`, 'NotEntitled');
   }
   return responder;

@@ -1,0 +1,156 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { Pool } from 'pg';
+import { findAlertKey, recordAlertKey } from '../../db/alerts/alertKeys';
+import { fingerprintOfKey } from '../../lib/alertFingerprint';
+import { DEFAULT_RESOLVE_POLICY, renderTemplate, routeAlert, type RoutableAlert, type RoutingConfig } from '../../runbooks/alertRouting';
+import { TEXT_LIMITS } from '../../runbooks/limits';
+import type { Roster } from '../../runbooks/roster';
+import { INCIDENT_TYPE_IDS, INTEGRATION_ROLE, type BusinessCalendar, type IncidentTypeId } from '../../runbooks/types';
+import { acknowledgeUpdate, alertResolvedSignal } from '../../workflows/incident/messages';
+import type { incidentResponse } from '../../workflows/incident/incidentResponse';
+import { openIncident } from '../incidents/openIncident';
+
+/** What receiving a monitoring tool's alert needs: Temporal, the audit store (alert_keys) and the routing in force. */
+export interface AlertContext {
+  client: Client;
+  taskQueue: string;
+  pool: Pool;
+  roster: () => Roster;
+  calendar: BusinessCalendar;
+  routing: RoutingConfig;
+}
+
+/** A firing alert, already parsed from its format. */
+export interface FiringAlert {
+  integration: string;
+  dedupKey: string;
+  alert: Omit<RoutableAlert, 'integration'>;
+  /** The fingerprint's key when the routing rule has no template. */
+  defaultKey: string;
+  summary: string;
+  detail: string;
+  firedAt?: string;
+}
+
+export const integrationActor = (integration: string) => `integration:${integration}`;
+
+/**
+ * Opens the incident the routing rules give (or counts a repeat of the open one), and points the alert's dedup key
+ * at it, so its acknowledge and resolve reach it. An alert no rule routes opens a triage incident saying why.
+ */
+export async function triggerAlert(ctx: AlertContext, a: FiringAlert, receivedAt: Date) {
+  const alert: RoutableAlert = { ...a.alert, integration: a.integration };
+  const route = routeAlert(ctx.routing, alert);
+  const rendered = route.fingerprintTemplate ? renderTemplate(route.fingerprintTemplate, alert.labels) : '';
+  // A template whose labels are all missing renders to separators only: fall back to the alert's own key.
+  const fingerprint = fingerprintOfKey(/[A-Za-z0-9]/.test(rendered) ? rendered : a.defaultKey);
+  const summary = [route.triage, a.summary, a.detail].filter(Boolean).join(' — ');
+  const { workflowId, handle } = await openIncident(
+    { client: ctx.client, taskQueue: ctx.taskQueue, roster: ctx.roster(), calendar: ctx.calendar },
+    {
+      type: route.type,
+      tier: route.tier,
+      severity: route.severity,
+      fingerprint,
+      title: clip(a.summary, TEXT_LIMITS.title),
+      summary: clip(summary, TEXT_LIMITS.summary),
+      source: 'webhook',
+      by: integrationActor(a.integration),
+      firedAt: a.firedAt,
+    },
+    receivedAt,
+  );
+  const firstRunId = (await handle.describe()).raw.workflowExecutionInfo?.firstRunId ?? handle.signaledRunId;
+  await recordAlertKey(ctx.pool, a.integration, a.dedupKey, { workflowId, firstRunId });
+  return { workflowId, fingerprint, route };
+}
+
+/** What became of an acknowledge or resolve: done, or dropped and why (PagerDuty answers 202 either way). */
+export type AlertOutcome = { done: true; workflowId: string; message: string } | { done: false; workflowId?: string; message: string };
+
+/** The running incident an integration's dedup key opened, or why there is none to act on. */
+type KeyLookup =
+  | { dropped: string; workflowId?: string }
+  | { dropped?: undefined; handle: WorkflowHandle<typeof incidentResponse>; key: { workflowId: string; firstRunId: string } };
+
+async function incidentOfKey(ctx: AlertContext, integration: string, dedupKey: string): Promise<KeyLookup> {
+  const key = await findAlertKey(ctx.pool, integration, dedupKey);
+  if (!key) return { dropped: 'no incident was opened by this dedup_key' };
+  let latest;
+  try {
+    latest = await ctx.client.workflow.getHandle(key.workflowId).describe();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return { dropped: `the incident of this dedup_key (${key.workflowId}) no longer exists` };
+    throw err;
+  }
+  const ours = latest.raw.workflowExecutionInfo?.firstRunId === key.firstRunId;
+  if (!ours || latest.status.name !== 'RUNNING')
+    return { dropped: `the incident of this dedup_key (${key.workflowId}) is already resolved`, workflowId: key.workflowId };
+  const handle = ctx.client.workflow.getHandle<typeof incidentResponse>(key.workflowId, undefined, { firstExecutionRunId: key.firstRunId });
+  return { handle, key };
+}
+
+/**
+ * The monitoring tool acknowledged: the incident is acknowledged as `integration:<name>`, through the same Update
+ * and validators as a person's acknowledgement (with the monitoring-integration role, which approves nothing).
+ */
+export async function acknowledgeAlert(ctx: AlertContext, integration: string, dedupKey: string): Promise<AlertOutcome> {
+  const found = await incidentOfKey(ctx, integration, dedupKey);
+  if (found.dropped !== undefined) return { done: false, workflowId: found.workflowId, message: found.dropped };
+  const { handle, key } = found;
+  try {
+    await handle.executeUpdate(acknowledgeUpdate, {
+      args: [
+        {
+          actor: integrationActor(integration),
+          roles: [INTEGRATION_ROLE],
+          note: `acknowledged at the source (dedup_key ${clip(dedupKey, 200)})`,
+        },
+      ],
+    });
+    return { done: true, workflowId: key.workflowId, message: 'incident acknowledged' };
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError)
+      return { done: false, workflowId: key.workflowId, message: err.cause?.message ?? err.message };
+    throw err;
+  }
+}
+
+/** The type's policy for a resolved alert: the routing file's, else DEFAULT_RESOLVE_POLICY. */
+function policyOf(ctx: AlertContext, workflowId: string) {
+  const type = workflowId.split('/')[1] as IncidentTypeId;
+  if (!INCIDENT_TYPE_IDS.includes(type)) return 'record';
+  return ctx.routing.resolvePolicy[type] ?? DEFAULT_RESOLVE_POLICY[type];
+}
+
+/**
+ * The monitoring tool says the alert is over: the incident applies its type's policy (alertResolved signal): closes
+ * when nobody has acted and the policy is `resolve`, else records it and tells the responders.
+ */
+export async function resolveAlert(
+  ctx: AlertContext,
+  integration: string,
+  dedupKey: string,
+  extra: { summary?: string; endedAt?: string } = {},
+): Promise<AlertOutcome> {
+  const found = await incidentOfKey(ctx, integration, dedupKey);
+  if (found.dropped !== undefined) return { done: false, workflowId: found.workflowId, message: found.dropped };
+  const { handle, key } = found;
+  const policy = policyOf(ctx, key.workflowId);
+  await handle.signal(alertResolvedSignal, {
+    by: integrationActor(integration),
+    policy,
+    firstRunId: key.firstRunId,
+    dedupKey: clip(dedupKey, TEXT_LIMITS.summary),
+    summary: extra.summary && clip(extra.summary, TEXT_LIMITS.summary),
+    endedAt: extra.endedAt,
+  });
+  return { done: true, workflowId: key.workflowId, message: `resolve sent to the incident (policy ${policy})` };
+}
+
+/** At most `max` characters, ending in an ellipsis when cut, never splitting a surrogate pair. */
+function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  return `${/[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut}…`;
+}

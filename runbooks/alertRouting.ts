@@ -1,0 +1,198 @@
+import { z } from 'zod';
+import { INCIDENT_TYPE_IDS, SEVERITIES, TIERS, type IncidentTypeId, type Severity, type Tier } from './types';
+
+/**
+ * Routing of monitoring alerts (PagerDuty events, Alertmanager and Grafana alerts) to incidents: pure data and pure
+ * functions. lib/routingRules reads the file (DBOPS_ROUTING); the API routes each alert with routeAlert.
+ */
+
+export const ALERT_INTAKES = ['pagerduty', 'alertmanager', 'grafana'] as const;
+export type AlertIntake = (typeof ALERT_INTAKES)[number];
+
+/** One alert as every intake describes it, whatever its format. */
+export interface RoutableAlert {
+  intake: AlertIntake;
+  /** The integration whose key sent it. */
+  integration: string;
+  /** PagerDuty's payload.source / component / class / group; Alertmanager's labels of the same names (source: or instance). */
+  source?: string;
+  component?: string;
+  class?: string;
+  group?: string;
+  /** Alertmanager's labels; for PagerDuty, source, component, class, group, severity and custom_details' scalar values. */
+  labels: Record<string, string>;
+  /** The source's own severity word (PagerDuty's severity, Alertmanager's label `severity`). */
+  severity?: string;
+}
+
+export const ALERT_RESOLVED_POLICIES = ['resolve', 'record'] as const;
+export type AlertResolvedPolicyName = (typeof ALERT_RESOLVED_POLICIES)[number];
+
+/** A value to match: a string matches exactly; `{ "regex": "…", "ignoreCase"? }` must match the whole value. */
+const matcher = z.union([
+  z.string(),
+  z.object({ regex: z.string().superRefine(regexProblem), ignoreCase: z.boolean().optional() }).strict(),
+]);
+export type Matcher = z.infer<typeof matcher>;
+
+function regexProblem(pattern: string, ctx: z.RefinementCtx) {
+  try {
+    new RegExp(`^(?:${pattern})$`);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${(err as Error).message}` });
+  }
+}
+
+const TEMPLATE = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+
+const RuleSchema = z
+  .object({
+    /** A name for logs and the incident's summary (default: its index). */
+    name: z.string().min(1).max(64).optional(),
+    match: z
+      .object({
+        intake: z.enum(ALERT_INTAKES).optional(),
+        integration: matcher.optional(),
+        source: matcher.optional(),
+        component: matcher.optional(),
+        class: matcher.optional(),
+        group: matcher.optional(),
+        labels: z.record(z.string().min(1), matcher).optional(),
+      })
+      .strict(),
+    type: z.enum(INCIDENT_TYPE_IDS),
+    /** The tier; without it, the alert's label named by tierLabel when it names a tier, else the default tier. */
+    tier: z.enum(TIERS).optional(),
+    /** Without it, the alert's own severity word mapped (SOURCE_SEVERITIES), else the type's default. */
+    severity: z.enum(SEVERITIES).optional(),
+    /** A template over the alert's labels, e.g. "{{alertname}}:{{instance}}"; without it, the alert's dedup key. */
+    fingerprint: z.string().min(1).max(255).optional(),
+  })
+  .strict();
+export type RoutingRule = z.infer<typeof RuleSchema>;
+
+export const RoutingConfigSchema = z
+  .object({
+    /** The triage incident an alert no rule routes opens. */
+    default: z.object({ type: z.enum(INCIDENT_TYPE_IDS), tier: z.enum(TIERS), severity: z.enum(SEVERITIES).optional() }).strict(),
+    tierLabel: z.string().min(1).default('tier'),
+    /** What a resolved alert does, by incident type (DEFAULT_RESOLVE_POLICY for the types not named). */
+    resolvePolicy: z.partialRecord(z.enum(INCIDENT_TYPE_IDS), z.enum(ALERT_RESOLVED_POLICIES)).default({}),
+    rules: z.array(RuleSchema),
+  })
+  .strict();
+export type RoutingConfig = z.output<typeof RoutingConfigSchema>;
+
+/** Security and data-integrity incidents are closed by a person, whatever the monitoring says; the others close by themselves. */
+export const DEFAULT_RESOLVE_POLICY: Record<IncidentTypeId, AlertResolvedPolicyName> = {
+  'database-outage': 'resolve',
+  'connection-pool-exhaustion': 'resolve',
+  'performance-degradation': 'resolve',
+  'data-integrity': 'record',
+  'security-breach': 'record',
+};
+
+/** Monitoring tools' severity words → dbops severities (PagerDuty's four, and dbops' own names). */
+export const SOURCE_SEVERITIES: Record<string, Severity> = {
+  critical: 'critical',
+  error: 'high',
+  high: 'high',
+  warning: 'medium',
+  medium: 'medium',
+  info: 'low',
+  low: 'low',
+};
+
+/** The routing in force without a file: a few rules on Alertmanager's `alertname` and PagerDuty's class, and a triage default. */
+export const BUILT_IN_ROUTING: RoutingConfig = RoutingConfigSchema.parse({
+  default: { type: 'performance-degradation', tier: 'oltp' },
+  rules: [
+    {
+      name: 'outage',
+      match: { labels: { alertname: { regex: '.*(down|unreachable|unavailable|outage).*', ignoreCase: true } } },
+      type: 'database-outage',
+    },
+    {
+      name: 'connections',
+      match: { labels: { alertname: { regex: '.*(connection|pool).*', ignoreCase: true } } },
+      type: 'connection-pool-exhaustion',
+    },
+    {
+      name: 'integrity',
+      match: { labels: { alertname: { regex: '.*(corrupt|checksum|integrity|replication).*', ignoreCase: true } } },
+      type: 'data-integrity',
+    },
+    {
+      name: 'security',
+      match: { labels: { alertname: { regex: '.*(security|superuser|intrusion|breach).*', ignoreCase: true } } },
+      type: 'security-breach',
+    },
+    {
+      name: 'pagerduty-class',
+      match: { intake: 'pagerduty', class: { regex: '.*(security|breach).*', ignoreCase: true } },
+      type: 'security-breach',
+    },
+  ],
+});
+
+/** Where an alert goes: the incident's type, tier and severity, and its fingerprint template (if the rule has one). */
+export interface AlertRoute {
+  type: IncidentTypeId;
+  tier: Tier;
+  severity?: Severity;
+  fingerprintTemplate?: string;
+  /** The rule that routed it (its name, or `#<index>`); undefined for the triage default. */
+  rule?: string;
+  /** Why it went to the triage default: said in the incident's summary. */
+  triage?: string;
+  resolvePolicy: AlertResolvedPolicyName;
+}
+
+function matches(m: Matcher | undefined, value: string | undefined): boolean {
+  if (m === undefined) return true;
+  if (value === undefined) return false;
+  return typeof m === 'string' ? m === value : new RegExp(`^(?:${m.regex})$`, m.ignoreCase ? 'i' : '').test(value);
+}
+
+function ruleMatches(rule: RoutingRule, alert: RoutableAlert): boolean {
+  const m = rule.match;
+  if (m.intake && m.intake !== alert.intake) return false;
+  if (!matches(m.integration, alert.integration)) return false;
+  if (!matches(m.source, alert.source) || !matches(m.component, alert.component)) return false;
+  if (!matches(m.class, alert.class) || !matches(m.group, alert.group)) return false;
+  return Object.entries(m.labels ?? {}).every(([name, value]) => matches(value, alert.labels[name]));
+}
+
+const isTier = (v: string | undefined): v is Tier => (TIERS as readonly string[]).includes(v ?? '');
+
+/** The first rule that matches routes the alert; none matching routes it to the triage default, saying why. */
+export function routeAlert(config: RoutingConfig, alert: RoutableAlert): AlertRoute {
+  const index = config.rules.findIndex((rule) => ruleMatches(rule, alert));
+  const rule = index >= 0 ? config.rules[index] : undefined;
+  const type = rule?.type ?? config.default.type;
+  const labelTier = alert.labels[config.tierLabel];
+  const tier = rule?.tier ?? (isTier(labelTier) ? labelTier : config.default.tier);
+  const mapped = alert.severity ? SOURCE_SEVERITIES[alert.severity.toLowerCase()] : undefined;
+  const severity = rule?.severity ?? mapped ?? (rule ? undefined : config.default.severity);
+  const resolvePolicy = config.resolvePolicy[type] ?? DEFAULT_RESOLVE_POLICY[type];
+  if (rule) return { type, tier, severity, fingerprintTemplate: rule.fingerprint, rule: rule.name ?? `#${index}`, resolvePolicy };
+  const labels = Object.entries(alert.labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  return { type, tier, severity, triage: `no routing rule matched; labels: ${labels || '(none)'}`, resolvePolicy };
+}
+
+/** A fingerprint template filled from the labels; a label the alert lacks is left empty. */
+export function renderTemplate(template: string, labels: Record<string, string>): string {
+  return template.replace(TEMPLATE, (_, name: string) => labels[name] ?? '');
+}
+
+/** The problems of a routing file, each naming the rule index and field ("rules[2].match.labels.env: …"); [] when valid. */
+export function routingProblems(data: unknown): string[] {
+  const r = RoutingConfigSchema.safeParse(data);
+  if (r.success) return [];
+  return r.error.issues.map((i) => {
+    const where = i.path.map((p, n) => (typeof p === 'number' ? `[${p}]` : `${n ? '.' : ''}${String(p)}`)).join('') || '(file)';
+    return `${where}: ${i.message}`;
+  });
+}

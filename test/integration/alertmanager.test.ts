@@ -1,0 +1,157 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { readIncidentEvents } from '../../db/audit/readEvents';
+import { startAlertmanager } from '../../dev/provision/alertmanager';
+import { RoutingConfigSchema } from '../../runbooks/alertRouting';
+import { incidentStateQuery, type IncidentState } from '../../workflows/incident/messages';
+import { startTestApi, type TestApi } from '../support/api';
+import { devServerSuite } from '../support/harness';
+
+/**
+ * A real Prometheus Alertmanager (v0.31.1) sends to dbops through both of its ways: a webhook receiver (bearer token =
+ * the integration key) and a pagerduty_configs receiver whose url is dbops' Events API v2 (routing_key = the key).
+ * Alerts are posted to Alertmanager's own API, firing then resolved.
+ */
+const routing = RoutingConfigSchema.parse({
+  default: { type: 'performance-degradation', tier: 'olap' },
+  rules: [
+    {
+      name: 'pg-down',
+      match: { labels: { alertname: 'PostgresDown' } },
+      type: 'database-outage',
+      tier: 'oltp',
+      fingerprint: '{{alertname}}:{{instance}}',
+    },
+    {
+      name: 'pgbouncer',
+      match: { intake: 'pagerduty', component: 'pgbouncer' },
+      type: 'connection-pool-exhaustion',
+      tier: 'queue',
+      fingerprint: '{{alertname}}:{{instance}}',
+    },
+  ],
+});
+
+describe('a real Alertmanager sends alerts in, by webhook and by the PagerDuty Events API', () => {
+  const taskQueue = `alertmanager-${Date.now()}`;
+  const suite = devServerSuite(taskQueue);
+  let api: TestApi;
+  let am: Awaited<ReturnType<typeof startAlertmanager>>;
+  beforeAll(async () => {
+    api = await startTestApi(suite.client, suite.harness.db.pool, taskQueue, { routing });
+    am = await startAlertmanager(
+      inject('alertmanagerPath'),
+      `
+route:
+  receiver: webhook
+  group_by: [alertname, instance]
+  group_wait: 1s
+  group_interval: 1s
+  repeat_interval: 1h
+  routes:
+    - receiver: pagerduty
+      matchers: ['via="pagerduty"']
+receivers:
+  - name: webhook
+    webhook_configs:
+      - url: ${api.url}/alertmanager
+        send_resolved: true
+        http_config:
+          authorization:
+            credentials: ${api.integrationKey}
+  - name: pagerduty
+    pagerduty_configs:
+      - url: ${api.url}/v2/enqueue
+        routing_key: ${api.integrationKey}
+        send_resolved: true
+        component: pgbouncer
+        severity: '{{ .CommonLabels.severity }}'
+        details:
+          alertname: '{{ .CommonLabels.alertname }}'
+          instance: '{{ .CommonLabels.instance }}'
+`,
+    );
+  });
+  afterAll(async () => {
+    await am?.stop();
+    api?.close();
+  });
+
+  const postToAlertmanager = async (alerts: unknown[]) => {
+    const res = await fetch(`${am.url}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(alerts),
+    });
+    expect(res.status, await res.text()).toBe(200);
+  };
+  const waitFor = async <T>(check: () => Promise<T | undefined | false>, what: string, ms = 30_000): Promise<T> => {
+    const until = Date.now() + ms;
+    for (;;) {
+      const v = await check();
+      if (v) return v;
+      if (Date.now() > until) throw new Error(`timed out waiting for ${what}; alertmanager said: ${am.output().slice(-1500)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  const stateOf = async (workflowId: string): Promise<IncidentState | undefined> => {
+    try {
+      return await suite.client.workflow.getHandle(workflowId).query(incidentStateQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    }
+  };
+
+  it('a firing alert opens its incident with the labels mapped; resolved, the policy closes it (nobody acted)', async () => {
+    const instance = `db-${Math.random().toString(36).slice(2, 8)}`;
+    const startsAt = new Date(Date.now() - 60_000).toISOString();
+    const alerts = (endsAt?: string) => [
+      {
+        labels: { alertname: 'PostgresDown', instance, severity: 'critical', via: 'webhook' },
+        annotations: { summary: `PostgreSQL on ${instance} is down` },
+        startsAt,
+        ...(endsAt && { endsAt }),
+      },
+      {
+        labels: { alertname: 'PgBouncerSaturated', instance, severity: 'warning', via: 'pagerduty' },
+        annotations: { summary: `pgbouncer on ${instance} is saturated` },
+        startsAt,
+        ...(endsAt && { endsAt }),
+      },
+    ];
+    await postToAlertmanager(alerts());
+
+    const webhookId = `incident/database-outage/oltp/PostgresDown:${instance}`;
+    const pagerdutyId = `incident/connection-pool-exhaustion/queue/PgBouncerSaturated:${instance}`;
+    const byWebhook = await waitFor(() => stateOf(webhookId), `${webhookId} to open`);
+    expect(byWebhook).toMatchObject({ severity: 'critical', title: `PostgreSQL on ${instance} is down`, phase: 'triggered' });
+    const byPagerDuty = await waitFor(() => stateOf(pagerdutyId), `${pagerdutyId} to open`);
+    // Alertmanager's PagerDuty severity is the alert's label (warning → medium).
+    expect(byPagerDuty).toMatchObject({ severity: 'medium', phase: 'triggered' });
+    const opened = await waitFor(
+      async () => (await readIncidentEvents(suite.harness.db.pool, byWebhook.incidentId))[0],
+      'the opened event',
+    );
+    expect(opened).toMatchObject({ kind: 'opened', actor: 'integration:monitoring' });
+    expect((opened.data as Record<string, unknown>).firedAt).toBe(startsAt);
+    expect(String((opened.data as Record<string, unknown>).summary)).toMatch(
+      new RegExp(`labels alertname=PostgresDown, instance=${instance}`),
+    );
+
+    // Resolved: endsAt in the past. Both incidents' type (outage, pool) closes when nobody has acted.
+    await postToAlertmanager(alerts(new Date(Date.now() - 1000).toISOString()));
+    for (const id of [webhookId, pagerdutyId]) {
+      const final = (await waitFor(async () => {
+        const s = await stateOf(id);
+        return s?.phase === 'resolved' && s;
+      }, `${id} to resolve`)) as IncidentState;
+      expect(final.resolvedBy).toBe('integration:monitoring');
+      const events = await waitFor(async () => {
+        const e = await readIncidentEvents(suite.harness.db.pool, final.incidentId);
+        return e.some((x) => x.kind === 'resolved') && e;
+      }, 'the resolved event');
+      expect(events.find((e) => e.kind === 'alert-resolved')?.data).toMatchObject({ policy: 'resolve', outcome: 'closed' });
+    }
+  });
+});
