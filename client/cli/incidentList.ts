@@ -1,0 +1,27 @@
+/** `dbops incident list`: one page of incidents from Temporal's visibility, and how many more match. */
+import { IncidentCursorError, listIncidents, type IncidentFilters } from '../incidents/listIncidents';
+import { withClient } from './connections';
+import { UsageError } from './usageError';
+
+export interface ListOptions extends Omit<IncidentFilters, 'includeClosed'> {
+  all?: boolean;
+  limit: number;
+  next?: string;
+}
+
+export async function listIncidentsCommand(o: ListOptions) {
+  const filters: IncidentFilters = { includeClosed: o.all, type: o.type, tier: o.tier, severity: o.severity, phase: o.phase };
+  const page = await withClient((client) =>
+    listIncidents(client, filters, o.limit, o.next).catch((err: unknown) => {
+      if (err instanceof IncidentCursorError) throw new UsageError(`--next: ${err.message}`);
+      throw err;
+    }),
+  );
+  for (const i of page.incidents) console.log(`${i.workflowId.padEnd(60)} ${i.severity.padEnd(9)} ${i.phase.padEnd(13)} ${i.status}`);
+  // The notice goes to stderr, so that `dbops incident list | …` reads incidents only.
+  const shown = page.offset + page.incidents.length;
+  const more = Math.max(0, page.total - shown);
+  if (page.next)
+    console.error(`${more ? `${more} more` : 'more may follow'} (${shown} of ${page.total} shown, newest first): add --next ${page.next}`);
+  else if (!page.incidents.length && !page.offset) console.error('no incidents match');
+}
