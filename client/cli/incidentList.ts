@@ -1,5 +1,11 @@
 /** `dbops incident list`: one page of incidents from Temporal's visibility, and how many more match. */
-import { IncidentCursorError, listIncidents, type IncidentFilters } from '../incidents/listIncidents';
+import {
+  IncidentCursorError,
+  listIncidents,
+  parseIncidentCursor,
+  type IncidentCursor,
+  type IncidentFilters,
+} from '../incidents/listIncidents';
 import { withClient } from './connections';
 import { UsageError } from './usageError';
 
@@ -11,12 +17,14 @@ export interface ListOptions extends Omit<IncidentFilters, 'includeClosed'> {
 
 export async function listIncidentsCommand(o: ListOptions) {
   const filters: IncidentFilters = { includeClosed: o.all, type: o.type, tier: o.tier, severity: o.severity, phase: o.phase };
-  const page = await withClient((client) =>
-    listIncidents(client, filters, o.limit, o.next).catch((err: unknown) => {
-      if (err instanceof IncidentCursorError) throw new UsageError(`--next: ${err.message}`);
-      throw err;
-    }),
-  );
+  let from: IncidentCursor | undefined;
+  try {
+    from = o.next === undefined ? undefined : parseIncidentCursor(o.next);
+  } catch (err) {
+    if (err instanceof IncidentCursorError) throw new UsageError(`--next: ${err.message}`);
+    throw err;
+  }
+  const page = await withClient((client) => listIncidents(client, filters, o.limit, from));
   for (const i of page.incidents) console.log(`${i.workflowId.padEnd(60)} ${i.severity.padEnd(9)} ${i.phase.padEnd(13)} ${i.status}`);
   // The notice goes to stderr, so that `dbops incident list | …` reads incidents only.
   const shown = page.offset + page.incidents.length;

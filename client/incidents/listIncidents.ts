@@ -55,7 +55,13 @@ export function incidentQuery(f: IncidentFilters): string {
 // A cursor carries visibility's page token and how many came before it, so the next page can say how many remain.
 const encodeCursor = (offset: number, token: Uint8Array) => `${offset}.${Buffer.from(token).toString('base64url')}`;
 
-function decodeCursor(cursor: string): { offset: number; token: Buffer } {
+export interface IncidentCursor {
+  offset: number;
+  token: Buffer;
+}
+
+/** A cursor a listing printed; refused, saying so, before any server is asked. */
+export function parseIncidentCursor(cursor: string): IncidentCursor {
   const m = /^(\d{1,9})\.([A-Za-z0-9_-]{1,4096})$/.exec(cursor);
   if (!m) throw new IncidentCursorError(`'${cursor.slice(0, 40)}' is not a cursor printed by \`dbops incident list\``);
   return { offset: Number(m[1]), token: Buffer.from(m[2], 'base64url') };
@@ -65,8 +71,7 @@ function decodeCursor(cursor: string): { offset: number; token: Buffer } {
  * One page of incidents from Temporal's visibility, newest first (visibility's order for running workflows), and how
  * many match in all: two calls whatever the number open, instead of reading every page.
  */
-export async function listIncidents(client: Client, f: IncidentFilters, pageSize: number, cursor?: string): Promise<IncidentPage> {
-  const from = cursor === undefined ? undefined : decodeCursor(cursor);
+export async function listIncidents(client: Client, f: IncidentFilters, pageSize: number, from?: IncidentCursor): Promise<IncidentPage> {
   const query = incidentQuery(f);
   const namespace = client.options.namespace;
   const [page, counted] = await Promise.all([
