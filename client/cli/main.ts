@@ -60,7 +60,7 @@ incident
     'incidents from Temporal visibility, newest first, filtered by their search attributes (open ones by default); ' +
       'says how many more match and how to page on',
   )
-  .option('--all', 'include closed ones')
+  .option('--all', 'include closed ones (listed after the open ones)')
   .addOption(new Option('--type <type>').choices(INCIDENT_TYPE_IDS))
   .addOption(new Option('--tier <tier>').choices(TIERS))
   .addOption(new Option('--severity <severity>').choices(SEVERITIES))
