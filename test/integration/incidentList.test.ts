@@ -52,7 +52,11 @@ describe('incident list pages through visibility, newest first, and says how man
     env = { TEMPORAL_ADDRESS: inject('devServerAddress'), TEMPORAL_NAMESPACE: namespace, LOG_LEVEL: 'silent' };
   }, 60_000);
   afterAll(async () => {
-    for (const id of opened) await client?.workflow.getHandle(id).terminate('test over').catch(() => undefined);
+    for (const id of opened)
+      await client?.workflow
+        .getHandle(id)
+        .terminate('test over')
+        .catch(() => undefined);
     await connection?.close();
   });
 
