@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openIncident, type IncidentRequest } from '../../client/incidents/openIncident';
 import { registerSearchAttributes } from '../../client/temporal/registerSearchAttributes';
@@ -31,7 +32,7 @@ describe('incident list pages through visibility, newest first, and says how man
 
   beforeAll(async () => {
     connection = await Connection.connect({ address: inject('devServerAddress') });
-    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: 86_400 } });
+    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
     // A new namespace takes a moment to reach the frontend's cache.
     for (let i = 0; ; i++) {
       try {
