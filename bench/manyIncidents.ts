@@ -98,10 +98,10 @@ export async function manyOpen(ctx: BenchContext): Promise<BenchResult> {
     };
     return {
       name: `${n} open incidents`,
-      setting: `dev server, ${n} low incidents open on one worker`,
+      setting: `dev server, ${n} low incidents open on one worker; built CLI`,
       figures: [
         ['bench process RSS, all open (goal < 1 GiB)', `${Math.round(rss)} MB (peak ${Math.round(run.peakRssMb())} MB)`],
-        ['dbops incident list (goal < 1 s)', `${ms(list.ms)} (${list.lines} lines)`],
+        ['dbops incident list, newest 50 and the count (goal < 1 s)', `${ms(list.ms)} (${list.lines} lines)`],
         ['dbops report (goal < 1 s)', ms(report.ms)],
         ['all paged after', `${run.lastPageS.toFixed(1)} s`],
       ],

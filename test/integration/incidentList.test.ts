@@ -1,0 +1,118 @@
+import { Client, Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openIncident, type IncidentRequest } from '../../client/incidents/openIncident';
+import { registerSearchAttributes } from '../../client/temporal/registerSearchAttributes';
+import { dbops } from '../support/cli';
+import { calendar, roster } from '../support/harness';
+
+/**
+ * `dbops incident list` against the dev server, in a namespace of its own so that the counts are this test's alone.
+ * No worker polls its task queue: the incidents stay running as they were opened, which is what visibility lists.
+ */
+describe('incident list pages through visibility, newest first, and says how many more match', () => {
+  const namespace = `list-${Date.now().toString(36)}`;
+  const taskQueue = 'nobody-polls';
+  let connection: Connection;
+  let client: Client;
+  let env: Record<string, string>;
+  const opened: string[] = [];
+
+  const open = async (r: Omit<IncidentRequest, 'source'>) =>
+    opened.push((await openIncident({ client, taskQueue, roster, calendar }, { ...r, source: 'cli' })).workflowId);
+
+  /** Visibility is eventually consistent: wait until it counts what the query should match. */
+  async function untilCounted(query: string, n: number) {
+    for (let i = 0; i < 100; i++) {
+      if ((await client.workflow.count(query)).count === n) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`visibility never counted ${n} for ${query}`);
+  }
+
+  beforeAll(async () => {
+    connection = await Connection.connect({ address: inject('devServerAddress') });
+    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
+    // A new namespace takes a moment to reach the frontend's cache.
+    for (let i = 0; ; i++) {
+      try {
+        await registerSearchAttributes(connection, namespace);
+        break;
+      } catch (err) {
+        if (i >= 50) throw err;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    client = new Client({ connection, namespace });
+    // One at a time, so that "newest first" has one right answer.
+    for (let i = 0; i < 5; i++) await open({ type: 'performance-degradation', tier: 'olap', severity: 'low', fingerprint: `pd-${i}` });
+    await open({ type: 'data-integrity', tier: 'content', severity: 'high', fingerprint: 'di-0' });
+    await open({ type: 'data-integrity', tier: 'oltp', severity: 'high', fingerprint: 'di-1' });
+    await client.workflow.getHandle(opened[6]).terminate('closed for the test');
+    await untilCounted(`DbopsKind = 'incident' AND ExecutionStatus = 'Running'`, 6);
+    env = { TEMPORAL_ADDRESS: inject('devServerAddress'), TEMPORAL_NAMESPACE: namespace, LOG_LEVEL: 'silent' };
+  }, 60_000);
+  afterAll(async () => {
+    for (const id of opened)
+      await client?.workflow
+        .getHandle(id)
+        .terminate('test over')
+        .catch(() => undefined);
+    await connection?.close();
+  });
+
+  const ids = (stdout: string) =>
+    stdout
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(/\s+/)[0]);
+
+  it('shows --limit of the open ones, newest first, and pages on with the cursor it prints until none remain', async () => {
+    const newestFirst = opened.slice(0, 6).reverse();
+    const first = await dbops(['incident', 'list', '--limit', '4'], env);
+    expect(first.code).toBe(0);
+    expect(ids(first.stdout)).toEqual(newestFirst.slice(0, 4));
+    expect(first.stdout).toMatch(/ low\s+triggered\s+RUNNING/);
+    const notice = /^2 more \(4 of 6 shown, newest first\): add --next (\S+)$/m.exec(first.stderr);
+    expect(notice, first.stderr).not.toBeNull();
+
+    const second = await dbops(['incident', 'list', '--limit', '4', '--next', notice![1]], env);
+    expect(second.code).toBe(0);
+    expect(ids(second.stdout)).toEqual(newestFirst.slice(4));
+    expect(second.stderr).toBe('');
+
+    const everything = await dbops(['incident', 'list'], env);
+    expect(ids(everything.stdout)).toEqual(newestFirst);
+    expect(everything.stderr).toBe('');
+  });
+
+  it('keeps its filters: type, tier, severity, phase, and --all for closed ones', async () => {
+    const list = async (...args: string[]) => {
+      const r = await dbops(['incident', 'list', ...args], env);
+      expect(r.code, r.stderr).toBe(0);
+      return { ids: ids(r.stdout), stderr: r.stderr };
+    };
+    expect((await list('--type', 'data-integrity')).ids).toEqual([opened[5]]);
+    // Visibility's order: running ones first, then closed ones.
+    expect((await list('--type', 'data-integrity', '--all')).ids).toEqual([opened[5], opened[6]]);
+    expect((await list('--tier', 'olap', '--limit', '2')).stderr).toMatch(/^3 more \(2 of 5 shown/m);
+    expect((await list('--severity', 'high', '--tier', 'content')).ids).toEqual([opened[5]]);
+    expect((await list('--phase', 'triggered')).ids).toHaveLength(6);
+    const none = await list('--phase', 'acknowledged');
+    expect(none.ids).toEqual([]);
+    expect(none.stderr).toMatch(/no incidents match/);
+  });
+
+  it('refuses a bad --limit or --next, naming the option, before reaching Temporal', async () => {
+    const nowhere = { TEMPORAL_ADDRESS: '127.0.0.1:1', LOG_LEVEL: 'silent' };
+    for (const limit of ['0', '1001', 'ten']) {
+      const r = await dbops(['incident', 'list', '--limit', limit], nowhere);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/option '--limit <n>' argument '\w+' is invalid\. a whole number from 1 to 1000/);
+    }
+    const r = await dbops(['incident', 'list', '--next', 'not a cursor'], nowhere);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/dbops: --next: 'not a cursor' is not a cursor printed by `dbops incident list`/);
+  });
+});
