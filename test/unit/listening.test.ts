@@ -20,6 +20,15 @@ describe('where the API may listen', () => {
   });
 });
 
+describe('configuration from the environment', () => {
+  it("takes a variable set to '' as unset, as docker compose passes every option left out", () => {
+    const config = loadConfig({ DBOPS_WEBHOOK_URL: '', SMTP_HOST: '', DBOPS_LINK_SECRET: '', DBOPS_ADMIN_STATUS_URL: '' });
+    expect(config.webhookUrl).toBeUndefined();
+    expect(config.pageLinks).toBeUndefined();
+    expect(() => loadConfig({ DBOPS_WEBHOOK_URL: 'not a url' })).toThrow(/DBOPS_WEBHOOK_URL/);
+  });
+});
+
 describe('the per-credential rate limit', () => {
   it('lets a burst of the limit through, then asks to wait, and refills with time', () => {
     let now = 0;
