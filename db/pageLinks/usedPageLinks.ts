@@ -18,6 +18,9 @@ export function usePageLinkOnce<T>(
   act: () => Promise<T>,
 ): Promise<{ used: true } | { used: false; result: T }> {
   return withTransaction(pool, async (client) => {
+    // A link lives at most 30 days (DBOPS_LINK_TTL_HOURS ≤ 720) from its page, which came before its use: a link
+    // used more than 31 days ago has expired and its row has nothing left to refuse.
+    await client.query(`DELETE FROM used_page_links WHERE used_at < now() - interval '31 days'`);
     const { rowCount } = await client.query(
       'INSERT INTO used_page_links (link_id, incident_id, person) VALUES ($1, $2, $3) ON CONFLICT (link_id) DO NOTHING',
       [link.linkId, link.incidentId, link.person],
