@@ -14,21 +14,22 @@ import type { WorkerTuning } from '../workers/createWorker';
 import { dedupStorm } from './dedupStorm';
 import { incidentLatency } from './incidentLatency';
 import { productionShapeLatency } from './productionShape';
-import { provisionBenchStack } from './provision';
+import { provisionBenchStack, STORES, type BenchStore } from './provision';
 import { printTable, type BenchResult } from './report';
 import { createScratchDatabase } from '../dev/scratchDatabase';
 import { ms, timed } from './stats';
 import { timeSkipping } from './timeSkipping';
 
-const USAGE = `npm run bench -- [--json FILE] [--burst [N]] [--open [N]] [--only name,…] [--max-cached N] [--max-wft N]
+const USAGE = `npm run bench -- [--json FILE] [--burst [N]] [--open [N]] [--only name,…] [--store S] [--max-cached N] [--max-wft N]
   --json FILE     also write every figure by name to FILE
+  --store S       the dev server's store: memory (default), sqlite-wal (npm start's) or sqlite (SQLite's defaults)
   --burst [N]     N distinct alerts at once (default 2000; several minutes)
   --open [N]      N open incidents: worker RSS, incident list, report (default 5000; several minutes)
   --big-tier      the morning checklist's checks, each timed, on a tier of 1 M jobs and 0.5 M e-mails (about a minute)
   --only names    run only these benchmarks (${'names as printed, e.g. "alert → first page"'})
   --max-cached N, --max-wft N, --max-activities N   worker tuning, for dbops' and the baseline's workers alike`;
 
-function parseOptions(): { options: BenchOptions; json?: string; only?: string[]; tuning: WorkerTuning } {
+function parseOptions(): { options: BenchOptions; json?: string; only?: string[]; store: BenchStore; tuning: WorkerTuning } {
   // --burst and --open take an optional count: "--burst" alone means the default.
   const argv = process.argv
     .slice(2)
@@ -43,6 +44,7 @@ function parseOptions(): { options: BenchOptions; json?: string; only?: string[]
       open: { type: 'string' },
       'big-tier': { type: 'boolean' },
       only: { type: 'string' },
+      store: { type: 'string', default: 'memory' },
       'max-cached': { type: 'string' },
       'max-wft': { type: 'string' },
       'max-activities': { type: 'string' },
@@ -58,6 +60,8 @@ function parseOptions(): { options: BenchOptions; json?: string; only?: string[]
     if (!/^\d+$/.test(v) || Number(v) < 1) throw new Error(`--${name} must be a whole number above 0, not '${v}'\n${USAGE}`);
     return Number(v);
   };
+  const store = values.store as BenchStore;
+  if (!STORES.includes(store)) throw new Error(`--store must be one of ${STORES.join(', ')}, not '${values.store}'\n${USAGE}`);
   const tuning: WorkerTuning = {};
   const maxCached = count('max-cached', values['max-cached']);
   const maxWft = count('max-wft', values['max-wft']);
@@ -69,6 +73,7 @@ function parseOptions(): { options: BenchOptions; json?: string; only?: string[]
     options: { burst: count('burst', values.burst), open: count('open', values.open), bigTier: values['big-tier'] },
     json: values.json,
     only: values.only?.split(',').map((x) => x.trim()),
+    store,
     tuning,
   };
 }
@@ -114,7 +119,7 @@ async function main() {
       .join(' ')} (other work on the machine skews every figure)\n`,
   );
 
-  const provisioned = await timed(() => provisionBenchStack(log));
+  const provisioned = await timed(() => provisionBenchStack(log, args.store));
   const stack = provisioned.value;
   let db: BenchContext['db'] | undefined;
   const teardown = async () => {
@@ -130,7 +135,7 @@ async function main() {
   const results: BenchResult[] = [];
   try {
     db = await createScratchDatabase(stack.databaseUrl, 'bench');
-    console.log(`provisioned PostgreSQL, dev server, workflow bundle in ${ms(provisioned.ms)}\n`);
+    console.log(`provisioned PostgreSQL, dev server (store: ${args.store}), workflow bundle in ${ms(provisioned.ms)}\n`);
     const selected = benchmarks(args.options).filter(([name]) => !args.only || args.only.includes(name));
     for (const [name, bench] of selected) {
       process.stdout.write(`running ${name}… `);
@@ -157,6 +162,7 @@ async function main() {
     const doc = {
       at: new Date().toISOString(),
       machine: { cores: os.cpus().length, loadavg: os.loadavg() },
+      store: args.store,
       tuning: args.tuning,
       metrics,
       failed,
