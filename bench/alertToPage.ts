@@ -10,7 +10,7 @@ import { ms, percentile } from './stats';
 
 const ALERTS = 100;
 const IN_FLIGHT = 10;
-const ROUNDS = 5;
+const ROUNDS = 10;
 
 /**
  * Alert → first page for dbops, beside alert → first activity for a bare Temporal workflow on the same dev server:

@@ -27,7 +27,7 @@ const USAGE = `npm run bench -- [--json FILE] [--burst [N]] [--open [N]] [--only
   --open [N]      N open incidents: worker RSS, incident list, report (default 5000; several minutes)
   --big-tier      the morning checklist's checks, each timed, on a tier of 1 M jobs and 0.5 M e-mails (about a minute)
   --only names    run only these benchmarks (${'names as printed, e.g. "alert → first page"'})
-  --max-cached N, --max-wft N, --max-activities N   worker tuning, for dbops' and the baseline's workers alike`;
+  --max-cached N, --max-wft N, --max-activities N, --non-sticky-ratio R   worker tuning, for dbops' and the baseline's workers alike`;
 
 function parseOptions(): { options: BenchOptions; json?: string; only?: string[]; store: BenchStore; tuning: WorkerTuning } {
   // --burst and --open take an optional count: "--burst" alone means the default.
@@ -48,6 +48,7 @@ function parseOptions(): { options: BenchOptions; json?: string; only?: string[]
       'max-cached': { type: 'string' },
       'max-wft': { type: 'string' },
       'max-activities': { type: 'string' },
+      'non-sticky-ratio': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -69,6 +70,12 @@ function parseOptions(): { options: BenchOptions; json?: string; only?: string[]
   if (maxCached !== undefined) tuning.maxCachedWorkflows = maxCached;
   if (maxWft !== undefined) tuning.maxConcurrentWorkflowTaskExecutions = maxWft;
   if (maxActivities !== undefined) tuning.maxConcurrentActivityTaskExecutions = maxActivities;
+  const ratio = values['non-sticky-ratio'];
+  if (ratio !== undefined) {
+    if (!/^(0(\.\d+)?|1(\.0+)?)$/.test(ratio) || Number(ratio) <= 0)
+      throw new Error(`--non-sticky-ratio must be a number above 0 and at most 1, not '${ratio}'\n${USAGE}`);
+    tuning.nonStickyToStickyPollRatio = Number(ratio);
+  }
   return {
     options: { burst: count('burst', values.burst), open: count('open', values.open), bigTier: values['big-tier'] },
     json: values.json,
