@@ -1,5 +1,4 @@
 import type { NativeConnection } from '@temporalio/worker';
-import { Pool } from 'pg';
 import { createActivities } from '../activities';
 import { DEFAULT_THRESHOLDS } from '../activities/checks/databaseChecks';
 import type { NotificationChannel } from '../activities/notify/channels';
@@ -28,14 +27,11 @@ export async function startBenchWorker(o: {
 }) {
   const channel = o.channel ?? discardChannel;
   const tierPools = createTierPools({}, o.db.url, () => undefined);
-  // The outbox on connections of its own, as the service's worker (workers/activityDependencies.ts).
-  const pagingPool = new Pool({ connectionString: o.db.url, max: 4, application_name: 'dbops-paging' });
-  pagingPool.on('error', () => undefined);
   const activities = createActivities({
     auditPool: o.db.pool,
     tierPools,
     channels: [channel],
-    outbox: createOutbox({ pool: pagingPool, channels: [channel] }),
+    outbox: createOutbox({ pool: o.db.pool, channels: [channel] }),
     logger: createLogger({ level: 'silent' }),
     failover: {},
     thresholds: DEFAULT_THRESHOLDS,
@@ -59,7 +55,6 @@ export async function startBenchWorker(o: {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await closeTierPools(tierPools);
-      await pagingPool.end();
     },
   };
 }

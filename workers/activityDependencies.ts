@@ -20,15 +20,11 @@ export function buildActivities(
   // A store that does not answer is noticed in seconds, so a page can go out without it (activities/notify/outbox.ts).
   const auditPool = new Pool({ connectionString: databaseUrl, max: 10, application_name: 'dbops-audit', connectionTimeoutMillis: 5000 });
   auditPool.on('error', (err) => logger.warn({ err: err.message }, 'audit store connection lost; reconnecting on next use'));
-  // The outbox (every page's first write) has connections of its own: in a storm the audit pool's queue holds a
-  // hundred audit writes, and a page must not wait behind them (bench --burst; README "Performance").
-  const pagingPool = new Pool({ connectionString: databaseUrl, max: 4, application_name: 'dbops-paging', connectionTimeoutMillis: 5000 });
-  pagingPool.on('error', (err) => logger.warn({ err: err.message }, 'outbox connection lost; reconnecting on next use'));
   const tierPools = createTierPools(config.tierUrls, databaseUrl, (err) => logger.warn({ err: err.message }, 'tier connection lost'));
   const channels = [logChannel(logger.child({ component: 'notifier' }))];
   if (config.webhookUrl) channels.push(webhookChannel(config.webhookUrl));
   const outbox = createOutbox({
-    pool: pagingPool,
+    pool: auditPool,
     channels,
     logger: logger.child({ component: 'outbox' }),
     policy: { maxAttempts: config.notifyMaxAttempts, onDead: deliveryFailureReporter(auditPool, () => incidents) },
@@ -63,7 +59,6 @@ export function buildActivities(
       clearInterval(flusher);
       await flushing;
       await closeTierPools(tierPools);
-      await pagingPool.end();
       await auditPool.end();
     },
   };
