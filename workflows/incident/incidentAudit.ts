@@ -20,7 +20,13 @@ const { recordIncidentEvent, notify } = proxyActivities<DbopsActivities>(WRITES)
  * The opening page, run by the worker that runs the incident's first task, at once: no round trip through the
  * server and no wait in the task queue behind other incidents' audit writes and checks (see ladder.ts).
  */
-const { notify: notifyAtOnce } = proxyLocalActivities<DbopsActivities>(WRITES);
+const { notify: notifyAtOnce } = proxyLocalActivities<DbopsActivities>({
+  ...WRITES,
+  // A failed attempt (the store down: the page went out directly and the attempt fails so that a retry records it)
+  // waits for its retry on a workflow timer, not inside the first task: the audit and the ladder's clock go on, and
+  // a worker told to stop is not held by a task that retries for as long as the store is away.
+  localRetryThreshold: '100 milliseconds',
+});
 
 /**
  * What an incident records and sends: the timeline, its audit events in order, and notifications. Counts the
