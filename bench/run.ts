@@ -14,22 +14,23 @@ import type { WorkerTuning } from '../workers/createWorker';
 import { dedupStorm } from './dedupStorm';
 import { incidentLatency } from './incidentLatency';
 import { productionShapeLatency } from './productionShape';
-import { provisionBenchStack } from './provision';
+import { provisionBenchStack, STORES, type BenchStore } from './provision';
 import { printTable, type BenchResult } from './report';
 import { createScratchDatabase } from '../dev/scratchDatabase';
 import { buildCli } from '../client/cli/buildCli';
 import { ms, timed } from './stats';
 import { timeSkipping } from './timeSkipping';
 
-const USAGE = `npm run bench -- [--json FILE] [--burst [N]] [--open [N]] [--only name,…] [--max-cached N] [--max-wft N]
+const USAGE = `npm run bench -- [--json FILE] [--burst [N]] [--open [N]] [--only name,…] [--store S] [--max-cached N] [--max-wft N]
   --json FILE     also write every figure by name to FILE
+  --store S       the dev server's store: memory (default), sqlite-wal (npm start's) or sqlite (SQLite's defaults)
   --burst [N]     N distinct alerts at once (default 2000; several minutes)
   --open [N]      N open incidents: worker RSS, incident list, report (default 5000; several minutes)
   --big-tier      the morning checklist's checks, each timed, on a tier of 1 M jobs and 0.5 M e-mails (about a minute)
   --only names    run only these benchmarks (${'names as printed, e.g. "alert → first page"'})
-  --max-cached N, --max-wft N, --max-activities N   worker tuning, for dbops' and the baseline's workers alike`;
+  --max-cached N, --max-wft N, --max-activities N, --non-sticky-ratio R   worker tuning, for dbops' and the baseline's workers alike`;
 
-function parseOptions(): { options: BenchOptions; json?: string; only?: string[]; tuning: WorkerTuning } {
+function parseOptions(): { options: BenchOptions; json?: string; only?: string[]; store: BenchStore; tuning: WorkerTuning } {
   // --burst and --open take an optional count: "--burst" alone means the default.
   const argv = process.argv
     .slice(2)
@@ -44,9 +45,11 @@ function parseOptions(): { options: BenchOptions; json?: string; only?: string[]
       open: { type: 'string' },
       'big-tier': { type: 'boolean' },
       only: { type: 'string' },
+      store: { type: 'string', default: 'memory' },
       'max-cached': { type: 'string' },
       'max-wft': { type: 'string' },
       'max-activities': { type: 'string' },
+      'non-sticky-ratio': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -59,6 +62,8 @@ function parseOptions(): { options: BenchOptions; json?: string; only?: string[]
     if (!/^\d+$/.test(v) || Number(v) < 1) throw new Error(`--${name} must be a whole number above 0, not '${v}'\n${USAGE}`);
     return Number(v);
   };
+  const store = values.store as BenchStore;
+  if (!STORES.includes(store)) throw new Error(`--store must be one of ${STORES.join(', ')}, not '${values.store}'\n${USAGE}`);
   const tuning: WorkerTuning = {};
   const maxCached = count('max-cached', values['max-cached']);
   const maxWft = count('max-wft', values['max-wft']);
@@ -66,10 +71,17 @@ function parseOptions(): { options: BenchOptions; json?: string; only?: string[]
   if (maxCached !== undefined) tuning.maxCachedWorkflows = maxCached;
   if (maxWft !== undefined) tuning.maxConcurrentWorkflowTaskExecutions = maxWft;
   if (maxActivities !== undefined) tuning.maxConcurrentActivityTaskExecutions = maxActivities;
+  const ratio = values['non-sticky-ratio'];
+  if (ratio !== undefined) {
+    if (!/^(0(\.\d+)?|1(\.0+)?)$/.test(ratio) || Number(ratio) <= 0)
+      throw new Error(`--non-sticky-ratio must be a number above 0 and at most 1, not '${ratio}'\n${USAGE}`);
+    tuning.nonStickyToStickyPollRatio = Number(ratio);
+  }
   return {
     options: { burst: count('burst', values.burst), open: count('open', values.open), bigTier: values['big-tier'] },
     json: values.json,
     only: values.only?.split(',').map((x) => x.trim()),
+    store,
     tuning,
   };
 }
@@ -116,7 +128,7 @@ async function main() {
   );
 
   // The CLI's timings are of the bundle `npm run build` makes (bin/dbops runs it when it is current).
-  const provisioned = await timed(async () => (await Promise.all([provisionBenchStack(log), buildCli()]))[0]);
+  const provisioned = await timed(async () => (await Promise.all([provisionBenchStack(log, args.store), buildCli()]))[0]);
   const stack = provisioned.value;
   let db: BenchContext['db'] | undefined;
   const teardown = async () => {
@@ -132,7 +144,7 @@ async function main() {
   const results: BenchResult[] = [];
   try {
     db = await createScratchDatabase(stack.databaseUrl, 'bench');
-    console.log(`provisioned PostgreSQL, dev server, workflow bundle, CLI bundle in ${ms(provisioned.ms)}\n`);
+    console.log(`provisioned PostgreSQL, dev server (store: ${args.store}), workflow bundle, CLI bundle in ${ms(provisioned.ms)}\n`);
     const selected = benchmarks(args.options).filter(([name]) => !args.only || args.only.includes(name));
     for (const [name, bench] of selected) {
       process.stdout.write(`running ${name}… `);
@@ -159,6 +171,7 @@ async function main() {
     const doc = {
       at: new Date().toISOString(),
       machine: { cores: os.cpus().length, loadavg: os.loadavg() },
+      store: args.store,
       tuning: args.tuning,
       metrics,
       failed,

@@ -12,14 +12,41 @@ export interface DbopsWorkerOptions {
   activities: DbopsActivities;
   /** A prebuilt workflow bundle (tests build one per run); otherwise workflows/ is bundled at start. */
   workflowBundlePath?: string;
-  /** Cache and concurrency limits (bench --max-cached etc.); the SDK's defaults when absent. */
+  /** Cache and concurrency limits (bench --max-cached etc.), over DEFAULT_TUNING. */
   tuning?: WorkerTuning;
 }
 
 export type WorkerTuning = Pick<
   WorkerOptions,
-  'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions' | 'workflowTaskPollerBehavior'
+  | 'maxCachedWorkflows'
+  | 'maxConcurrentWorkflowTaskExecutions'
+  | 'maxConcurrentActivityTaskExecutions'
+  | 'workflowTaskPollerBehavior'
+  | 'nonStickyToStickyPollRatio'
 >;
+
+/**
+ * Worker defaults for one machine (2 cores), each measured with `npm run bench` (README "Performance"; figures are
+ * from a machine shared with other work, so noisy):
+ * - maxCachedWorkflows: the SDK sizes the sticky cache from the heap limit (about 2,300 workflows with 4 GiB of heap),
+ *   and each cached incident holds a slice of V8 context: 1,000 open incidents took 965 MB of RSS with the SDK's
+ *   cache, 732 MB with 200 cached; 5,000 open took 1,709 MB with the SDK's cache (before), 646 MB with 500. An incident out
+ *   of the cache is replayed from its history on its next task (a timer, an Update), which costs milliseconds; one
+ *   waiting for its deadline needs no memory meanwhile.
+ * - maxConcurrentActivityTaskExecutions: audit writes and checks share a few PostgreSQL connections; a hundred at
+ *   once only queue there and take the CPU the opening of new incidents needs. The opening page is a local
+ *   activity (slots of its own), so this cap never holds a page back.
+ * - nonStickyToStickyPollRatio: a new incident's first task (its page) waits on the shared queue, the follow-ups of
+ *   open ones on this worker's sticky queue; the SDK's 0.2 gives the new ones 2 pollers of 10.
+ * Burst of 500 distinct alerts, paged within 60 s of their alert (one run each, machine load 10 to 19): both
+ * settings 499/500; the poll ratio alone 481; 20 activities alone 295; before the local-activity page, SDK
+ * defaults, 404 and 478.
+ */
+export const DEFAULT_TUNING: WorkerTuning = {
+  maxCachedWorkflows: 500,
+  maxConcurrentActivityTaskExecutions: 20,
+  nonStickyToStickyPollRatio: 1,
+};
 
 export function createDbopsWorker(o: DbopsWorkerOptions): Promise<Worker> {
   return Worker.create({
@@ -30,6 +57,7 @@ export function createDbopsWorker(o: DbopsWorkerOptions): Promise<Worker> {
     ...(o.workflowBundlePath ? { workflowBundle: { codePath: o.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
     // The SDK's runtime shuts workers down on SIGINT/SIGTERM; finish in-flight activities (audit writes, checks) before exiting on Ctrl-C / SIGTERM.
     shutdownGraceTime: '20 seconds',
+    ...DEFAULT_TUNING,
     ...o.tuning,
   });
 }

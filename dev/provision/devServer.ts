@@ -23,6 +23,8 @@ export interface DevServerOptions {
   uiPort?: number;
   /** SQLite file that keeps the server's state across restarts; in memory when omitted. */
   dbFile?: string;
+  /** SQLite pragmas for dbFile, as `name=value` (`temporal server start-dev --sqlite-pragma`). */
+  sqlitePragmas?: string[];
   namespace?: string;
 }
 
@@ -43,6 +45,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<RunningTem
   if (opts.dbFile) {
     keepPrivate(opts.dbFile);
     args.push('--db-filename', opts.dbFile);
+    for (const pragma of opts.sqlitePragmas ?? []) args.push('--sqlite-pragma', pragma);
   }
   for (const key of ALL_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=Keyword`);
 

@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { DbopsActivities } from '../../activities';
 import type { NotificationRequest } from '../../activities/contracts';
 import type { Contact } from '../../runbooks/plan';
@@ -11,9 +11,21 @@ import { snapshotOf } from './state';
 const TIMELINE_KEPT = 200;
 
 /** Audit and notification writes: short, retried until they succeed (they are idempotent). */
-const { recordIncidentEvent, notify } = proxyActivities<DbopsActivities>({
+const WRITES = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
+} as const;
+const { recordIncidentEvent, notify } = proxyActivities<DbopsActivities>(WRITES);
+/**
+ * The opening page, run by the worker that runs the incident's first task, at once: no round trip through the
+ * server and no wait in the task queue behind other incidents' audit writes and checks (see ladder.ts).
+ */
+const { notify: notifyAtOnce } = proxyLocalActivities<DbopsActivities>({
+  ...WRITES,
+  // A failed attempt (the store down: the page went out directly and the attempt fails so that a retry records it)
+  // waits for its retry on a workflow timer, not inside the first task: the audit and the ladder's clock go on, and
+  // a worker told to stop is not held by a task that retries for as long as the store is away.
+  localRetryThreshold: '100 milliseconds',
 });
 
 /**
@@ -54,13 +66,23 @@ export class IncidentAudit {
     if (++this.repeatsUnrecorded === 1) void this.chain.tail.then(() => this.flushRepeats());
   }
 
-  /** `roles`: the notify activity sends to who holds them in the roster in force, `recipients` being the fallback. */
-  send(kind: NotificationRequest['kind'], recipients: Contact[], message: string, roles?: Role[]): Promise<unknown> {
+  /**
+   * `roles`: the notify activity sends to who holds them in the roster in force, `recipients` being the fallback.
+   * `atOnce`: as a local activity (the opening page only).
+   */
+  send(kind: NotificationRequest['kind'], recipients: Contact[], message: string, roles?: Role[], atOnce = false): Promise<unknown> {
     const s = this.s;
     const notificationId = `${s.incidentId}:${kind}:${s.auditSeq}:${recipients.map((r) => r.id).join(',')}`;
-    return this.tracked(() =>
-      notify({ notificationId, subjectId: s.incidentId, kind, message, recipients, occurredAt: iso(Date.now()), ...(roles && { roles }) }),
-    );
+    const request = {
+      notificationId,
+      subjectId: s.incidentId,
+      kind,
+      message,
+      recipients,
+      occurredAt: iso(Date.now()),
+      ...(roles && { roles }),
+    };
+    return this.tracked(() => (atOnce ? notifyAtOnce(request) : notify(request)));
   }
 
   async tracked<T>(fn: () => Promise<T>): Promise<T> {
