@@ -2,8 +2,8 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readIncidentEvents } from '../../db/audit/readEvents';
 import { startAlertmanager } from '../../dev/provision/alertmanager';
-import { RoutingConfigSchema } from '../../runbooks/alertRouting';
 import { incidentStateQuery, type IncidentState } from '../../workflows/incident/messages';
+import { testRouting } from '../support/routing';
 import { startTestApi, type TestApi } from '../support/api';
 import { devServerSuite } from '../support/harness';
 
@@ -12,25 +12,15 @@ import { devServerSuite } from '../support/harness';
  * the integration key) and a pagerduty_configs receiver whose url is dbops' Events API v2 (routing_key = the key).
  * Alerts are posted to Alertmanager's own API, firing then resolved.
  */
-const routing = RoutingConfigSchema.parse({
-  default: { type: 'performance-degradation', tier: 'olap' },
-  rules: [
-    {
-      name: 'pg-down',
-      match: { labels: { alertname: 'PostgresDown' } },
-      type: 'database-outage',
-      tier: 'oltp',
-      fingerprint: '{{alertname}}:{{instance}}',
-    },
-    {
-      name: 'pgbouncer',
-      match: { intake: 'pagerduty', component: 'pgbouncer' },
-      type: 'connection-pool-exhaustion',
-      tier: 'queue',
-      fingerprint: '{{alertname}}:{{instance}}',
-    },
-  ],
-});
+const routing = testRouting([
+  {
+    name: 'pgbouncer',
+    match: { intake: 'pagerduty', component: 'pgbouncer' },
+    type: 'connection-pool-exhaustion',
+    tier: 'queue',
+    fingerprint: '{{alertname}}:{{instance}}',
+  },
+]);
 
 describe('a real Alertmanager sends alerts in, by webhook and by the PagerDuty Events API', () => {
   const taskQueue = `alertmanager-${Date.now()}`;

@@ -1,8 +1,8 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readIncidentEvents } from '../../db/audit/readEvents';
-import { RoutingConfigSchema } from '../../runbooks/alertRouting';
 import { incidentStateQuery, type IncidentState } from '../../workflows/incident/messages';
+import { testRouting } from '../support/routing';
 import { startTestApi, type TestApi } from '../support/api';
 import { maybeRecordHistory } from '../support/histories';
 import { devServerSuite } from '../support/harness';
@@ -11,20 +11,10 @@ import { devServerSuite } from '../support/harness';
  * Alerts from monitoring tools in their own formats, through the real API on the dev server with a real worker and
  * audit store: PagerDuty Events v2, Alertmanager's and Grafana's webhooks, routed by rules, resolved by policy.
  */
-const routing = RoutingConfigSchema.parse({
-  default: { type: 'performance-degradation', tier: 'olap' },
-  rules: [
-    {
-      name: 'pg-down',
-      match: { labels: { alertname: 'PostgresDown' } },
-      type: 'database-outage',
-      tier: 'oltp',
-      fingerprint: '{{alertname}}:{{instance}}',
-    },
-    { name: 'pool', match: { intake: 'pagerduty', component: 'pgbouncer' }, type: 'connection-pool-exhaustion', tier: 'queue' },
-    { name: 'breach', match: { class: 'security' }, type: 'security-breach', tier: 'content' },
-  ],
-});
+const routing = testRouting([
+  { name: 'pool', match: { intake: 'pagerduty', component: 'pgbouncer' }, type: 'connection-pool-exhaustion', tier: 'queue' },
+  { name: 'breach', match: { class: 'security' }, type: 'security-breach', tier: 'content' },
+]);
 
 describe('alerts in from monitoring tools', () => {
   const taskQueue = `alerts-in-${Date.now()}`;
