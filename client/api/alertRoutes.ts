@@ -5,27 +5,17 @@ import { parseWebhookAlerts } from '../alerts/alertmanagerPayload';
 import { InvalidEventError, parsePagerDutyEvent } from '../alerts/pagerdutyEvent';
 import { InvalidRequestError } from '../incidents/openIncident';
 import { acknowledgeAlert, resolveAlert, triggerAlert, type AlertContext } from '../alerts/receiveAlert';
-import { integrationAuth, stampReceivedAt, type ApiEnv, type AuthDeps } from './authenticate';
-import { limitBody } from './intake';
-
-const JSON_CONTENT_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
+import { integrationAuth, callingIntegration, stampReceivedAt, type ApiEnv, type AuthDeps } from './authenticate';
+import { BodyNotJsonError, limitBody, readJson } from './intake';
 
 /** The body as JSON, or InvalidEventError saying why not (every format answers a bad body with 400 and its errors). */
 async function jsonOf(c: Context): Promise<unknown> {
-  const contentType = c.req.header('content-type') ?? '';
-  if (!JSON_CONTENT_TYPE.test(contentType))
-    throw new InvalidEventError([`content-type is '${contentType || '(none)'}'; only application/json is accepted`]);
   try {
-    return JSON.parse(await c.req.text());
-  } catch {
-    throw new InvalidEventError(['(body): must be valid JSON']);
+    return await readJson(c);
+  } catch (err) {
+    if (!(err instanceof BodyNotJsonError)) throw err;
+    throw new InvalidEventError([err.status === 415 ? err.message : '(body): must be valid JSON']);
   }
-}
-
-function integrationOf(c: Context<ApiEnv>): string {
-  const caller = c.get('caller');
-  if (caller.kind !== 'integration') throw new Error('unreachable: alert routes authenticate integrations');
-  return caller.name;
 }
 
 /**
@@ -40,7 +30,7 @@ export function alertRoutes(app: Hono<ApiEnv>, ctx: AlertContext, deps: AuthDeps
     throw err;
   };
   app.post('/v2/enqueue', stampReceivedAt, limitBody, integrationAuth(deps, { keyInBody: 'routing_key' }), async (c) => {
-    const integration = integrationOf(c);
+    const integration = callingIntegration(c);
     let event;
     try {
       event = parsePagerDutyEvent(await jsonOf(c));
@@ -88,7 +78,7 @@ export function alertRoutes(app: Hono<ApiEnv>, ctx: AlertContext, deps: AuthDeps
 
   for (const intake of ['alertmanager', 'grafana'] as const) {
     app.post(`/${intake}`, stampReceivedAt, limitBody, integrationAuth(deps), async (c) => {
-      const integration = integrationOf(c);
+      const integration = callingIntegration(c);
       let alerts;
       try {
         alerts = parseWebhookAlerts(intake, await jsonOf(c));

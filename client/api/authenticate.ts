@@ -140,3 +140,10 @@ export function personAuth(deps: AuthDeps): MiddlewareHandler<ApiEnv> {
     await next();
   };
 }
+
+/** The integration a request on an alert route was authenticated as (those routes take integration keys only). */
+export function callingIntegration(c: Context<ApiEnv>): string {
+  const caller = c.get('caller');
+  if (caller.kind !== 'integration') throw new Error(`unreachable: ${c.req.path} authenticates integrations`);
+  return caller.name;
+}

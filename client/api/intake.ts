@@ -10,7 +10,7 @@ import { MAX_BODY_BYTES } from '../../runbooks/limits';
 import { InvalidRequestError, openIncident, parseIncidentRequest, type OpenIncidentContext } from '../incidents/openIncident';
 import { BUILT_IN_ROUTING, type RoutingConfig } from '../../runbooks/alertRouting';
 import { alertRoutes } from './alertRoutes';
-import { integrationAuth, personAuth, stampReceivedAt, type ApiEnv, type AuthDeps } from './authenticate';
+import { integrationAuth, callingIntegration, personAuth, stampReceivedAt, type ApiEnv, type AuthDeps } from './authenticate';
 import { checklistRoutes } from './checklistRoutes';
 import { incidentRoutes } from './incidentRoutes';
 import { pageLinkRoutes } from './pageLinkRoutes';
@@ -35,17 +35,36 @@ export interface ApiContext extends Omit<OpenIncidentContext, 'roster'> {
   pageLinkSecret?: string;
 }
 
-/** The body of a request as a JSON object, or the response that refuses it (413, 415, 400). */
-export async function jsonBody(c: Context, shape: string): Promise<Record<string, unknown> | Response> {
-  const contentType = c.req.header('content-type') ?? '';
-  if (!JSON_CONTENT_TYPE.test(contentType)) {
-    return c.json({ error: `content-type is '${contentType || '(none)'}'; only application/json is accepted: ${shape}` }, 415);
+/** A body that is not JSON: 415 for another content type, 400 for text that does not parse. */
+export class BodyNotJsonError extends Error {
+  constructor(
+    readonly status: 400 | 415,
+    message: string,
+  ) {
+    super(message);
   }
+}
+
+/** The body parsed as JSON (any value), or BodyNotJsonError saying why not. */
+export async function readJson(c: Context): Promise<unknown> {
+  const contentType = c.req.header('content-type') ?? '';
+  if (!JSON_CONTENT_TYPE.test(contentType))
+    throw new BodyNotJsonError(415, `content-type is '${contentType || '(none)'}'; only application/json is accepted`);
+  try {
+    return JSON.parse(await c.req.text());
+  } catch {
+    throw new BodyNotJsonError(400, 'body must be valid JSON');
+  }
+}
+
+/** The body of a request as a JSON object, or the response that refuses it (415, 400), naming the expected shape. */
+export async function jsonBody(c: Context, shape: string): Promise<Record<string, unknown> | Response> {
   let body: unknown;
   try {
-    body = JSON.parse(await c.req.text());
-  } catch {
-    return c.json({ error: `body must be valid JSON: ${shape}` }, 400);
+    body = await readJson(c);
+  } catch (err) {
+    if (err instanceof BodyNotJsonError) return c.json({ error: `${err.message}: ${shape}` }, err.status);
+    throw err;
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     return c.json({ error: `body must be a JSON object: ${shape}` }, 400);
@@ -77,13 +96,12 @@ export function createIntakeApp(ctx: ApiContext, log: Logger) {
   app.post('/alerts', stampReceivedAt, limitBody, integrationAuth(deps), async (c) => {
     const body = await jsonBody(c, BODY_SHAPE);
     if (body instanceof Response) return body;
-    const caller = c.get('caller');
-    if (caller.kind !== 'integration') throw new Error('unreachable: /alerts authenticates integrations');
+    const integration = callingIntegration(c);
     try {
-      if ('by' in body) throw new InvalidRequestError(`by is not accepted: the sender is the integration the key names ('${caller.name}')`);
-      const request = parseIncidentRequest({ ...body, by: `integration:${caller.name}`, source: 'webhook' });
+      if ('by' in body) throw new InvalidRequestError(`by is not accepted: the sender is the integration the key names ('${integration}')`);
+      const request = parseIncidentRequest({ ...body, by: `integration:${integration}`, source: 'webhook' });
       const { workflowId } = await openIncident({ ...ctx, roster: ctx.roster().roster }, request, c.get('receivedAt'));
-      log.info({ workflowId, integration: caller.name }, 'alert accepted');
+      log.info({ workflowId, integration }, 'alert accepted');
       return c.json({ workflowId }, 202);
     } catch (err) {
       if (err instanceof InvalidRequestError) return c.json({ error: err.message }, 400);
