@@ -71,6 +71,13 @@ export function toStorableText(value: string, max = Infinity): string {
   return cut.replace(UNSTORABLE_ALL, '\uFFFD');
 }
 
+/** At most `max` characters, ending in an ellipsis when cut, never splitting a surrogate pair. */
+export function clipText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  return `${/[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut}…`;
+}
+
 /** A JSON value with every string (and key) made storable. */
 export function toStorableJson(value: unknown): unknown {
   if (typeof value === 'string') return toStorableText(value);

@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { findAlertKey, recordAlertKey } from '../../db/alerts/alertKeys';
 import { fingerprintOfKey } from '../../lib/alertFingerprint';
 import { DEFAULT_RESOLVE_POLICY, renderTemplate, routeAlert, type RoutableAlert, type RoutingConfig } from '../../runbooks/alertRouting';
-import { TEXT_LIMITS } from '../../runbooks/limits';
+import { clipText, TEXT_LIMITS } from '../../runbooks/limits';
 import type { Roster } from '../../runbooks/roster';
 import { INCIDENT_TYPE_IDS, INTEGRATION_ROLE, type BusinessCalendar, type IncidentTypeId } from '../../runbooks/types';
 import { acknowledgeUpdate, alertResolvedSignal } from '../../workflows/incident/messages';
@@ -52,8 +52,8 @@ export async function triggerAlert(ctx: AlertContext, a: FiringAlert, receivedAt
       tier: route.tier,
       severity: route.severity,
       fingerprint,
-      title: clip(a.summary, TEXT_LIMITS.title),
-      summary: clip(summary, TEXT_LIMITS.summary),
+      title: clipText(a.summary, TEXT_LIMITS.title),
+      summary: clipText(summary, TEXT_LIMITS.summary),
       source: 'webhook',
       by: integrationActor(a.integration),
       firedAt: a.firedAt,
@@ -104,7 +104,7 @@ export async function acknowledgeAlert(ctx: AlertContext, integration: string, d
         {
           actor: integrationActor(integration),
           roles: [INTEGRATION_ROLE],
-          note: `acknowledged at the source (dedup_key ${clip(dedupKey, 200)})`,
+          note: `acknowledged at the source (dedup_key ${clipText(dedupKey, 200)})`,
         },
       ],
     });
@@ -141,16 +141,9 @@ export async function resolveAlert(
     by: integrationActor(integration),
     policy,
     firstRunId: key.firstRunId,
-    dedupKey: clip(dedupKey, TEXT_LIMITS.summary),
-    summary: extra.summary && clip(extra.summary, TEXT_LIMITS.summary),
+    dedupKey: clipText(dedupKey, TEXT_LIMITS.summary),
+    summary: extra.summary && clipText(extra.summary, TEXT_LIMITS.summary),
     endedAt: extra.endedAt,
   });
   return { done: true, workflowId: key.workflowId, message: `resolve sent to the incident (policy ${policy})` };
-}
-
-/** At most `max` characters, ending in an ellipsis when cut, never splitting a surrogate pair. */
-function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const cut = text.slice(0, max - 1);
-  return `${/[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut}…`;
 }

@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
 import { z } from 'zod';
-import { textProblem, TEXT_LIMITS, type LimitedField } from '../../runbooks/limits';
+import { clipText, textProblem, TEXT_LIMITS, type LimitedField } from '../../runbooks/limits';
 import { buildIncidentPlan } from '../../runbooks/plan';
 import { INCIDENT_TYPES } from '../../runbooks/incidentTypes';
 import type { Roster } from '../../runbooks/roster';
@@ -131,15 +131,8 @@ export async function openIncident(ctx: OpenIncidentContext, request: IncidentRe
  */
 export function checklistIncidentOpener(ctx: () => OpenIncidentContext) {
   return async (r: { type: string; tier: string; severity: string; fingerprint: string; title: string; summary: string }) => {
-    const request = { ...r, title: clip(r.title, TEXT_LIMITS.title), summary: clip(r.summary, TEXT_LIMITS.summary) };
+    const request = { ...r, title: clipText(r.title, TEXT_LIMITS.title), summary: clipText(r.summary, TEXT_LIMITS.summary) };
     const { workflowId } = await openIncident(ctx(), { ...request, source: 'checklist', by: 'checklist' } as IncidentRequest);
     return { workflowId };
   };
-}
-
-/** At most `max` characters, ending in an ellipsis when cut, never splitting a surrogate pair. */
-function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const cut = text.slice(0, max - 1);
-  return `${/[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut}…`;
 }
