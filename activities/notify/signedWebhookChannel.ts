@@ -1,16 +1,6 @@
-import { createHmac } from 'node:crypto';
+import { BODY_SIGNATURE_HEADERS, signBody } from '../../lib/bodySignature';
 import type { Contact } from '../../runbooks/plan';
 import { fetchFailure, SENDER, type NotificationChannel, type PageLinker } from './channels';
-
-export const SIGNED_WEBHOOK_HEADERS = { timestamp: 'x-dbops-timestamp', signature: 'x-dbops-signature' } as const;
-
-/**
- * The signature a receiver checks: HMAC-SHA256, keyed with the shared secret, over `<timestamp>.<raw body>`, sent as
- * `sha256=<hex>` beside the timestamp (Unix seconds). The same scheme as signed alerts into dbops.
- */
-export function signWebhookBody(secret: string, timestamp: number | string, body: string): string {
-  return 'sha256=' + createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
-}
 
 /**
  * Posts a notification as JSON, signed, so the receiver can trust it came from dbops: to the team's endpoint (one
@@ -49,8 +39,8 @@ export function signedWebhookChannel(o: {
             'content-type': 'application/json',
             'idempotency-key': to ? `${n.notificationId}:${to.id}` : n.notificationId,
             'x-dbops-sender': SENDER,
-            [SIGNED_WEBHOOK_HEADERS.timestamp]: String(timestamp),
-            [SIGNED_WEBHOOK_HEADERS.signature]: signWebhookBody(o.secret, timestamp, body),
+            [BODY_SIGNATURE_HEADERS.timestamp]: String(timestamp),
+            [BODY_SIGNATURE_HEADERS.signature]: signBody(o.secret, timestamp, body),
           },
           body,
           signal: AbortSignal.timeout(timeoutMs),

@@ -1,7 +1,8 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Pool } from 'pg';
 import { authenticateSecret, claimSignature, integrationSigningKeys } from '../../db/credentials/credentials';
+import { BODY_SIGNATURE_HEADERS, signBody } from '../../lib/bodySignature';
 import type { Logger } from '../../lib/logger';
 import type { RosterInForce } from '../../lib/rosterInForce';
 import type { Role } from '../../runbooks/types';
@@ -33,19 +34,7 @@ export interface AuthDeps {
 /** A signed alert is accepted within this many seconds of its timestamp, once. */
 export const SIGNATURE_WINDOW_SECONDS = 300;
 
-export const SIGNATURE_HEADERS = {
-  integration: 'x-dbops-integration',
-  timestamp: 'x-dbops-timestamp',
-  signature: 'x-dbops-signature',
-} as const;
-
-/**
- * The HMAC an alert source signs with: HMAC-SHA256 over `<timestamp>.<body>`, keyed with the hex SHA-256 of its key
- * (what the store keeps, so the key itself is never stored), sent as `sha256=<hex>`.
- */
-export function signAlert(signingKey: string, timestamp: number | string, body: string): string {
-  return 'sha256=' + createHmac('sha256', signingKey).update(`${timestamp}.${body}`).digest('hex');
-}
+export const SIGNATURE_HEADERS = { integration: 'x-dbops-integration', ...BODY_SIGNATURE_HEADERS } as const;
 
 const bearerOf = (c: Context) => /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1];
 
@@ -109,7 +98,8 @@ async function integrationOf(c: Context, deps: AuthDeps): Promise<Caller | strin
   if (age > SIGNATURE_WINDOW_SECONDS) return `the signature's timestamp is outside the ${SIGNATURE_WINDOW_SECONDS} s window`;
   const body = await c.req.text();
   for (const { credential, key } of await integrationSigningKeys(deps.pool, integration)) {
-    const expected = Buffer.from(signAlert(key, timestamp, body));
+    // An alert source signs with the hex SHA-256 of its key as the secret: what the store keeps, never the key itself.
+    const expected = Buffer.from(signBody(key, timestamp, body));
     const given = Buffer.from(signature);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) continue;
     if (!(await claimSignature(deps.pool, signature, SIGNATURE_WINDOW_SECONDS))) return 'this signature was already used (a replay)';

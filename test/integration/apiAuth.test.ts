@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signAlert } from '../../client/api/authenticate';
+import { signBody } from '../../lib/bodySignature';
 import { hashSecret, revokeCredential, listCredentials } from '../../db/credentials/credentials';
 import { readIncidentEvents } from '../../db/audit/readEvents';
 import { incidentStateQuery, incidentWorkflowId, type IncidentState, type OpenIncidentInput } from '../../workflows/incident/messages';
@@ -42,7 +42,7 @@ describe('the dbops API authenticates every caller', () => {
   const signed = (body: string, timestamp: number, key = api.integrationKey) => ({
     'x-dbops-integration': 'monitoring',
     'x-dbops-timestamp': String(timestamp),
-    'x-dbops-signature': signAlert(hashSecret(key), timestamp, body),
+    'x-dbops-signature': signBody(hashSecret(key), timestamp, body),
   });
   const nowSeconds = () => Math.floor(Date.now() / 1000);
 
