@@ -47,29 +47,41 @@ export function webhookChannel(url: string, timeoutMs = 5000, links?: PageLinker
         const l = links?.(n, r.id);
         return l ? [`${r.channels.slack ?? r.name}: <${l.ack}|acknowledge as ${r.name}> · <${l.open}|open the incident>`] : [];
       });
-      let res: Response;
-      try {
-        res = await fetch(url, {
-          method: 'POST',
-          // Delivery is at least once (a worker killed mid-request may have its page sent again by another):
-          // Idempotency-Key lets a receiver drop the repeat; the sender names which worker delivered.
-          headers: { 'content-type': 'application/json', 'idempotency-key': n.notificationId, 'x-dbops-sender': SENDER },
-          body: JSON.stringify({
-            text: [`${n.message}`, mentions, ...linkLines].join('\n'),
-            dbops: { kind: n.kind, subject: n.subjectId, id: n.notificationId },
-          }),
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-      } catch (err) {
-        // The error ends up in logs, the outbox and the incident's timeline: name the cause, never the URL (its path is the secret).
-        throw new Error(`webhook unreachable: ${fetchFailure(err, timeoutMs)}`);
-      }
-      if (!res.ok) throw new Error(`webhook answered ${res.status}`);
+      // Delivery is at least once (a worker killed mid-request may have its page sent again by another):
+      // Idempotency-Key lets a receiver drop the repeat.
+      const text = [`${n.message}`, mentions, ...linkLines].join('\n');
+      await postJson(
+        url,
+        JSON.stringify({ text, dbops: { kind: n.kind, subject: n.subjectId, id: n.notificationId } }),
+        { 'idempotency-key': n.notificationId },
+        timeoutMs,
+        'webhook',
+      );
     },
   };
 }
 
-export function fetchFailure(err: unknown, timeoutMs: number): string {
+/**
+ * POSTs a JSON body naming the worker that sends it (x-dbops-sender). A failure says `<what> unreachable: <cause>`
+ * or `<what> answered <status>`: it ends up in logs, the outbox and the incident's timeline, so it names the cause,
+ * never the URL (a webhook's path is its secret).
+ */
+export async function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number, what: string) {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-dbops-sender': SENDER, ...headers },
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (err) {
+    throw new Error(`${what} unreachable: ${fetchFailure(err, timeoutMs)}`);
+  }
+  if (!res.ok) throw new Error(`${what} answered ${res.status}`);
+}
+
+function fetchFailure(err: unknown, timeoutMs: number): string {
   const e = err as { name?: string; cause?: { code?: string } };
   if (e.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
   return e.cause?.code ?? e.name ?? 'request failed';

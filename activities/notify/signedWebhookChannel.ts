@@ -1,6 +1,6 @@
 import { BODY_SIGNATURE_HEADERS, signBody } from '../../lib/bodySignature';
 import type { Contact } from '../../runbooks/plan';
-import { fetchFailure, SENDER, type NotificationChannel, type PageLinker } from './channels';
+import { postJson, type NotificationChannel, type PageLinker } from './channels';
 
 /**
  * Posts a notification as JSON, signed, so the receiver can trust it came from dbops: to the team's endpoint (one
@@ -31,24 +31,12 @@ export function signedWebhookChannel(o: {
         recipients,
       });
       const timestamp = Math.floor((o.now ?? Date.now)() / 1000);
-      let res: Response;
-      try {
-        res = await fetch(url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'idempotency-key': to ? `${n.notificationId}:${to.id}` : n.notificationId,
-            'x-dbops-sender': SENDER,
-            [BODY_SIGNATURE_HEADERS.timestamp]: String(timestamp),
-            [BODY_SIGNATURE_HEADERS.signature]: signBody(o.secret, timestamp, body),
-          },
-          body,
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-      } catch (err) {
-        throw new Error(`${o.name} unreachable${to ? ` for ${to.id}` : ''}: ${fetchFailure(err, timeoutMs)}`);
-      }
-      if (!res.ok) throw new Error(`${o.name}${to ? ` for ${to.id}` : ''} answered ${res.status}`);
+      const signature = {
+        [BODY_SIGNATURE_HEADERS.timestamp]: String(timestamp),
+        [BODY_SIGNATURE_HEADERS.signature]: signBody(o.secret, timestamp, body),
+      };
+      const idempotencyKey = to ? `${n.notificationId}:${to.id}` : n.notificationId;
+      await postJson(url, body, { 'idempotency-key': idempotencyKey, ...signature }, timeoutMs, to ? `${o.name} for ${to.id}` : o.name);
     },
   };
 }
