@@ -6,8 +6,9 @@ import { DEFAULT_RESOLVE_POLICY, renderTemplate, routeAlert, type RoutableAlert,
 import { clipText, TEXT_LIMITS } from '../../runbooks/limits';
 import type { Roster } from '../../runbooks/roster';
 import { INCIDENT_TYPE_IDS, INTEGRATION_ROLE, type BusinessCalendar, type IncidentTypeId } from '../../runbooks/types';
-import { acknowledgeUpdate, alertResolvedSignal } from '../../workflows/incident/messages';
+import { alertResolvedSignal } from '../../workflows/incident/messages';
 import type { incidentResponse } from '../../workflows/incident/incidentResponse';
+import { acknowledgeIncident } from '../incidents/incidentActions';
 import { openIncident } from '../incidents/openIncident';
 
 /** What receiving a monitoring tool's alert needs: Temporal, the audit store (alert_keys) and the routing in force. */
@@ -99,15 +100,11 @@ export async function acknowledgeAlert(ctx: AlertContext, integration: string, d
   if (found.dropped !== undefined) return { done: false, workflowId: found.workflowId, message: found.dropped };
   const { handle, key } = found;
   try {
-    await handle.executeUpdate(acknowledgeUpdate, {
-      args: [
-        {
-          actor: integrationActor(integration),
-          roles: [INTEGRATION_ROLE],
-          note: `acknowledged at the source (dedup_key ${clipText(dedupKey, 200)})`,
-        },
-      ],
-    });
+    await acknowledgeIncident(
+      handle,
+      { actor: integrationActor(integration), roles: [INTEGRATION_ROLE] },
+      `acknowledged at the source (dedup_key ${clipText(dedupKey, 200)})`,
+    );
     return { done: true, workflowId: key.workflowId, message: 'incident acknowledged' };
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError)
