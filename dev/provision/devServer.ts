@@ -1,4 +1,5 @@
-import { spawn, type SpawnOptionsWithStdioTuple } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptionsWithStdioTuple } from 'node:child_process';
+import { Connection } from '@temporalio/client';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../lib/logger';
@@ -54,7 +55,9 @@ export async function startDevServer(opts: DevServerOptions): Promise<RunningTem
   const child = opts.dbFile ? spawnPrivate(opts.source.path, args, options) : spawn(opts.source.path, args, options);
   const watched = watchServer(child, 'the Temporal dev server', { keepChars: 4000, reasonChars: 500 });
   try {
+    const deadline = Date.now() + 60_000;
     await waitForPort(port, child, 60_000, 'the Temporal dev server', watched.output);
+    await waitForHealthyFrontend(`127.0.0.1:${port}`, deadline, child, watched.output);
   } catch (err) {
     await watched.stop(2000);
     throw err;
@@ -66,6 +69,28 @@ export async function startDevServer(opts: DevServerOptions): Promise<RunningTem
     stop: () => watched.stop(),
     onUnexpectedExit: watched.onUnexpectedExit,
   };
+}
+
+/**
+ * The frontend listens a moment before it answers ("Frontend is not healthy yet"): a worker connecting in that moment
+ * fails, so start-up waits for a successful GetSystemInfo (what every SDK connection calls first).
+ */
+async function waitForHealthyFrontend(address: string, deadline: number, child: ChildProcess, output: () => string) {
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new ProvisionError(`the Temporal dev server exited before it was healthy:\n${output()}`);
+    }
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: '2 seconds' });
+      await connection.close();
+      return;
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new ProvisionError(`the Temporal dev server did not become healthy within 60 s: ${(lastError as Error)?.message}\n${output()}`);
 }
 
 /**
