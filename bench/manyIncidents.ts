@@ -3,6 +3,7 @@ import { medianCliMs } from './cliTimings';
 import { inFlight } from './concurrency';
 import { calendar, roster, uniqueFingerprint, type BenchContext } from './context';
 import { devServerSession } from './devServer';
+import { firstTaskTimes } from './firstTask';
 import { alertTitle, pageRecorder } from './pageRecorder';
 import type { BenchResult } from './report';
 import { max, ms, percentile } from './stats';
@@ -54,6 +55,7 @@ export async function burst(ctx: BenchContext): Promise<BenchResult> {
   const n = ctx.options.burst!;
   const run = await openMany(ctx, n, 'burst', 'medium');
   try {
+    const first = await firstTaskTimes(run.session.client, run.ids);
     const within60 = run.toPage.filter((x) => x <= 60_000).length;
     const metrics = {
       [`burst_${n}_last_page_s`]: run.lastPageS,
@@ -61,6 +63,10 @@ export async function burst(ctx: BenchContext): Promise<BenchResult> {
       [`burst_${n}_open_to_page_p99_ms`]: percentile(run.toPage, 99),
       [`burst_${n}_paged_within_60s`]: within60,
       [`burst_${n}_peak_rss_mb`]: run.peakRssMb(),
+      [`burst_${n}_first_task_queued_p50_ms`]: first.queuedP50,
+      [`burst_${n}_first_task_queued_p99_ms`]: first.queuedP99,
+      [`burst_${n}_first_task_worked_p50_ms`]: first.workedP50,
+      [`burst_${n}_first_task_worked_p99_ms`]: first.workedP99,
     };
     return {
       name: `burst of ${n}`,
@@ -70,6 +76,8 @@ export async function burst(ctx: BenchContext): Promise<BenchResult> {
         ['last page after the first alert', `${run.lastPageS.toFixed(1)} s`],
         ['alert → page p50 / p99', `${ms(percentile(run.toPage, 50))} / ${ms(percentile(run.toPage, 99))}`],
         ['paged within 60 s of the alert (goal: all)', `${within60} / ${n}`],
+        ['first task: queued p50 / p99 (100 sampled)', `${ms(first.queuedP50)} / ${ms(first.queuedP99)}`],
+        ['first task: worked (page inside) p50 / p99', `${ms(first.workedP50)} / ${ms(first.workedP99)}`],
         ['bench process peak RSS (worker + client)', `${Math.round(run.peakRssMb())} MB`],
       ],
       metrics,

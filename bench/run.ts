@@ -28,7 +28,7 @@ const USAGE = `npm run bench -- [--json FILE] [--burst [N]] [--open [N]] [--only
   --open [N]      N open incidents: worker RSS, incident list, report (default 5000; several minutes)
   --big-tier      the morning checklist's checks, each timed, on a tier of 1 M jobs and 0.5 M e-mails (about a minute)
   --only names    run only these benchmarks (${'names as printed, e.g. "alert → first page"'})
-  --max-cached N, --max-wft N, --max-activities N, --non-sticky-ratio R   worker tuning, for dbops' and the baseline's workers alike`;
+  --max-cached N, --max-wft N, --max-activities N, --non-sticky-ratio R, --wft-pollers N|auto, --activities-per-second N   worker tuning, for dbops' and the baseline's workers alike`;
 
 function parseOptions(): { options: BenchOptions; json?: string; only?: string[]; store: BenchStore; tuning: WorkerTuning } {
   // --burst and --open take an optional count: "--burst" alone means the default.
@@ -50,6 +50,8 @@ function parseOptions(): { options: BenchOptions; json?: string; only?: string[]
       'max-wft': { type: 'string' },
       'max-activities': { type: 'string' },
       'non-sticky-ratio': { type: 'string' },
+      'wft-pollers': { type: 'string' },
+      'activities-per-second': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -71,6 +73,11 @@ function parseOptions(): { options: BenchOptions; json?: string; only?: string[]
   if (maxCached !== undefined) tuning.maxCachedWorkflows = maxCached;
   if (maxWft !== undefined) tuning.maxConcurrentWorkflowTaskExecutions = maxWft;
   if (maxActivities !== undefined) tuning.maxConcurrentActivityTaskExecutions = maxActivities;
+  const perSecond = count('activities-per-second', values['activities-per-second']);
+  if (perSecond !== undefined) tuning.maxActivitiesPerSecond = perSecond;
+  const pollers = values['wft-pollers'];
+  if (pollers === 'auto') tuning.workflowTaskPollerBehavior = { type: 'autoscaling' };
+  else if (pollers !== undefined) tuning.workflowTaskPollerBehavior = { type: 'simple-maximum', maximum: count('wft-pollers', pollers) };
   const ratio = values['non-sticky-ratio'];
   if (ratio !== undefined) {
     if (!/^(0(\.\d+)?|1(\.0+)?)$/.test(ratio) || Number(ratio) <= 0)

@@ -1,6 +1,7 @@
 import path from 'node:path';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, type State, type WorkerOptions } from '@temporalio/worker';
 import type { DbopsActivities } from '../activities';
+import { pagesTaskQueue } from '../workflows/shared/taskQueues';
 
 /** The module whose exports are the workflows; the SDK bundles it with webpack. */
 export const WORKFLOWS_PATH = path.resolve(__dirname, '../workflows/index.ts');
@@ -23,6 +24,7 @@ export type WorkerTuning = Pick<
   | 'maxConcurrentActivityTaskExecutions'
   | 'workflowTaskPollerBehavior'
   | 'nonStickyToStickyPollRatio'
+  | 'maxActivitiesPerSecond'
 >;
 
 /**
@@ -46,10 +48,25 @@ export const DEFAULT_TUNING: WorkerTuning = {
   maxCachedWorkflows: 500,
   maxConcurrentActivityTaskExecutions: 20,
   nonStickyToStickyPollRatio: 1,
+  maxActivitiesPerSecond: 20,
 };
 
-export function createDbopsWorker(o: DbopsWorkerOptions): Promise<Worker> {
-  return Worker.create({
+/** Pages wait for nothing: as many at once as the channels take, and no rate. */
+const PAGES_TUNING = { maxConcurrentActivityTaskExecutions: 20 };
+
+/**
+ * The worker dbops runs: the workflows and their activities on the main task queue, and beside it an activities-only
+ * worker for pages on their own queue (see workflows/shared/taskQueues.ts). Runs, drains and reports as one.
+ */
+export interface DbopsWorker {
+  run(): Promise<void>;
+  shutdown(): void;
+  /** The main worker's state (the pages worker follows it). */
+  getState(): State;
+}
+
+export async function createDbopsWorker(o: DbopsWorkerOptions): Promise<DbopsWorker> {
+  const main = await Worker.create({
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.taskQueue,
@@ -60,4 +77,29 @@ export function createDbopsWorker(o: DbopsWorkerOptions): Promise<Worker> {
     ...DEFAULT_TUNING,
     ...o.tuning,
   });
+  const pages = await Worker.create({
+    connection: o.connection,
+    namespace: o.namespace,
+    taskQueue: pagesTaskQueue(o.taskQueue),
+    activities: { notify: o.activities.notify },
+    shutdownGraceTime: '20 seconds',
+    ...PAGES_TUNING,
+  });
+  const shutdown = () => {
+    for (const w of [main, pages]) if (w.getState() === 'RUNNING') w.shutdown();
+  };
+  return {
+    // Either one stopping (a fatal error, a shutdown) stops the other: half a worker must not run on silently.
+    async run() {
+      const runs = [main, pages].map((w) =>
+        w.run().finally(() => {
+          shutdown();
+        }),
+      );
+      const [first, second] = await Promise.allSettled(runs);
+      for (const r of [first, second]) if (r.status === 'rejected') throw r.reason;
+    },
+    shutdown,
+    getState: () => main.getState(),
+  };
 }

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { Connection } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
+import type { DbopsWorker } from './createWorker';
 import type { Pool } from 'pg';
 import { readStoreMetrics } from '../db/metrics/storeMetrics';
 import { runHealthChecks } from '../lib/healthChecks';
@@ -15,7 +15,7 @@ import { renderMetrics } from '../lib/prometheus';
 export function startOpsServer(o: {
   host: string;
   port: number;
-  worker: () => Worker | undefined;
+  worker: () => Pick<DbopsWorker, 'getState'> | undefined;
   connection: Connection;
   auditPool: Pool;
   /** Where the SDK runtime's own exporter listens (loopback, not published). */

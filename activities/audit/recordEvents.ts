@@ -1,15 +1,16 @@
 import type { Pool } from 'pg';
 import type { AuditEvent, ChecklistRunSnapshot, IncidentSnapshot } from '../../db/audit/records';
-import { writeChecklistEvent, writeIncidentEvent, type WriteResult } from '../../db/audit/writeEvents';
+import { writeChecklistEvent, writeIncidentEvent, writeIncidentEvents, type WriteResult } from '../../db/audit/writeEvents';
 import type { Logger } from '../../lib/logger';
 
-/** The audit activities: each writes one event of a workflow's hash chain, idempotently. */
+/** The audit activities: each writes events of a workflow's hash chain, in order and idempotently. */
 export function createAuditActivities(d: { auditPool: Pool; logger: Logger }) {
   /** A repaired event is reported: it is in the chain, but not as it was sent. */
-  const reported = (stream: string, event: AuditEvent, result: WriteResult): WriteResult => {
+  const reported = (stream: string, event: AuditEvent | AuditEvent[], result: WriteResult): WriteResult => {
     if (result.repaired) {
+      const events = Array.isArray(event) ? event : [event];
       d.logger.error(
-        { stream, subject: event.subjectId, seq: event.seq, kind: event.kind, reason: result.repaired },
+        { stream, subject: events[0]?.subjectId, seq: events.map((e) => e.seq), kind: events.map((e) => e.kind), reason: result.repaired },
         'audit event could not be stored as sent; written repaired',
       );
     }
@@ -18,6 +19,11 @@ export function createAuditActivities(d: { auditPool: Pool; logger: Logger }) {
   return {
     async recordIncidentEvent(event: AuditEvent, snapshot: IncidentSnapshot): Promise<WriteResult> {
       return reported('incident', event, await writeIncidentEvent(d.auditPool, event, snapshot));
+    },
+    /** The events one workflow activation (or a write's wait) gathered, in one transaction. */
+    async recordIncidentEvents(events: AuditEvent[], snapshot: IncidentSnapshot): Promise<WriteResult> {
+      if (!events.length) return { written: false };
+      return reported('incident', events, await writeIncidentEvents(d.auditPool, events, snapshot));
     },
     async recordChecklistEvent(event: AuditEvent, run: ChecklistRunSnapshot): Promise<WriteResult> {
       return reported('checklist', event, await writeChecklistEvent(d.auditPool, event, run));

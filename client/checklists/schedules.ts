@@ -85,10 +85,16 @@ export async function listSchedules(client: Client) {
   return rows;
 }
 
+/**
+ * Pauses or resumes a schedule, and returns once describing it says so: the server hands the change to the
+ * schedule's own workflow, and a describe right after can still show the old state (seen under load), which would
+ * make a `pause` followed by a status look as if it had not taken.
+ */
 export async function setPaused(client: Client, id: ChecklistId, paused: boolean, note: string) {
   const handle = client.schedule.getHandle(scheduleIdOf(id));
   if (paused) await handle.pause(note);
   else await handle.unpause(note);
+  for (let i = 0; i < 50 && (await handle.describe()).state.paused !== paused; i++) await new Promise((r) => setTimeout(r, 100));
 }
 
 export async function triggerNow(client: Client, id: ChecklistId) {

@@ -7,7 +7,7 @@ import type { Roster } from '../../runbooks/roster';
 import { INCIDENT_TYPE_IDS, SEVERITIES, TIERS, type BusinessCalendar } from '../../runbooks/types';
 import { incidentWorkflowId, triggerSignal, type IncidentTrigger, type OpenIncidentInput } from '../../workflows/incident/messages';
 import type { incidentResponse } from '../../workflows/incident/incidentResponse';
-import { SA_KIND, SA_PHASE, SA_SEVERITY, SA_TIER, SA_TYPE } from '../../workflows/shared/searchAttributes';
+import { incidentStartAttributes } from '../../workflows/shared/searchAttributes';
 
 /**
  * A text field within its bound in runbooks/limits and storable by the audit store (no NUL, no lone surrogate).
@@ -104,13 +104,7 @@ export async function openIncident(ctx: OpenIncidentContext, request: IncidentRe
     signal: triggerSignal,
     signalArgs: [trigger] as [IncidentTrigger],
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-    typedSearchAttributes: [
-      { key: SA_KIND, value: 'incident' },
-      { key: SA_TYPE, value: r.type },
-      { key: SA_TIER, value: r.tier },
-      { key: SA_SEVERITY, value: severity },
-      { key: SA_PHASE, value: 'triggered' },
-    ],
+    typedSearchAttributes: incidentStartAttributes({ type: r.type, tier: r.tier, severity }),
   };
   // A storm of identical alerts can race the incident's own start; "already started" means another trigger won,
   // so signal again and reach the running incident.

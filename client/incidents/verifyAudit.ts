@@ -71,16 +71,18 @@ async function writesInHistory(client: Client, workflowId: string, incidentId: s
   for await (const run of client.workflow.list({ query: `WorkflowId = '${workflowId.replace(/'/g, "\\'")}'` })) {
     runs++;
     const history = await client.workflow.getHandle(workflowId, run.runId).fetchHistory();
-    const scheduled = new Map<string, AuditEvent>();
+    const scheduled = new Map<string, AuditEvent[]>();
     for (const e of history.events ?? []) {
       const attrs = e.activityTaskScheduledEventAttributes;
-      if (attrs?.activityType?.name === 'recordIncidentEvent') {
-        const [event] = (attrs.input?.payloads ?? []).map((p) => defaultPayloadConverter.fromPayload(p)) as [AuditEvent];
-        if (event?.subjectId === incidentId) scheduled.set(String(e.eventId), event);
+      const name = attrs?.activityType?.name;
+      if (name === 'recordIncidentEvent' || name === 'recordIncidentEvents') {
+        const [first] = (attrs!.input?.payloads ?? []).map((p) => defaultPayloadConverter.fromPayload(p)) as [AuditEvent | AuditEvent[]];
+        // One event, or (from the audit-in-batches version on) the events of one write.
+        const events = (Array.isArray(first) ? first : [first]).filter((event) => event?.subjectId === incidentId);
+        if (events.length) scheduled.set(String(e.eventId), events);
       }
       const done = e.activityTaskCompletedEventAttributes;
-      const event = done && scheduled.get(String(done.scheduledEventId));
-      if (event) written.set(event.seq, event);
+      for (const event of (done && scheduled.get(String(done.scheduledEventId))) || []) written.set(event.seq, event);
     }
   }
   return runs ? written : undefined;

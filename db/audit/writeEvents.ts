@@ -23,25 +23,36 @@ export interface WriteResult {
 }
 
 /**
- * Writes a subject's row and one of its events in one transaction, and moves the subject's anchor (event count,
- * last hash) with it. Idempotent: the event id is derived from the subject and sequence number, so a retried
- * attempt finds its row and writes nothing. An event PostgreSQL refuses for its content (a data exception, class
- * 22, or a size limit, class 54) would fail forever and stall the chain behind it: it is written repaired instead.
+ * Writes a subject's row and some of its events, in sequence order, in one transaction, and moves the subject's
+ * anchor (event count, last hash) with them. Idempotent: an event's id is derived from the subject and sequence
+ * number, so a retried attempt finds its rows and writes nothing again. An event PostgreSQL refuses for its content
+ * (a data exception, class 22, or a size limit, class 54) would fail forever and stall the chain behind it: it is
+ * written repaired instead.
  */
-async function writeEvent<S>(
+async function writeEvents<S>(
   pool: Pool,
   stream: Stream,
-  event: AuditEvent,
+  events: AuditEvent[],
   snapshot: S,
   upsertSubject: (c: PoolClient, s: S) => Promise<unknown>,
-) {
+): Promise<WriteResult> {
   try {
-    return await writeEventOnce(pool, stream, event, snapshot, upsertSubject);
+    return await writeEventsOnce(pool, stream, events, snapshot, upsertSubject);
   } catch (err) {
     const code = (err as { code?: string }).code ?? '';
     if (!code.startsWith('22') && !code.startsWith('54')) throw err;
+    if (events.length > 1) {
+      // Which one the store refused is not said: each is written on its own, and only the refused one repaired.
+      let result: WriteResult = { written: false };
+      const repaired: string[] = [];
+      for (const event of events) {
+        result = await writeEvents(pool, stream, [event], snapshot, upsertSubject);
+        if (result.repaired) repaired.push(`#${event.seq}: ${result.repaired}`);
+      }
+      return { ...result, ...(repaired.length && { repaired: repaired.join('; ') }) };
+    }
     const reason = `${code}: ${(err as Error).message}`;
-    const result = await writeEventOnce(pool, stream, repairEvent(event, reason), toStorableJson(snapshot) as S, upsertSubject);
+    const result = await writeEventsOnce(pool, stream, [repairEvent(events[0], reason)], toStorableJson(snapshot) as S, upsertSubject);
     return { ...result, repaired: reason };
   }
 }
@@ -60,46 +71,71 @@ export function repairEvent(event: AuditEvent, reason: string): AuditEvent {
 
 const MAX_REPAIRED_DATA = 64 * 1024;
 
-function writeEventOnce<S>(
+function writeEventsOnce<S>(
   pool: Pool,
   stream: Stream,
-  event: AuditEvent,
+  events: AuditEvent[],
   snapshot: S,
   upsertSubject: (c: PoolClient, s: S) => Promise<unknown>,
 ) {
   const { table, subject, subjects } = STREAMS[stream];
-  const eventId = eventIdOf(event.subjectId, event.seq);
   return withTransaction(pool, async (client): Promise<WriteResult> => {
     await upsertSubject(client, snapshot);
-    const exists = await client.query<{ hash: string }>(`SELECT hash FROM ${table} WHERE event_id = $1`, [eventId]);
-    if (exists.rowCount) return { written: false, hash: exists.rows[0].hash };
-    const prev = await client.query<{ hash: string }>(`SELECT hash FROM ${table} WHERE ${subject} = $1 AND seq = $2`, [
-      event.subjectId,
-      event.seq - 1,
-    ]);
-    if (event.seq > 1 && !prev.rowCount) {
-      // Events are written in order; a gap means the previous write has not landed yet. Retry later.
-      throw ApplicationFailure.retryable(`event ${event.seq - 1} of ${event.subjectId} is not written yet`, 'AuditGap');
+    let result: WriteResult = { written: false };
+    for (const event of events) {
+      const eventId = eventIdOf(event.subjectId, event.seq);
+      const exists = await client.query<{ hash: string }>(`SELECT hash FROM ${table} WHERE event_id = $1`, [eventId]);
+      if (exists.rowCount) {
+        result = { written: result.written, hash: exists.rows[0].hash };
+        continue;
+      }
+      const prev = await client.query<{ hash: string }>(`SELECT hash FROM ${table} WHERE ${subject} = $1 AND seq = $2`, [
+        event.subjectId,
+        event.seq - 1,
+      ]);
+      if (event.seq > 1 && !prev.rowCount) {
+        // Events are written in order; a gap means the previous write has not landed yet. Retry later.
+        throw ApplicationFailure.retryable(`event ${event.seq - 1} of ${event.subjectId} is not written yet`, 'AuditGap');
+      }
+      const prevHash = prev.rows[0]?.hash ?? GENESIS_HASH;
+      const hash = eventHash(prevHash, { ...event, eventId });
+      await client.query(
+        `INSERT INTO ${table} (event_id, ${subject}, seq, kind, actor, occurred_at, data, prev_hash, hash)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT (event_id) DO NOTHING`,
+        [
+          eventId,
+          event.subjectId,
+          event.seq,
+          event.kind,
+          event.actor ?? null,
+          event.occurredAt,
+          JSON.stringify(event.data),
+          prevHash,
+          hash,
+        ],
+      );
+      result = { written: true, hash };
     }
-    const prevHash = prev.rows[0]?.hash ?? GENESIS_HASH;
-    const hash = eventHash(prevHash, { ...event, eventId });
-    await client.query(
-      `INSERT INTO ${table} (event_id, ${subject}, seq, kind, actor, occurred_at, data, prev_hash, hash)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT (event_id) DO NOTHING`,
-      [eventId, event.subjectId, event.seq, event.kind, event.actor ?? null, event.occurredAt, JSON.stringify(event.data), prevHash, hash],
-    );
-    await client.query(`UPDATE ${subjects} SET event_count = $2, last_hash = $3 WHERE ${subject} = $1 AND event_count < $2`, [
-      event.subjectId,
-      event.seq,
-      hash,
-    ]);
-    return { written: true, hash };
+    const last = events[events.length - 1];
+    if (result.written) {
+      await client.query(`UPDATE ${subjects} SET event_count = $2, last_hash = $3 WHERE ${subject} = $1 AND event_count < $2`, [
+        last.subjectId,
+        last.seq,
+        result.hash,
+      ]);
+    }
+    return result;
   });
 }
 
 /** An incident event, with the incidents row refreshed from the workflow's snapshot. */
 export function writeIncidentEvent(pool: Pool, event: AuditEvent, snap: IncidentSnapshot) {
-  return writeEvent(pool, 'incident', event, snap, (c, snap) =>
+  return writeIncidentEvents(pool, [event], snap);
+}
+
+/** Incident events in sequence order, in one transaction, with the incidents row refreshed from the workflow's snapshot. */
+export function writeIncidentEvents(pool: Pool, events: AuditEvent[], snap: IncidentSnapshot) {
+  return writeEvents(pool, 'incident', events, snap, (c, snap) =>
     c.query(
       `INSERT INTO incidents (incident_id, workflow_id, type, severity, tier, fingerprint, title, phase, runbook_version, opened_at,
          acknowledged_at, acknowledged_by, resolved_at, resolution, trigger_count, escalation_level, updated_at)
@@ -131,7 +167,7 @@ export function writeIncidentEvent(pool: Pool, event: AuditEvent, snap: Incident
 
 /** A checklist event, with the checklist_runs row refreshed from the workflow's snapshot. */
 export function writeChecklistEvent(pool: Pool, event: AuditEvent, run: ChecklistRunSnapshot) {
-  return writeEvent(pool, 'checklist', event, run, (c, run) =>
+  return writeEvents(pool, 'checklist', [event], run, (c, run) =>
     c.query(
       `INSERT INTO checklist_runs (run_id, checklist_id, name, runbook_version, status, started_at, finished_at, pass_count, warn_count, fail_count, updated_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10, now())

@@ -12,6 +12,7 @@ import { calendar, devServerSuite, roster } from '../support/harness';
 import { rosterInForce } from '../../lib/rosterInForce';
 import { buildIncidentPlan } from '../../runbooks/plan';
 import type { incidentResponse } from '../../workflows/incident/incidentResponse';
+import { incidentStartAttributes } from '../../workflows/shared/searchAttributes';
 
 /**
  * Who may act, through the real API on the dev server with a real worker: alert sources need their integration's
@@ -302,7 +303,12 @@ describe("pages go to who holds the rung's roles when they are sent", () => {
       trigger: { source: 'cli', by: 'test' },
       plan,
     };
-    const handle = await suite.client.workflow.start<typeof incidentResponse>('incidentResponse', { workflowId, taskQueue, args: [input] });
+    const handle = await suite.client.workflow.start<typeof incidentResponse>('incidentResponse', {
+      workflowId,
+      taskQueue,
+      args: [input],
+      typedSearchAttributes: incidentStartAttributes(input),
+    });
     const { incidentId } = await handle.query(incidentStateQuery);
     const pageOf = () => suite.harness.channel.sent.find((n) => n.subjectId === incidentId && n.kind === 'page');
     for (let i = 0; i < 100 && !pageOf(); i++) await new Promise((r) => setTimeout(r, 100));

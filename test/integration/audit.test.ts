@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeIncidentEvent } from '../../db/audit/writeEvents';
+import { writeIncidentEvent, writeIncidentEvents } from '../../db/audit/writeEvents';
 import { verifyChain } from '../../db/audit/chain';
 import type { IncidentSnapshot } from '../../activities/contracts';
 import { readIncidentEvents } from '../../db/audit/readEvents';
@@ -94,6 +94,24 @@ describe('audit store', () => {
     const own = { ...snap, incidentId: 'INC-TEST-ANCHOR', workflowId: 'incident/database-outage/oltp/anchor' };
     for (let seq = 1; seq <= 3; seq++) await writeIncidentEvent(db.pool, { ...event(seq, `k${seq}`), subjectId: own.incidentId }, own);
     const events = await readIncidentEvents(db.pool, own.incidentId);
+    const { rows } = await db.pool.query('SELECT event_count, last_hash FROM incidents WHERE incident_id = $1', [own.incidentId]);
+    expect(rows[0]).toEqual({ event_count: 3, last_hash: events[2].hash });
+  });
+
+  it('writes a batch in order as one chain; a refused event in it is repaired alone; a retried batch writes nothing again', async () => {
+    const own = { ...snap, incidentId: 'INC-TEST-BATCH', workflowId: 'incident/database-outage/oltp/batch' };
+    const batch = [1, 2, 3].map((seq) => ({ ...event(seq, `k${seq}`), subjectId: own.incidentId }));
+    batch[1] = { ...batch[1], data: { summary: 'x\u0000y' } as never };
+    const first = await writeIncidentEvents(db.pool, batch, own);
+    expect(first.written).toBe(true);
+    expect(first.repaired).toMatch(/^#2: 22/);
+    const again = await writeIncidentEvents(db.pool, batch, own);
+    expect(again).toEqual({ written: false, hash: first.hash });
+    const events = await readIncidentEvents(db.pool, own.incidentId);
+    expect(events.map((e) => e.kind)).toEqual(['k1', 'k2', 'k3']);
+    expect(events[0].data).toEqual(batch[0].data);
+    expect(events[1].data).toMatchObject({ summary: 'x\uFFFDy', unstorable: expect.stringMatching(/^22/) });
+    expect(verifyChain(events)).toEqual([]);
     const { rows } = await db.pool.query('SELECT event_count, last_hash FROM incidents WHERE incident_id = $1', [own.incidentId]);
     expect(rows[0]).toEqual({ event_count: 3, last_hash: events[2].hash });
   });

@@ -30,6 +30,7 @@ import {
   type Harness,
 } from '../support/harness';
 import { startWorkerProcess } from '../support/workerProcess';
+import { incidentStartAttributes } from '../../workflows/shared/searchAttributes';
 
 type Handle = WorkflowHandle<typeof incidentResponse>;
 
@@ -58,7 +59,12 @@ async function openFailover(client: Client, taskQueue: string, fingerprint: stri
     trigger: { source: 'cli', by: 'test' },
     plan,
   };
-  const handle: Handle = await client.workflow.start<typeof incidentResponse>('incidentResponse', { workflowId, taskQueue, args: [input] });
+  const handle: Handle = await client.workflow.start<typeof incidentResponse>('incidentResponse', {
+    workflowId,
+    taskQueue,
+    args: [input],
+    typedSearchAttributes: incidentStartAttributes(input),
+  });
   return handle;
 }
 

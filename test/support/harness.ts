@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createActivities } from '../../activities';
 import { checklistIncidentOpener, type OpenIncidentContext } from '../../client/incidents/openIncident';
@@ -15,7 +15,7 @@ import { loadRoster } from '../../lib/roster';
 import type { RosterInForce } from '../../lib/rosterInForce';
 import { createTierPools, closeTierPools } from '../../lib/tierPools';
 import type { BusinessCalendar } from '../../runbooks/types';
-import { createDbopsWorker } from '../../workers/createWorker';
+import { createDbopsWorker, type WorkerTuning } from '../../workers/createWorker';
 import { createTestDatabase, type TestDatabase } from './database';
 
 // Quiet the SDK's own logging in tests; failures still surface through assertions.
@@ -111,13 +111,20 @@ export async function devServerConnection(): Promise<NativeConnection> {
 }
 
 /** Starts a real worker for the whole test file; stop() shuts it down and waits for it to drain. */
-export async function startWorker(connection: NativeConnection, harness: Harness, taskQueue: string, namespace = 'default') {
-  const worker: Worker = await createDbopsWorker({
+export async function startWorker(
+  connection: NativeConnection,
+  harness: Harness,
+  taskQueue: string,
+  namespace = 'default',
+  tuning?: WorkerTuning,
+) {
+  const worker = await createDbopsWorker({
     connection,
     namespace,
     taskQueue,
     activities: harness.activities,
     workflowBundlePath: inject('workflowBundlePath'),
+    tuning,
   });
   const running = worker.run();
   return {
@@ -154,7 +161,7 @@ export function timeSkippingSuite(taskQueue: string, options: () => Parameters<t
  * One describe block on the shared dev server: real activities on a fresh database, a client, and a worker on its
  * own task queue; breached checklist thresholds open incidents through the same client.
  */
-export function devServerSuite(taskQueue: string, options: () => Parameters<typeof createHarness>[0] = () => ({})) {
+export function devServerSuite(taskQueue: string, options: () => Parameters<typeof createHarness>[0] = () => ({}), tuning?: WorkerTuning) {
   const suite = {} as { harness: Harness; client: Client };
   let native: NativeConnection | undefined;
   let connection: Connection | undefined;
@@ -165,7 +172,7 @@ export function devServerSuite(taskQueue: string, options: () => Parameters<type
     connection = await Connection.connect({ address: inject('devServerAddress') });
     suite.client = new Client({ connection });
     suite.harness.incidents.current = { client: suite.client, taskQueue, roster, calendar };
-    worker = await startWorker(native, suite.harness, taskQueue);
+    worker = await startWorker(native, suite.harness, taskQueue, 'default', tuning);
   });
   afterAll(async () => {
     await worker?.stop();

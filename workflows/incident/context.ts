@@ -2,6 +2,7 @@ import type { IncidentPlan } from '../../runbooks/plan';
 import type { RearmableDeadline } from '../shared/deadline';
 import type { IncidentAudit } from './incidentAudit';
 import type { IncidentState } from './messages';
+import type { IncidentVersion } from './versions';
 
 /** What the parts of one incident run share: its frozen plan, its live state, its recorder and its clock. */
 export interface IncidentContext {
@@ -10,6 +11,8 @@ export interface IncidentContext {
   audit: IncidentAudit;
   /** Re-armed by every Update that may move the ladder's clocks, so the ladder looks again. */
   deadline: RearmableDeadline;
+  /** Which patches this run follows. */
+  version: IncidentVersion;
 }
 
 export const isResolved = (s: IncidentState): boolean => s.phase === 'resolved';

@@ -1,9 +1,10 @@
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { DbopsActivities } from '../../activities';
 import type { NotificationRequest } from '../../activities/contracts';
 import type { Contact } from '../../runbooks/plan';
 import type { Role } from '../../runbooks/types';
 import { AuditChain } from '../shared/auditChain';
+import { pagesTaskQueue } from '../shared/taskQueues';
 import { iso } from '../shared/time';
 import type { IncidentState, IncidentTrigger } from './messages';
 import { snapshotOf } from './state';
@@ -15,7 +16,7 @@ const WRITES = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
 } as const;
-const { recordIncidentEvent, notify } = proxyActivities<DbopsActivities>(WRITES);
+const { recordIncidentEvent, recordIncidentEvents, notify } = proxyActivities<DbopsActivities>(WRITES);
 /**
  * The opening page, run by the worker that runs the incident's first task, at once: no round trip through the
  * server and no wait in the task queue behind other incidents' audit writes and checks (see ladder.ts).
@@ -39,9 +40,26 @@ export class IncidentAudit {
   private repeatsUnrecorded = 0;
   private lastRepeat: IncidentTrigger | undefined;
   private readonly chain: AuditChain<ReturnType<typeof snapshotOf>>;
+  private readonly notifyLater: typeof notify;
 
-  constructor(private readonly s: IncidentState) {
-    this.chain = new AuditChain(s.incidentId, s, (event, snapshot) => this.tracked(() => recordIncidentEvent(event, snapshot)));
+  /**
+   * `stormReady` (see versions.ts): events gathered while a write is on its way go out together, and pages after the
+   * opening one go to the pages task queue.
+   */
+  constructor(
+    private readonly s: IncidentState,
+    stormReady: boolean,
+  ) {
+    const inBatches = stormReady;
+    this.notifyLater = stormReady
+      ? proxyActivities<DbopsActivities>({ ...WRITES, taskQueue: pagesTaskQueue(workflowInfo().taskQueue) }).notify
+      : notify;
+    this.chain = new AuditChain(
+      s.incidentId,
+      s,
+      (event, snapshot) => this.tracked(() => recordIncidentEvent(event, snapshot)),
+      inBatches ? (events, snapshot) => this.tracked(() => recordIncidentEvents(events, snapshot)) : undefined,
+    );
   }
 
   /** Settles when every event appended so far has been written. */
@@ -82,7 +100,7 @@ export class IncidentAudit {
       occurredAt: iso(Date.now()),
       ...(roles && { roles }),
     };
-    return this.tracked(() => (atOnce ? notifyAtOnce(request) : notify(request)));
+    return this.tracked(() => (atOnce ? notifyAtOnce(request) : this.notifyLater(request)));
   }
 
   async tracked<T>(fn: () => Promise<T>): Promise<T> {

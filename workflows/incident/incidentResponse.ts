@@ -1,14 +1,15 @@
-import { condition, continueAsNew, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { RearmableDeadline } from '../shared/deadline';
 import { SA_KIND, SA_PHASE, SA_SEVERITY, SA_TIER, SA_TYPE } from '../shared/searchAttributes';
 import { settle } from '../shared/settle';
 import { isResolved, type IncidentContext } from './context';
 import { registerIncidentHandlers } from './handlers';
 import { IncidentAudit } from './incidentAudit';
-import { PAGING_NEVER_WAITS, pageOnOpen, runLadder } from './ladder';
+import { pageOnOpen, runLadder } from './ladder';
 import type { IncidentState, OpenIncidentInput } from './messages';
 import { initialState } from './state';
 import { runSteps } from './steps';
+import { incidentVersion } from './versions';
 
 /**
  * One incident, from trigger to resolution, interpreting the plan frozen into its input: pages the escalation
@@ -16,16 +17,21 @@ import { runSteps } from './steps';
  */
 export async function incidentResponse(input: OpenIncidentInput): Promise<IncidentState> {
   const s: IncidentState = input.carried ?? initialState(input);
-  const ctx: IncidentContext = { plan: input.plan, s, audit: new IncidentAudit(s), deadline: new RearmableDeadline() };
+  const version = incidentVersion();
+  const audit = new IncidentAudit(s, version.stormReady);
+  const ctx: IncidentContext = { plan: input.plan, s, audit, deadline: new RearmableDeadline(), version };
   registerIncidentHandlers(ctx);
 
-  upsertSearchAttributes([
-    { key: SA_KIND, value: 'incident' },
-    { key: SA_TYPE, value: s.type },
-    { key: SA_TIER, value: s.tier },
-    { key: SA_PHASE, value: s.phase },
-    { key: SA_SEVERITY, value: s.severity },
-  ]);
+  // The start (openIncident) set these already; a continued run, or a run of an older version, says them again.
+  if (input.carried || !version.stormReady) {
+    upsertSearchAttributes([
+      { key: SA_KIND, value: 'incident' },
+      { key: SA_TYPE, value: s.type },
+      { key: SA_TIER, value: s.tier },
+      { key: SA_PHASE, value: s.phase },
+      { key: SA_SEVERITY, value: s.severity },
+    ]);
+  }
   if (!input.carried) {
     const opened = ctx.audit.record('opened', input.trigger.by, {
       key: input.incidentKey,
@@ -36,7 +42,7 @@ export async function incidentResponse(input: OpenIncidentInput): Promise<Incide
       runbookVersion: input.plan.runbookVersion,
       ladder: input.plan.ladder.map((r) => ({ roles: r.roles, contacts: r.contacts.map((c) => c.id) })),
     });
-    if (patched(PAGING_NEVER_WAITS)) {
+    if (version.pagingNeverWaits()) {
       // The ladder's clock starts now, whether or not the first pages (or the audit) have landed yet.
       void pageOnOpen(ctx);
     } else {

@@ -1,27 +1,12 @@
-import { patched } from '@temporalio/workflow';
 import { nextRungDueAt } from '../../runbooks/escalation';
 import { iso } from '../shared/time';
 import { isResolved, type IncidentContext } from './context';
 
 export type PageReason = 'opened' | 'escalated' | 'repeated';
 
-/**
- * Incidents opened before this patch wrote each audit event before paging, and paged a critical ladder one rung at
- * a time; they replay that way. Later runs page first: the audit catches up behind the page, never in front of it.
- */
-export const PAGING_NEVER_WAITS = 'paging-never-waits';
-
-/**
- * Incidents opened before this patch sent their opening pages as ordinary activities; later ones send them as local
- * activities within the first workflow task: no round trip through the server, no wait in the task queue behind
- * other incidents' audit writes and checks. Alert → first page p50 went from 1.71 and 1.88 × the bare Temporal
- * baseline to 1.36 and 1.41 (bench, same machine and load, two runs each).
- */
-export const FIRST_PAGE_AT_ONCE = 'first-page-at-once';
-
 /** Pages one rung of the ladder and records it. Refuses once the incident is acknowledged or resolved. */
-export async function page({ plan, s, audit }: IncidentContext, level: number, reason: PageReason, atOnce = false): Promise<void> {
-  const neverWaits = patched(PAGING_NEVER_WAITS);
+export async function page({ plan, s, audit, version }: IncidentContext, level: number, reason: PageReason, atOnce = false): Promise<void> {
+  const neverWaits = version.pagingNeverWaits();
   if (isResolved(s)) return; // resolved while the opening was still being written: nobody needs waking
   if (neverWaits && s.acknowledgedBy) return; // someone answered while this page was on its way
   const rung = plan.ladder[level];
@@ -44,8 +29,8 @@ export async function page({ plan, s, audit }: IncidentContext, level: number, r
 /** Pages the first rung (or, for an immediate-escalation severity, the whole ladder at once) when the incident opens. */
 export async function pageOnOpen(ctx: IncidentContext): Promise<void> {
   const levels = ctx.plan.severities[ctx.s.severity].escalation.kind === 'immediate' ? ctx.plan.ladder.map((_, level) => level) : [0];
-  if (patched(PAGING_NEVER_WAITS)) {
-    const atOnce = patched(FIRST_PAGE_AT_ONCE);
+  if (ctx.version.pagingNeverWaits()) {
+    const atOnce = ctx.version.firstPageAtOnce();
     // Every rung at once: no rung waits for another's delivery.
     await Promise.all(levels.map((level) => page(ctx, level, 'opened', atOnce)));
   } else {
@@ -59,7 +44,7 @@ export async function pageOnOpen(ctx: IncidentContext): Promise<void> {
  * after every await, where an acknowledgement may have arrived.
  */
 export async function runLadder(ctx: IncidentContext): Promise<void> {
-  const { plan, s, audit, deadline } = ctx;
+  const { plan, s, audit, deadline, version } = ctx;
   const answered = () => !!s.acknowledgedBy || isResolved(s);
   while (!answered()) {
     const dueMs = Date.parse(s.escalation.responseDueAt);
@@ -67,7 +52,7 @@ export async function runLadder(ctx: IncidentContext): Promise<void> {
     const wakeAt = s.escalation.responseMissed ? nextMs : Math.min(dueMs, nextMs);
     const woken = await deadline.sleepUntil(wakeAt, answered);
     if (woken) continue;
-    const neverWaits = patched(PAGING_NEVER_WAITS);
+    const neverWaits = version.pagingNeverWaits();
     if (!s.escalation.responseMissed && Date.now() >= dueMs) {
       s.escalation.responseMissed = true;
       const recorded = audit.record('response-sla-missed', undefined, { severity: s.severity, dueAt: s.escalation.responseDueAt });

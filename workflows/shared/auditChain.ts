@@ -1,27 +1,49 @@
 import type { AuditEvent } from '../../activities/contracts';
 
+type Written = { hash?: string } | void;
+
 /**
- * A workflow's audit events, written one after another in sequence order so the store's hash chain links them.
- * Each append is scheduled behind the previous write; `tail` settles when the last one has landed. The sequence
- * counter and the last event's hash live in the workflow's state (`auditSeq`, `auditHash`), carried across
- * continue-as-new.
+ * A workflow's audit events, written in sequence order so the store's hash chain links them. Each write waits for
+ * the previous one; `tail` settles when the last event appended has landed. The sequence counter and the last
+ * event's hash live in the workflow's state (`auditSeq`, `auditHash`), carried across continue-as-new.
+ *
+ * With `writeMany`, the events appended while a write is on its way (or within one workflow activation) go out
+ * together in the next write: one activity and one transaction instead of one each, which under an alert storm is
+ * the difference between the worker keeping up and not.
  */
 export class AuditChain<Snapshot> {
   tail: Promise<void> = Promise.resolve();
+  private pending: AuditEvent[] = [];
+  private pendingSnapshot: Snapshot | undefined;
 
   constructor(
     private readonly subjectId: string,
     private readonly counter: { auditSeq: number; auditHash?: string },
-    private readonly write: (event: AuditEvent, snapshot: Snapshot) => Promise<{ hash?: string } | void>,
+    private readonly writeOne: (event: AuditEvent, snapshot: Snapshot) => Promise<Written>,
+    private readonly writeMany?: (events: AuditEvent[], snapshot: Snapshot) => Promise<Written>,
   ) {}
 
   append(kind: string, actor: string | undefined, occurredAt: string, data: Record<string, unknown>, snapshot: Snapshot): Promise<void> {
     const event: AuditEvent = { subjectId: this.subjectId, seq: ++this.counter.auditSeq, kind, actor, occurredAt, data };
-    this.tail = this.tail.then(async () => {
-      const written = await this.write(event, snapshot);
-      // The head of the chain, kept where no edit of the store reaches: `audit verify` compares it with the store.
-      if (written?.hash) this.counter.auditHash = written.hash;
-    });
+    const writeMany = this.writeMany;
+    if (!writeMany) {
+      this.tail = this.tail.then(async () => {
+        const written = await this.writeOne(event, snapshot);
+        if (written?.hash) this.counter.auditHash = written.hash;
+      });
+      return this.tail;
+    }
+    this.pendingSnapshot = snapshot;
+    // The first event of a batch queues its write behind the previous one; the rest join it until it leaves.
+    if (this.pending.push(event) === 1) {
+      this.tail = this.tail.then(async () => {
+        const events = this.pending;
+        this.pending = [];
+        const written = await writeMany(events, this.pendingSnapshot!);
+        // The head of the chain, kept where no edit of the store reaches: `audit verify` compares it with the store.
+        if (written?.hash) this.counter.auditHash = written.hash;
+      });
+    }
     return this.tail;
   }
 }

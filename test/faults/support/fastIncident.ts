@@ -5,6 +5,7 @@ import { loadRoster } from '../../../lib/roster';
 import { SEVERITIES, type BusinessCalendar, type IncidentTypeId, type Severity, type SeverityDefinition } from '../../../runbooks/types';
 import { incidentWorkflowId, type OpenIncidentInput } from '../../../workflows/incident/messages';
 import type { incidentResponse } from '../../../workflows/incident/incidentResponse';
+import { incidentStartAttributes } from '../../../workflows/shared/searchAttributes';
 
 export const roster = loadRoster(path.resolve(__dirname, '../../../config/roster.example.json'));
 export const calendar: BusinessCalendar = { timeZone: 'UTC', workdays: [1, 2, 3, 4, 5, 6, 7], dayStartHour: 9 };
@@ -46,5 +47,10 @@ export async function startFastIncident(
     trigger: { source: 'cli', by: 'fault-suite', summary: 'opened by the fault suite' },
     plan: fastPlan(o.type, o.cadenceSeconds),
   };
-  return client.workflow.start<typeof incidentResponse>('incidentResponse', { workflowId, taskQueue, args: [input] });
+  return client.workflow.start<typeof incidentResponse>('incidentResponse', {
+    workflowId,
+    taskQueue,
+    args: [input],
+    typedSearchAttributes: incidentStartAttributes(input),
+  });
 }
