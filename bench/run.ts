@@ -10,6 +10,7 @@ import type { BenchContext, BenchOptions } from './context';
 import { deadlines } from './deadlines';
 import { bigTier } from './bigTier';
 import { burst, manyOpen } from './manyIncidents';
+import { alertStorm } from './alertStorm';
 import type { WorkerTuning } from '../workers/createWorker';
 import { dedupStorm } from './dedupStorm';
 import { incidentLatency } from './incidentLatency';
@@ -21,10 +22,11 @@ import { buildCli } from '../client/cli/buildCli';
 import { ms, timed } from './stats';
 import { timeSkipping } from './timeSkipping';
 
-const USAGE = `npm run bench -- [--json FILE] [--burst [N]] [--open [N]] [--only name,…] [--store S] [--max-cached N] [--max-wft N]
+const USAGE = `npm run bench -- [--json FILE] [--burst [N]] [--storm [N]] [--open [N]] [--only name,…] [--store S] [--max-cached N] [--max-wft N]
   --json FILE     also write every figure by name to FILE
   --store S       the dev server's store: memory (default), sqlite-wal (npm start's) or sqlite (SQLite's defaults)
   --burst [N]     N distinct alerts at once (default 2000; several minutes)
+  --storm [N]     N alerts over 10 keys through the HTTP intake (default 10000; about two minutes)
   --open [N]      N open incidents: worker RSS, incident list, report (default 5000; several minutes)
   --big-tier      the morning checklist's checks, each timed, on a tier of 1 M jobs and 0.5 M e-mails (about a minute)
   --only names    run only these benchmarks (${'names as printed, e.g. "alert → first page"'})
@@ -35,13 +37,16 @@ function parseOptions(): { options: BenchOptions; json?: string; only?: string[]
   const argv = process.argv
     .slice(2)
     .flatMap((a, i, all) =>
-      (a === '--burst' || a === '--open') && !/^\d+$/.test(all[i + 1] ?? '') ? [a, a === '--burst' ? '2000' : '5000'] : [a],
+      (a === '--burst' || a === '--open' || a === '--storm') && !/^\d+$/.test(all[i + 1] ?? '')
+        ? [a, { '--burst': '2000', '--open': '5000', '--storm': '10000' }[a]]
+        : [a],
     );
   const { values } = parseArgs({
     args: argv,
     options: {
       json: { type: 'string' },
       burst: { type: 'string' },
+      storm: { type: 'string' },
       open: { type: 'string' },
       'big-tier': { type: 'boolean' },
       only: { type: 'string' },
@@ -85,7 +90,12 @@ function parseOptions(): { options: BenchOptions; json?: string; only?: string[]
     tuning.nonStickyToStickyPollRatio = Number(ratio);
   }
   return {
-    options: { burst: count('burst', values.burst), open: count('open', values.open), bigTier: values['big-tier'] },
+    options: {
+      burst: count('burst', values.burst),
+      storm: count('storm', values.storm),
+      open: count('open', values.open),
+      bigTier: values['big-tier'],
+    },
     json: values.json,
     only: values.only?.split(',').map((x) => x.trim()),
     store,
@@ -107,6 +117,7 @@ function benchmarks(o: BenchOptions): Benchmark[] {
     // Starts its own servers (the real Temporal server on PostgreSQL, worker and intake processes), not the dev stack.
     ['production shape', () => productionShapeLatency()],
     ...(o.burst ? [[`burst of ${o.burst}`, burst] satisfies Benchmark] : []),
+    ...(o.storm ? [[`storm of ${o.storm}`, alertStorm] satisfies Benchmark] : []),
     ...(o.open ? [[`${o.open} open incidents`, manyOpen] satisfies Benchmark] : []),
     ...(o.bigTier ? [['big tier morning checklist', bigTier] satisfies Benchmark] : []),
   ];
