@@ -68,6 +68,7 @@ async function main() {
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       activities: services.activities,
+      ...(config.workerActivitiesPerSecond && { tuning: { maxActivitiesPerSecond: config.workerActivitiesPerSecond } }),
     });
     // Demo tokens only on servers this command started (see below); the intake key always, generated if unset.
     const demo = stack.embeddedPostgres && stack.devServer;

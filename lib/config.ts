@@ -45,6 +45,7 @@ const EnvSchema = z.object({
   DBOPS_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL where people reach the dbops API' }).optional(),
   DBOPS_LINK_TTL_HOURS: z.coerce.number().positive().max(720, 'at most 720 (30 days)').default(24),
   DBOPS_NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  DBOPS_WORKER_ACTIVITIES_PER_SECOND: z.coerce.number().positive('a number above 0').max(100_000).optional(),
   DBOPS_ADMIN_STATUS_URL: z.string().url().optional(),
   DBOPS_FAILOVER_COMMAND: z.string().optional(),
   DBOPS_FAILOVER_URL: z.string().url().optional(),
@@ -137,6 +138,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
         }
       : undefined,
     notifyMaxAttempts: e.DBOPS_NOTIFY_MAX_ATTEMPTS,
+    /** Over the worker's default (DEFAULT_TUNING): main-queue activities started a second, per worker process. */
+    workerActivitiesPerSecond: e.DBOPS_WORKER_ACTIVITIES_PER_SECOND,
     adminStatusUrl: e.DBOPS_ADMIN_STATUS_URL,
     failover: { command: e.DBOPS_FAILOVER_COMMAND, url: e.DBOPS_FAILOVER_URL },
     backupCheckCommand: e.DBOPS_BACKUP_CHECK_COMMAND,

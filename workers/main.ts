@@ -59,6 +59,7 @@ async function main() {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     activities: services.activities,
+    ...(config.workerActivitiesPerSecond && { tuning: { maxActivitiesPerSecond: config.workerActivitiesPerSecond } }),
     workflowBundlePath: config.workflowBundle,
   });
   const ops = config.metricsAddress

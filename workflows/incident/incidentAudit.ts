@@ -50,7 +50,6 @@ export class IncidentAudit {
     private readonly s: IncidentState,
     stormReady: boolean,
   ) {
-    const inBatches = stormReady;
     this.notifyLater = stormReady
       ? proxyActivities<DbopsActivities>({ ...WRITES, taskQueue: pagesTaskQueue(workflowInfo().taskQueue) }).notify
       : notify;
@@ -58,7 +57,7 @@ export class IncidentAudit {
       s.incidentId,
       s,
       (event, snapshot) => this.tracked(() => recordIncidentEvent(event, snapshot)),
-      inBatches ? (events, snapshot) => this.tracked(() => recordIncidentEvents(events, snapshot)) : undefined,
+      stormReady ? (events, snapshot) => this.tracked(() => recordIncidentEvents(events, snapshot)) : undefined,
     );
   }
 

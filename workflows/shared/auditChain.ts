@@ -8,8 +8,8 @@ type Written = { hash?: string } | void;
  * event's hash live in the workflow's state (`auditSeq`, `auditHash`), carried across continue-as-new.
  *
  * With `writeMany`, the events appended while a write is on its way (or within one workflow activation) go out
- * together in the next write: one activity and one transaction instead of one each, which under an alert storm is
- * the difference between the worker keeping up and not.
+ * together in the next write: one activity and one transaction instead of one each (a performance-degradation
+ * incident acknowledged and worked through: 17 workflow tasks and 13 activities where it had 21 and 15).
  */
 export class AuditChain<Snapshot> {
   tail: Promise<void> = Promise.resolve();
