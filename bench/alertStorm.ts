@@ -1,15 +1,10 @@
-import { createIntakeApp, startIntake } from '../client/api/intake';
-import { createCredential } from '../db/credentials/credentials';
-import { freePort } from '../dev/provision/processes';
-import { createLogger } from '../lib/logger';
-import { rosterInForce } from '../lib/rosterInForce';
 import { incidentStateQuery } from '../workflows/incident/messages';
 import { inFlight } from './concurrency';
-import { calendar, uniqueFingerprint, type BenchContext } from './context';
+import { uniqueFingerprint, type BenchContext } from './context';
 import { devServerSession } from './devServer';
+import { startBenchIntake } from './intake';
 import type { BenchResult } from './report';
 import { ms } from './stats';
-import path from 'node:path';
 
 const KEYS = 10;
 const IN_FLIGHT = 20;
@@ -22,20 +17,7 @@ const IN_FLIGHT = 20;
 export async function alertStorm(ctx: BenchContext): Promise<BenchResult> {
   const n = ctx.options.storm!;
   const session = await devServerSession(ctx, `bench-storm-${Date.now()}`);
-  const port = await freePort();
-  const app = createIntakeApp(
-    {
-      client: session.client,
-      taskQueue: session.taskQueue,
-      calendar,
-      pool: ctx.db.pool,
-      roster: rosterInForce(path.resolve(__dirname, '../config/roster.example.json')),
-      rateLimitPerMinute: 10_000_000,
-    },
-    createLogger({ level: 'silent' }),
-  );
-  const server = await startIntake(app, port);
-  const { secret } = await createCredential(ctx.db.pool, 'integration', `bench-storm-${Date.now()}`);
+  const intake = await startBenchIntake(ctx, session);
   const keys = Array.from({ length: KEYS }, () => uniqueFingerprint('storm'));
   const answers = new Map<string, number>();
   const workflowIds = new Set<string>();
@@ -47,14 +29,9 @@ export async function alertStorm(ctx: BenchContext): Promise<BenchResult> {
       async (fingerprint) => {
         let status: string;
         try {
-          const res = await fetch(`http://127.0.0.1:${port}/alerts`, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
-            body: JSON.stringify({ type: 'connection-pool-exhaustion', tier: 'queue', fingerprint, summary: 'pool at 98%' }),
-          });
-          status = String(res.status);
-          const body = (await res.json()) as { workflowId?: string };
-          if (body.workflowId) workflowIds.add(body.workflowId);
+          const answer = await intake.post({ type: 'connection-pool-exhaustion', tier: 'queue', fingerprint, summary: 'pool at 98%' });
+          status = String(answer.status);
+          if (answer.workflowId) workflowIds.add(answer.workflowId);
         } catch (err) {
           status = `error: ${(err as Error).message}`;
         }
@@ -90,7 +67,7 @@ export async function alertStorm(ctx: BenchContext): Promise<BenchResult> {
       },
     };
   } finally {
-    server.close();
+    intake.close();
     await session.close();
   }
 }

@@ -1,9 +1,9 @@
-import { openIncident } from '../client/incidents/openIncident';
 import { medianCliMs } from './cliTimings';
 import { inFlight } from './concurrency';
-import { calendar, roster, uniqueFingerprint, type BenchContext } from './context';
+import { uniqueFingerprint, type BenchContext } from './context';
 import { devServerSession } from './devServer';
 import { firstTaskTimes } from './firstTask';
+import { startBenchIntake } from './intake';
 import { alertTitle, pageRecorder } from './pageRecorder';
 import type { BenchResult } from './report';
 import { max, ms, percentile } from './stats';
@@ -12,23 +12,25 @@ const OPENING_IN_FLIGHT = 20;
 const MB = 2 ** 20;
 
 /**
- * Opens `count` distinct incidents at once (OPENING_IN_FLIGHT open calls outstanding) on one worker, and waits
- * until each has paged. Returns per-alert open → page times and the process' peak RSS while they were open.
+ * Posts `count` distinct alerts at once to the real intake over HTTP (OPENING_IN_FLIGHT requests outstanding), on
+ * one worker, and waits until each incident has paged. Returns per-alert post → page times and the process' peak
+ * RSS while they were open.
  */
 async function openMany(ctx: BenchContext, count: number, label: string, severity: 'medium' | 'low') {
   const recorder = pageRecorder();
   const session = await devServerSession(ctx, `bench-${label}-${Date.now()}`, { channel: recorder.channel });
+  const intake = await startBenchIntake(ctx, session);
   const keys = Array.from({ length: count }, () => uniqueFingerprint(label));
   const sentAt = new Map<string, number>();
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 500);
   const first = Date.now();
-  const octx = { client: session.client, taskQueue: session.taskQueue, roster, calendar };
   const ids = await inFlight(OPENING_IN_FLIGHT, keys, async (key) => {
-    const t0 = Date.now();
-    sentAt.set(key, t0);
-    const request = { type: 'performance-degradation', tier: 'olap', severity, fingerprint: key, title: alertTitle(key) } as const;
-    return (await openIncident(octx, request, new Date(t0))).workflowId;
+    sentAt.set(key, Date.now());
+    const alert = { type: 'performance-degradation', tier: 'olap', severity, fingerprint: key, title: alertTitle(key) };
+    const answer = await intake.post(alert);
+    if (answer.status !== 202 || !answer.workflowId) throw new Error(`the intake answered ${answer.status} to alert ${key}`);
+    return answer.workflowId;
   });
   const openedMs = Date.now() - first;
   const pagedAt = await Promise.all(keys.map((k) => recorder.waitFor('page', k)));
@@ -44,6 +46,7 @@ async function openMany(ctx: BenchContext, count: number, label: string, severit
     peakRssMb: () => peakRss / MB,
     async close() {
       clearInterval(sampler);
+      intake.close();
       await inFlight(OPENING_IN_FLIGHT, ids, (id) => session.client.workflow.getHandle(id).terminate('benchmark over'));
       await session.close();
     },
@@ -70,7 +73,7 @@ export async function burst(ctx: BenchContext): Promise<BenchResult> {
     };
     return {
       name: `burst of ${n}`,
-      setting: `dev server, ${n} distinct medium alerts, ${OPENING_IN_FLIGHT} open calls in flight`,
+      setting: `dev server, ${n} distinct medium alerts to POST /alerts over HTTP, ${OPENING_IN_FLIGHT} in flight`,
       figures: [
         ['all opened after', ms(run.openedMs)],
         ['last page after the first alert', `${run.lastPageS.toFixed(1)} s`],
@@ -106,7 +109,7 @@ export async function manyOpen(ctx: BenchContext): Promise<BenchResult> {
     };
     return {
       name: `${n} open incidents`,
-      setting: `dev server, ${n} low incidents open on one worker; built CLI`,
+      setting: `dev server, ${n} low incidents (alerts to POST /alerts) open on one worker; built CLI`,
       figures: [
         ['bench process RSS, all open (goal < 1 GiB)', `${Math.round(rss)} MB (peak ${Math.round(run.peakRssMb())} MB)`],
         ['dbops incident list, newest 50 and the count (goal < 1 s)', `${ms(list.ms)} (${list.lines} lines)`],
