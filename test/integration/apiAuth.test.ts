@@ -208,7 +208,12 @@ describe('people act through the API as their token says, with the roster in for
     expect(((await newcomer.json()) as IncidentState).acknowledgedBy).toBe('nina');
 
     const state = (await (await call(nina, 'GET', `/incidents/${ref}`)).json()) as IncidentState;
-    const events = await readIncidentEvents(suite.harness.db.pool, state.incidentId);
+    // The acknowledgement answers once made; its audit event lands behind the incident's earlier ones.
+    let events = await readIncidentEvents(suite.harness.db.pool, state.incidentId);
+    for (let i = 0; i < 100 && !events.some((e) => e.kind === 'acknowledged'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      events = await readIncidentEvents(suite.harness.db.pool, state.incidentId);
+    }
     const [note] = events.filter((e) => e.kind === 'note');
     const [ack] = events.filter((e) => e.kind === 'acknowledged');
     expect(ack).toMatchObject({ actor: 'nina', data: { rosterVersion: expect.stringMatching(/^[0-9a-f]{16}$/) } });

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { verifyChain } from '../../db/audit/chain';
 import { readIncidentEvents } from '../../db/audit/readEvents';
 import { openIncident } from '../../client/incidents/openIncident';
-import { addNoteUpdate, incidentStateQuery } from '../../workflows/incident/messages';
+import { addNoteUpdate, incidentStateQuery, resolveUpdate } from '../../workflows/incident/messages';
 import type { incidentResponse } from '../../workflows/incident/incidentResponse';
 import { dbops } from '../support/cli';
 import { startTestApi } from '../support/api';
@@ -123,10 +123,12 @@ describe('incidents end to end on the Temporal dev server', () => {
     expect(after.escalation.nextEscalationAt).toBe(before.escalation.nextEscalationAt);
     expect(after.incidentId).toBe(before.incidentId);
 
-    const resolved = await handle.executeUpdate(addNoteUpdate, { args: [{ actor: 'dana', text: 'closing' }] });
-    const events = await readIncidentEvents(suite.harness.db.pool, resolved.incidentId);
+    await handle.executeUpdate(addNoteUpdate, { args: [{ actor: 'dana', text: 'closing' }] });
+    await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'dana', summary: 'checked' }] });
+    // An Update answers once its change is made; the run ends only when its audit trail has landed.
+    const { incidentId } = await handle.result();
+    const events = await readIncidentEvents(suite.harness.db.pool, incidentId);
     expect(verifyChain(events)).toEqual([]);
     expect(events.filter((e) => e.kind === 'note')).toHaveLength(31);
-    await handle.terminate('test over');
   });
 });

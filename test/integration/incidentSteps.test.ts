@@ -194,6 +194,7 @@ describe('incident steps, approvals and decisions (time-skipping)', () => {
     const s = await waitForState(suite.env, handle, (x) => x.triggerCount === 50);
     expect(s.triggerCount).toBe(50);
     await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'dana', summary: 'storm over' }] });
+    await handle.result(); // the run ends once its audit trail (and the incidents row) has landed
     const row = await suite.harness.db.pool.query('SELECT trigger_count FROM incidents WHERE incident_id = $1', [s.incidentId]);
     expect(row.rows[0].trigger_count).toBe(50);
     // The 49 repeats are all in the audit trail before the resolution, written in bursts rather than one event each.

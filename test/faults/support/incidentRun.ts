@@ -50,8 +50,10 @@ export async function acknowledgeAndResolve(handle: IncidentHandle, pool: Pool, 
         .filter((d) => PAGE_KINDS.includes(d.kind))
         .map((d) => d.id),
     ).size;
+  // A page whose worker was killed mid-delivery is sent again once its outbox lease (60 s) has run out, by the next
+  // flush (every 30 s): up to 90 s after the kill. (The resolve's audit write used to give it time; it answers at once.)
   await waitFor(async () => received() >= acked.escalation.pages && (await audited()) >= acked.escalation.pages, {
-    timeoutMs: 45_000,
+    timeoutMs: 100_000,
     message: () =>
       `pages of ${acked.incidentId} never delivered: ${acked.escalation.pages} sent by the ladder, ${received()} at the webhook`,
     everyMs: 250,
