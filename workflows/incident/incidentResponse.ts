@@ -1,6 +1,6 @@
 import { condition, continueAsNew, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { RearmableDeadline } from '../shared/deadline';
-import { SA_KIND, SA_PHASE, SA_SEVERITY, SA_TIER, SA_TYPE } from '../shared/searchAttributes';
+import { incidentAttributes } from '../shared/searchAttributes';
 import { settle } from '../shared/settle';
 import { isResolved, type IncidentContext } from './context';
 import { registerIncidentHandlers } from './handlers';
@@ -24,13 +24,7 @@ export async function incidentResponse(input: OpenIncidentInput): Promise<Incide
 
   // The start (openIncident) set these already; a continued run, or a run of an older version, says them again.
   if (input.carried || !version.stormReady) {
-    upsertSearchAttributes([
-      { key: SA_KIND, value: 'incident' },
-      { key: SA_TYPE, value: s.type },
-      { key: SA_TIER, value: s.tier },
-      { key: SA_PHASE, value: s.phase },
-      { key: SA_SEVERITY, value: s.severity },
-    ]);
+    upsertSearchAttributes(incidentAttributes(s));
   }
   if (!input.carried) {
     const opened = ctx.audit.record('opened', input.trigger.by, {

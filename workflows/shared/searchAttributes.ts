@@ -9,14 +9,18 @@ export const SA_PHASE = defineSearchAttributeKey('DbopsPhase', SearchAttributeTy
 
 export const ALL_SEARCH_ATTRIBUTES = [SA_KIND, SA_TYPE, SA_SEVERITY, SA_TIER, SA_PHASE];
 
+/** An incident's search attributes: what `incident list` filters on. */
+export const incidentAttributes = (i: { type: string; tier: string; severity: string; phase: string }) => [
+  { key: SA_KIND, value: 'incident' },
+  { key: SA_TYPE, value: i.type },
+  { key: SA_TIER, value: i.tier },
+  { key: SA_PHASE, value: i.phase },
+  { key: SA_SEVERITY, value: i.severity },
+];
+
 /**
  * What an incident's workflow is started with, so it is listed from its first moment (a run of the storm-ready
  * version relies on it and does not set them again).
  */
-export const incidentStartAttributes = (i: { type: string; tier: string; severity: string }) => [
-  { key: SA_KIND, value: 'incident' },
-  { key: SA_TYPE, value: i.type },
-  { key: SA_TIER, value: i.tier },
-  { key: SA_SEVERITY, value: i.severity },
-  { key: SA_PHASE, value: 'triggered' },
-];
+export const incidentStartAttributes = (i: { type: string; tier: string; severity: string }) =>
+  incidentAttributes({ ...i, phase: 'triggered' });
