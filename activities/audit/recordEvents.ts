@@ -6,9 +6,8 @@ import type { Logger } from '../../lib/logger';
 /** The audit activities: each writes events of a workflow's hash chain, in order and idempotently. */
 export function createAuditActivities(d: { auditPool: Pool; logger: Logger }) {
   /** A repaired event is reported: it is in the chain, but not as it was sent. */
-  const reported = (stream: string, event: AuditEvent | AuditEvent[], result: WriteResult): WriteResult => {
+  const reported = (stream: string, events: AuditEvent[], result: WriteResult): WriteResult => {
     if (result.repaired) {
-      const events = Array.isArray(event) ? event : [event];
       d.logger.error(
         { stream, subject: events[0]?.subjectId, seq: events.map((e) => e.seq), kind: events.map((e) => e.kind), reason: result.repaired },
         'audit event could not be stored as sent; written repaired',
@@ -18,7 +17,7 @@ export function createAuditActivities(d: { auditPool: Pool; logger: Logger }) {
   };
   return {
     async recordIncidentEvent(event: AuditEvent, snapshot: IncidentSnapshot): Promise<WriteResult> {
-      return reported('incident', event, await writeIncidentEvent(d.auditPool, event, snapshot));
+      return reported('incident', [event], await writeIncidentEvent(d.auditPool, event, snapshot));
     },
     /** The events one workflow activation (or a write's wait) gathered, in one transaction. */
     async recordIncidentEvents(events: AuditEvent[], snapshot: IncidentSnapshot): Promise<WriteResult> {
@@ -26,7 +25,7 @@ export function createAuditActivities(d: { auditPool: Pool; logger: Logger }) {
       return reported('incident', events, await writeIncidentEvents(d.auditPool, events, snapshot));
     },
     async recordChecklistEvent(event: AuditEvent, run: ChecklistRunSnapshot): Promise<WriteResult> {
-      return reported('checklist', event, await writeChecklistEvent(d.auditPool, event, run));
+      return reported('checklist', [event], await writeChecklistEvent(d.auditPool, event, run));
     },
   };
 }
