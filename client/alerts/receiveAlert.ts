@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { findAlertKey, recordAlertKey } from '../../db/alerts/alertKeys';
 import { fingerprintOfKey } from '../../lib/alertFingerprint';
@@ -10,6 +10,7 @@ import { alertResolvedSignal } from '../../workflows/incident/messages';
 import type { incidentResponse } from '../../workflows/incident/incidentResponse';
 import { acknowledgeIncident } from '../incidents/incidentActions';
 import { openIncident } from '../incidents/openIncident';
+import { latestRunOf } from '../incidents/latestRun';
 
 /** What receiving a monitoring tool's alert needs: Temporal, the audit store (alert_keys) and the routing in force. */
 export interface AlertContext {
@@ -77,18 +78,11 @@ type KeyLookup =
 async function incidentOfKey(ctx: AlertContext, integration: string, dedupKey: string): Promise<KeyLookup> {
   const key = await findAlertKey(ctx.pool, integration, dedupKey);
   if (!key) return { dropped: 'no incident was opened by this dedup_key' };
-  let latest;
-  try {
-    latest = await ctx.client.workflow.getHandle(key.workflowId).describe();
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return { dropped: `the incident of this dedup_key (${key.workflowId}) no longer exists` };
-    throw err;
-  }
-  const ours = latest.raw.workflowExecutionInfo?.firstRunId === key.firstRunId;
-  if (!ours || latest.status.name !== 'RUNNING')
+  const run = await latestRunOf(ctx.client, key.workflowId, (firstRunId) => firstRunId === key.firstRunId);
+  if (run.kind === 'missing') return { dropped: `the incident of this dedup_key (${key.workflowId}) no longer exists` };
+  if (run.kind !== 'ours' || !run.running)
     return { dropped: `the incident of this dedup_key (${key.workflowId}) is already resolved`, workflowId: key.workflowId };
-  const handle = ctx.client.workflow.getHandle<typeof incidentResponse>(key.workflowId, undefined, { firstExecutionRunId: key.firstRunId });
-  return { handle, key };
+  return { handle: run.handle, key };
 }
 
 /**

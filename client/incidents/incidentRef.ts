@@ -1,7 +1,8 @@
-import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { incidentResponse } from '../../workflows/incident/incidentResponse';
 import { isIncidentOfRun } from '../../workflows/incident/incidentId';
+import { latestRunOf } from './latestRun';
 
 /** A reference that names an incident the command cannot act on (resolved, closed, or unknown); nothing was changed. */
 export class IncidentRefError extends Error {
@@ -58,8 +59,7 @@ export async function newerIncidentOnKey(pool: Pool, record: IncidentRecord): Pr
 /**
  * A handle on exactly this incident. Its workflow id is the dedup key, which a later incident on the same type,
  * tier and fingerprint reuses once this one resolved; the incident id carries digits of its own first run id,
- * so the latest run is used only when it belongs to that chain. Updates are pinned to the chain as well
- * (firstExecutionRunId), so one racing a new incident's start is refused by the server instead of reaching it.
+ * so the latest run is used only when it belongs to that chain (see latestRunOf).
  * `allowClosed`: a query may read a finished incident's final state; an update may not act on it.
  */
 export async function incidentHandle(
@@ -67,18 +67,10 @@ export async function incidentHandle(
   record: IncidentRecord,
   opts: { allowClosed: boolean; newer: () => Promise<string | undefined> },
 ): Promise<WorkflowHandle<typeof incidentResponse>> {
-  let latest;
-  try {
-    latest = await client.workflow.getHandle(record.workflowId).describe();
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new IncidentRefError(await closedMessage(record, opts.newer), 'closed');
-    throw err;
-  }
-  const firstRunId = latest.raw.workflowExecutionInfo?.firstRunId;
-  const ours = Boolean(firstRunId && isIncidentOfRun(record.incidentId, firstRunId));
-  const running = latest.status.name === 'RUNNING';
-  if (!ours || (!running && !opts.allowClosed)) throw new IncidentRefError(await closedMessage(record, opts.newer), 'closed');
-  return client.workflow.getHandle<typeof incidentResponse>(record.workflowId, undefined, { firstExecutionRunId: firstRunId ?? undefined });
+  const run = await latestRunOf(client, record.workflowId, (firstRunId) => isIncidentOfRun(record.incidentId, firstRunId));
+  if (run.kind !== 'ours' || (!run.running && !opts.allowClosed))
+    throw new IncidentRefError(await closedMessage(record, opts.newer), 'closed');
+  return run.handle;
 }
 
 async function closedMessage(record: IncidentRecord, newer: () => Promise<string | undefined>): Promise<string> {
