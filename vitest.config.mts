@@ -16,8 +16,9 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          // Alertmanager (a real monitoring client of the alert intakes) is built with Go once, like the Temporal CLI.
-          globalSetup: ['test/support/globalSetup.ts', 'test/support/alertmanagerSetup.ts'],
+          // Real clients, provisioned once like the Temporal CLI: Alertmanager (built with Go) sends alerts in, Chromium
+          // (Debian's package) follows a page's ack link.
+          globalSetup: ['test/support/globalSetup.ts', 'test/support/alertmanagerSetup.ts', 'test/support/chromiumSetup.ts'],
         },
       },
       // Faults on real parts: worker processes killed and stopped, channels and servers down; proves no incident goes silent.

@@ -1,0 +1,127 @@
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { PageLinker } from '../../activities/notify/channels';
+import { emailChannel } from '../../activities/notify/emailChannel';
+import { readIncidentEvents } from '../../db/audit/readEvents';
+import { pageLinksFor } from '../../lib/pageLinks';
+import { rosterInForce } from '../../lib/rosterInForce';
+import { incidentStateQuery, type IncidentState } from '../../workflows/incident/messages';
+import { scratchRosterFile, startTestApi, writeRoster, type TestApi } from '../support/api';
+import { devServerSuite, roster } from '../support/harness';
+import { startSmtpServer } from '../support/smtpServer';
+
+const LINK_SECRET = 'browser-link-secret-'.padEnd(48, 'z');
+/** A phone's screen: on-call engineers answer pages there. */
+const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 3 };
+
+async function eventually<T>(what: string, read: () => Promise<T> | T, done: (v: T) => boolean, ms = 20_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await read();
+    if (done(v)) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * The page's mail opened in a real browser (Debian's Chromium, driven by Playwright) on a phone-sized screen, as an
+ * on-call engineer would: the mail's ack link leads to dbops' confirmation page, its button acknowledges as the mail's
+ * person, and the same link opened again says it was used. Real dev server, PostgreSQL and SMTP server.
+ */
+describe('acknowledging from a page in a real browser', () => {
+  const taskQueue = `ack-browser-${Date.now()}`;
+  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+  let rosterFile: string;
+  let api: TestApi;
+  let browser: Browser;
+  const publicUrl = { current: 'http://unset' };
+  const links: PageLinker = (n, person) => pageLinksFor({ secret: LINK_SECRET, publicUrl: publicUrl.current, ttlMs: 3_600_000 }, n, person);
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+    rosterFile = scratchRosterFile();
+    writeRoster(rosterFile, { people: roster.people });
+    browser = await chromium.launch({
+      executablePath: inject('chromiumPath'),
+      // As root on a closed network: no sandbox, and none of Chromium's own calls out (they are refused here).
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+  const suite = devServerSuite(taskQueue, () => ({
+    currentRoster: rosterInForce(rosterFile),
+    channels: [emailChannel({ host: '127.0.0.1', port: smtp.port, tls: 'none', from: 'dbops <dbops@test.invalid>' }, links, 5000)],
+  }));
+  beforeAll(async () => {
+    api = await startTestApi(suite.client, suite.harness.db.pool, taskQueue, { rosterFile, pageLinkSecret: LINK_SECRET });
+    publicUrl.current = api.url;
+  });
+  afterAll(async () => {
+    await browser?.close();
+    api?.close();
+    await smtp?.close();
+  });
+
+  it('the mail’s link, its confirmation page and its button acknowledge as the mail’s person, once', async () => {
+    const res = await fetch(`${api.url}/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${api.integrationKey}` },
+      body: JSON.stringify({ type: 'performance-degradation', tier: 'oltp', severity: 'high', fingerprint: `browser-${Date.now()}`, title: 'Replica <i>lagging</i>' }),
+    });
+    expect(res.status).toBe(202);
+    const { workflowId } = (await res.json()) as { workflowId: string };
+    const handle = suite.client.workflow.getHandle(workflowId);
+    const state = () => handle.query(incidentStateQuery) as Promise<IncidentState>;
+    const { incidentId } = await state();
+    const oscarEmail = roster.people.find((p) => p.id === 'oscar')!.channels.email!;
+    const mailOf = (to: string) =>
+      smtp.state.mails.find((m) => m.to.includes(to) && m.mail.headers.get('x-dbops-subject') === incidentId && m.mail.headers.get('x-dbops-kind') === 'page');
+    const mail = (await eventually('oscar’s page mail', () => mailOf(oscarEmail), Boolean))!;
+    expect(mail.mail.html).toBeTruthy();
+
+    const context = await browser.newContext(PHONE);
+    try {
+      const page = await context.newPage();
+      // The mail as a mail client shows it; the engineer taps its acknowledge link.
+      await page.setContent(mail.mail.html as string);
+      await Promise.all([page.waitForURL(`${api.url}/links/ack/**`), page.getByRole('link', { name: 'Acknowledge as Oscar Kim' }).click()]);
+      await expect.poll(() => page.title()).toBe(`Acknowledge ${incidentId}? · dbops`);
+      const confirmText = await page.locator('body').innerText();
+      expect(confirmText).toContain('Replica <i>lagging</i>'); // shown as text, not markup
+      expect(confirmText).toContain('You act as Oscar Kim (oscar)');
+      // Opening the link changed nothing (mail scanners fetch links too).
+      expect((await state()).acknowledgedBy).toBeUndefined();
+      // The page fits a phone's width: nothing to scroll sideways, the button on screen.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.viewport.width);
+      const button = page.getByRole('button', { name: 'Acknowledge as Oscar Kim' });
+      const box = (await button.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(PHONE.viewport.width);
+
+      // The button's form posts under the page's own Content-Security-Policy: a browser-enforced rule an HTTP client never checks.
+      await Promise.all([page.waitForLoadState('load'), button.tap()]);
+      await expect.poll(() => page.title()).toBe(`Acknowledged ${incidentId} · dbops`);
+      expect(await page.locator('body').innerText()).toContain('Acknowledged as Oscar Kim');
+      const after = await state();
+      expect(after.phase).toBe('acknowledged');
+      expect(after.acknowledgedBy).toBe('oscar');
+      const events = await eventually(
+        'the acknowledged event',
+        () => readIncidentEvents(suite.harness.db.pool, incidentId),
+        (e) => e.some((x) => x.kind === 'acknowledged'),
+      );
+      expect(events.filter((e) => e.kind === 'acknowledged').map((e) => e.actor)).toEqual(['oscar']);
+
+      // Back, and the form sent again (the browser asks; a user may say yes): refused, nothing changes.
+      const resent = await page.goBack().then(() => page.reload());
+      expect(resent?.status()).toBe(409);
+      expect(await page.title()).toBe('Link already used · dbops');
+      // The same link opened again from the mail says it was used.
+      await page.setContent(mail.mail.html as string);
+      await Promise.all([page.waitForURL(`${api.url}/links/ack/**`), page.getByRole('link', { name: 'Acknowledge as Oscar Kim' }).click()]);
+      expect(await page.title()).toBe('Link already used · dbops');
+      expect(await page.getByRole('button').count()).toBe(0);
+      expect((await readIncidentEvents(suite.harness.db.pool, incidentId)).filter((e) => e.kind === 'acknowledged')).toHaveLength(1);
+    } finally {
+      await context.close();
+    }
+  });
+});
