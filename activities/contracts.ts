@@ -29,6 +29,11 @@ export interface NotificationRequest {
    * opened) is the fallback for a role nobody holds any more.
    */
   roles?: Role[];
+  /**
+   * The workflow the notification came from (set by the notify activity, kept in the outbox row): a page's links name
+   * it, so they find the incident before the audit store has its row (the audit may lag the pages, by minutes in a storm).
+   */
+  workflowId?: string;
   /** The roster version the recipients were resolved with (set by the notify activity, kept in the outbox row). */
   rosterVersion?: string;
 }

@@ -3,7 +3,7 @@
  * demo incident to try the CLI on. Ctrl-C drains the worker and stops everything it started.
  */
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { seedDemoData } from './demoData';
 import { createIntakeApp, startIntake } from '../client/api/intake';
@@ -18,14 +18,15 @@ import { loadRoster } from '../lib/roster';
 import { rosterInForce } from '../lib/rosterInForce';
 import { loadRouting } from '../lib/routingRules';
 import { demoCredentials, type DemoCredentials } from './demoCredentials';
+import { demoPagesOut } from './demoPages';
 import { startStack, type Stack } from './stack';
 import { createDbopsWorker } from '../workers/createWorker';
+import { sdkLogger } from '../workers/sdkLogger';
 
 async function main() {
   const config = loadConfig();
   const log = createLogger({ level: config.logLevel });
-  // The SDK's own log (bundling, worker state) only when debugging.
-  Runtime.install({ logger: new DefaultLogger(config.logLevel === 'debug' || config.logLevel === 'trace' ? 'INFO' : 'WARN') });
+  Runtime.install({ logger: sdkLogger(log, config.logLevel) });
   const roster = loadRoster(config.rosterPath);
   // A bad routing file stops the start before anything runs, naming the rule and field.
   const routing = loadRouting(config.routingPath, { required: config.routingRequired });
@@ -55,6 +56,11 @@ async function main() {
   const cleanups: (() => unknown)[] = [() => stack.stop()];
   try {
     if (interruptedAt) return;
+    // Demo rows, tokens, pages and the demo incident only on servers this command started: never into a DATABASE_URL
+    // or a TEMPORAL_ADDRESS someone else runs (the demo incident would write its audit trail and page from there).
+    const demo = stack.embeddedPostgres && stack.devServer;
+    const demoPages = demo ? await demoPagesOut(config, log) : undefined;
+    if (demoPages) cleanups.unshift(() => demoPages.close());
     const nativeConnection = await NativeConnection.connect({ address: stack.temporalAddress });
     cleanups.unshift(() => nativeConnection.close());
     const connection = await Connection.connect({ address: stack.temporalAddress });
@@ -70,8 +76,7 @@ async function main() {
       activities: services.activities,
       ...(config.workerActivitiesPerSecond && { tuning: { maxActivitiesPerSecond: config.workerActivitiesPerSecond } }),
     });
-    // Demo tokens only on servers this command started (see below); the intake key always, generated if unset.
-    const demo = stack.embeddedPostgres && stack.devServer;
+    // Demo tokens only on the demo stack; the intake key always, generated if unset.
     const credentials = await demoCredentials(
       services.auditPool,
       config.dataDir,
@@ -99,8 +104,6 @@ async function main() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
     });
     const running = worker.run();
-    // Demo rows and the demo incident only on servers this command started: never into a DATABASE_URL or a
-    // TEMPORAL_ADDRESS someone else runs (the demo incident would write its audit trail and page from there).
     if (demo) {
       const demoPool = new Pool({ connectionString: stack.databaseUrl });
       await seedDemoData(demoPool);
@@ -124,7 +127,7 @@ async function main() {
           by: 'demo',
         })
       : undefined;
-    console.log(welcome(stack, config.intakePort, demoIncident?.workflowId, credentials));
+    console.log(welcome(stack, config.intakePort, demoIncident?.workflowId, credentials, demoPages?.mailboxDir));
     await running;
     return failure ? 1 : 0;
   } finally {
@@ -133,7 +136,13 @@ async function main() {
   }
 }
 
-function welcome(stack: Stack, intakePort: number, demoWorkflowId: string | undefined, credentials: DemoCredentials): string {
+function welcome(
+  stack: Stack,
+  intakePort: number,
+  demoWorkflowId: string | undefined,
+  credentials: DemoCredentials,
+  mailboxDir: string | undefined,
+): string {
   const ref = demoWorkflowId ?? '<workflow id>';
   const tokenOf = (person: string) => credentials.tokens[person] ?? '<your personal token: dbops token create --person ID>';
   return `
@@ -142,7 +151,7 @@ dbops is running.
   Temporal gRPC   ${stack.temporalAddress}
   Alert intake    http://127.0.0.1:${intakePort}/alerts
   Demo incident   ${demoWorkflowId ?? '(none: demo data only on the embedded PostgreSQL and dev server)'}
-
+${mailboxDir ? `  Demo mailbox    ${mailboxDir}: every page mailed; each one's acknowledge link is printed here as it arrives\n                  (open it in a browser, tap the button: acknowledged as that person)\n` : ''}
 Try, in another terminal:
   npm run dbops -- incident list
   npm run dbops -- incident show ${ref}

@@ -24,6 +24,8 @@ export interface PageLink {
   expiresAt: number;
   /** Unique per notification, person and purpose: an ack link's use is recorded under it. */
   linkId: string;
+  /** The incident's workflow id (links made since it was added): finds the incident before the audit store has it. */
+  workflowId?: string;
 }
 
 export type LinkRefusal = 'malformed' | 'tampered' | 'expired' | 'wrong-purpose';
@@ -35,7 +37,9 @@ const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64url');
 const mac = (secret: string, payload: string) => createHmac('sha256', secret).update(`dbops-page-link.v1.${payload}`).digest();
 
 export function signPageLink(secret: string, link: PageLink): string {
-  const payload = b64(JSON.stringify({ a: link.purpose, i: link.incidentId, p: link.person, x: link.expiresAt, n: link.linkId }));
+  const payload = b64(
+    JSON.stringify({ a: link.purpose, i: link.incidentId, p: link.person, x: link.expiresAt, n: link.linkId, w: link.workflowId }),
+  );
   return `${payload}.${b64(mac(secret, payload))}`;
 }
 
@@ -52,31 +56,33 @@ export function verifyPageLink(
   const given = Buffer.from(signature, 'base64url');
   const expected = mac(secret, payload);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'tampered' };
-  let data: { a?: unknown; i?: unknown; p?: unknown; x?: unknown; n?: unknown };
+  let data: { a?: unknown; i?: unknown; p?: unknown; x?: unknown; n?: unknown; w?: unknown };
   try {
     data = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
   } catch {
     return { ok: false, reason: 'malformed' };
   }
-  const { a, i, p, x, n } = data ?? {};
+  const { a, i, p, x, n, w } = data ?? {};
   if (
     (a !== 'ack' && a !== 'open') ||
     typeof i !== 'string' ||
     typeof p !== 'string' ||
     typeof n !== 'string' ||
     typeof x !== 'number' ||
-    !Number.isFinite(x)
+    !Number.isFinite(x) ||
+    (w !== undefined && (typeof w !== 'string' || !w.startsWith('incident/')))
   )
     return { ok: false, reason: 'malformed' };
   if (a !== purpose) return { ok: false, reason: 'wrong-purpose' };
   if (x * 1000 <= nowMs) return { ok: false, reason: 'expired' };
-  return { ok: true, link: { purpose: a, incidentId: i, person: p, expiresAt: x, linkId: n } };
+  return { ok: true, link: { purpose: a, incidentId: i, person: p, expiresAt: x, linkId: n, ...(w !== undefined && { workflowId: w }) } };
 }
 
 /** What a notification needs to be linked: which incident, which page, and when the workflow sent it. */
 export interface LinkableNotification {
   notificationId: string;
   subjectId: string;
+  workflowId?: string;
   kind: string;
   occurredAt: string;
 }
@@ -99,7 +105,7 @@ export function pageLinksFor(config: PageLinkConfig, n: LinkableNotification, pe
   const base = config.publicUrl.replace(/\/+$/, '');
   const url = (purpose: PageLinkPurpose) => {
     const linkId = createHash('sha256').update(`${n.notificationId}\n${person}\n${purpose}`).digest('hex').slice(0, 32);
-    return `${base}/links/${purpose}/${signPageLink(config.secret, { purpose, incidentId: n.subjectId, person, expiresAt, linkId })}`;
+    return `${base}/links/${purpose}/${signPageLink(config.secret, { purpose, incidentId: n.subjectId, person, expiresAt, linkId, workflowId: n.workflowId })}`;
   };
   return { ack: url('ack'), open: url('open'), expiresAt: new Date(expiresAt * 1000).toISOString() };
 }

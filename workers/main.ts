@@ -4,7 +4,7 @@
  * until SIGINT/SIGTERM, then drains in-flight activities and exits.
  */
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { migrate } from '../db/migrate';
 import { buildActivities } from './activityDependencies';
@@ -13,6 +13,7 @@ import { createLogger } from '../lib/logger';
 import { loadCatalog } from '../lib/catalog';
 import { loadRoster } from '../lib/roster';
 import { createDbopsWorker } from './createWorker';
+import { sdkLogger } from './sdkLogger';
 import { freeLoopbackPort, startOpsServer } from './opsServer';
 
 async function main() {
@@ -30,13 +31,8 @@ async function main() {
   // Worker and workflow metrics (task latencies, schedule-to-start, failures) from the SDK runtime, on loopback:
   // the ops endpoint at DBOPS_METRICS_ADDRESS serves them with dbops' own on /metrics.
   const sdkMetricsPort = config.metricsAddress ? await freeLoopbackPort() : undefined;
-  // The SDK's own lines (with their workflow and activity ids) go through the same JSON log as dbops' lines.
-  const sdkLog = log.child({ component: 'temporal-sdk' });
-  const sdkLevel: LogLevel = config.logLevel === 'debug' || config.logLevel === 'trace' ? 'INFO' : 'WARN';
   Runtime.install({
-    logger: new DefaultLogger(sdkLevel, (e) =>
-      sdkLog[e.level === 'WARN' ? 'warn' : e.level === 'ERROR' ? 'error' : 'info'](e.meta ?? {}, e.message),
-    ),
+    logger: sdkLogger(log, config.logLevel),
     ...(sdkMetricsPort ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${sdkMetricsPort}` } } } } : {}),
   });
   loadCatalog(config); // a bad runbook edit stops the worker here, naming the field

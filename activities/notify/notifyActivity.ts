@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import type { RosterInForce } from '../../lib/rosterInForce';
 import type { NotificationRequest } from '../contracts';
 import type { Outbox } from './outbox';
@@ -9,7 +10,8 @@ import { recipientsInForce } from './recipientsInForce';
  */
 export function createNotifyActivities(d: { outbox: Outbox; currentRoster?: () => RosterInForce }) {
   return {
-    async notify(n: NotificationRequest) {
+    async notify(request: NotificationRequest) {
+      const n = { ...request, workflowId: request.workflowId ?? callingWorkflowId() };
       const addressed = d.currentRoster ? recipientsInForce(n, d.currentRoster()) : n;
       const count = await d.outbox.send(addressed);
       return addressed.rosterVersion
@@ -17,4 +19,13 @@ export function createNotifyActivities(d: { outbox: Outbox; currentRoster?: () =
         : count;
     },
   };
+}
+
+/** The workflow of the activity running this, if it runs as one (tests also call notify directly). */
+function callingWorkflowId(): string | undefined {
+  try {
+    return Context.current().info.workflowExecution?.workflowId;
+  } catch {
+    return undefined;
+  }
 }

@@ -57,8 +57,11 @@ export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType
     return { link: verified.link, person, version };
   };
 
-  const stateOf = async (incidentId: string): Promise<IncidentState> =>
-    (await handleOfRef(ctx.client, ctx.pool, incidentId, { allowClosed: true })).query(incidentStateQuery);
+  // A link names its incident's workflow too (signed): it works before the incident's audit row is written.
+  const stateOf = async (link: PageLink): Promise<IncidentState> =>
+    (await handleOfRef(ctx.client, ctx.pool, link.incidentId, { allowClosed: true, workflowId: link.workflowId })).query(
+      incidentStateQuery,
+    );
 
   /** Refusals by the API's own rules (unknown or closed incident, a validator's no) as a page; anything else is thrown. */
   const refused = (c: Context<ApiEnv>, err: unknown, incidentId: string) => {
@@ -75,7 +78,7 @@ export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType
     if (used) return usedPage(c, used.usedAt);
     let state: IncidentState;
     try {
-      state = await stateOf(link.incidentId);
+      state = await stateOf(link);
     } catch (err) {
       return refused(c, err, link.incidentId);
     }
@@ -98,7 +101,7 @@ export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType
     let outcome;
     try {
       outcome = await usePageLinkOnce(ctx.pool, link, async () => {
-        const handle = await handleOfRef(ctx.client, ctx.pool, link.incidentId);
+        const handle = await handleOfRef(ctx.client, ctx.pool, link.incidentId, { workflowId: link.workflowId });
         return acknowledgeIncident(
           handle,
           { actor: person.id, roles: person.roles, rosterVersion: version },
@@ -127,7 +130,7 @@ export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType
     if (found instanceof Response) return found;
     let state: IncidentState;
     try {
-      state = await stateOf(found.link.incidentId);
+      state = await stateOf(found.link);
     } catch (err) {
       return refused(c, err, found.link.incidentId);
     }

@@ -91,13 +91,38 @@ export async function handleOfRef(
   client: Client,
   pool: Pool,
   ref: string,
-  opts: { allowClosed?: boolean } = {},
+  opts: { allowClosed?: boolean; workflowId?: string } = {},
 ): Promise<WorkflowHandle<typeof incidentResponse>> {
   if (ref.startsWith('incident/')) return client.workflow.getHandle<typeof incidentResponse>(ref);
   if (!isIncidentId(ref))
     throw new IncidentRefError(
       `'${ref}' is not an incident id (INC-<yyyymmdd>-<12 hex>) nor a workflow id (incident/<type>/<tier>/<fingerprint>)`,
     );
-  const record = await findIncident(pool, ref);
-  return incidentHandle(client, record, { allowClosed: opts.allowClosed ?? false, newer: () => newerIncidentOnKey(pool, record) });
+  const allowClosed = opts.allowClosed ?? false;
+  let record: IncidentRecord;
+  try {
+    record = await findIncident(pool, ref);
+  } catch (err) {
+    if (!(err instanceof IncidentRefError) || !opts.workflowId) throw err;
+    return handleBeforeAudit(client, ref, opts.workflowId, allowClosed, err);
+  }
+  return incidentHandle(client, record, { allowClosed, newer: () => newerIncidentOnKey(pool, record) });
+}
+
+/**
+ * An incident the audit store has no row of yet, by the workflow id a trusted source (a signed page link) names:
+ * pages go out before the audit write that records the opening, which lags by minutes in a storm. Only the run chain
+ * the incident id was made from is used, as with a row.
+ */
+async function handleBeforeAudit(
+  client: Client,
+  incidentId: string,
+  workflowId: string,
+  allowClosed: boolean,
+  notFound: IncidentRefError,
+): Promise<WorkflowHandle<typeof incidentResponse>> {
+  const run = await latestRunOf(client, workflowId, (firstRunId) => isIncidentOfRun(incidentId, firstRunId));
+  if (run.kind !== 'ours') throw notFound;
+  if (!run.running && !allowClosed) throw new IncidentRefError(`${incidentId} is no longer running; nothing was changed.`, 'closed');
+  return run.handle;
 }

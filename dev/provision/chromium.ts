@@ -13,7 +13,9 @@ export async function findOrInstallChromium(opts: { chromiumPath?: string; log: 
   const { chromiumPath, log } = opts;
   if (chromiumPath) {
     if (!isExecutable(chromiumPath))
-      throw new ProvisionError(`DBOPS_CHROMIUM_PATH=${chromiumPath} is not an executable file. Point it at a chromium binary, or unset it.`);
+      throw new ProvisionError(
+        `DBOPS_CHROMIUM_PATH=${chromiumPath} is not an executable file. Point it at a chromium binary, or unset it.`,
+      );
     return chromiumPath;
   }
   const found = findOnPath('chromium');

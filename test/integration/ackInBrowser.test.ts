@@ -1,3 +1,4 @@
+import type { PoolClient } from 'pg';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PageLinker } from '../../activities/notify/channels';
@@ -44,7 +45,15 @@ describe('acknowledging from a page in a real browser', () => {
     browser = await chromium.launch({
       executablePath: inject('chromiumPath'),
       // As root on a closed network: no sandbox, and none of Chromium's own calls out (they are refused here).
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
   const suite = devServerSuite(taskQueue, () => ({
@@ -65,7 +74,13 @@ describe('acknowledging from a page in a real browser', () => {
     const res = await fetch(`${api.url}/alerts`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${api.integrationKey}` },
-      body: JSON.stringify({ type: 'performance-degradation', tier: 'oltp', severity: 'high', fingerprint: `browser-${Date.now()}`, title: 'Replica <i>lagging</i>' }),
+      body: JSON.stringify({
+        type: 'performance-degradation',
+        tier: 'oltp',
+        severity: 'high',
+        fingerprint: `browser-${Date.now()}`,
+        title: 'Replica <i>lagging</i>',
+      }),
     });
     expect(res.status).toBe(202);
     const { workflowId } = (await res.json()) as { workflowId: string };
@@ -74,7 +89,9 @@ describe('acknowledging from a page in a real browser', () => {
     const { incidentId } = await state();
     const oscarEmail = roster.people.find((p) => p.id === 'oscar')!.channels.email!;
     const mailOf = (to: string) =>
-      smtp.state.mails.find((m) => m.to.includes(to) && m.mail.headers.get('x-dbops-subject') === incidentId && m.mail.headers.get('x-dbops-kind') === 'page');
+      smtp.state.mails.find(
+        (m) => m.to.includes(to) && m.mail.headers.get('x-dbops-subject') === incidentId && m.mail.headers.get('x-dbops-kind') === 'page',
+      );
     const mail = (await eventually('oscar’s page mail', () => mailOf(oscarEmail), Boolean))!;
     expect(mail.mail.html).toBeTruthy();
 
@@ -91,7 +108,7 @@ describe('acknowledging from a page in a real browser', () => {
       // Opening the link changed nothing (mail scanners fetch links too).
       expect((await state()).acknowledgedBy).toBeUndefined();
       // The page fits a phone's width: nothing to scroll sideways, the button on screen.
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.viewport.width);
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.viewport.width);
       const button = page.getByRole('button', { name: 'Acknowledge as Oscar Kim' });
       const box = (await button.boundingBox())!;
       expect(box.x + box.width).toBeLessThanOrEqual(PHONE.viewport.width);
@@ -123,5 +140,61 @@ describe('acknowledging from a page in a real browser', () => {
     } finally {
       await context.close();
     }
+  });
+  it('the link acknowledges while the incident’s audit writes are stalled (a storm’s lag): the store has no row of it yet', async () => {
+    // Audit writes wait behind this lock, as they queue behind a storm's backlog; pages and Updates do not.
+    const stall: PoolClient = await suite.harness.db.pool.connect();
+    await stall.query('BEGIN');
+    await stall.query('LOCK TABLE incident_events IN SHARE ROW EXCLUSIVE MODE');
+    let incidentId = '';
+    try {
+      const res = await fetch(`${api.url}/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${api.integrationKey}` },
+        body: JSON.stringify({
+          type: 'connection-pool-exhaustion',
+          tier: 'queue',
+          severity: 'high',
+          fingerprint: `browser-lag-${Date.now()}`,
+        }),
+      });
+      expect(res.status).toBe(202);
+      const handle = suite.client.workflow.getHandle(((await res.json()) as { workflowId: string }).workflowId);
+      incidentId = ((await handle.query(incidentStateQuery)) as IncidentState).incidentId;
+      const oscarEmail = roster.people.find((p) => p.id === 'oscar')!.channels.email!;
+      const mail = (await eventually(
+        'oscar’s page mail',
+        () => smtp.state.mails.find((m) => m.to.includes(oscarEmail) && m.mail.headers.get('x-dbops-subject') === incidentId),
+        Boolean,
+      ))!;
+      const rows = await suite.harness.db.pool.query('SELECT 1 FROM incidents WHERE incident_id = $1', [incidentId]);
+      expect(rows.rowCount, 'the audit store must not know the incident yet').toBe(0);
+
+      const context = await browser.newContext(PHONE);
+      try {
+        const page = await context.newPage();
+        await page.setContent(mail.mail.html as string);
+        await Promise.all([
+          page.waitForURL(`${api.url}/links/ack/**`),
+          page.getByRole('link', { name: 'Acknowledge as Oscar Kim' }).click(),
+        ]);
+        expect(await page.title()).toBe(`Acknowledge ${incidentId}? · dbops`);
+        await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Acknowledge as Oscar Kim' }).tap()]);
+        await expect.poll(() => page.title()).toBe(`Acknowledged ${incidentId} · dbops`);
+      } finally {
+        await context.close();
+      }
+      expect(((await handle.query(incidentStateQuery)) as IncidentState).acknowledgedBy).toBe('oscar');
+    } finally {
+      await stall.query('ROLLBACK');
+      stall.release();
+    }
+    // Once the store is back, the trail catches up with the acknowledgement in it.
+    const events = await eventually(
+      'the acknowledged event',
+      () => readIncidentEvents(suite.harness.db.pool, incidentId),
+      (e) => e.some((x) => x.kind === 'acknowledged'),
+    );
+    expect(events.find((e) => e.kind === 'acknowledged')!.actor).toBe('oscar');
   });
 });

@@ -96,6 +96,19 @@ describe('npm start', () => {
         body: JSON.stringify({ type: 'database-outage', tier: 'oltp', fingerprint: 'start-test' }),
       });
       expect(alert.status).toBe(202);
+      // The demo incident's page is mailed to the demo mailbox, which prints its acknowledge link; following it
+      // (the confirmation page's button) acknowledges the demo incident as the mail's person.
+      for (let i = 0; i < 300 && !/acknowledge: (\S+)/.test(service.output); i++) await new Promise((r) => setTimeout(r, 100));
+      const ackLink = /demo mailbox: to (\S+): \[dbops\] Page: .*\n\s+acknowledge: (\S+)/.exec(service.output);
+      expect(ackLink, service.output).not.toBeNull();
+      expect(ackLink![2]).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${intakePort}/links/ack/`));
+      const mails = fs.readdirSync(path.join(dataDir, 'mailbox'));
+      expect(mails.some((m) => m.endsWith(`${ackLink![1]}.eml`))).toBe(true);
+      for (const m of mails) expect((fs.statSync(path.join(dataDir, 'mailbox', m)).mode & 0o777).toString(8)).toBe('600');
+      const acked = await fetch(ackLink![2], { method: 'POST' });
+      const ackedPage = await acked.text();
+      expect(acked.status, ackedPage).toBe(200);
+      expect(ackedPage).toMatch(/Acknowledged INC-.*Acknowledged as <strong>/s);
       expect(fs.existsSync(pidFile)).toBe(true);
       // Temporal's state (every incident's history) is readable by its owner only, its WAL too.
       const sqlite = path.join(dataDir, 'temporal.sqlite');

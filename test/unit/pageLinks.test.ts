@@ -65,6 +65,18 @@ describe('page links', () => {
     expect(next.ack).not.toBe(oscar.ack);
   });
 
+  it('name the incident’s workflow when the page came from one (signed, so it finds the incident before its audit row), and older links without it still verify', () => {
+    const withWorkflow = pageLinksFor(config, { ...page, workflowId: 'incident/database-outage/oltp/pg-1' }, 'oscar')!;
+    const verified = verifyPageLink(SECRET, tokenOf(withWorkflow.ack), 'ack', NOW);
+    expect(verified).toMatchObject({ ok: true, link: { incidentId: link.incidentId, workflowId: 'incident/database-outage/oltp/pg-1' } });
+    expect(verifyPageLink(SECRET, signPageLink(SECRET, link), 'ack', NOW)).toEqual({ ok: true, link });
+    // Signed, but naming something that is not an incident's workflow: refused as not a dbops link.
+    expect(verifyPageLink(SECRET, signPageLink(SECRET, { ...link, workflowId: 'checklist/morning' }), 'ack', NOW)).toEqual({
+      ok: false,
+      reason: 'malformed',
+    });
+  });
+
   it('are carried only by pages, escalations and reminders of incidents', () => {
     expect(pageLinksFor(config, { ...page, kind: 'reminder' }, 'oscar')).toBeDefined();
     for (const kind of ['report', 'resolved', 'delivery-failed', 'stakeholder'])
