@@ -17,6 +17,11 @@ export type LimitedField = keyof typeof TEXT_LIMITS;
 
 /** Largest JSON body the API reads (bytes), and largest evidence object a person may attach to a step. */
 export const MAX_BODY_BYTES = 64 * 1024;
+/**
+ * Largest body of a monitoring tool that sends a whole group of alerts at once (Alertmanager, Grafana): a refused
+ * group is lost for good (they do not retry a 4xx), and a group of thousands is ~1-2 KiB an alert.
+ */
+export const MAX_BATCH_BODY_BYTES = 16 * 1024 * 1024;
 export const MAX_EVIDENCE_BYTES = 16 * 1024;
 
 // A NUL, a high surrogate not followed by a low one, or a low surrogate not preceded by a high one.

@@ -6,7 +6,8 @@ import { InvalidEventError, parsePagerDutyEvent } from '../alerts/pagerdutyEvent
 import { InvalidRequestError } from '../incidents/openIncident';
 import { acknowledgeAlert, resolveAlert, triggerAlert, type AlertContext } from '../alerts/receiveAlert';
 import { integrationAuth, callingIntegration, stampReceivedAt, type ApiEnv, type AuthDeps } from './authenticate';
-import { BodyNotJsonError, limitBody, readJson } from './intake';
+import { MAX_BATCH_BODY_BYTES } from '../../runbooks/limits';
+import { BodyNotJsonError, limitBody, limitBodyTo, readJson } from './intake';
 
 /** The body as JSON, or InvalidEventError saying why not (every format answers a bad body with 400 and its errors). */
 async function jsonOf(c: Context): Promise<unknown> {
@@ -21,7 +22,7 @@ async function jsonOf(c: Context): Promise<unknown> {
 /**
  * Monitoring tools' own formats: PagerDuty's Events API v2 (POST /v2/enqueue), Alertmanager's webhook (POST
  * /alertmanager) and Grafana's (POST /grafana). Each is authenticated by an integration key like POST /alerts; a
- * bad payload is refused whole (400 naming each field) before anything is started.
+ * bad payload is refused whole (400 naming each field) before anything is started; in a group, an alert that cannot be read is refused alone.
  */
 export function alertRoutes(app: Hono<ApiEnv>, ctx: AlertContext, deps: AuthDeps, log: Logger): void {
   // A value the incident itself refuses (checked again by openIncident) is a bad request, not a server failure.
@@ -77,39 +78,78 @@ export function alertRoutes(app: Hono<ApiEnv>, ctx: AlertContext, deps: AuthDeps
   });
 
   for (const intake of ['alertmanager', 'grafana'] as const) {
-    app.post(`/${intake}`, stampReceivedAt, limitBody, integrationAuth(deps), async (c) => {
+    app.post(`/${intake}`, stampReceivedAt, limitBodyTo(MAX_BATCH_BODY_BYTES), integrationAuth(deps), async (c) => {
       const integration = callingIntegration(c);
-      let alerts;
+      let parsed;
       try {
-        alerts = parseWebhookAlerts(intake, await jsonOf(c));
+        parsed = parseWebhookAlerts(intake, await jsonOf(c));
       } catch (err) {
         if (err instanceof InvalidEventError)
           return c.json({ error: `invalid ${intake} payload: ${err.message}`, errors: err.errors }, 400);
         throw err;
       }
-      // Each alert on its own: a firing one opens (or repeats) its incident, a resolved one applies the type's policy.
-      const results = [];
-      try {
-        for (const a of alerts) {
-          if (a.action === 'trigger') {
-            const { workflowId, route } = await triggerAlert(ctx, { integration, ...a }, c.get('receivedAt'));
-            results.push({ dedupKey: a.dedupKey, action: 'trigger', workflowId, rule: route.rule ?? 'triage' });
-          } else {
+      const refusals = [...parsed.refused];
+      // Each alert on its own, a few at a time (a group of thousands should not take minutes), the alerts of one key
+      // in order: a firing one opens (or repeats) its incident, a resolved one applies the type's policy.
+      const results = await eachByKey(
+        parsed.alerts,
+        (a) => a.dedupKey,
+        ALERTS_IN_FLIGHT,
+        async (a, index) => {
+          try {
+            if (a.action === 'trigger') {
+              const { workflowId, route } = await triggerAlert(ctx, { integration, ...a }, c.get('receivedAt'));
+              return { dedupKey: a.dedupKey, action: 'trigger', workflowId, rule: route.rule ?? 'triage' };
+            }
             const outcome = await resolveAlert(ctx, integration, a.dedupKey, { summary: a.summary, endedAt: a.endedAt });
-            results.push({
+            return {
               dedupKey: a.dedupKey,
               action: 'resolve',
               workflowId: outcome.workflowId,
               done: outcome.done,
               message: outcome.message,
-            });
+            };
+          } catch (err) {
+            // A value the incident refuses loses this alert only; anything else fails the request, which the tool retries.
+            if (!(err instanceof InvalidRequestError)) throw err;
+            refusals.push(`alert ${index} (${a.dedupKey}): ${err.message}`);
+            return { dedupKey: a.dedupKey, action: a.action, refused: err.message };
           }
-        }
-      } catch (err) {
-        return refused(c, err);
-      }
+        },
+      );
+      if (refusals.length)
+        log.error({ integration, intake, refused: refusals.slice(0, 20), count: refusals.length }, 'monitoring alerts refused');
       log.info({ integration, intake, alerts: results.length }, 'monitoring alerts accepted');
-      return c.json({ status: 'success', results }, 202);
+      return c.json({ status: 'success', results, ...(refusals.length && { refused: refusals }) }, 202);
     });
   }
+}
+
+/** Alerts of one request handled at once: enough to take a group of 300 in seconds, few enough to leave the rest alone. */
+const ALERTS_IN_FLIGHT = 8;
+
+/**
+ * `work` on every item, `concurrency` at a time, the items of one key one after another in their order; results in
+ * the items' order. Every item is waited for before the first failure is thrown, so nothing runs on unseen.
+ */
+async function eachByKey<T, R>(items: T[], keyOf: (t: T) => string, concurrency: number, work: (t: T, index: number) => Promise<R>) {
+  const byKey = new Map<string, number[]>();
+  items.forEach((t, i) => byKey.set(keyOf(t), [...(byKey.get(keyOf(t)) ?? []), i]));
+  const queues = [...byKey.values()];
+  const results: R[] = new Array(items.length);
+  const failures: unknown[] = [];
+  const worker = async () => {
+    for (let q = queues.shift(); q; q = queues.shift()) {
+      for (const i of q) {
+        try {
+          results[i] = await work(items[i], i);
+        } catch (err) {
+          failures.push(err);
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, queues.length) }, worker));
+  if (failures.length) throw failures[0];
+  return results;
 }

@@ -71,10 +71,14 @@ export async function jsonBody(c: Context, shape: string): Promise<Record<string
   return body as Record<string, unknown>;
 }
 
-export const limitBody = bodyLimit({
-  maxSize: MAX_BODY_BYTES,
-  onError: (c) => c.json({ error: `body is larger than ${MAX_BODY_BYTES} bytes; a request must fit in ${MAX_BODY_BYTES}` }, 413),
-});
+/** Refuses (413) a body over `maxSize` bytes before it is read whole. */
+export const limitBodyTo = (maxSize: number) =>
+  bodyLimit({
+    maxSize,
+    onError: (c) => c.json({ error: `body is larger than ${maxSize} bytes; a request must fit in ${maxSize}` }, 413),
+  });
+
+export const limitBody = limitBodyTo(MAX_BODY_BYTES);
 
 /**
  * The dbops API. Alert sources POST /alerts with their integration key; people act on incidents (/incidents…) with

@@ -41,6 +41,9 @@ route:
   routes:
     - receiver: pagerduty
       matchers: ['via="pagerduty"']
+    - receiver: webhook
+      matchers: ['via="bulk"']
+      group_by: [alertname]
 receivers:
   - name: webhook
     webhook_configs:
@@ -145,5 +148,29 @@ receivers:
       }, 'the resolved event');
       expect(events.find((e) => e.kind === 'alert-resolved')?.data).toMatchObject({ policy: 'resolve', outcome: 'closed' });
     }
+  });
+
+  // Alertmanager posts a whole group at once and never resends one refused with a 4xx (it was refused at 64 KiB
+  // and 100 alerts: every alert of the group was lost).
+  it('a group of 300 alerts in one webhook post (over 200 KiB) opens an incident for each', { timeout: 120_000 }, async () => {
+    const run = Math.random().toString(36).slice(2, 8);
+    const alerts = Array.from({ length: 300 }, (_, i) => ({
+      labels: { alertname: `ReplicaLagging-${run}`, instance: `replica-${i}`, severity: 'warning', via: 'bulk', team: 'dba' },
+      annotations: { summary: `replica ${i} lags`, description: 'x'.repeat(400), runbook_url: 'https://runbooks.example/replica-lag' },
+      startsAt: new Date(Math.floor((Date.now() - 60_000) / 100) * 100).toISOString(),
+    }));
+    await postToAlertmanager(alerts);
+    const opened = await waitFor(
+      async () => {
+        const { rows } = await suite.harness.db.pool.query(
+          'SELECT count(DISTINCT workflow_id)::int AS n FROM alert_keys WHERE workflow_id LIKE $1',
+          [`%ReplicaLagging-${run}%`],
+        );
+        return rows[0].n === 300 && rows[0].n;
+      },
+      'all 300 alerts to be taken',
+      90_000,
+    );
+    expect(opened).toBe(300);
   });
 });

@@ -265,6 +265,26 @@ describe('alerts in from monitoring tools', () => {
       /^no routing rule matched; labels: alertname=HighCPU.*values B=97; .*silence http:\/\/grafana\/silence/,
     );
     await suite.client.workflow.getHandle(gr!.workflowId).terminate('test over');
+
+    // A group with an alert that cannot be read: that one is refused and named, the rest of the group is taken (202;
+    // Alertmanager never resends a group it got a 4xx for).
+    const mixed = await post(
+      '/alertmanager',
+      {
+        ...payload('firing'),
+        alerts: [
+          { ...alertOf('firing', { alertname: 'Broken' }, `${instance}-c`), startsAt: 'soon' },
+          alertOf('firing', { alertname: 'DiskFull', instance: `${instance}-2` }, `${instance}-d`),
+        ],
+      },
+      bearer(),
+    );
+    expect(mixed.status).toBe(202);
+    const mixedBody = (await mixed.json()) as { results: { workflowId: string }[]; refused: string[] };
+    expect(mixedBody.refused).toEqual([expect.stringMatching(/^alerts\[0\]\.startsAt: an ISO 8601/)]);
+    expect(mixedBody.results.map((r) => r.workflowId)).toEqual([`incident/performance-degradation/olap/DiskFull:${instance}-d`]);
+    expect((await stateOf(mixedBody.results[0]!.workflowId))?.phase).toBe('triggered');
+    await suite.client.workflow.getHandle(mixedBody.results[0]!.workflowId).terminate('test over');
   });
 
   it('bad payloads of each format get 400 naming the field and start and record nothing; a wrong key is refused (401)', async () => {

@@ -217,7 +217,7 @@ describe('Alertmanager and Grafana webhook parsing', () => {
   };
 
   it('handles each alert on its own: firing → trigger, resolved → resolve, startsAt → firedAt', () => {
-    const [a, b] = parseWebhookAlerts('alertmanager', payload);
+    const [a, b] = parseWebhookAlerts('alertmanager', payload).alerts;
     expect(a).toMatchObject({
       action: 'trigger',
       dedupKey: 'alertmanager:abc123',
@@ -229,7 +229,10 @@ describe('Alertmanager and Grafana webhook parsing', () => {
     expect(a!.alert).toMatchObject({ intake: 'alertmanager', source: 'db1', labels: { alertname: 'PgDown', instance: 'db1' } });
     expect(b).toMatchObject({ action: 'resolve', summary: 'PgSlow', endedAt: '2026-11-25T15:30:00Z' });
     // An empty summary annotation falls back to the description, then the alert's name: a title is never empty.
-    const [c] = parseWebhookAlerts('alertmanager', { ...payload, alerts: [{ ...payload.alerts[0], annotations: { summary: ' ' } }] });
+    const [c] = parseWebhookAlerts('alertmanager', {
+      ...payload,
+      alerts: [{ ...payload.alerts[0], annotations: { summary: ' ' } }],
+    }).alerts;
     expect(c!.summary).toBe('PgDown');
     expect(b!.dedupKey).toMatch(/^alertmanager:[0-9a-f]{16}$/);
   });
@@ -241,19 +244,46 @@ describe('Alertmanager and Grafana webhook parsing', () => {
       orgId: 1,
       alerts: [{ ...payload.alerts[0], values: { B: 97.5 }, silenceURL: 'https://grafana/silence' }],
     };
-    const [a] = parseWebhookAlerts('grafana', grafana);
+    const [a] = parseWebhookAlerts('grafana', grafana).alerts;
     expect(a!.detail).toMatch(/values B=97.5; .*silence https:\/\/grafana\/silence/);
     expect(() => parseWebhookAlerts('alertmanager', grafana)).toThrow(/version: '4'/);
   });
 
-  it('names every bad field and refuses the whole payload', () => {
+  it('refuses a bad envelope, or a payload none of whose alerts can be read, whole, naming every bad field', () => {
     expect(() => parseWebhookAlerts('alertmanager', { ...payload, alerts: [] })).toThrow(/alerts: at least one alert/);
-    expect(() =>
-      parseWebhookAlerts('alertmanager', { ...payload, alerts: [payload.alerts[0], { ...payload.alerts[1], startsAt: 'yesterday' }] }),
-    ).toThrow(/alerts\[1\]\.startsAt: an ISO 8601/);
     expect(() => parseWebhookAlerts('alertmanager', { ...payload, alerts: [{ ...payload.alerts[0], labels: { alertname: 3 } }] })).toThrow(
       /alerts\[0\]\.labels\.alertname/,
     );
     expect(() => parseWebhookAlerts('grafana', { ...payload, status: 'ok' })).toThrow(/status: firing or resolved/);
+    expect(() => parseWebhookAlerts('alertmanager', { ...payload, alerts: Array(10_001).fill(payload.alerts[0]) })).toThrow(
+      /alerts: at most 10000 alerts/,
+    );
+  });
+
+  it('in a group, refuses an alert it cannot read alone and takes the rest (Alertmanager never resends a refused group)', () => {
+    const { alerts, refused } = parseWebhookAlerts('alertmanager', {
+      ...payload,
+      alerts: [
+        payload.alerts[0],
+        { ...payload.alerts[1], startsAt: 'yesterday' },
+        { ...payload.alerts[1], labels: { alertname: 'Pg\u0000Down' } },
+        payload.alerts[1],
+      ],
+    });
+    expect(alerts.map((x) => x.summary)).toEqual(['db1 is down', 'PgSlow']);
+    expect(refused).toEqual([
+      expect.stringMatching(/^alerts\[1\]\.startsAt: an ISO 8601/),
+      expect.stringMatching(/^alerts\[2\]\.labels\.alertname contains a NUL character .*cannot hold$/),
+    ]);
+  });
+
+  it('clips long annotations and makes them storable instead of refusing the alert (they describe it; labels name it)', () => {
+    const [a] = parseWebhookAlerts('alertmanager', {
+      ...payload,
+      alerts: [{ ...payload.alerts[0], annotations: { summary: 'db1 \u0000 down', description: 'd'.repeat(100_000) } }],
+    }).alerts;
+    expect(a.summary).toBe('db1 \uFFFD down');
+    expect(a.detail.length).toBeLessThan(4200);
+    expect(a.detail).toContain('description ddd');
   });
 });
