@@ -22,6 +22,11 @@ export const MAX_BODY_BYTES = 64 * 1024;
  * group is lost for good (they do not retry a 4xx), and a group of thousands is ~1-2 KiB an alert.
  */
 export const MAX_BATCH_BODY_BYTES = 16 * 1024 * 1024;
+/**
+ * Largest PagerDuty event: PagerDuty's own limit (512 KB), which Alertmanager fills with the group's alerts in its
+ * default details and, like PagerDuty, does not resend after a 4xx.
+ */
+export const MAX_PAGERDUTY_EVENT_BYTES = 512 * 1024;
 export const MAX_EVIDENCE_BYTES = 16 * 1024;
 
 // A NUL, a high surrogate not followed by a low one, or a low surrogate not preceded by a high one.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RoutableAlert } from '../../runbooks/alertRouting';
-import { unstorableInJson } from '../../runbooks/limits';
+import { toStorableJson, toStorableText, unstorableInJson } from '../../runbooks/limits';
 
 /**
  * PagerDuty's Events API v2 event (https://developer.pagerduty.com/docs/events-api-v2/trigger-events/), as Alertmanager's
@@ -66,7 +66,11 @@ export function parsePagerDutyEvent(body: unknown): ParsedPagerDutyEvent {
   const r = PagerDutyEventSchema.safeParse(body);
   if (!r.success) throw new InvalidEventError(r.error.issues.map((i) => `${pathOf(i.path) || '(event)'}: ${i.message}`));
   const e = r.data;
-  const unstorable = unstorableInJson(body, 'event');
+  // The key and the routing fields name the alert: unstorable text there is refused. What describes it (summary,
+  // details, links, images) is made storable instead: a tool does not resend a refused event.
+  const { source, component, group, class: klass } = e.payload ?? {};
+  const identity = { dedup_key: e.dedup_key, payload: { source, component, group, class: klass } };
+  const unstorable = unstorableInJson(identity, 'event');
   if (unstorable) throw new InvalidEventError([`${unstorable.replace(/^event\.?/, '')}, which the audit store cannot hold`]);
   if (e.event_action !== 'trigger') {
     if (!e.dedup_key) throw new InvalidEventError([`dedup_key: required to ${e.event_action} (the key the trigger sent or was given)`]);
@@ -75,12 +79,12 @@ export function parsePagerDutyEvent(body: unknown): ParsedPagerDutyEvent {
   const p = e.payload;
   if (!p) throw new InvalidEventError(['payload: required for a trigger: { summary, source, severity, … }']);
   const labels: Record<string, string> = {};
-  const details = p.custom_details;
+  const details = toStorableJson(p.custom_details);
   if (details && typeof details === 'object' && !Array.isArray(details)) {
     for (const [k, v] of Object.entries(details)) if (['string', 'number', 'boolean'].includes(typeof v)) labels[k] = String(v);
   }
   Object.assign(labels, { source: p.source, severity: p.severity }, definedOf({ component: p.component, group: p.group, class: p.class }));
-  const links = (e.links ?? []).map((l) => `${l.text ? `${l.text}: ` : ''}${l.href}`);
+  const links = (e.links ?? []).map((l) => toStorableText(`${l.text ? `${l.text}: ` : ''}${l.href}`));
   const detail = [
     `source ${p.source}`,
     p.component && `component ${p.component}`,
@@ -88,7 +92,7 @@ export function parsePagerDutyEvent(body: unknown): ParsedPagerDutyEvent {
     p.class && `class ${p.class}`,
     details !== undefined && `details ${JSON.stringify(details)}`,
     links.length && `links ${links.join(', ')}`,
-    e.images?.length && `images ${e.images.map((i) => i.src).join(', ')}`,
+    e.images?.length && `images ${toStorableText(e.images.map((i) => i.src).join(', '))}`,
   ]
     .filter(Boolean)
     .join('; ');
@@ -96,7 +100,7 @@ export function parsePagerDutyEvent(body: unknown): ParsedPagerDutyEvent {
     action: 'trigger',
     dedupKey: e.dedup_key,
     alert: { intake: 'pagerduty', source: p.source, component: p.component, class: p.class, group: p.group, labels, severity: p.severity },
-    summary: p.summary,
+    summary: toStorableText(p.summary),
     detail,
     firedAt: p.timestamp,
   };

@@ -6,8 +6,8 @@ import { InvalidEventError, parsePagerDutyEvent } from '../alerts/pagerdutyEvent
 import { InvalidRequestError } from '../incidents/openIncident';
 import { acknowledgeAlert, resolveAlert, triggerAlert, type AlertContext } from '../alerts/receiveAlert';
 import { integrationAuth, callingIntegration, stampReceivedAt, type ApiEnv, type AuthDeps } from './authenticate';
-import { MAX_BATCH_BODY_BYTES } from '../../runbooks/limits';
-import { BodyNotJsonError, limitBody, limitBodyTo, readJson } from './intake';
+import { MAX_BATCH_BODY_BYTES, MAX_PAGERDUTY_EVENT_BYTES } from '../../runbooks/limits';
+import { BodyNotJsonError, limitBodyTo, readJson } from './intake';
 
 /** The body as JSON, or InvalidEventError saying why not (every format answers a bad body with 400 and its errors). */
 async function jsonOf(c: Context): Promise<unknown> {
@@ -30,52 +30,58 @@ export function alertRoutes(app: Hono<ApiEnv>, ctx: AlertContext, deps: AuthDeps
     if (err instanceof InvalidRequestError) return c.json({ status: 'invalid event', message: err.message, errors: [err.message] }, 400);
     throw err;
   };
-  app.post('/v2/enqueue', stampReceivedAt, limitBody, integrationAuth(deps, { keyInBody: 'routing_key' }), async (c) => {
-    const integration = callingIntegration(c);
-    let event;
-    try {
-      event = parsePagerDutyEvent(await jsonOf(c));
-    } catch (err) {
-      if (err instanceof InvalidEventError)
-        return c.json({ status: 'invalid event', message: 'Event object is invalid', errors: err.errors }, 400);
-      throw err;
-    }
-    if (event.action === 'trigger') {
-      // PagerDuty gives a trigger without a dedup_key one of its own, returned so the sender can resolve it later.
-      const dedupKey = event.dedupKey ?? randomUUID().replace(/-/g, '');
-      let opened;
+  app.post(
+    '/v2/enqueue',
+    stampReceivedAt,
+    limitBodyTo(MAX_PAGERDUTY_EVENT_BYTES),
+    integrationAuth(deps, { keyInBody: 'routing_key' }),
+    async (c) => {
+      const integration = callingIntegration(c);
+      let event;
       try {
-        opened = await triggerAlert(
-          ctx,
-          {
-            integration,
-            dedupKey,
-            alert: event.alert,
-            defaultKey: dedupKey,
-            summary: event.summary,
-            detail: event.detail,
-            firedAt: event.firedAt,
-          },
-          c.get('receivedAt'),
-        );
+        event = parsePagerDutyEvent(await jsonOf(c));
       } catch (err) {
-        return refused(c, err);
+        if (err instanceof InvalidEventError)
+          return c.json({ status: 'invalid event', message: 'Event object is invalid', errors: err.errors }, 400);
+        throw err;
       }
-      const { workflowId, route } = opened;
-      log.info({ workflowId, integration, rule: route.rule ?? 'triage' }, 'PagerDuty event accepted');
-      return c.json({ status: 'success', message: 'Event processed', dedup_key: dedupKey, workflowId }, 202);
-    }
-    const outcome =
-      event.action === 'acknowledge'
-        ? await acknowledgeAlert(ctx, integration, event.dedupKey)
-        : await resolveAlert(ctx, integration, event.dedupKey);
-    log.info({ integration, action: event.action, done: outcome.done, workflowId: outcome.workflowId }, outcome.message);
-    const message = outcome.done ? `Event processed: ${outcome.message}` : `Event processed; dropped: ${outcome.message}`;
-    return c.json(
-      { status: 'success', message, dedup_key: event.dedupKey, ...(outcome.workflowId && { workflowId: outcome.workflowId }) },
-      202,
-    );
-  });
+      if (event.action === 'trigger') {
+        // PagerDuty gives a trigger without a dedup_key one of its own, returned so the sender can resolve it later.
+        const dedupKey = event.dedupKey ?? randomUUID().replace(/-/g, '');
+        let opened;
+        try {
+          opened = await triggerAlert(
+            ctx,
+            {
+              integration,
+              dedupKey,
+              alert: event.alert,
+              defaultKey: dedupKey,
+              summary: event.summary,
+              detail: event.detail,
+              firedAt: event.firedAt,
+            },
+            c.get('receivedAt'),
+          );
+        } catch (err) {
+          return refused(c, err);
+        }
+        const { workflowId, route } = opened;
+        log.info({ workflowId, integration, rule: route.rule ?? 'triage' }, 'PagerDuty event accepted');
+        return c.json({ status: 'success', message: 'Event processed', dedup_key: dedupKey, workflowId }, 202);
+      }
+      const outcome =
+        event.action === 'acknowledge'
+          ? await acknowledgeAlert(ctx, integration, event.dedupKey)
+          : await resolveAlert(ctx, integration, event.dedupKey);
+      log.info({ integration, action: event.action, done: outcome.done, workflowId: outcome.workflowId }, outcome.message);
+      const message = outcome.done ? `Event processed: ${outcome.message}` : `Event processed; dropped: ${outcome.message}`;
+      return c.json(
+        { status: 'success', message, dedup_key: event.dedupKey, ...(outcome.workflowId && { workflowId: outcome.workflowId }) },
+        202,
+      );
+    },
+  );
 
   for (const intake of ['alertmanager', 'grafana'] as const) {
     app.post(`/${intake}`, stampReceivedAt, limitBodyTo(MAX_BATCH_BODY_BYTES), integrationAuth(deps), async (c) => {

@@ -44,6 +44,11 @@ route:
     - receiver: webhook
       matchers: ['via="bulk"']
       group_by: [alertname]
+      group_wait: 5s
+    - receiver: pagerduty-defaults
+      matchers: ['via="bulk-pagerduty"']
+      group_by: [alertname]
+      group_wait: 5s
 receivers:
   - name: webhook
     webhook_configs:
@@ -62,6 +67,11 @@ receivers:
         details:
           alertname: '{{ .CommonLabels.alertname }}'
           instance: '{{ .CommonLabels.instance }}'
+  # Alertmanager's own defaults: its details list every alert of the group (firing, resolved, counts).
+  - name: pagerduty-defaults
+    pagerduty_configs:
+      - url: ${api.url}/v2/enqueue
+        routing_key: ${api.integrationKey}
 `,
     );
   });
@@ -157,7 +167,8 @@ receivers:
     const alerts = Array.from({ length: 300 }, (_, i) => ({
       labels: { alertname: `ReplicaLagging-${run}`, instance: `replica-${i}`, severity: 'warning', via: 'bulk', team: 'dba' },
       annotations: { summary: `replica ${i} lags`, description: 'x'.repeat(400), runbook_url: 'https://runbooks.example/replica-lag' },
-      startsAt: new Date(Math.floor((Date.now() - 60_000) / 100) * 100).toISOString(),
+      // Now: an alert that started more than group_wait ago makes Alertmanager send its group at once, in parts.
+      startsAt: new Date(Math.floor(Date.now() / 100) * 100).toISOString(),
     }));
     await postToAlertmanager(alerts);
     const opened = await waitFor(
@@ -173,4 +184,34 @@ receivers:
     );
     expect(opened).toBe(300);
   });
+
+  it(
+    'a group of 300 alerts through the PagerDuty receiver (one event whose details list them all, over 64 KiB) opens its incident',
+    { timeout: 120_000 },
+    async () => {
+      const run = Math.random().toString(36).slice(2, 8);
+      const alerts = Array.from({ length: 300 }, (_, i) => ({
+        labels: { alertname: `QueueBacklog-${run}`, instance: `worker-${i}`, severity: 'warning', via: 'bulk-pagerduty' },
+        annotations: { summary: `worker ${i} backlog`, description: 'y'.repeat(300) },
+        startsAt: new Date(Math.floor(Date.now() / 100) * 100).toISOString(),
+      }));
+      const since = new Date();
+      await postToAlertmanager(alerts);
+      // Alertmanager's PagerDuty event is the group's: its dedup key is a hash of the group key, its summary names it.
+      const state = await waitFor(
+        async () => {
+          const { rows } = await suite.harness.db.pool.query('SELECT workflow_id FROM alert_keys WHERE updated_at >= $1', [since]);
+          for (const { workflow_id } of rows) {
+            const s = await stateOf(workflow_id as string);
+            if (s?.title.includes(`QueueBacklog-${run}`)) return s;
+          }
+          return undefined;
+        },
+        'the group’s PagerDuty event to open an incident',
+        60_000,
+      );
+      expect(state.title).toMatch(/^\[FIRING:300\] QueueBacklog-/);
+      expect(state.phase).toBe('triggered');
+    },
+  );
 });

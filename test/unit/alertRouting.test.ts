@@ -182,7 +182,15 @@ describe('PagerDuty Events API v2 parsing', () => {
     expect(errors({ ...trigger, payload: undefined })).toMatch(/payload: required for a trigger/);
     expect(errors({ ...trigger, dedup_key: 'x'.repeat(256) })).toMatch(/dedup_key: at most 255/);
     expect(errors({ event_action: 'resolve' })).toMatch(/dedup_key: required to resolve/);
-    expect(errors({ ...trigger, payload: { ...trigger.payload, summary: 'a\u0000b' } })).toMatch(/payload\.summary contains a NUL/);
+    // What routes and keys the alert may not hold unstorable text; what describes it is made storable (a tool does not
+    // resend a refused event).
+    expect(errors({ ...trigger, payload: { ...trigger.payload, source: 'a\u0000b' } })).toMatch(/payload\.source contains a NUL/);
+    expect(errors({ ...trigger, dedup_key: 'k\u0000' })).toMatch(/dedup_key contains a NUL/);
+    const described = parsePagerDutyEvent({
+      ...trigger,
+      payload: { ...trigger.payload, summary: 'a\u0000b', custom_details: { note: 'c\u0000d' } },
+    });
+    expect(described).toMatchObject({ summary: 'a\uFFFDb', detail: expect.stringContaining('c\uFFFDd') });
     expect(errors({ ...trigger, payload: { source: 'x', severity: 'info' } })).toMatch(
       /payload\.summary: required: text of 1 to 1024 characters/,
     );
