@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { RoutableAlert } from '../../runbooks/alertRouting';
-import { toStorableJson, toStorableText, unstorableInJson } from '../../runbooks/limits';
+import { clipText, toStorableJson, toStorableText, unstorableInJson } from '../../runbooks/limits';
 
 /**
  * PagerDuty's Events API v2 event (https://developer.pagerduty.com/docs/events-api-v2/trigger-events/), as Alertmanager's
- * pagerduty_configs and most monitoring tools send it. Bounds are PagerDuty's own (summary 1,024 characters, dedup_key 255).
+ * pagerduty_configs and most monitoring tools send it. Bounds are PagerDuty's own (summary 1,024 characters, clipped;
+ * dedup_key 255).
  */
 export const PD_EVENT_ACTIONS = ['trigger', 'acknowledge', 'resolve'] as const;
 export const PD_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
@@ -17,9 +18,16 @@ const text = (max: number) =>
     })
     .max(max, `at most ${max} characters`);
 const optionalText = (max: number) => text(max).optional();
+/** Like text(max), but longer text is clipped, not refused: it describes the alert, and a tool does not resend a refused event. */
+const clippedText = (max: number) =>
+  z
+    .string({
+      error: (issue) => (issue.input === undefined ? `required: text of 1 to ${max} characters` : `must be text of 1 to ${max} characters`),
+    })
+    .transform((v) => clipText(v, max));
 
 const PayloadSchema = z.object({
-  summary: text(1024).min(1, 'may not be empty'),
+  summary: clippedText(1024).refine((v) => v.length > 0, 'may not be empty'),
   source: text(255).min(1, 'may not be empty'),
   severity: z.enum(PD_SEVERITIES, { message: `one of ${PD_SEVERITIES.join(', ')}` }),
   timestamp: z.iso.datetime({ offset: true, message: 'an ISO 8601 date-time with a zone' }).optional(),

@@ -22,7 +22,8 @@ async function jsonOf(c: Context): Promise<unknown> {
 /**
  * Monitoring tools' own formats: PagerDuty's Events API v2 (POST /v2/enqueue), Alertmanager's webhook (POST
  * /alertmanager) and Grafana's (POST /grafana). Each is authenticated by an integration key like POST /alerts; a
- * bad payload is refused whole (400 naming each field) before anything is started; in a group, an alert that cannot be read is refused alone.
+ * bad payload is refused whole (400 naming each field) before anything is started; in a group (Alertmanager, Grafana),
+ * an alert that cannot be read is refused alone.
  */
 export function alertRoutes(app: Hono<ApiEnv>, ctx: AlertContext, deps: AuthDeps, log: Logger): void {
   // A value the incident itself refuses (checked again by openIncident) is a bad request, not a server failure.
@@ -140,7 +141,12 @@ const ALERTS_IN_FLIGHT = 8;
  */
 async function eachByKey<T, R>(items: T[], keyOf: (t: T) => string, concurrency: number, work: (t: T, index: number) => Promise<R>) {
   const byKey = new Map<string, number[]>();
-  items.forEach((t, i) => byKey.set(keyOf(t), [...(byKey.get(keyOf(t)) ?? []), i]));
+  items.forEach((t, i) => {
+    const key = keyOf(t);
+    const queue = byKey.get(key);
+    if (queue) queue.push(i);
+    else byKey.set(key, [i]);
+  });
   const queues = [...byKey.values()];
   const results: R[] = new Array(items.length);
   const failures: unknown[] = [];

@@ -179,6 +179,9 @@ describe('PagerDuty Events API v2 parsing', () => {
       /payload\.severity: one of critical, error, warning, info/,
     );
     expect(errors({ ...trigger, payload: { ...trigger.payload, summary: '' } })).toMatch(/payload\.summary/);
+    // A summary over PagerDuty's 1,024 characters (Alertmanager cuts at 1,024 runes, up to 2,048 UTF-16 units) is clipped.
+    const long = parsePagerDutyEvent({ ...trigger, payload: { ...trigger.payload, summary: '🔥'.repeat(1024) } });
+    expect(long.action === 'trigger' && long.summary).toMatch(/^(🔥){511}…$/u);
     expect(errors({ ...trigger, payload: undefined })).toMatch(/payload: required for a trigger/);
     expect(errors({ ...trigger, dedup_key: 'x'.repeat(256) })).toMatch(/dedup_key: at most 255/);
     expect(errors({ event_action: 'resolve' })).toMatch(/dedup_key: required to resolve/);
