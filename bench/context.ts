@@ -20,6 +20,8 @@ export interface BenchOptions {
   burst?: number;
   /** --storm [N]: N alerts over 10 keys through the HTTP intake (default 10,000); off by default. */
   storm?: number;
+  /** --alertmanager-group [N]: N alerts as one group from a real Alertmanager (default 2,000); off by default. */
+  alertmanagerGroup?: number;
   /** --open [N]: N open incidents, then worker RSS and CLI timings (default 5,000); off by default. */
   open?: number;
   /** --big-tier: the morning checklist against a tier of 1 M jobs and 0.5 M e-mail messages; off by default. */

@@ -11,6 +11,7 @@ import { deadlines } from './deadlines';
 import { bigTier } from './bigTier';
 import { burst, manyOpen } from './manyIncidents';
 import { alertStorm } from './alertStorm';
+import { alertmanagerGroup } from './alertmanagerGroup';
 import type { WorkerTuning } from '../workers/createWorker';
 import { dedupStorm } from './dedupStorm';
 import { incidentLatency } from './incidentLatency';
@@ -22,12 +23,13 @@ import { buildCli } from '../client/cli/buildCli';
 import { ms, timed } from './stats';
 import { timeSkipping } from './timeSkipping';
 
-const USAGE = `npm run bench -- [--json FILE] [--burst [N]] [--storm [N]] [--open [N]] [--only name,…] [--store S] [--max-cached N] [--max-wft N]
+const USAGE = `npm run bench -- [--json FILE] [--burst [N]] [--storm [N]] [--open [N]] [--alertmanager-group [N]] [--only name,…] [--store S] [--max-cached N] [--max-wft N]
   --json FILE     also write every figure by name to FILE
   --store S       the dev server's store: memory (default), sqlite-wal (npm start's) or sqlite (SQLite's defaults)
   --burst [N]     N distinct alerts at once (default 2000; several minutes)
   --storm [N]     N alerts over 10 keys through the HTTP intake (default 10000; about two minutes)
   --open [N]      N open incidents: worker RSS, incident list, report (default 5000; several minutes)
+  --alertmanager-group [N]   N alerts as one group from a real Alertmanager to /alertmanager (default 2000; about a minute)
   --big-tier      the morning checklist's checks, each timed, on a tier of 1 M jobs and 0.5 M e-mails (about a minute)
   --only names    run only these benchmarks (${'names as printed, e.g. "alert → first page"'})
   --max-cached N, --max-wft N, --max-activities N, --non-sticky-ratio R, --wft-pollers N|auto, --activities-per-second N   worker tuning, for dbops' and the baseline's workers alike`;
@@ -37,8 +39,8 @@ function parseOptions(): { options: BenchOptions; json?: string; only?: string[]
   const argv = process.argv
     .slice(2)
     .flatMap((a, i, all) =>
-      (a === '--burst' || a === '--open' || a === '--storm') && !/^\d+$/.test(all[i + 1] ?? '')
-        ? [a, { '--burst': '2000', '--open': '5000', '--storm': '10000' }[a]]
+      (a === '--burst' || a === '--open' || a === '--storm' || a === '--alertmanager-group') && !/^\d+$/.test(all[i + 1] ?? '')
+        ? [a, { '--burst': '2000', '--open': '5000', '--storm': '10000', '--alertmanager-group': '2000' }[a]]
         : [a],
     );
   const { values } = parseArgs({
@@ -47,6 +49,7 @@ function parseOptions(): { options: BenchOptions; json?: string; only?: string[]
       json: { type: 'string' },
       burst: { type: 'string' },
       storm: { type: 'string' },
+      'alertmanager-group': { type: 'string' },
       open: { type: 'string' },
       'big-tier': { type: 'boolean' },
       only: { type: 'string' },
@@ -93,6 +96,7 @@ function parseOptions(): { options: BenchOptions; json?: string; only?: string[]
     options: {
       burst: count('burst', values.burst),
       storm: count('storm', values.storm),
+      alertmanagerGroup: count('alertmanager-group', values['alertmanager-group']),
       open: count('open', values.open),
       bigTier: values['big-tier'],
     },
@@ -118,6 +122,7 @@ function benchmarks(o: BenchOptions): Benchmark[] {
     ['production shape', () => productionShapeLatency()],
     ...(o.burst ? [[`burst of ${o.burst}`, burst] satisfies Benchmark] : []),
     ...(o.storm ? [[`storm of ${o.storm}`, alertStorm] satisfies Benchmark] : []),
+    ...(o.alertmanagerGroup ? [[`Alertmanager group of ${o.alertmanagerGroup}`, alertmanagerGroup] satisfies Benchmark] : []),
     ...(o.open ? [[`${o.open} open incidents`, manyOpen] satisfies Benchmark] : []),
     ...(o.bigTier ? [['big tier morning checklist', bigTier] satisfies Benchmark] : []),
   ];
