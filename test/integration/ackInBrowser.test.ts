@@ -8,22 +8,13 @@ import { pageLinksFor } from '../../lib/pageLinks';
 import { rosterInForce } from '../../lib/rosterInForce';
 import { incidentStateQuery, type IncidentState } from '../../workflows/incident/messages';
 import { scratchRosterFile, startTestApi, writeRoster, type TestApi } from '../support/api';
+import { eventually } from '../support/eventually';
 import { devServerSuite, roster } from '../support/harness';
 import { startSmtpServer } from '../support/smtpServer';
 
 const LINK_SECRET = 'browser-link-secret-'.padEnd(48, 'z');
 /** A phone's screen: on-call engineers answer pages there. */
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 3 };
-
-async function eventually<T>(what: string, read: () => Promise<T> | T, done: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /**
  * The page's mail opened in a real browser (Debian's Chromium, driven by Playwright) on a phone-sized screen, as an
@@ -70,36 +61,47 @@ describe('acknowledging from a page in a real browser', () => {
     await smtp?.close();
   });
 
-  it('the mail’s link, its confirmation page and its button acknowledge as the mail’s person, once', async () => {
+  /** Posts an alert to the intake; its incident id, a reader of its state, and the HTML of the page mailed to oscar. */
+  const alertAndOscarsMail = async (alert: Record<string, unknown>) => {
     const res = await fetch(`${api.url}/alerts`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${api.integrationKey}` },
-      body: JSON.stringify({
-        type: 'performance-degradation',
-        tier: 'oltp',
-        severity: 'high',
-        fingerprint: `browser-${Date.now()}`,
-        title: 'Replica <i>lagging</i>',
-      }),
+      body: JSON.stringify(alert),
     });
     expect(res.status).toBe(202);
-    const { workflowId } = (await res.json()) as { workflowId: string };
-    const handle = suite.client.workflow.getHandle(workflowId);
+    const handle = suite.client.workflow.getHandle(((await res.json()) as { workflowId: string }).workflowId);
     const state = () => handle.query(incidentStateQuery) as Promise<IncidentState>;
     const { incidentId } = await state();
     const oscarEmail = roster.people.find((p) => p.id === 'oscar')!.channels.email!;
-    const mailOf = (to: string) =>
-      smtp.state.mails.find(
-        (m) => m.to.includes(to) && m.mail.headers.get('x-dbops-subject') === incidentId && m.mail.headers.get('x-dbops-kind') === 'page',
-      );
-    const mail = (await eventually('oscar’s page mail', () => mailOf(oscarEmail), Boolean))!;
+    const mail = (await eventually(
+      'oscar’s page mail',
+      () =>
+        smtp.state.mails.find(
+          (m) =>
+            m.to.includes(oscarEmail) &&
+            m.mail.headers.get('x-dbops-subject') === incidentId &&
+            m.mail.headers.get('x-dbops-kind') === 'page',
+        ),
+      Boolean,
+    ))!;
     expect(mail.mail.html).toBeTruthy();
+    return { incidentId, state, html: mail.mail.html as string };
+  };
+
+  it('the mail’s link, its confirmation page and its button acknowledge as the mail’s person, once', async () => {
+    const { incidentId, state, html } = await alertAndOscarsMail({
+      type: 'performance-degradation',
+      tier: 'oltp',
+      severity: 'high',
+      fingerprint: `browser-${Date.now()}`,
+      title: 'Replica <i>lagging</i>',
+    });
 
     const context = await browser.newContext(PHONE);
     try {
       const page = await context.newPage();
       // The mail as a mail client shows it; the engineer taps its acknowledge link.
-      await page.setContent(mail.mail.html as string);
+      await page.setContent(html);
       await Promise.all([page.waitForURL(`${api.url}/links/ack/**`), page.getByRole('link', { name: 'Acknowledge as Oscar Kim' }).click()]);
       await expect.poll(() => page.title()).toBe(`Acknowledge ${incidentId}? · dbops`);
       const confirmText = await page.locator('body').innerText();
@@ -132,7 +134,7 @@ describe('acknowledging from a page in a real browser', () => {
       expect(resent?.status()).toBe(409);
       expect(await page.title()).toBe('Link already used · dbops');
       // The same link opened again from the mail says it was used.
-      await page.setContent(mail.mail.html as string);
+      await page.setContent(html);
       await Promise.all([page.waitForURL(`${api.url}/links/ack/**`), page.getByRole('link', { name: 'Acknowledge as Oscar Kim' }).click()]);
       expect(await page.title()).toBe('Link already used · dbops');
       expect(await page.getByRole('button').count()).toBe(0);
@@ -148,32 +150,20 @@ describe('acknowledging from a page in a real browser', () => {
     await stall.query('LOCK TABLE incident_events IN SHARE ROW EXCLUSIVE MODE');
     let incidentId = '';
     try {
-      const res = await fetch(`${api.url}/alerts`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${api.integrationKey}` },
-        body: JSON.stringify({
-          type: 'connection-pool-exhaustion',
-          tier: 'queue',
-          severity: 'high',
-          fingerprint: `browser-lag-${Date.now()}`,
-        }),
+      const opened = await alertAndOscarsMail({
+        type: 'connection-pool-exhaustion',
+        tier: 'queue',
+        severity: 'high',
+        fingerprint: `browser-lag-${Date.now()}`,
       });
-      expect(res.status).toBe(202);
-      const handle = suite.client.workflow.getHandle(((await res.json()) as { workflowId: string }).workflowId);
-      incidentId = ((await handle.query(incidentStateQuery)) as IncidentState).incidentId;
-      const oscarEmail = roster.people.find((p) => p.id === 'oscar')!.channels.email!;
-      const mail = (await eventually(
-        'oscar’s page mail',
-        () => smtp.state.mails.find((m) => m.to.includes(oscarEmail) && m.mail.headers.get('x-dbops-subject') === incidentId),
-        Boolean,
-      ))!;
+      incidentId = opened.incidentId;
       const rows = await suite.harness.db.pool.query('SELECT 1 FROM incidents WHERE incident_id = $1', [incidentId]);
       expect(rows.rowCount, 'the audit store must not know the incident yet').toBe(0);
 
       const context = await browser.newContext(PHONE);
       try {
         const page = await context.newPage();
-        await page.setContent(mail.mail.html as string);
+        await page.setContent(opened.html);
         await Promise.all([
           page.waitForURL(`${api.url}/links/ack/**`),
           page.getByRole('link', { name: 'Acknowledge as Oscar Kim' }).click(),
@@ -184,7 +174,7 @@ describe('acknowledging from a page in a real browser', () => {
       } finally {
         await context.close();
       }
-      expect(((await handle.query(incidentStateQuery)) as IncidentState).acknowledgedBy).toBe('oscar');
+      expect((await opened.state()).acknowledgedBy).toBe('oscar');
     } finally {
       await stall.query('ROLLBACK');
       stall.release();

@@ -13,6 +13,7 @@ import { rosterInForce } from '../../lib/rosterInForce';
 import { incidentStateQuery, type IncidentState } from '../../workflows/incident/messages';
 import { scratchRosterFile, startTestApi, writeRoster, type TestApi } from '../support/api';
 import { dbops } from '../support/cli';
+import { eventually } from '../support/eventually';
 import { devServerSuite, roster } from '../support/harness';
 import { startSmtpServer } from '../support/smtpServer';
 import { startWebhookReceiver } from '../support/webhookReceiver';
@@ -48,16 +49,6 @@ async function startSignedReceiver(secret: string) {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { got, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
-}
-
-async function eventually<T>(what: string, read: () => Promise<T> | T, done: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)?.slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /**

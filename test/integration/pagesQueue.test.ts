@@ -4,17 +4,8 @@ import { verifyChain } from '../../db/audit/chain';
 import { readIncidentEvents } from '../../db/audit/readEvents';
 import { acknowledgeUpdate, incidentStateQuery, resolveUpdate } from '../../workflows/incident/messages';
 import { startFastIncident } from '../faults/support/fastIncident';
+import { eventually } from '../support/eventually';
 import { devServerSuite } from '../support/harness';
-
-const waitFor = async <T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 30_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
 
 /**
  * Under a storm the main task queue's activities (audit writes, checks) are held to a rate and a few slots, and may
@@ -38,10 +29,11 @@ describe('pages have a task queue of their own (dev server)', () => {
       });
       const { incidentId } = await handle.query(incidentStateQuery);
       const sent = () => Promise.resolve(suite.harness.channel.sent.filter((n) => n.subjectId === incidentId));
-      const pages = await waitFor(
+      const pages = await eventually(
         'the opening page and two escalations',
         sent,
         (n) => n.filter((x) => x.kind === 'escalation').length >= 2,
+        30_000,
       );
       expect(pages[0].kind).toBe('page');
       // Nothing of this incident has reached the audit store: its writes (and the only slot) are still stalled.
@@ -54,10 +46,11 @@ describe('pages have a task queue of their own (dev server)', () => {
       stall.release();
     }
     const acked = await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: 'dana' }] });
-    const events = await waitFor(
+    const events = await eventually(
       'the audit catching up',
       () => readIncidentEvents(suite.harness.db.pool, acked.incidentId),
       (e) => e.some((x) => x.kind === 'acknowledged'),
+      30_000,
     );
     expect(events.filter((e) => e.kind === 'escalated').length).toBeGreaterThanOrEqual(2);
     expect(verifyChain(events)).toEqual([]);
