@@ -1,11 +1,8 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres, type RunningPostgres } from '../../dev/provision/postgres';
-import { freePort } from '../../dev/provision/processes';
 import { createLogger } from '../../lib/logger';
 import { faultSuite } from './support/faultSuite';
+import { restartableServer } from './support/restartableServer';
 import { acknowledgeAndResolve, expectLadderClimbing, expectRunIntact } from './support/incidentRun';
 import { FAULT_RUNS, sleep } from './support/waitFor';
 
@@ -13,24 +10,12 @@ const CADENCE_SECONDS = 3;
 const OUTAGE_SECONDS = 10;
 
 describe('fault: the audit PostgreSQL unavailable for a while during an escalation', () => {
-  // A PostgreSQL of this file's own: the run's shared one must stay up for every other test file.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-fault-pg-'));
   const log = createLogger({ level: 'silent' });
-  let port: number;
-  let postgres: RunningPostgres | undefined;
-  const startPostgres = async () => {
-    postgres = await startEmbeddedPostgres({ dir, log, port, persistent: true, settings: { fsync: 'off' } });
-  };
-  beforeAll(async () => {
-    fs.chmodSync(dir, 0o755); // as root the server runs as a 'postgres' user that must reach its data
-    port = await freePort();
-    await startPostgres();
+  const postgres = restartableServer('pg', {
+    start: (dir, port): Promise<RunningPostgres> => startEmbeddedPostgres({ dir, log, port, persistent: true, settings: { fsync: 'off' } }),
+    stop: (pg) => pg.stop(),
   });
-  afterAll(async () => {
-    await postgres?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  const f = faultSuite('auditdown', () => ({ postgresUrl: postgres!.url }));
+  const f = faultSuite('auditdown', () => ({ postgresUrl: postgres.current.url }));
 
   for (let n = 1; n <= FAULT_RUNS; n++) {
     it(`run ${n}: pages go out on time while the audit store is down, and the audit is whole once it is back`, async () => {
@@ -45,11 +30,11 @@ describe('fault: the audit PostgreSQL unavailable for a while during an escalati
         });
         await expectLadderClimbing(run.receiver, incidentId, Date.now(), 1);
 
-        await postgres!.stop();
+        await postgres.current.stop();
         const down = Date.now();
         await sleep(OUTAGE_SECONDS * 1000);
         const pagedWhileDown = run.receiver.of(incidentId).filter((d) => d.at >= down).length;
-        await startPostgres();
+        await postgres.start();
         // Soft: the audit and the pages are still checked when the ladder waited for the store.
         expect
           .soft(

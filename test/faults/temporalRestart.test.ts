@@ -1,11 +1,9 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../../dev/provision/processes';
+import { describe, expect, inject, it } from 'vitest';
 import { incidentStateQuery } from '../../workflows/incident/messages';
 import { startDevServerProcess } from './support/devServerProcess';
 import { faultSuite } from './support/faultSuite';
+import { restartableServer } from './support/restartableServer';
 import { acknowledgeAndResolve, expectLadderClimbing, expectRunIntact } from './support/incidentRun';
 import { FAULT_RUNS, sleep } from './support/waitFor';
 
@@ -13,23 +11,15 @@ const CADENCE_SECONDS = 3;
 const DOWN_SECONDS = 6;
 
 describe('fault: the Temporal server killed and restarted on its persisted state while timers are due', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-fault-temporal-'));
   const cliPath = inject('temporalCliPath') || process.env.TEMPORAL_CLI_PATH || '';
-  let server: Awaited<ReturnType<typeof startDevServerProcess>> | undefined;
-  let port: number;
-  const startServer = async () => {
-    server = await startDevServerProcess({ cliPath, port, dbFile: path.join(dir, 'temporal.sqlite') });
-  };
-  beforeAll(async () => {
-    if (!cliPath) throw new Error('this fault needs the Temporal CLI binary: set TEMPORAL_CLI_PATH');
-    port = await freePort();
-    await startServer();
+  const server = restartableServer('temporal', {
+    start: (dir, port) => {
+      if (!cliPath) throw new Error('this fault needs the Temporal CLI binary: set TEMPORAL_CLI_PATH');
+      return startDevServerProcess({ cliPath, port, dbFile: path.join(dir, 'temporal.sqlite') });
+    },
+    stop: (s) => s.kill9(),
   });
-  afterAll(async () => {
-    await server?.kill9();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  const f = faultSuite('temporal', () => ({ temporalAddress: server!.address }));
+  const f = faultSuite('temporal', () => ({ temporalAddress: server.current.address }));
 
   for (let n = 1; n <= FAULT_RUNS; n++) {
     it(`run ${n}: timers that came due while the server was down fire after it is back, and the worker carries on`, async () => {
@@ -47,9 +37,9 @@ describe('fault: the Temporal server killed and restarted on its persisted state
         // Killed just before the next rung is due; it stays down while two more come due.
         const { escalation } = await handle.query(incidentStateQuery);
         await sleep(Date.parse(escalation.nextEscalationAt!) - Date.now() - 200);
-        await server!.kill9();
+        await server.current.kill9();
         await sleep(DOWN_SECONDS * 1000);
-        await startServer();
+        await server.start();
 
         await expectLadderClimbing(run.receiver, incidentId, Date.now(), 2);
         expect(worker.exitedEarly(), `the worker died with the server:\n${worker.output()}`).toBe(false);
