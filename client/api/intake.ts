@@ -13,7 +13,7 @@ import { alertRoutes } from './alertRoutes';
 import { integrationAuth, callingIntegration, personAuth, stampReceivedAt, type ApiEnv, type AuthDeps } from './authenticate';
 import { checklistRoutes } from './checklistRoutes';
 import { incidentRoutes } from './incidentRoutes';
-import { pageLinkRoutes } from './pageLinkRoutes';
+import { linkFailedPage, loggablePath, pageLinkRoutes } from './pageLinkRoutes';
 import { createRateLimiter } from './rateLimiter';
 import { createRefusalLog } from './refusalLog';
 
@@ -135,7 +135,9 @@ export function createIntakeApp(ctx: ApiContext, log: Logger) {
   app.use('/checklists/*', limitBody, personAuth(deps));
   app.route('/checklists', checklistRoutes(ctx, log));
   app.onError((err, c) => {
-    log.error({ err, path: c.req.path }, 'API request failed');
+    log.error({ err, path: loggablePath(c.req.path) }, 'API request failed');
+    // A page link is opened in a browser: it gets a page, not JSON.
+    if (c.req.path.startsWith('/links/')) return linkFailedPage(c);
     return c.json(
       { error: 'dbops could not complete the request (a server it needs did not answer); nothing may have changed, try again' },
       503,

@@ -13,6 +13,19 @@ import type { createRateLimiter } from './rateLimiter';
 
 type Status = 200 | 400 | 403 | 404 | 409 | 410 | 429 | 503;
 
+/** A request's path fit for a log line: a page link's token is a credential, so it is left out. */
+export const loggablePath = (path: string) => path.replace(/^\/links\/([^/]+)\/.*/, '/links/$1/[token]');
+
+/** What a page link shows when a server dbops needs (Temporal, the audit store) did not answer. */
+export function linkFailedPage(c: Context) {
+  return page(
+    c,
+    503,
+    'Try again in a moment',
+    '<p>dbops could not reach the incident just now (a server it needs did not answer). Nothing was changed, and this link still works: open it again in a moment.</p>',
+  );
+}
+
 const REFUSAL: Record<LinkRefusal, { status: Status; text: string }> = {
   malformed: { status: 400, text: 'This is not a complete dbops link. Your mail program may have cut it: open it from the page again.' },
   tampered: { status: 403, text: 'This link’s signature is not valid: it was changed, or it was made with another secret.' },

@@ -1,9 +1,12 @@
+import { Client, Connection } from '@temporalio/client';
 import type { PoolClient } from 'pg';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PageLinker } from '../../activities/notify/channels';
 import { emailChannel } from '../../activities/notify/emailChannel';
 import { readIncidentEvents } from '../../db/audit/readEvents';
+import { freePort } from '../../dev/provision/processes';
+import { createLogger } from '../../lib/logger';
 import { pageLinksFor } from '../../lib/pageLinks';
 import { rosterInForce } from '../../lib/rosterInForce';
 import { incidentStateQuery, type IncidentState } from '../../workflows/incident/messages';
@@ -186,5 +189,39 @@ describe('acknowledging from a page in a real browser', () => {
       (e) => e.some((x) => x.kind === 'acknowledged'),
     );
     expect(events.find((e) => e.kind === 'acknowledged')!.actor).toBe('oscar');
+  });
+
+  it('when Temporal cannot be reached, the link shows a page saying so, changes nothing, and its token is in no log line', async () => {
+    const { incidentId, html } = await alertAndOscarsMail({
+      type: 'performance-degradation',
+      tier: 'content',
+      severity: 'medium',
+      fingerprint: `browser-down-${Date.now()}`,
+    });
+    // The same links served by an API whose Temporal address answers nothing (a real client, a port nobody listens on).
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(line) } });
+    const nowhere = new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 1000 }) });
+    const cutOff = await startTestApi(nowhere, suite.harness.db.pool, taskQueue, { rosterFile, pageLinkSecret: LINK_SECRET, logger });
+    const context = await browser.newContext(PHONE);
+    try {
+      const link = /href="([^"]+\/links\/ack\/[^"]+)"/.exec(html)![1].replaceAll('&amp;', '&').replace(api.url, cutOff.url);
+      const page = await context.newPage();
+      const shown = await page.goto(link);
+      expect(shown?.status()).toBe(503);
+      expect(await page.title()).toBe('Try again in a moment · dbops');
+      expect(await page.locator('body').innerText()).toContain('Nothing was changed, and this link still works');
+      // The button's POST (as a browser sends it) meets the same: refused, and the link is not spent.
+      const posted = await page.request.post(link, { form: {} });
+      expect(posted.status()).toBe(503);
+      expect((await suite.harness.db.pool.query('SELECT 1 FROM used_page_links WHERE incident_id = $1', [incidentId])).rowCount).toBe(0);
+      const token = link.split('/').pop()!;
+      expect(lines.some((l) => l.includes('API request failed'))).toBe(true);
+      expect(lines.filter((l) => l.includes(token))).toEqual([]);
+    } finally {
+      await context.close();
+      cutOff.close();
+      await nowhere.connection.close();
+    }
   });
 });

@@ -7,6 +7,7 @@ import type { Pool } from 'pg';
 import { createIntakeApp, startIntake } from '../../client/api/intake';
 import { createCredential } from '../../db/credentials/credentials';
 import { freePort } from '../../dev/provision/processes';
+import type { Logger } from '../../lib/logger';
 import { rosterInForce } from '../../lib/rosterInForce';
 import type { RoutingConfig } from '../../runbooks/alertRouting';
 import { calendar, quietLogger, roster } from './harness';
@@ -27,7 +28,7 @@ export async function startTestApi(
   client: Client,
   pool: Pool,
   taskQueue: string,
-  opts: { rateLimitPerMinute?: number; rosterFile?: string; routing?: RoutingConfig; pageLinkSecret?: string } = {},
+  opts: { rateLimitPerMinute?: number; rosterFile?: string; routing?: RoutingConfig; pageLinkSecret?: string; logger?: Logger } = {},
 ) {
   const rosterFile = opts.rosterFile ?? scratchRosterFile();
   const port = await freePort();
@@ -42,7 +43,7 @@ export async function startTestApi(
       routing: opts.routing,
       pageLinkSecret: opts.pageLinkSecret,
     },
-    quietLogger,
+    opts.logger ?? quietLogger,
   );
   const server: ServerType = await startIntake(app, port);
   const { secret: integrationKey } = await createCredential(pool, 'integration', 'monitoring');
