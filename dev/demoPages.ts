@@ -19,7 +19,7 @@ export async function demoPagesOut(config: Config, log: Logger): Promise<{ mailb
       secret = randomBytes(32).toString('base64url');
       fs.writeFileSync(file, secret, { mode: 0o600 });
     }
-    config.pageLinks = { secret, publicUrl: `http://127.0.0.1:${config.intakePort}`, ttlMs: 24 * 3_600_000 };
+    config.pageLinks = { secret, publicUrl: `http://127.0.0.1:${config.intakePort}`, ttlMs: config.pageLinkTtlMs };
   }
   if (config.smtp) return { close: async () => {} };
   const mailboxDir = path.join(config.dataDir, 'mailbox');

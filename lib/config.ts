@@ -130,6 +130,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     smtp: smtpSettings(e),
     signedWebhook: signedWebhookSettings(e),
     /** Signed ack/open links in pages; absent without DBOPS_LINK_SECRET (pages then carry no links). */
+    /** DBOPS_LINK_TTL_HOURS, for whoever signs links (npm start's demo signs them without DBOPS_LINK_SECRET). */
+    pageLinkTtlMs: e.DBOPS_LINK_TTL_HOURS * 3_600_000,
     pageLinks: e.DBOPS_LINK_SECRET
       ? {
           secret: e.DBOPS_LINK_SECRET,
