@@ -34,6 +34,7 @@ export async function demoPagesOut(config: Config, log: Logger): Promise<{ mailb
     user: undefined,
     password: undefined,
     from: 'dbops demo <dbops@demo.invalid>',
+    caFile: undefined,
   };
   log.info({ mailbox: mailboxDir }, 'demo pages are mailed to a local mailbox');
   return { mailboxDir, close: mailbox.close };

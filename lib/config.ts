@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { CHECKLIST_IDS, type ChecklistId } from '../runbooks/types';
@@ -39,6 +40,7 @@ const EnvSchema = z.object({
   SMTP_USER: z.string().min(1).optional(),
   SMTP_PASSWORD: z.string().optional(),
   SMTP_FROM: z.string().min(3).optional(),
+  SMTP_CA_FILE: z.string().min(1).optional(),
   DBOPS_SIGNED_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).optional(),
   DBOPS_SIGNED_WEBHOOK_SECRET: z.string().min(32, 'at least 32 characters (e.g. openssl rand -hex 32)').optional(),
   DBOPS_LINK_SECRET: z.string().min(32, 'at least 32 characters (e.g. openssl rand -hex 32)').optional(),
@@ -187,7 +189,19 @@ function smtpSettings(e: Env) {
   }
   if (!e.SMTP_FROM) throw new ConfigError("invalid configuration: SMTP_FROM: required with SMTP_HOST (e.g. 'dbops <dbops@example.com>')");
   if (e.SMTP_USER && !e.SMTP_PASSWORD) throw new ConfigError('invalid configuration: SMTP_PASSWORD: required with SMTP_USER');
-  return { host: e.SMTP_HOST, port: e.SMTP_PORT, tls: e.SMTP_TLS, user: e.SMTP_USER, password: e.SMTP_PASSWORD, from: e.SMTP_FROM };
+  if (e.SMTP_CA_FILE && !isReadableFile(e.SMTP_CA_FILE))
+    throw new ConfigError(
+      `invalid configuration: SMTP_CA_FILE: '${e.SMTP_CA_FILE}' is not a readable file (PEM certificates of the relay's CA)`,
+    );
+  return {
+    host: e.SMTP_HOST,
+    port: e.SMTP_PORT,
+    tls: e.SMTP_TLS,
+    user: e.SMTP_USER,
+    password: e.SMTP_PASSWORD,
+    from: e.SMTP_FROM,
+    caFile: e.SMTP_CA_FILE,
+  };
 }
 
 /** Signed webhooks (the team's URL, and people's own in the roster) need the secret they are signed with. */
@@ -212,6 +226,15 @@ function listeningSecurity(host: string, cert: string | undefined, key: string |
         'or DBOPS_BEHIND_TLS_PROXY=true when a TLS proxy in front of it is the only way in',
     );
   return cert && key ? { cert, key } : undefined;
+}
+
+function isReadableFile(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.R_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function isTimeZone(tz: string): boolean {

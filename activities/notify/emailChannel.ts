@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import tls from 'node:tls';
 import nodemailer from 'nodemailer';
 import type { Contact } from '../../runbooks/plan';
 import type { NotificationRequest } from '../contracts';
@@ -12,6 +14,8 @@ export interface SmtpSettings {
   user?: string;
   password?: string;
   from: string;
+  /** PEM certificates of a relay's own CA (SMTP_CA_FILE), trusted besides the system's; never 'accept any certificate'. */
+  caFile?: string;
 }
 
 /**
@@ -27,6 +31,7 @@ export function emailChannel(smtp: SmtpSettings, links?: PageLinker, timeoutMs =
     requireTLS: smtp.tls === 'starttls',
     ignoreTLS: smtp.tls === 'none',
     ...(smtp.user ? { auth: { user: smtp.user, pass: smtp.password ?? '' } } : {}),
+    ...(smtp.caFile ? { tls: { ca: [...tls.rootCertificates, fs.readFileSync(smtp.caFile, 'utf8')] } } : {}),
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
     socketTimeout: timeoutMs,
@@ -51,9 +56,12 @@ export function emailChannel(smtp: SmtpSettings, links?: PageLinker, timeoutMs =
           headers: { 'X-Dbops-Notification': n.notificationId, 'X-Dbops-Kind': n.kind, 'X-Dbops-Subject': n.subjectId },
         });
       } catch (err) {
-        // Names the SMTP failure (code and reply), never the credentials.
+        // Names the SMTP failure (code, reply, or the TLS refusal), never the credentials: nodemailer's messages carry
+        // the relay's reply or the socket's error, not what was sent to log in.
         const e = err as { code?: string; responseCode?: number; message?: string };
-        throw new Error(`email to ${to.id} not sent: ${[e.code, e.responseCode].filter(Boolean).join(' ') || (e.message ?? 'failed')}`);
+        const code = [e.code, e.responseCode].filter(Boolean).join(' ');
+        const why = (e.message ?? 'failed').split('\n')[0].slice(0, 200);
+        throw new Error(`email to ${to.id} not sent: ${code ? `${code}: ${why}` : why}`);
       }
     },
   };

@@ -5,19 +5,22 @@ import { SMTPServer } from 'smtp-server';
 export interface ReceivedMail {
   /** Envelope recipients (RCPT TO). */
   to: string[];
+  /** Whether the session had been upgraded to TLS (STARTTLS) when the message was sent. */
+  secure: boolean;
   mail: ParsedMail;
 }
 
 /**
- * A real SMTP server on loopback (the `smtp-server` package), plain (no TLS), accepting any sender: keeps every
- * message it was given, parsed. `stallMs` holds each message's final reply (a slow relay); `refuse` turns recipients
- * away with 550.
+ * A real SMTP server on loopback (the `smtp-server` package), accepting any sender: keeps every message it was
+ * given, parsed. Plain, or offering STARTTLS with `tls`'s key and certificate. `stallMs` holds each message's final
+ * reply (a slow relay); `refuse` turns recipients away with 550.
  */
-export async function startSmtpServer() {
+export async function startSmtpServer(o: { tls?: { key: string; cert: string } } = {}) {
   const state = { mails: [] as ReceivedMail[], stallMs: 0, refuse: (_to: string) => false };
   const server = new SMTPServer({
     authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
+    disabledCommands: o.tls ? ['AUTH'] : ['STARTTLS', 'AUTH'],
+    ...(o.tls && { key: o.tls.key, cert: o.tls.cert }),
     logger: false,
     onRcptTo(address, _session, callback) {
       if (!state.refuse(address.address)) return callback();
@@ -26,7 +29,7 @@ export async function startSmtpServer() {
     onData(stream, session, callback) {
       simpleParser(stream)
         .then((mail) => {
-          state.mails.push({ to: session.envelope.rcptTo.map((r) => r.address), mail });
+          state.mails.push({ to: session.envelope.rcptTo.map((r) => r.address), secure: session.secure, mail });
           setTimeout(() => callback(), state.stallMs);
         })
         .catch((err: Error) => callback(err));
