@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +7,7 @@ import { emailChannel } from '../../activities/notify/emailChannel';
 import { loadConfig } from '../../lib/config';
 import type { Contact } from '../../runbooks/plan';
 import { startSmtpServer } from '../support/smtpServer';
+import { testCertificate } from '../support/testCertificate';
 
 const oscar: Contact = { id: 'oscar', name: 'Oscar Kim', role: 'on-call-engineer', channels: { email: 'oscar@example.test' } };
 const page: NotificationRequest = {
@@ -27,17 +27,13 @@ const page: NotificationRequest = {
  */
 describe('e-mail over STARTTLS to a relay with a private CA', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-smtp-tls-'));
-  const caFile = path.join(dir, 'relay-cert.pem');
-  const keyFile = path.join(dir, 'relay-key.pem');
+  let caFile = '';
   let tlsRelay: Awaited<ReturnType<typeof startSmtpServer>>;
   let plainRelay: Awaited<ReturnType<typeof startSmtpServer>>;
   beforeAll(async () => {
-    // A self-signed certificate for 127.0.0.1 stands for the relay's private CA (OpenSSL, from the machine's packages).
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=dbops test relay',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', caFile,
-    ], { stdio: 'ignore' }); // prettier-ignore
-    tlsRelay = await startSmtpServer({ tls: { key: fs.readFileSync(keyFile, 'utf8'), cert: fs.readFileSync(caFile, 'utf8') } });
+    const relay = testCertificate(dir, 'relay');
+    caFile = relay.certFile;
+    tlsRelay = await startSmtpServer({ tls: relay });
     plainRelay = await startSmtpServer();
   });
   afterAll(async () => {

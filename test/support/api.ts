@@ -28,7 +28,15 @@ export async function startTestApi(
   client: Client,
   pool: Pool,
   taskQueue: string,
-  opts: { rateLimitPerMinute?: number; rosterFile?: string; routing?: RoutingConfig; pageLinkSecret?: string; logger?: Logger } = {},
+  opts: {
+    rateLimitPerMinute?: number;
+    rosterFile?: string;
+    routing?: RoutingConfig;
+    pageLinkSecret?: string;
+    logger?: Logger;
+    /** PEM files: the API serves HTTPS with them, as DBOPS_TLS_CERT and DBOPS_TLS_KEY make it. */
+    tls?: { cert: string; key: string };
+  } = {},
 ) {
   const rosterFile = opts.rosterFile ?? scratchRosterFile();
   const port = await freePort();
@@ -45,10 +53,10 @@ export async function startTestApi(
     },
     opts.logger ?? quietLogger,
   );
-  const server: ServerType = await startIntake(app, port);
+  const server: ServerType = await startIntake(app, port, '127.0.0.1', opts.tls);
   const { secret: integrationKey } = await createCredential(pool, 'integration', 'monitoring');
   const api: TestApi = {
-    url: `http://127.0.0.1:${port}`,
+    url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     rosterFile,
     integrationKey,
     tokenOf: async (person) => (await createCredential(pool, 'person', person)).secret,
