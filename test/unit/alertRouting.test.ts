@@ -260,6 +260,51 @@ describe('Alertmanager and Grafana webhook parsing', () => {
     expect(() => parseWebhookAlerts('alertmanager', grafana)).toThrow(/version: '4'/);
   });
 
+  it('takes a payload in the shape Grafana documents: its envelope fields, a zone offset with microseconds, empty URLs, values', () => {
+    const fromGrafana = {
+      receiver: 'dbops',
+      status: 'firing',
+      orgId: 1,
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname: 'Replica lag', team: 'dba', zone: 'eu-2' },
+          annotations: { description: 'Replica lag above 30 s', runbook_url: 'https://runbooks.example/lag', summary: 'Lag on eu-2' },
+          startsAt: '2026-11-25T09:51:03.157076+02:00',
+          endsAt: '0001-01-01T00:00:00Z',
+          generatorURL: 'https://grafana.example/alerting/abc/edit',
+          fingerprint: '0a1b2c3d4e5f6071',
+          silenceURL: 'https://grafana.example/alerting/silence/new?matchers=alertname%3DReplica%20lag',
+          dashboardURL: '',
+          panelURL: '',
+          values: { B: 31.5, C: 1 },
+          valueString: "[ var='B' labels={} value=31.5 ]",
+        },
+      ],
+      groupLabels: { alertname: 'Replica lag' },
+      commonLabels: { alertname: 'Replica lag', team: 'dba' },
+      commonAnnotations: {},
+      externalURL: 'https://grafana.example/',
+      version: '1',
+      groupKey: '{}:{alertname="Replica lag"}',
+      truncatedAlerts: 0,
+      title: '[FIRING:1] Replica lag (dba)',
+      state: 'alerting',
+      message: '**Firing**',
+    };
+    const { alerts, refused } = parseWebhookAlerts('grafana', fromGrafana);
+    expect(refused).toEqual([]);
+    expect(alerts).toEqual([
+      expect.objectContaining({
+        action: 'trigger',
+        dedupKey: 'grafana:0a1b2c3d4e5f6071',
+        summary: 'Lag on eu-2',
+        firedAt: '2026-11-25T09:51:03.157076+02:00',
+        detail: expect.stringMatching(/values B=31.5, C=1; source https:\/\/grafana.example\/alerting\/abc\/edit; silence https:/),
+      }),
+    ]);
+  });
+
   it('refuses a bad envelope, or a payload none of whose alerts can be read, whole, naming every bad field', () => {
     expect(() => parseWebhookAlerts('alertmanager', { ...payload, alerts: [] })).toThrow(/alerts: at least one alert/);
     expect(() => parseWebhookAlerts('alertmanager', { ...payload, alerts: [{ ...payload.alerts[0], labels: { alertname: 3 } }] })).toThrow(
