@@ -142,10 +142,21 @@ describe('acknowledging from a page in a real browser', () => {
       expect(await page.title()).toBe('Link already used · dbops');
       expect(await page.getByRole('button').count()).toBe(0);
       expect((await readIncidentEvents(suite.harness.db.pool, incidentId)).filter((e) => e.kind === 'acknowledged')).toHaveLength(1);
+
+      // The mail's other link shows the incident, read only, as it is now: acknowledged by oscar, steps listed.
+      await page.setContent(html);
+      await Promise.all([page.waitForURL(`${api.url}/links/open/**`), page.getByRole('link', { name: 'Open the incident' }).click()]);
+      expect(await page.title()).toBe(`${incidentId} · dbops`);
+      const opened = await page.locator('body').innerText();
+      expect(opened).toMatch(/Acknowledged by\s+oscar/);
+      expect(opened).toContain('Viewing as Oscar Kim');
+      expect(await page.getByRole('heading', { name: 'Steps' }).count()).toBe(1);
+      expect(await page.getByRole('button').count()).toBe(0);
     } finally {
       await context.close();
     }
   });
+
   it('the link acknowledges while the incident’s audit writes are stalled (a storm’s lag): the store has no row of it yet', async () => {
     // Audit writes wait behind this lock, as they queue behind a storm's backlog; pages and Updates do not.
     const stall: PoolClient = await suite.harness.db.pool.connect();
