@@ -101,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     throw new ConfigError(
       `invalid configuration: DBOPS_TIMEZONE: '${e.DBOPS_TIMEZONE}' is not an IANA time zone (e.g. UTC, Europe/Berlin)`,
     );
+  const linkTtlMs = e.DBOPS_LINK_TTL_HOURS * 3_600_000;
   return {
     temporal: {
       address: e.TEMPORAL_ADDRESS,
@@ -131,14 +132,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     webhookUrl: e.DBOPS_WEBHOOK_URL,
     smtp: smtpSettings(e),
     signedWebhook: signedWebhookSettings(e),
-    /** Signed ack/open links in pages; absent without DBOPS_LINK_SECRET (pages then carry no links). */
     /** DBOPS_LINK_TTL_HOURS, for whoever signs links (npm start's demo signs them without DBOPS_LINK_SECRET). */
-    pageLinkTtlMs: e.DBOPS_LINK_TTL_HOURS * 3_600_000,
+    pageLinkTtlMs: linkTtlMs,
+    /** Signed ack/open links in pages; absent without DBOPS_LINK_SECRET (pages then carry no links). */
     pageLinks: e.DBOPS_LINK_SECRET
       ? {
           secret: e.DBOPS_LINK_SECRET,
           publicUrl: e.DBOPS_PUBLIC_URL ?? e.DBOPS_API_URL ?? `http://127.0.0.1:${e.DBOPS_INTAKE_PORT}`,
-          ttlMs: e.DBOPS_LINK_TTL_HOURS * 3_600_000,
+          ttlMs: linkTtlMs,
         }
       : undefined,
     notifyMaxAttempts: e.DBOPS_NOTIFY_MAX_ATTEMPTS,
