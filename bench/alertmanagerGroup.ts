@@ -1,10 +1,10 @@
-import path from 'node:path';
 import { findOrBuildAlertmanager, startAlertmanager } from '../dev/provision/alertmanager';
 import { createLogger } from '../lib/logger';
 import { uniqueFingerprint, type BenchContext } from './context';
 import { devServerSession } from './devServer';
 import { startBenchIntake } from './intake';
 import { alertTitle, pageRecorder } from './pageRecorder';
+import { BENCH_CACHE_DIR } from './provision';
 import type { BenchResult } from './report';
 import { ms, percentile } from './stats';
 
@@ -20,7 +20,7 @@ export async function alertmanagerGroup(ctx: BenchContext): Promise<BenchResult>
   const log = createLogger({ level: 'warn' });
   const binary = await findOrBuildAlertmanager({
     alertmanagerPath: process.env.ALERTMANAGER_PATH,
-    cacheDir: path.resolve(process.env.DBOPS_DATA_DIR ?? '.dbops', 'cache'),
+    cacheDir: BENCH_CACHE_DIR,
     log,
   });
   const recorder = pageRecorder();

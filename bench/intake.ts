@@ -27,13 +27,14 @@ export async function startBenchIntake(ctx: BenchContext, session: { client: Cli
   );
   const server = await startIntake(app, port);
   const { secret } = await createCredential(ctx.db.pool, 'integration', `bench-${port}-${Date.now()}`);
+  const url = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     /** The integration key monitoring tools authenticate with. */
     key: secret,
     /** Posts one alert; the intake's status and the workflow id it names (when accepted). */
     async post(alert: Record<string, unknown>): Promise<{ status: number; workflowId?: string }> {
-      const res = await fetch(`http://127.0.0.1:${port}/alerts`, {
+      const res = await fetch(`${url}/alerts`, {
         method: 'POST',
         headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
         body: JSON.stringify(alert),

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'pg';
 import { startProductionShape, type ProductionShape } from '../dev/productionShape';
+import { BENCH_CACHE_DIR } from './provision';
 import { createLogger } from '../lib/logger';
 import type { BenchResult } from './report';
 import { ms, percentile } from './stats';
@@ -36,7 +37,7 @@ export async function productionShapeLatency(): Promise<BenchResult> {
   try {
     shape = await startProductionShape({
       dir: scratch,
-      cacheDir: path.resolve(__dirname, '..', process.env.DBOPS_DATA_DIR ?? '.dbops', 'cache'),
+      cacheDir: BENCH_CACHE_DIR,
       log: createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }),
       workers: 1,
       apis: 2,

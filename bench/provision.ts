@@ -16,13 +16,16 @@ export type BenchStack = EphemeralStack;
 export const STORES = ['memory', 'sqlite', 'sqlite-wal'] as const;
 export type BenchStore = (typeof STORES)[number];
 
+/** The project's cache of built servers (the Temporal CLI and server, Alertmanager), as the tests use it. */
+export const BENCH_CACHE_DIR = path.resolve(__dirname, '..', process.env.DBOPS_DATA_DIR ?? '.dbops', 'cache');
+
 /**
  * The same real parts as the tests, but always our own (never DATABASE_URL / TEMPORAL_ADDRESS): figures from a
  * shared or persistent server would not be comparable between runs. The in-memory store flatters latency compared
  * to SQLite on disk (`--store sqlite-wal` is `npm start`'s).
  */
 export async function provisionBenchStack(log: Logger, store: BenchStore = 'memory'): Promise<BenchStack> {
-  const cacheDir = path.resolve(__dirname, '..', process.env.DBOPS_DATA_DIR ?? '.dbops', 'cache');
+  const cacheDir = BENCH_CACHE_DIR;
   if (store === 'memory') return startEphemeralStack({ log, cacheDir, postgresSettings: { fsync: 'off' } });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-bench-sqlite-'));
   const temporal = await startDevServer({
