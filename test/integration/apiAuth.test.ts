@@ -8,6 +8,7 @@ import { readIncidentEvents } from '../../db/audit/readEvents';
 import { incidentStateQuery, incidentWorkflowId, type IncidentState, type OpenIncidentInput } from '../../workflows/incident/messages';
 import { scratchRosterFile, startTestApi, writeRoster, type TestApi } from '../support/api';
 import { dbops } from '../support/cli';
+import { eventually } from '../support/eventually';
 import { calendar, devServerSuite, roster } from '../support/harness';
 import { rosterInForce } from '../../lib/rosterInForce';
 import { buildIncidentPlan } from '../../runbooks/plan';
@@ -209,11 +210,12 @@ describe('people act through the API as their token says, with the roster in for
 
     const state = (await (await call(nina, 'GET', `/incidents/${ref}`)).json()) as IncidentState;
     // The acknowledgement answers once made; its audit event lands behind the incident's earlier ones.
-    let events = await readIncidentEvents(suite.harness.db.pool, state.incidentId);
-    for (let i = 0; i < 100 && !events.some((e) => e.kind === 'acknowledged'); i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      events = await readIncidentEvents(suite.harness.db.pool, state.incidentId);
-    }
+    const events = await eventually(
+      'the acknowledged event',
+      () => readIncidentEvents(suite.harness.db.pool, state.incidentId),
+      (e) => e.some((x) => x.kind === 'acknowledged'),
+      10_000,
+    );
     const [note] = events.filter((e) => e.kind === 'note');
     const [ack] = events.filter((e) => e.kind === 'acknowledged');
     expect(ack).toMatchObject({ actor: 'nina', data: { rosterVersion: expect.stringMatching(/^[0-9a-f]{16}$/) } });
