@@ -19,7 +19,8 @@ export interface NotificationRequest {
     | 'report'
     | 'resolved'
     | 'delivery-failed'
-    | 'alert-resolved';
+    | 'alert-resolved'
+    | 'severity-changed';
   message: string;
   recipients: Contact[];
   occurredAt: string;

@@ -73,8 +73,22 @@ export type RoutingRule = z.infer<typeof RuleSchema>;
 
 export const RoutingConfigSchema = z
   .object({
-    /** The triage incident an alert no rule routes opens. */
-    default: z.object({ type: z.enum(INCIDENT_TYPE_IDS), tier: z.enum(TIERS), severity: z.enum(SEVERITIES).optional() }).strict(),
+    /**
+     * The tier and severity of the unclassified incident an alert no rule routes opens. Its type is always
+     * `unclassified`: an alert is never given the steps of a type it was not.
+     */
+    default: z
+      .object({
+        type: z
+          .literal('unclassified', {
+            error:
+              'an alert no rule routes opens an unclassified incident, which the on-call classifies: remove default.type, or route those alerts with a rule',
+          })
+          .optional(),
+        tier: z.enum(TIERS),
+        severity: z.enum(SEVERITIES).optional(),
+      })
+      .strict(),
     tierLabel: z.string().min(1).default('tier'),
     /** What a resolved alert does, by incident type (DEFAULT_RESOLVE_POLICY for the types not named). */
     resolvePolicy: z.partialRecord(z.enum(INCIDENT_TYPE_IDS), z.enum(ALERT_RESOLVED_POLICIES)).default({}),
@@ -90,6 +104,8 @@ export const DEFAULT_RESOLVE_POLICY: Record<IncidentTypeId, AlertResolvedPolicyN
   'performance-degradation': 'resolve',
   'data-integrity': 'record',
   'security-breach': 'record',
+  // Its source says it is over and nobody acted: closed, like the types that close by themselves (else recorded and told).
+  unclassified: 'resolve',
 };
 
 /** Monitoring tools' severity words → dbops severities (PagerDuty's four, and dbops' own names). */
@@ -105,7 +121,7 @@ export const SOURCE_SEVERITIES: Record<string, Severity> = {
 
 /** The routing in force without a file: a few rules on Alertmanager's `alertname` and PagerDuty's class, and a triage default. */
 export const BUILT_IN_ROUTING: RoutingConfig = RoutingConfigSchema.parse({
-  default: { type: 'performance-degradation', tier: 'oltp' },
+  default: { tier: 'oltp' },
   rules: [
     {
       name: 'outage',
@@ -169,7 +185,7 @@ const isTier = (v: string | undefined): v is Tier => (TIERS as readonly string[]
 export function routeAlert(config: RoutingConfig, alert: RoutableAlert): AlertRoute {
   const index = config.rules.findIndex((rule) => ruleMatches(rule, alert));
   const rule = index >= 0 ? config.rules[index] : undefined;
-  const type = rule?.type ?? config.default.type;
+  const type: IncidentTypeId = rule?.type ?? 'unclassified';
   const labelTier = alert.labels[config.tierLabel];
   const tier = rule?.tier ?? (isTier(labelTier) ? labelTier : config.default.tier);
   const mapped = alert.severity ? SOURCE_SEVERITIES[alert.severity.toLowerCase()] : undefined;

@@ -36,6 +36,14 @@ const ManualStepSchema = z.object({
   reminderMinutes: positive,
 });
 
+const ClassifyStepSchema = z.object({
+  id: z.literal('classify'),
+  title: z.string().min(1),
+  kind: z.literal('classify'),
+  dueMinutes: positive,
+  reminderMinutes: positive,
+});
+
 export const IncidentTypeSchema = z
   .object({
     id: z.enum(INCIDENT_TYPE_IDS),
@@ -43,13 +51,21 @@ export const IncidentTypeSchema = z
     responseMinutes: positive,
     defaultSeverity: z.enum(SEVERITIES),
     escalationPath: z.array(z.enum(ROLES)).min(1),
-    steps: z.array(z.discriminatedUnion('kind', [AutomatedStepSchema, ManualStepSchema])).min(1),
+    steps: z.array(z.discriminatedUnion('kind', [AutomatedStepSchema, ManualStepSchema, ClassifyStepSchema])).min(1),
+    ladderPasses: z.number().int().nonnegative().optional(),
   })
   .superRefine((t, ctx) => {
     const seen = new Set<string>();
     t.steps.forEach((s, i) => {
       if (seen.has(s.id)) ctx.addIssue({ code: 'custom', path: ['steps', i, 'id'], message: `duplicate step id '${s.id}'` });
       seen.add(s.id);
+      // Only the unclassified type is classified, and that is its one step.
+      if ((s.kind === 'classify') !== (t.id === 'unclassified'))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', i, 'kind'],
+          message: 'the unclassified type has one step, of kind classify; no other type has one',
+        });
       if (s.kind === 'automated' && s.heartbeatSeconds !== undefined) {
         const path = ['steps', i, 'heartbeatSeconds'];
         const hooks = Object.keys(HOOK_ACTIONS).join(', ');

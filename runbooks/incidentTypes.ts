@@ -124,6 +124,17 @@ export const INCIDENT_TYPES: Record<IncidentTypeId, IncidentTypeDefinition> = {
       { id: 'scale-resources', title: 'Scale resources', kind: 'manual', dueMinutes: 240, reminderMinutes: 60 },
     ],
   },
+  unclassified: {
+    id: 'unclassified',
+    name: 'Unclassified Alert',
+    responseMinutes: 15,
+    defaultSeverity: 'high',
+    // The on-call ladder's first rung (on-call engineer, database lead), then the general path.
+    escalationPath: ['database-lead'],
+    steps: [
+      { id: 'classify', title: 'Classify the alert as one of the incident types', kind: 'classify', dueMinutes: 15, reminderMinutes: 5 },
+    ],
+  },
   'security-breach': {
     id: 'security-breach',
     name: 'Security Breach',

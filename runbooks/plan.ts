@@ -1,8 +1,17 @@
+import { DEFAULT_ACTION_POLICY, type ActionPolicy } from './actionPolicy';
 import { GENERAL_ESCALATION_PATH } from './escalationLevels';
 import { INCIDENT_TYPES } from './incidentTypes';
 import { peopleWithRole, type Roster } from './roster';
 import { SEVERITY_DEFINITIONS } from './severities';
-import type { BusinessCalendar, IncidentTypeDefinition, IncidentTypeId, Role, Severity, SeverityDefinition } from './types';
+import type {
+  BusinessCalendar,
+  ClassifiedTypeId,
+  IncidentTypeDefinition,
+  IncidentTypeId,
+  Role,
+  Severity,
+  SeverityDefinition,
+} from './types';
 import { RUNBOOK_VERSION } from './version';
 
 export interface Contact {
@@ -32,11 +41,18 @@ export interface IncidentPlan {
   runbookVersion: string;
   type: IncidentTypeDefinition;
   severities: Record<Severity, SeverityDefinition>;
-  /** Rung 0 is paged when the incident opens; each missed deadline climbs one rung, then the top repeats. */
+  /**
+   * Rung 0 (level 1) is paged when the incident opens; each missed deadline climbs one rung, and after the top the
+   * ladder starts again from level 1 (type.ladderPasses). Levels are numbered from 1 wherever a person reads them.
+   */
   ladder: LadderRung[];
   /** Everyone who may act on the incident, with their roles (for entitlement checks). */
   responders: Responder[];
   calendar: BusinessCalendar;
+  /** Who may do what (absent in plans frozen before the policy: the built-in one decides). */
+  policy?: ActionPolicy;
+  /** An unclassified incident's choices: each type it may be classified as, frozen with the rest of the plan. */
+  classifyInto?: Partial<Record<ClassifiedTypeId, IncidentTypeDefinition>>;
 }
 
 /**
@@ -66,5 +82,13 @@ export function buildIncidentPlan(typeId: IncidentTypeId, roster: Roster, calend
     ladder,
     responders: roster.people.map((p) => ({ id: p.id, roles: p.roles })),
     calendar,
+    policy: DEFAULT_ACTION_POLICY,
+    ...(typeId === 'unclassified' && {
+      classifyInto: Object.fromEntries(
+        Object.values(INCIDENT_TYPES)
+          .filter((t) => t.id !== 'unclassified')
+          .map((t) => [t.id, t]),
+      ),
+    }),
   };
 }

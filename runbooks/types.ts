@@ -12,8 +12,12 @@ export const INCIDENT_TYPE_IDS = [
   'data-integrity',
   'performance-degradation',
   'security-breach',
+  // An alert no routing rule routes: paged to the first rung, its one step is a person classifying it as a real type.
+  'unclassified',
 ] as const;
 export type IncidentTypeId = (typeof INCIDENT_TYPE_IDS)[number];
+/** The types a person may classify an unclassified incident as. */
+export type ClassifiedTypeId = Exclude<IncidentTypeId, 'unclassified'>;
 
 /** How a check, a step or a sign-off came out. */
 export const OUTCOMES = ['pass', 'warn', 'fail'] as const;
@@ -99,7 +103,19 @@ export interface ManualStep {
   reminderMinutes: number;
 }
 
-export type RunbookStep = AutomatedStep | ManualStep;
+/**
+ * The step of an unclassified incident: a person names its real type (the `classify` action), and the incident then
+ * runs that type's steps. Reminds like a manual step until then.
+ */
+export interface ClassifyStep {
+  id: 'classify';
+  title: string;
+  kind: 'classify';
+  dueMinutes: number;
+  reminderMinutes: number;
+}
+
+export type RunbookStep = AutomatedStep | ManualStep | ClassifyStep;
 
 export interface IncidentTypeDefinition {
   id: IncidentTypeId;
@@ -110,6 +126,11 @@ export interface IncidentTypeDefinition {
   /** Escalation path as the seed writes it for this type, first role first. */
   escalationPath: Role[];
   steps: RunbookStep[];
+  /**
+   * How many times the ladder starts again from its first rung after its top rung went unanswered; absent: until
+   * someone acknowledges. After the last pass the top rung repeats at the severity's cadence (never silent).
+   */
+  ladderPasses?: number;
 }
 
 export type EscalationCadence = { kind: 'immediate' } | { kind: 'after-minutes'; minutes: number } | { kind: 'next-business-day' };

@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { RosterInForce } from '../../lib/rosterInForce';
 import type { NotificationRequest } from '../contracts';
-import type { Outbox } from './outbox';
+import type { DeliveryCount, Outbox } from './outbox';
 import { recipientsInForce } from './recipientsInForce';
 
 /**
@@ -10,7 +10,8 @@ import { recipientsInForce } from './recipientsInForce';
  */
 export function createNotifyActivities(d: { outbox: Outbox; currentRoster?: () => RosterInForce }) {
   return {
-    async notify(request: NotificationRequest) {
+    /** Resolves to the delivery count and, with a roster in force, who the notification went to and that roster's version. */
+    async notify(request: NotificationRequest): Promise<DeliveryCount & { recipients?: string[]; rosterVersion?: string }> {
       const n = { ...request, workflowId: request.workflowId ?? callingWorkflowId() };
       const addressed = d.currentRoster ? recipientsInForce(n, d.currentRoster()) : n;
       const count = await d.outbox.send(addressed);

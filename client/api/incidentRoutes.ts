@@ -6,6 +6,7 @@ import {
   addNoteUpdate,
   approveStepUpdate,
   changeSeverityUpdate,
+  classifyUpdate,
   completeStepUpdate,
   decideStepUpdate,
   incidentStateQuery,
@@ -60,7 +61,10 @@ export function incidentRoutes(ctx: ApiContext, log: Logger) {
         const refused = refusalOf(err, c.req.param('ref') ?? '');
         if (!refused) throw err;
         if (refused.refusal)
-          log.info({ actor: person(c).id, refusal: refused.refusal, rosterVersion: person(c).rosterVersion }, 'incident action refused');
+          log.info(
+            { actor: person(c).id, refusal: refused.refusal, rule: refused.rule, path: c.req.path, rosterVersion: person(c).rosterVersion },
+            'incident action refused',
+          );
         return c.json({ error: refused.error }, refused.status);
       }
     };
@@ -116,6 +120,14 @@ export function incidentRoutes(ctx: ApiContext, log: Logger) {
   app.post(
     '/:ref/notes',
     act('{ "text" }', (h, b, c) => h.executeUpdate(addNoteUpdate, { args: [{ ...actorOf(c), text: optionalString(b, 'text', true)! }] })),
+  );
+  app.post(
+    '/:ref/classify',
+    act('{ "type", "note"? }', (h, b, c) =>
+      h.executeUpdate(classifyUpdate, {
+        args: [{ ...actorOf(c), type: optionalString(b, 'type', true) as never, note: optionalString(b, 'note') }],
+      }),
+    ),
   );
   app.post(
     '/:ref/steps/:step/complete',

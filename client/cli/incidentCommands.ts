@@ -2,6 +2,7 @@
 import type { IncidentState } from '../../workflows/incident/messages';
 import type { Delivery } from '../../db/deliveries/readDeliveries';
 import { parseIncidentRequest } from '../incidents/openIncident';
+import { levelLabel } from '../../runbooks/ladderLevels';
 import { SEVERITIES, type Severity } from '../../runbooks/types';
 import { callApi, refSegment } from './apiClient';
 import { config } from './connections';
@@ -15,7 +16,7 @@ function printState(s: ShownIncident) {
   console.log(`  ${s.title}`);
   console.log(`  opened ${s.openedAt}  triggers=${s.triggerCount}  runbook=${s.runbookVersion}`);
   console.log(
-    `  escalation level ${s.escalation.level}, response due ${s.escalation.responseDueAt}${s.escalation.responseMissed ? ' (MISSED)' : ''}${s.escalation.nextEscalationAt ? `, next escalation ${s.escalation.nextEscalationAt}` : ''}`,
+    `  escalation ${levelLabel(s.escalation.rung ?? s.escalation.level, s.escalation.pass)}, response due ${s.escalation.responseDueAt}${s.escalation.responseMissed ? ' (MISSED)' : ''}${s.escalation.nextEscalationAt ? `, next escalation ${s.escalation.nextEscalationAt}` : ''}`,
   );
   if (s.acknowledgedBy) console.log(`  acknowledged by ${s.acknowledgedBy} at ${s.acknowledgedAt}`);
   if (s.resolvedBy) console.log(`  resolved by ${s.resolvedBy} at ${s.resolvedAt}: ${s.resolution}`);

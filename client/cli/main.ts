@@ -95,6 +95,13 @@ incident
   .requiredOption('--text <text>')
   .action(async (ref, o) => (await incidents()).act(ref, 'notes', { text: o.text }));
 
+incident
+  .command('classify <ref>')
+  .description('name the type of an unclassified incident (an alert no routing rule matched): its steps then run')
+  .addArgument(new Argument('<type>', 'the incident type').choices(INCIDENT_TYPE_IDS.filter((t) => t !== 'unclassified')))
+  .option('--note <text>', 'why: recorded in the audit')
+  .action(async (ref, type: string, o) => (await incidents()).act(ref, 'classify', { type, note: o.note }));
+
 const step = incident.command('step').description('complete, approve, reject or decide on a runbook step');
 const stepAction = async (ref: string, stepId: string, action: string, body: Record<string, unknown>) =>
   (await incidents()).act(ref, `steps/${encodeURIComponent(stepId)}/${action}`, body);
@@ -117,6 +124,12 @@ step
   .addOption(new Option('--decision <decision>').choices(STEP_DECISIONS).makeOptionMandatory())
   .option('--note <text>')
   .action((ref, stepId, o) => stepAction(ref, stepId, 'decide', { decision: o.decision, note: o.note }));
+
+program
+  .command('policy')
+  .description('who may do what: each action, the rule that decides it, and what it takes')
+  .option('--json', 'print the rules as JSON')
+  .action(async (o) => (await import('./policyCommand')).printPolicy(o));
 
 const audit = program.command('audit').description('read, export and verify audit trails');
 audit

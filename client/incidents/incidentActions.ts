@@ -31,6 +31,8 @@ export interface ActionRefusal {
   error: string;
   /** The validator's reason (its failure type), when a validator refused. */
   refusal?: string;
+  /** The action policy's rule that refused (runbooks/actionPolicy.ts), when it was the policy. */
+  rule?: string;
 }
 
 /** An action on incident `ref` that was refused (bad request, unknown or closed incident, a validator's no), or undefined for any other error. */
@@ -39,11 +41,13 @@ export function refusalOf(err: unknown, ref: string): ActionRefusal | undefined 
   if (err instanceof IncidentRefError) return { status: err.reason === 'closed' ? 409 : 404, error: err.message };
   if (err instanceof WorkflowNotFoundError) return { status: 404, error: `no incident '${ref}'` };
   if (err instanceof WorkflowUpdateFailedError) {
-    const cause = err.cause as (Error & { type?: string }) | undefined;
+    const cause = err.cause as (Error & { type?: string; details?: unknown[] }) | undefined;
+    const rule = (cause?.details?.[0] as { rule?: unknown } | undefined)?.rule;
     return {
       status: STATUS_OF_REFUSAL[cause?.type ?? ''] ?? 400,
       error: `${cause?.message ?? err.message}; nothing was changed`,
       refusal: cause?.type,
+      ...(typeof rule === 'string' && { rule }),
     };
   }
   return undefined;

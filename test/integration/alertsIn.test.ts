@@ -95,8 +95,8 @@ describe('alerts in from monitoring tools', () => {
     const res = await pdTrigger(undefined, { component: 'other', severity: 'info' });
     const { dedup_key, workflowId } = (await res.json()) as { dedup_key: string; workflowId: string };
     expect(dedup_key).toMatch(/^[0-9a-f]{32}$/);
-    // No rule routes it: a triage incident of the default type that says why.
-    expect(workflowId).toBe(`incident/performance-degradation/olap/${dedup_key}`);
+    // No rule routes it: an unclassified incident that says why (never the steps of a type it was not).
+    expect(workflowId).toBe(`incident/unclassified/olap/${dedup_key}`);
     const opened = await eventsOf(workflowId, 'opened');
     expect(String((opened[0]!.data as Record<string, unknown>).summary)).toMatch(
       /^no routing rule matched; labels: source=pgb-1, severity=info, component=other/,
@@ -203,7 +203,7 @@ describe('alerts in from monitoring tools', () => {
     }
   });
 
-  it('Alertmanager: each alert on its own, labels routed and templated into the fingerprint; resolved closes it. Grafana: unrouted → triage', async () => {
+  it('Alertmanager: each alert on its own, labels routed and templated into the fingerprint; resolved closes it. Grafana: unrouted → unclassified', async () => {
     const instance = unique('db');
     const alertOf = (status: string, labels: Record<string, string>, fingerprint: string) => ({
       status,
@@ -228,7 +228,7 @@ describe('alerts in from monitoring tools', () => {
     const { results } = (await res.json()) as { results: { workflowId: string; rule: string }[] };
     expect(results.map((r) => r.rule)).toEqual(['pg-down', 'triage']);
     expect(results[0]!.workflowId).toBe(`incident/database-outage/oltp/PostgresDown:${instance}`);
-    expect(results[1]!.workflowId).toBe(`incident/performance-degradation/olap/DiskFull:${instance}-b`);
+    expect(results[1]!.workflowId).toBe(`incident/unclassified/olap/DiskFull:${instance}-b`);
     const s = await stateOf(results[0]!.workflowId);
     expect(s).toMatchObject({ severity: 'critical', title: `PostgresDown on ${instance}` });
     const opened = await eventsOf(results[0]!.workflowId, 'opened');
@@ -282,7 +282,7 @@ describe('alerts in from monitoring tools', () => {
     expect(mixed.status).toBe(202);
     const mixedBody = (await mixed.json()) as { results: { workflowId: string }[]; refused: string[] };
     expect(mixedBody.refused).toEqual([expect.stringMatching(/^alerts\[0\]\.startsAt: an ISO 8601/)]);
-    expect(mixedBody.results.map((r) => r.workflowId)).toEqual([`incident/performance-degradation/olap/DiskFull:${instance}-d`]);
+    expect(mixedBody.results.map((r) => r.workflowId)).toEqual([`incident/unclassified/olap/DiskFull:${instance}-d`]);
     expect((await stateOf(mixedBody.results[0]!.workflowId))?.phase).toBe('triggered');
     await suite.client.workflow.getHandle(mixedBody.results[0]!.workflowId).terminate('test over');
   });

@@ -136,7 +136,7 @@ describe('people act through the API as their token says, with the roster in for
     const refused = await call(oscar, 'POST', `/incidents/${ref}/steps/execute-failover/approve`, {});
     expect(refused.status).toBe(403);
     expect(await errorOf(refused)).toMatch(
-      /'oscar' may not approve or reject step 'execute-failover': it takes one of the roles database-lead/,
+      /'oscar' may not approve this step: it takes one of the step's approver roles \(database-lead, engineering-manager, cto\) \(policy rule 'approve-step'/,
     );
     // A body cannot choose whom the caller acts as.
     const disguised = await call(oscar, 'POST', `/incidents/${ref}/steps/execute-failover/approve`, { actor: 'dana', roles: ['cto'] });

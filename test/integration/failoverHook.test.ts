@@ -123,6 +123,9 @@ describe('failover hook: idempotency key (time-skipping)', () => {
     expect(failoverStep(failed).error).not.toMatch(/outcome unknown/);
 
     await handle.executeUpdate(decideStepUpdate, { args: [{ actor: 'dana', stepId: 'execute-failover', decision: 'retry' }] });
+    // The retry is a new attempt of a failover: it runs after its own approval.
+    await waitFor(handle, (s) => failoverStep(s).status === 'awaiting-approval', skip(suite.env));
+    await handle.executeUpdate(approveStepUpdate, { args: [{ actor: 'dana', stepId: 'execute-failover' }] });
     const done = await waitFor(handle, (s) => failoverStep(s).status === 'succeeded', skip(suite.env));
     expect(failoverStep(done).attempts).toBe(2);
     expect(linesOf(keys)).toEqual([attempt1, attempt1, `${failed.incidentId}:execute-failover:2`]);
@@ -241,6 +244,8 @@ describe('failover hook: a worker lost mid-failover (dev server, real time)', ()
 
       // Someone checked: a retry is a new attempt, and its key tells the hook so.
       await handle.executeUpdate(decideStepUpdate, { args: [{ actor: 'dana', stepId: 'execute-failover', decision: 'retry' }] });
+      await waitFor(handle, (s) => failoverStep(s).status === 'awaiting-approval', realPause);
+      await handle.executeUpdate(approveStepUpdate, { args: [{ actor: 'erin', stepId: 'execute-failover' }] });
       await waitFor(handle, (s) => failoverStep(s).status === 'succeeded', realPause);
       expect(linesOf(keys)).toEqual([`${incidentId}:execute-failover:1`, `${incidentId}:execute-failover:2`]);
       await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'dana', summary: 'failed over' }] });

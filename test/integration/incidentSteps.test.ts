@@ -10,6 +10,7 @@ import { INCIDENT_TYPE_IDS } from '../../runbooks/types';
 import {
   acknowledgeUpdate,
   approveStepUpdate,
+  classifyUpdate,
   completeStepUpdate,
   decideStepUpdate,
   incidentStateQuery,
@@ -66,7 +67,10 @@ describe('incident steps, approvals and decisions (time-skipping)', () => {
         if (s.currentStep >= s.steps.length) break;
         const step = s.steps[s.currentStep];
         expect(step.status, `${step.id}: ${step.error}`).not.toBe('awaiting-decision');
-        if (step.status === 'awaiting-completion') {
+        if (step.kind === 'classify') {
+          // An unrouted alert: the on-call names its type, and that type's steps follow.
+          await handle.executeUpdate(classifyUpdate, { args: [{ actor: 'oscar', type: 'connection-pool-exhaustion' }] });
+        } else if (step.status === 'awaiting-completion') {
           await handle.executeUpdate(completeStepUpdate, {
             args: [{ actor: 'oscar', stepId: step.id, outcome: 'pass', note: 'done by hand' }],
           });
@@ -78,20 +82,24 @@ describe('incident steps, approvals and decisions (time-skipping)', () => {
       const result = await handle.result();
       await maybeRecordHistory(handle, `incident-${type}`);
 
-      // Critical types page the whole ladder when they open; the others are acknowledged-by-resolve at the first rung.
+      // Critical types page the whole ladder when they open; the others are acknowledged at the first rung.
       const top = buildIncidentPlan(type, roster, calendar).ladder.length - 1;
       expect(finished.escalation.level).toBe(INCIDENT_TYPES[type].defaultSeverity === 'critical' ? top : 0);
-      expect(result.steps.map((x) => x.id)).toEqual(INCIDENT_TYPES[type].steps.map((x) => x.id));
+      const steps =
+        type === 'unclassified'
+          ? [...INCIDENT_TYPES[type].steps, ...INCIDENT_TYPES['connection-pool-exhaustion'].steps]
+          : INCIDENT_TYPES[type].steps;
+      expect(result.steps.map((x) => x.id)).toEqual(steps.map((x) => x.id));
       for (const [i, x] of result.steps.entries()) {
-        const def = INCIDENT_TYPES[type].steps[i];
-        expect(x.status).toBe(def.kind === 'manual' ? 'completed' : 'succeeded');
+        const def = steps[i];
+        expect(x.status).toBe(def.kind === 'automated' ? 'succeeded' : 'completed');
         if (def.kind === 'automated') expect(Object.keys(x.evidence ?? {}).length).toBeGreaterThan(0);
       }
       const events = await readIncidentEvents(suite.harness.db.pool, result.incidentId);
       expect(verifyChain(events)).toEqual([]);
       expect(
         events.filter((e) => e.kind === 'step-succeeded' || e.kind === 'step-completed').map((e) => (e.data as { stepId: string }).stepId),
-      ).toEqual(INCIDENT_TYPES[type].steps.map((x) => x.id));
+      ).toEqual(steps.filter((x) => x.kind !== 'classify').map((x) => x.id));
       expect(events.map((e) => e.kind)).toContain('runbook-finished');
       expect(events.at(-1)!.kind).toBe('resolved');
     });
@@ -108,7 +116,7 @@ describe('incident steps, approvals and decisions (time-skipping)', () => {
     const before = await updateEvents();
 
     expect(await rejectionOf(handle.executeUpdate(approveStepUpdate, { args: [{ actor: 'oscar', stepId: 'execute-failover' }] }))).toMatch(
-      /'oscar' may not approve or reject step 'execute-failover': it takes one of the roles database-lead, engineering-manager, cto/,
+      /'oscar' may not approve this step: it takes one of the step's approver roles \(database-lead, engineering-manager, cto\) \(policy rule 'approve-step'/,
     );
     expect(await rejectionOf(handle.executeUpdate(approveStepUpdate, { args: [{ actor: 'nobody', stepId: 'execute-failover' }] }))).toMatch(
       /not on the roster/,
@@ -170,6 +178,9 @@ describe('incident steps, approvals and decisions (time-skipping)', () => {
 
     suite.harness.failover.command = 'echo fixed';
     await handle.executeUpdate(decideStepUpdate, { args: [{ actor: 'dana', stepId: 'execute-failover', decision: 'retry' }] });
+    // A failover's retry is a new attempt: it waits for its own approval.
+    await waitForState(suite.env, handle, (s) => s.steps.find((x) => x.id === 'execute-failover')!.status === 'awaiting-approval');
+    await handle.executeUpdate(approveStepUpdate, { args: [{ actor: 'erin', stepId: 'execute-failover' }] });
     const retried = await waitForState(suite.env, handle, (s) => s.steps.find((x) => x.id === 'execute-failover')!.status === 'succeeded');
     expect(retried.steps.find((x) => x.id === 'execute-failover')!.attempts).toBe(2);
     await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'dana', summary: 'retried' }] });

@@ -2,11 +2,11 @@ import { RoutingConfigSchema } from '../../runbooks/alertRouting';
 
 /**
  * The alert tests' routing: PostgresDown alerts to a database outage on OLTP, one per alert name and instance,
- * anything else to triage as performance degradation on OLAP; `more` rules come after.
+ * anything else unclassified on OLAP; `more` rules come after.
  */
 export function testRouting(more: unknown[] = []) {
   return RoutingConfigSchema.parse({
-    default: { type: 'performance-degradation', tier: 'olap' },
+    default: { tier: 'olap' },
     rules: [
       {
         name: 'pg-down',

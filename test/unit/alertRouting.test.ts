@@ -17,7 +17,7 @@ const alert = (labels: Record<string, string>, more: Partial<RoutableAlert> = {}
 });
 
 const config = RoutingConfigSchema.parse({
-  default: { type: 'database-outage', tier: 'content', severity: 'high' },
+  default: { tier: 'content', severity: 'high' },
   resolvePolicy: { 'database-outage': 'record' },
   rules: [
     {
@@ -58,9 +58,9 @@ describe('routing rules', () => {
     });
   });
 
-  it('sends an alert no rule routes to the triage default, saying why and listing its labels', () => {
+  it('sends an alert no rule routes to an unclassified incident (policy: never the steps of a type it was not), saying why and listing its labels', () => {
     const r = routeAlert(config, alert({ alertname: 'DiskFull', instance: 'db9' }));
-    expect(r).toMatchObject({ type: 'database-outage', tier: 'content', severity: 'high' });
+    expect(r).toMatchObject({ type: 'unclassified', tier: 'content', severity: 'high', resolvePolicy: 'resolve' });
     expect(r.rule).toBeUndefined();
     expect(r.triage).toBe('no routing rule matched; labels: alertname=DiskFull, instance=db9');
   });
@@ -89,7 +89,7 @@ describe('routing rules', () => {
       type: 'data-integrity',
       resolvePolicy: 'record',
     });
-    expect(routeAlert(BUILT_IN_ROUTING, alert({ alertname: 'Weird' }))).toMatchObject({ type: 'performance-degradation', tier: 'oltp' });
+    expect(routeAlert(BUILT_IN_ROUTING, alert({ alertname: 'Weird' }))).toMatchObject({ type: 'unclassified', tier: 'oltp' });
   });
 
   it('fills fingerprint templates from labels and maps any dedup key to a stable, valid fingerprint', () => {
@@ -109,7 +109,7 @@ describe('routing rules', () => {
     const file = path.join(dir, 'routing.json');
     const write = (data: unknown) => fs.writeFileSync(file, JSON.stringify(data));
     write({
-      default: { type: 'database-outage', tier: 'oltp' },
+      default: { tier: 'oltp' },
       rules: [
         { match: {}, type: 'database-outage' },
         { match: { labels: { a: { regex: '(' } } }, type: 'nope' },
@@ -119,6 +119,8 @@ describe('routing rules', () => {
     expect(() => loadRouting(file)).toThrow(/rules\[1\]\.type: /);
     write({ default: { type: 'database-outage', tier: 'moon' }, rules: [] });
     expect(() => loadRouting(file)).toThrow(/default\.tier/);
+    // A default type would give an alert nobody routed the steps of a type it may not be.
+    expect(() => loadRouting(file)).toThrow(/default\.type: an alert no rule routes opens an unclassified incident/);
     fs.writeFileSync(file, '{ not json');
     expect(() => loadRouting(file)).toThrow(/routing file .*routing\.json/);
     // The shipped default path absent: the built-in routing; a path the operator set absent: an error.

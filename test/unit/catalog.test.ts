@@ -57,6 +57,7 @@ describe('runbook catalog', () => {
       'data-integrity': 15,
       'performance-degradation': 30,
       'security-breach': 5,
+      unclassified: 15,
     });
     expect(INCIDENT_TYPES['database-outage'].steps.map((s) => s.id)).toEqual([
       'check-service-status',

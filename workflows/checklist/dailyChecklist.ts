@@ -12,7 +12,8 @@ import type { ChecklistRunSnapshot } from '../../activities/contracts';
 import type { ManualChecklistItem } from '../../runbooks/checklists';
 import { OUTCOMES } from '../../runbooks/types';
 import { AuditChain } from '../shared/auditChain';
-import { requireOneOf, requireResponder } from '../shared/authorisation';
+import { decide, DEFAULT_ACTION_POLICY } from '../../runbooks/actionPolicy';
+import { requireDecision, requireOneOf, requireResponder } from '../shared/authorisation';
 import { requireText } from '../shared/inputChecks';
 import { iso, MINUTE } from '../shared/time';
 import { checklistStateQuery, signOffUpdate, type ChecklistItemState, type ChecklistRunState, type DailyChecklistInput } from './messages';
@@ -106,7 +107,9 @@ export async function dailyChecklist(input: DailyChecklistInput): Promise<Checkl
         if (item.status !== 'awaiting-sign-off')
           throw ApplicationFailure.nonRetryable(`item '${itemId}' is ${item.status}, not awaiting sign-off`, 'NotWaiting');
         const roles = (def.items.find((d) => d.id === itemId) as ManualChecklistItem).signOffRoles;
-        requireResponder(plan.responders, actor, roles, 'sign this off', { roles: inForce, rosterVersion });
+        const responder = requireResponder(plan.responders, actor, undefined, 'sign this off', { roles: inForce, rosterVersion });
+        const facts = { actor, actorRoles: responder.roles, itemSignOffRoles: roles };
+        requireDecision(decide(DEFAULT_ACTION_POLICY, 'sign-checklist-item', facts), actor, `sign off item '${itemId}'`);
         requireOneOf('outcome', outcome, OUTCOMES, 'BadOutcome');
       },
     },

@@ -1,18 +1,19 @@
-import { ApplicationFailure, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { escalationAt, responseDueAt } from '../../runbooks/escalation';
-import { OUTCOMES, STEP_DECISIONS, type Role } from '../../runbooks/types';
-import type { AutomatedStep } from '../../runbooks/types';
-import { requireOneOf, requireResponder } from '../shared/authorisation';
+import type { UpdateDefinition } from '@temporalio/common';
+import { ApplicationFailure, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Action } from '../../runbooks/actionPolicy';
+import { OUTCOMES, SEVERITIES, STEP_DECISIONS, type ClassifiedTypeId } from '../../runbooks/types';
+import { requireOneOf } from '../shared/authorisation';
 import { requireEvidence, requireText, storableText } from '../shared/inputChecks';
-import { SA_PHASE, SA_SEVERITY } from '../shared/searchAttributes';
-import { iso } from '../shared/time';
 import { isResolved, type IncidentContext } from './context';
+import { classify, lowerOrRaiseSeverity, setPhaseAttributes } from './incidentChanges';
+import { requireAllowed } from './incidentPolicy';
 import {
   acknowledgeUpdate,
   addNoteUpdate,
   alertResolvedSignal,
   approveStepUpdate,
   changeSeverityUpdate,
+  classifyUpdate,
   completeStepUpdate,
   decideStepUpdate,
   deliveryFailedSignal,
@@ -21,17 +22,36 @@ import {
   resolveUpdate,
   triggerSignal,
   type ActorRequest,
+  type IncidentState,
   type StepState,
 } from './messages';
+import { iso } from '../shared/time';
 
 const NOTES_KEPT = 50;
 
 /**
- * The incident's query, trigger signal and Updates. Each Update's validator rejects (leaving no event in history)
- * anything the person may not do or that the incident's phase does not allow; the handler changes the state,
- * re-arms the ladder where its clocks may have moved, and records the transition.
+ * One row of the incident's actions: which policy action a request is, what its input must be and what state it
+ * needs (the validator: a refusal leaves no event in history), and what it changes (the handler).
  */
-export function registerIncidentHandlers({ plan, s, audit, deadline, version }: IncidentContext): void {
+interface ActionRow<A extends ActorRequest> {
+  action: (args: A) => Action;
+  /** Checks of the input alone, before the policy (a bad request is a 400 whoever sends it). */
+  check?: (args: A) => void;
+  /** Checks of the incident's state, after the policy (a person not entitled hears that first, whatever the phase). */
+  when?: (args: A) => void;
+  /** The text the policy calls the reason (recorded, and told to those paged). */
+  reason?: (args: A) => string | undefined;
+  stepId?: (args: A) => string;
+  apply: (args: A) => Promise<void>;
+}
+
+/**
+ * The incident's query, signals and Updates. Every Update is a row: its validator checks the input, that the incident
+ * is open, and the action policy (workflows/incident/incidentPolicy.ts); its handler changes the state, re-arms the
+ * ladder where its clocks may have moved, and records the transition.
+ */
+export function registerIncidentHandlers(ctx: IncidentContext): void {
+  const { plan, s, audit, deadline, version } = ctx;
   // A storm-ready run answers a person once the change is made and its audit event is in the chain: the event is
   // written behind the incident's earlier ones, in order and retried until it lands, and after a burst of alerts
   // those wait behind thousands of others (acknowledging the last of 2,000 incidents took 193 s when it waited).
@@ -39,13 +59,8 @@ export function registerIncidentHandlers({ plan, s, audit, deadline, version }: 
     const written = audit.record(...event);
     if (!version.stormReady) await written;
   };
-  const requireActor = (request: ActorRequest, roles?: Role[], action?: string) => {
-    requireText('actor', request.actor);
-    return requireResponder(plan.responders, request.actor, roles, action, request);
-  };
   // Which roster decided: recorded with each decision when the API sent the one in force.
   const rosterOf = (rosterVersion?: string) => (rosterVersion ? { rosterVersion } : {});
-  const requireStepId = (stepId: string) => requireText('stepId', stepId);
   const requireOpen = () => {
     if (isResolved(s)) throw ApplicationFailure.nonRetryable(`incident ${s.incidentId} is already resolved`, 'AlreadyResolved');
   };
@@ -58,13 +73,35 @@ export function registerIncidentHandlers({ plan, s, audit, deadline, version }: 
     }
     return step;
   };
-  const approvalRolesOf = (stepId: string) => (plan.type.steps.find((x) => x.id === stepId) as AutomatedStep | undefined)?.approvalRoles;
-  const setPhaseAttributes = () =>
-    upsertSearchAttributes([
-      { key: SA_PHASE, value: s.phase },
-      { key: SA_SEVERITY, value: s.severity },
-    ]);
+  const requiredText = (field: 'summary' | 'note' | 'reason', value: unknown, missing: string, type: string) => {
+    if (typeof value !== 'string' || !value.trim()) throw ApplicationFailure.nonRetryable(missing, type);
+    requireText(field, value);
+  };
   const now = () => Date.now();
+
+  /** Registers one action row as an Update with its validator. */
+  const row = <A extends ActorRequest>(update: UpdateDefinition<IncidentState, [A]>, r: ActionRow<A>) =>
+    setHandler(
+      update,
+      async (args: A) => {
+        await r.apply(args);
+        return s;
+      },
+      {
+        validator: (args: A) => {
+          requireText('actor', args.actor);
+          const stepId = r.stepId?.(args);
+          if (stepId !== undefined) {
+            requireText('stepId', stepId);
+            findStep(stepId);
+          }
+          r.check?.(args);
+          requireAllowed(ctx, r.action(args), args, { stepId, reason: r.reason?.(args) });
+          requireOpen();
+          r.when?.(args);
+        },
+      },
+    );
 
   setHandler(incidentStateQuery, () => s);
 
@@ -88,27 +125,34 @@ export function registerIncidentHandlers({ plan, s, audit, deadline, version }: 
     );
   });
 
-  setHandler(
-    acknowledgeUpdate,
-    async ({ actor, note, rosterVersion }) => {
+  row(acknowledgeUpdate, {
+    action: () => 'acknowledge',
+    check: ({ note }) => requireText('note', note, true),
+    when: () => {
+      if (s.acknowledgedBy) throw ApplicationFailure.nonRetryable(`already acknowledged by ${s.acknowledgedBy}`, 'AlreadyAcknowledged');
+    },
+    apply: async ({ actor, note, rosterVersion }) => {
+      const at = now();
+      if (version.actionPolicy && !s.escalation.responseMissed && at > Date.parse(s.escalation.responseDueAt)) {
+        // Acknowledged after the deadline, before the ladder's timer said so: still a breach, to the millisecond.
+        s.escalation.responseMissed = true;
+        void audit.record('response-sla-missed', undefined, {
+          severity: s.severity,
+          dueAt: s.escalation.responseDueAt,
+          acknowledgedAt: iso(at),
+          lateByMs: at - Date.parse(s.escalation.responseDueAt),
+        });
+      }
       s.phase = 'acknowledged';
       s.acknowledgedBy = actor;
-      s.acknowledgedAt = iso(now());
+      s.acknowledgedAt = iso(at);
       s.escalation.nextEscalationAt = undefined;
       deadline.rearm();
-      setPhaseAttributes();
-      await recordAnswer('acknowledged', actor, { note, level: s.escalation.level, ...rosterOf(rosterVersion) });
-      return s;
+      setPhaseAttributes(s);
+      const level = version.actionPolicy ? s.escalation.level + 1 : s.escalation.level;
+      await recordAnswer('acknowledged', actor, { note, level, ...rosterOf(rosterVersion) });
     },
-    {
-      validator: ({ actor, note, roles, rosterVersion }) => {
-        requireActor({ actor, roles, rosterVersion });
-        requireText('note', note, true);
-        requireOpen();
-        if (s.acknowledgedBy) throw ApplicationFailure.nonRetryable(`already acknowledged by ${s.acknowledgedBy}`, 'AlreadyAcknowledged');
-      },
-    },
-  );
+  });
 
   /** Closes the incident: a person's resolve, or a monitoring tool's "resolved" when its type's policy allows it. */
   const resolve = async (actor: string, summary: string, data: Record<string, unknown>) => {
@@ -116,15 +160,14 @@ export function registerIncidentHandlers({ plan, s, audit, deadline, version }: 
     s.resolvedBy = actor;
     s.resolvedAt = iso(now());
     s.resolution = summary;
-    if (!s.acknowledgedBy) {
-      // Resolving implies the incident was seen: count it as acknowledged for MTTA.
+    if (!version.actionPolicy && !s.acknowledgedBy) {
+      // Older runs counted resolving as acknowledging; MTTA now counts acknowledgements only.
       s.acknowledgedBy = actor;
       s.acknowledgedAt = s.resolvedAt;
     }
     deadline.rearm();
-    setPhaseAttributes();
+    setPhaseAttributes(s);
     await recordAnswer('resolved', actor, { summary, ...data });
-    return s;
   };
 
   // A signal (no validator): an alert's end is information, never refused; one meant for an earlier incident on this
@@ -169,152 +212,136 @@ export function registerIncidentHandlers({ plan, s, audit, deadline, version }: 
     s.notes.length > 0 ||
     s.steps.some((step) => step.by !== undefined);
 
-  setHandler(resolveUpdate, async ({ actor, summary, rosterVersion }) => resolve(actor, summary, rosterOf(rosterVersion)), {
-    validator: ({ actor, summary, roles, rosterVersion }) => {
-      requireActor({ actor, roles, rosterVersion });
-      requireOpen();
-      if (typeof summary !== 'string' || !summary.trim())
-        throw ApplicationFailure.nonRetryable('a resolution summary is required', 'MissingSummary');
-      requireText('summary', summary);
+  row(resolveUpdate, {
+    action: () => 'resolve',
+    check: ({ summary }) => requiredText('summary', summary, 'a resolution summary is required', 'MissingSummary'),
+    apply: ({ actor, summary, rosterVersion }) => resolve(actor, summary, rosterOf(rosterVersion)),
+  });
+
+  const isLowering = (to: string) => SEVERITIES.indexOf(to as never) > SEVERITIES.indexOf(s.severity);
+  row(changeSeverityUpdate, {
+    action: ({ severity }) => (isLowering(severity) ? 'lower-severity' : 'raise-severity'),
+    reason: ({ reason }) => reason,
+    check: ({ severity, reason }) => {
+      requireText('reason', reason, true);
+      if (!(severity in plan.severities)) {
+        throw ApplicationFailure.nonRetryable(
+          `unknown severity '${severity}'; accepted: ${Object.keys(plan.severities).join(', ')}`,
+          'UnknownSeverity',
+        );
+      }
+    },
+    when: ({ severity }) => {
+      if (severity === s.severity) throw ApplicationFailure.nonRetryable(`severity is already ${severity}`, 'NoChange');
+    },
+    apply: async ({ actor, severity, reason, rosterVersion }) => {
+      const from = s.severity;
+      lowerOrRaiseSeverity(ctx, severity, actor, reason);
+      await recordAnswer('severity-changed', actor, { from, to: severity, reason, ...rosterOf(rosterVersion) });
     },
   });
 
-  setHandler(
-    changeSeverityUpdate,
-    async ({ actor, severity, reason, rosterVersion }) => {
-      const from = s.severity;
-      s.severity = severity;
-      if (!s.acknowledgedBy) {
-        // Re-arm the clocks from now with the new severity's times.
-        const severityDef = plan.severities[s.severity];
-        const due = responseDueAt(now(), plan.type, severityDef);
-        s.escalation.responseDueAt = iso(due);
-        s.escalation.responseMissed = false;
-        s.escalation.nextEscalationAt = iso(escalationAt(due, severityDef, plan.calendar));
-      }
-      deadline.rearm();
-      setPhaseAttributes();
-      await recordAnswer('severity-changed', actor, { from, to: severity, reason, ...rosterOf(rosterVersion) });
-      return s;
-    },
-    {
-      validator: ({ actor, severity, reason, roles, rosterVersion }) => {
-        requireActor({ actor, roles, rosterVersion });
-        requireText('reason', reason, true);
-        requireOpen();
-        if (!(severity in plan.severities)) {
-          throw ApplicationFailure.nonRetryable(
-            `unknown severity '${severity}'; accepted: ${Object.keys(plan.severities).join(', ')}`,
-            'UnknownSeverity',
-          );
-        }
-        if (severity === s.severity) throw ApplicationFailure.nonRetryable(`severity is already ${severity}`, 'NoChange');
-      },
-    },
-  );
-
-  setHandler(
-    addNoteUpdate,
-    async ({ actor, text, rosterVersion }) => {
+  row(addNoteUpdate, {
+    action: () => 'note',
+    check: ({ text }) => requiredText('note', text, 'a note needs text', 'EmptyNote'),
+    apply: async ({ actor, text, rosterVersion }) => {
       s.notes.push({ at: iso(now()), actor, text });
       // The state keeps the latest notes (it is carried across continue-as-new); the audit store keeps them all.
       if (s.notes.length > NOTES_KEPT) s.notes.splice(0, s.notes.length - NOTES_KEPT);
       await recordAnswer('note', actor, { text, ...rosterOf(rosterVersion) });
-      return s;
     },
-    {
-      validator: ({ actor, text, roles, rosterVersion }) => {
-        requireActor({ actor, roles, rosterVersion });
-        requireOpen();
-        if (typeof text !== 'string' || !text.trim()) throw ApplicationFailure.nonRetryable('a note needs text', 'EmptyNote');
-        requireText('note', text);
-      },
-    },
-  );
+  });
 
   // The step Updates below re-arm the ladder too: they never move its clocks, but incidents already in flight
   // were woken here (a cancelled timer, a new one), and their replay needs the same wake-ups.
-  setHandler(
-    completeStepUpdate,
-    async ({ actor, stepId, outcome, note, evidence, rosterVersion }) => {
-      const step = findStep(stepId);
-      Object.assign(step, { status: 'completed', outcome, note, evidence: evidence ?? {}, by: actor, finishedAt: iso(now()) });
+  row(completeStepUpdate, {
+    action: () => 'complete-step',
+    stepId: ({ stepId }) => stepId,
+    check: ({ outcome, note, evidence }) => {
+      requireText('note', note, true);
+      requireEvidence(evidence);
+      requireOneOf('outcome', outcome, OUTCOMES, 'BadOutcome');
+    },
+    when: ({ stepId }) => {
+      if (findStep(stepId).kind === 'classify')
+        throw ApplicationFailure.nonRetryable(
+          `step '${stepId}' is done by classifying the incident (dbops incident classify)`,
+          'StepNotWaiting',
+        );
+      findStep(stepId, 'awaiting-completion');
+    },
+    apply: async ({ actor, stepId, outcome, note, evidence, rosterVersion }) => {
+      Object.assign(findStep(stepId), { status: 'completed', outcome, note, evidence: evidence ?? {}, by: actor, finishedAt: iso(now()) });
       deadline.rearm();
       await recordAnswer('step-completed', actor, { stepId, outcome, note, evidence, ...rosterOf(rosterVersion) });
-      return s;
     },
-    {
-      validator: ({ actor, stepId, outcome, note, evidence, roles, rosterVersion }) => {
-        requireActor({ actor, roles, rosterVersion });
-        requireStepId(stepId);
-        requireText('note', note, true);
-        requireEvidence(evidence);
-        requireOpen();
-        findStep(stepId, 'awaiting-completion');
-        requireOneOf('outcome', outcome, OUTCOMES, 'BadOutcome');
-      },
-    },
-  );
+  });
 
-  setHandler(
-    approveStepUpdate,
-    async ({ actor, stepId, note, rosterVersion }) => {
+  row(approveStepUpdate, {
+    action: () => 'approve-step',
+    stepId: ({ stepId }) => stepId,
+    check: ({ note }) => requireText('note', note, true),
+    when: ({ stepId }) => findStep(stepId, 'awaiting-approval'),
+    apply: async ({ actor, stepId, note, rosterVersion }) => {
       const step = findStep(stepId);
       Object.assign(step, { status: 'running', by: actor, note });
       deadline.rearm();
-      await recordAnswer('step-approved', actor, { stepId, note, ...rosterOf(rosterVersion) });
-      return s;
+      const attempt = version.actionPolicy ? { attempt: step.attempts + 1 } : {};
+      await recordAnswer('step-approved', actor, { stepId, note, ...attempt, ...rosterOf(rosterVersion) });
     },
-    {
-      validator: ({ actor, stepId, note, roles, rosterVersion }) => {
-        requireStepId(stepId);
-        requireText('note', note, true);
-        requireActor({ actor, roles, rosterVersion }, approvalRolesOf(stepId), `approve or reject step '${stepId}'`);
-        requireOpen();
-        findStep(stepId, 'awaiting-approval');
-      },
-    },
-  );
+  });
 
-  setHandler(
-    rejectStepUpdate,
-    async ({ actor, stepId, reason, rosterVersion }) => {
-      const step = findStep(stepId);
-      Object.assign(step, { status: 'rejected', by: actor, note: reason, finishedAt: iso(now()) });
+  row(rejectStepUpdate, {
+    action: () => 'reject-step',
+    stepId: ({ stepId }) => stepId,
+    reason: ({ reason }) => reason,
+    check: ({ reason }) => requiredText('reason', reason, 'a rejection needs a reason', 'MissingReason'),
+    when: ({ stepId }) => findStep(stepId, 'awaiting-approval'),
+    apply: async ({ actor, stepId, reason, rosterVersion }) => {
+      Object.assign(findStep(stepId), { status: 'rejected', by: actor, note: reason, finishedAt: iso(now()) });
       deadline.rearm();
       await recordAnswer('step-rejected', actor, { stepId, reason, ...rosterOf(rosterVersion) });
-      return s;
     },
-    {
-      validator: ({ actor, stepId, reason, roles, rosterVersion }) => {
-        requireStepId(stepId);
-        requireActor({ actor, roles, rosterVersion }, approvalRolesOf(stepId), `approve or reject step '${stepId}'`);
-        requireOpen();
-        findStep(stepId, 'awaiting-approval');
-        if (typeof reason !== 'string' || !reason.trim())
-          throw ApplicationFailure.nonRetryable('a rejection needs a reason', 'MissingReason');
-        requireText('reason', reason);
-      },
-    },
-  );
+  });
 
-  setHandler(
-    decideStepUpdate,
-    async ({ actor, stepId, decision, note, rosterVersion }) => {
+  const DECISION_ACTIONS = { retry: 'retry-step', skip: 'skip-step', abort: 'abort-steps' } as const;
+  row(decideStepUpdate, {
+    action: ({ decision }) => DECISION_ACTIONS[decision],
+    stepId: ({ stepId }) => stepId,
+    reason: ({ note }) => note,
+    check: ({ decision, note }) => {
+      requireText('note', note, true);
+      requireOneOf('decision', decision, STEP_DECISIONS, 'BadDecision');
+    },
+    when: ({ stepId }) => findStep(stepId, 'awaiting-decision'),
+    apply: async ({ actor, stepId, decision, note, rosterVersion }) => {
       Object.assign(findStep(stepId), { decision, by: actor });
       deadline.rearm();
       await recordAnswer('step-decided', actor, { stepId, decision, note, ...rosterOf(rosterVersion) });
-      return s;
     },
-    {
-      validator: ({ actor, stepId, decision, note, roles, rosterVersion }) => {
-        requireActor({ actor, roles, rosterVersion });
-        requireStepId(stepId);
-        requireText('note', note, true);
-        requireOpen();
-        findStep(stepId, 'awaiting-decision');
-        requireOneOf('decision', decision, STEP_DECISIONS, 'BadDecision');
-      },
+  });
+
+  row(classifyUpdate, {
+    action: () => 'classify',
+    check: ({ type, note }) => {
+      requireText('note', note, true);
+      if (!plan.classifyInto)
+        throw ApplicationFailure.nonRetryable(
+          `incident ${s.incidentId} is a ${plan.type.name}: only an unclassified incident is classified`,
+          'NoChange',
+        );
+      requireOneOf('type', type, Object.keys(plan.classifyInto), 'BadType');
     },
-  );
+    when: () => {
+      const step = findStep('classify');
+      if (step.status !== 'pending' && step.status !== 'awaiting-completion')
+        throw ApplicationFailure.nonRetryable(`incident ${s.incidentId} is already classified`, 'StepNotWaiting');
+    },
+    apply: async ({ actor, type, note, rosterVersion }) => {
+      const from = s.type;
+      classify(ctx, type as ClassifiedTypeId, actor, note);
+      deadline.rearm();
+      await recordAnswer('classified', actor, { from, to: type, note, ...rosterOf(rosterVersion) });
+    },
+  });
 }

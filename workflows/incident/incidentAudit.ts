@@ -85,11 +85,20 @@ export class IncidentAudit {
 
   /**
    * `roles`: the notify activity sends to who holds them in the roster in force, `recipients` being the fallback.
-   * `atOnce`: as a local activity (the opening page only).
+   * `atOnce`: as a local activity (the opening page only). `cause`: what makes this notification the one it is (a
+   * page's rung and pass): its id then never depends on the audit sequence, which repeats arriving during a retried
+   * task can move. Resolves to who the notification reached, when the worker knows the roster in force.
    */
-  send(kind: NotificationRequest['kind'], recipients: Contact[], message: string, roles?: Role[], atOnce = false): Promise<unknown> {
+  send(
+    kind: NotificationRequest['kind'],
+    recipients: Contact[],
+    message: string,
+    roles?: Role[],
+    atOnce = false,
+    cause?: string,
+  ): Promise<{ recipients?: string[]; rosterVersion?: string }> {
     const s = this.s;
-    const notificationId = `${s.incidentId}:${kind}:${s.auditSeq}:${recipients.map((r) => r.id).join(',')}`;
+    const notificationId = `${s.incidentId}:${kind}:${cause ?? s.auditSeq}:${recipients.map((r) => r.id).join(',')}`;
     const request = {
       notificationId,
       subjectId: s.incidentId,

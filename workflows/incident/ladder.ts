@@ -1,11 +1,27 @@
 import { nextRungDueAt } from '../../runbooks/escalation';
+import { levelLabel, nextRung } from '../../runbooks/ladderLevels';
+import type { IncidentPlan, LadderRung } from '../../runbooks/plan';
 import { iso } from '../shared/time';
 import { isResolved, type IncidentContext } from './context';
+import type { IncidentState } from './messages';
 
 export type PageReason = 'opened' | 'escalated' | 'repeated';
 
+/** The rungs paged so far: who a reminder, a failed step or a downgrade is for. */
+export const pagedRungs = (plan: IncidentPlan, s: IncidentState): LadderRung[] => plan.ladder.slice(0, s.escalation.level + 1);
+
+/** What a page says after the incident's headline. */
+function pageAsks(reason: PageReason, level: number, pass: number, actionPolicy: boolean): string {
+  if (!actionPolicy) return reason === 'opened' ? 'please acknowledge' : `unacknowledged, escalated to level ${level}`;
+  if (reason === 'opened') return `please acknowledge (${levelLabel(level, pass)})`;
+  return reason === 'repeated'
+    ? `still unacknowledged: ${levelLabel(level, pass)}`
+    : `unacknowledged, escalated to ${levelLabel(level, pass)}`;
+}
+
 /** Pages one rung of the ladder and records it. Refuses once the incident is acknowledged or resolved. */
-export async function page({ plan, s, audit, version }: IncidentContext, level: number, reason: PageReason, atOnce = false): Promise<void> {
+export async function page(ctx: IncidentContext, level: number, reason: PageReason, atOnce = false, pass = 0): Promise<void> {
+  const { plan, s, audit, version } = ctx;
   const neverWaits = version.pagingNeverWaits();
   if (isResolved(s)) return; // resolved while the opening was still being written: nobody needs waking
   if (neverWaits && s.acknowledgedBy) return; // someone answered while this page was on its way
@@ -13,17 +29,31 @@ export async function page({ plan, s, audit, version }: IncidentContext, level: 
   s.escalation.level = Math.max(s.escalation.level, level);
   s.escalation.pages++;
   const kind = reason === 'opened' ? 'paged' : 'escalated';
-  // contacts: who held the roles when the incident opened; the page goes to who holds them when it is sent (the
-  // notify activity resolves them, and its outbox row and result name them and the roster version).
-  const recorded = audit.record(kind, undefined, { level, roles: rung.roles, contacts: rung.contacts.map((c) => c.id), reason });
-  if (!neverWaits) await recorded;
-  await audit.send(
-    reason === 'opened' ? 'page' : 'escalation',
-    rung.contacts,
-    `[${s.severity.toUpperCase()}] ${plan.type.name} on ${s.tier}: ${s.title} — ${reason === 'opened' ? 'please acknowledge' : `unacknowledged, escalated to level ${level}`} (${s.incidentId})`,
-    rung.roles,
-    atOnce,
-  );
+  const message = `[${s.severity.toUpperCase()}] ${plan.type.name} on ${s.tier}: ${s.title} — ${pageAsks(reason, level, pass, version.actionPolicy)} (${s.incidentId})`;
+  const notificationKind = reason === 'opened' ? 'page' : 'escalation';
+  if (!version.actionPolicy) {
+    // contacts: who held the roles when the incident opened; the page went to who held them when it was sent.
+    const recorded = audit.record(kind, undefined, { level, roles: rung.roles, contacts: rung.contacts.map((c) => c.id), reason });
+    if (!neverWaits) await recorded;
+    await audit.send(notificationKind, rung.contacts, message, rung.roles, atOnce);
+    return;
+  }
+  s.escalation.rung = level;
+  s.escalation.pass = pass;
+  // The page's identity is what caused it (rung and pass), so a retried first task sends it under the same id.
+  const sent = await audit.send(notificationKind, rung.contacts, message, rung.roles, atOnce, `L${level + 1}P${pass}`);
+  // Recorded once sent: the event names the people the page reached, in the roster in force, inside the chain.
+  const paged = sent.recipients ?? rung.contacts.map((c) => c.id);
+  s.paged = [...new Set([...(s.paged ?? []), ...paged])];
+  void audit.record(kind, undefined, {
+    level: level + 1,
+    repeat: pass,
+    label: levelLabel(level, pass),
+    roles: rung.roles,
+    paged,
+    ...(sent.rosterVersion && { rosterVersion: sent.rosterVersion }),
+    reason,
+  });
 }
 
 /** Pages the first rung (or, for an immediate-escalation severity, the whole ladder at once) when the incident opens. */
@@ -39,9 +69,9 @@ export async function pageOnOpen(ctx: IncidentContext): Promise<void> {
 }
 
 /**
- * The escalation ladder: until someone acknowledges, each missed deadline climbs one rung, and the top rung is
- * paged again at the severity's cadence. Wakes early whenever an Update re-arms the deadline, and looks again
- * after every await, where an acknowledgement may have arrived.
+ * The escalation ladder: until someone acknowledges, each missed deadline climbs one rung; after the top it starts
+ * again from level 1 (older runs repeat the top rung). Wakes early whenever an Update re-arms the deadline, and looks
+ * again after every await, where an acknowledgement may have arrived.
  */
 export async function runLadder(ctx: IncidentContext): Promise<void> {
   const { plan, s, audit, deadline, version } = ctx;
@@ -60,11 +90,15 @@ export async function runLadder(ctx: IncidentContext): Promise<void> {
     }
     if (neverWaits && answered()) break;
     if (Date.now() >= nextMs) {
+      // Set before paging: an acknowledgement that arrives while the page is sent clears it for good.
+      s.escalation.nextEscalationAt = iso(nextRungDueAt(Date.now(), plan.type, plan.severities[s.severity], plan.calendar));
+      if (version.actionPolicy) {
+        climb(ctx);
+        continue;
+      }
       const top = plan.ladder.length - 1;
       const level = Math.min(s.escalation.level + 1, top);
       const reason = s.escalation.level === top ? 'repeated' : 'escalated';
-      // Set before paging: an acknowledgement that arrives while the page is sent clears it for good.
-      s.escalation.nextEscalationAt = iso(nextRungDueAt(Date.now(), plan.type, plan.severities[s.severity], plan.calendar));
       if (neverWaits) {
         // The next deadline does not wait for this page's delivery (a slow channel must not delay the next rung).
         void page(ctx, level, reason);
@@ -73,4 +107,16 @@ export async function runLadder(ctx: IncidentContext): Promise<void> {
       }
     }
   }
+}
+
+/** One missed deadline: the next rung, or level 1 again after the top (the whole ladder again, for an immediate severity). */
+function climb(ctx: IncidentContext): void {
+  const { plan, s } = ctx;
+  const top = plan.ladder.length - 1;
+  const at = { rung: s.escalation.rung ?? s.escalation.level, pass: s.escalation.pass ?? 0 };
+  const immediate = plan.severities[s.severity].escalation.kind === 'immediate';
+  const next = nextRung(at, top, { immediate, passes: plan.type.ladderPasses });
+  const reason = next.pass > at.pass || at.rung === top ? 'repeated' : 'escalated';
+  // The next deadline does not wait for this page's delivery (a slow channel must not delay the next rung).
+  for (const level of next.levels) void page(ctx, level, reason, false, next.pass);
 }

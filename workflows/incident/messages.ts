@@ -46,7 +46,7 @@ export type StepStatus =
 export interface StepState {
   id: string;
   title: string;
-  kind: 'automated' | 'manual';
+  kind: 'automated' | 'manual' | 'classify';
   status: StepStatus;
   attempts: number;
   outcome?: Outcome;
@@ -84,9 +84,12 @@ export interface IncidentState extends Pick<OpenIncidentInput, 'incidentKey' | '
   resolvedAt?: string;
   resolution?: string;
   escalation: {
-    /** Highest rung paged so far (0 = first responders). */
+    /** Highest rung paged so far, counted from 0 (people read it from 1: runbooks/ladderLevels.ts). */
     level: number;
     pages: number;
+    /** The rung of the latest page, from 0, and how many times the ladder started again from level 1 (action-policy runs). */
+    rung?: number;
+    pass?: number;
     responseDueAt: string;
     responseMissed: boolean;
     nextEscalationAt?: string;
@@ -103,6 +106,10 @@ export interface IncidentState extends Pick<OpenIncidentInput, 'incidentKey' | '
   auditHash?: string;
   /** Runs of this incident so far (continue-as-new). */
   runs: number;
+  /** The people pages of this incident reached so far, as the notify activity resolved them (action-policy runs). */
+  paged?: string[];
+  /** An incident opened unclassified and classified since: the type it was opened as. */
+  classifiedFrom?: IncidentTypeId;
 }
 
 export interface ActorRequest {
@@ -159,6 +166,8 @@ export const completeStepUpdate = defineUpdate<
 >('completeStep');
 export const approveStepUpdate = defineUpdate<IncidentState, [ActorRequest & { stepId: string; note?: string }]>('approveStep');
 export const rejectStepUpdate = defineUpdate<IncidentState, [ActorRequest & { stepId: string; reason: string }]>('rejectStep');
+/** An unclassified incident becomes one of the runbook's types, and runs that type's steps. */
+export const classifyUpdate = defineUpdate<IncidentState, [ActorRequest & { type: IncidentTypeId; note?: string }]>('classify');
 export const decideStepUpdate = defineUpdate<IncidentState, [ActorRequest & { stepId: string; decision: StepDecision; note?: string }]>(
   'decideStep',
 );

@@ -2,24 +2,25 @@ import { ActivityFailure, ApplicationFailure, condition, proxyActivities, Timeou
 import type { DbopsActivities } from '../../activities';
 import type { StepResult } from '../../activities/contracts';
 import type { Contact } from '../../runbooks/plan';
-import { HOOK_ACTIONS, OUTCOME_UNKNOWN, type AutomatedStep, type ManualStep, type Role } from '../../runbooks/types';
+import { HOOK_ACTIONS, OUTCOME_UNKNOWN, type AutomatedStep, type ClassifyStep, type ManualStep, type Role } from '../../runbooks/types';
 import { iso, MINUTE } from '../shared/time';
 import { isResolved, type IncidentContext } from './context';
+import { pagedRungs } from './ladder';
 import type { StepState } from './messages';
 
-const currentResponders = ({ plan, s }: IncidentContext): Contact[] =>
-  plan.ladder.slice(0, s.escalation.level + 1).flatMap((r) => r.contacts);
+const currentResponders = ({ plan, s }: IncidentContext): Contact[] => pagedRungs(plan, s).flatMap((r) => r.contacts);
 
 /** The roles of every rung paged so far: who a reminder or a failed step is for, in the roster in force. */
-const currentRoles = ({ plan, s }: IncidentContext): Role[] => [
-  ...new Set(plan.ladder.slice(0, s.escalation.level + 1).flatMap((r) => r.roles)),
-];
+const currentRoles = ({ plan, s }: IncidentContext): Role[] => [...new Set(pagedRungs(plan, s).flatMap((r) => r.roles))];
 
 const contactsFor = ({ plan }: IncidentContext, roles: Role[]): Contact[] =>
   plan.ladder.flatMap((r) => r.contacts).filter((c, i, all) => roles.includes(c.role) && all.findIndex((x) => x.id === c.id) === i);
 
-/** A manual step waits for a person to complete it, reminding the responders (and marking it overdue) meanwhile. */
-async function runManualStep(ctx: IncidentContext, def: ManualStep, step: StepState) {
+/**
+ * A manual step waits for a person to complete it, reminding the responders (and marking it overdue) meanwhile. So
+ * does an unclassified incident's classify step, until a person names its type.
+ */
+async function runManualStep(ctx: IncidentContext, def: ManualStep | ClassifyStep, step: StepState) {
   const { s, audit } = ctx;
   if (step.status === 'pending') {
     step.status = 'awaiting-completion';
@@ -64,20 +65,8 @@ function outcomeUnknown(def: AutomatedStep, err: ActivityFailure): string | unde
  */
 async function runAutomatedStep(ctx: IncidentContext, def: AutomatedStep, step: StepState) {
   const { s, audit } = ctx;
-  if (def.approvalRoles && step.status === 'pending') {
-    step.status = 'awaiting-approval';
-    await audit.record('step-awaiting-approval', undefined, { stepId: def.id, roles: def.approvalRoles });
-    await audit.send(
-      'approval-request',
-      contactsFor(ctx, def.approvalRoles),
-      `Approval needed: '${def.title}' for ${s.incidentId} (${s.tier}). Approve or reject with dbops.`,
-      def.approvalRoles,
-    );
-  }
-  if (step.status === 'awaiting-approval') {
-    await condition(() => step.status !== 'awaiting-approval' || isResolved(s));
-    if ((step.status as StepState['status']) !== 'running') return; // rejected, or the incident was resolved
-  }
+  if (def.approvalRoles && step.status === 'pending') await askApproval(ctx, def, step);
+  if (step.status === 'awaiting-approval' && !(await approved(ctx, step))) return; // rejected, or the incident was resolved
   const act = proxyActivities<DbopsActivities>({
     startToCloseTimeout: def.timeoutSeconds * 1000,
     // A hook heartbeats while it runs, so a lost worker is noticed in seconds (plans frozen before this have none).
@@ -149,8 +138,35 @@ async function runAutomatedStep(ctx: IncidentContext, def: AutomatedStep, step: 
       s.stepsAborted = true;
       return;
     }
-    if (decision === 'retry') step.status = 'running';
+    if (decision === 'retry') {
+      step.status = 'running';
+      // Every attempt of an approval-gated step has its own approval: a retried failover is approved again.
+      if (ctx.version.actionPolicy && def.approvalRoles) {
+        await askApproval(ctx, def, step);
+        if (!(await approved(ctx, step))) return;
+      }
+    }
   }
+}
+
+/** An approval-gated step asks its approvers before an attempt (the step's next attempt is named). */
+async function askApproval(ctx: IncidentContext, def: AutomatedStep, step: StepState) {
+  const { s, audit } = ctx;
+  step.status = 'awaiting-approval';
+  const attempt = ctx.version.actionPolicy ? { attempt: step.attempts + 1 } : {};
+  await audit.record('step-awaiting-approval', undefined, { stepId: def.id, roles: def.approvalRoles, ...attempt });
+  await audit.send(
+    'approval-request',
+    contactsFor(ctx, def.approvalRoles!),
+    `Approval needed: '${def.title}' for ${s.incidentId} (${s.tier})${step.attempts ? `, attempt ${step.attempts + 1}` : ''}. Approve or reject with dbops.`,
+    def.approvalRoles,
+  );
+}
+
+/** Waits for the approval; false when the step was rejected or the incident resolved meanwhile. */
+async function approved({ s }: IncidentContext, step: StepState): Promise<boolean> {
+  await condition(() => step.status !== 'awaiting-approval' || isResolved(s));
+  return (step.status as StepState['status']) === 'running';
 }
 
 /** The runbook's steps in order, from the current one (which may have been carried across continue-as-new). */
@@ -159,7 +175,7 @@ export async function runSteps(ctx: IncidentContext): Promise<void> {
   while (s.currentStep < plan.type.steps.length && !isResolved(s) && !s.stepsAborted) {
     const def = plan.type.steps[s.currentStep];
     const step = s.steps[s.currentStep];
-    if (def.kind === 'manual') await runManualStep(ctx, def, step);
+    if (def.kind === 'manual' || def.kind === 'classify') await runManualStep(ctx, def, step);
     else await runAutomatedStep(ctx, def, step);
     if (isResolved(s)) return;
     s.currentStep++;

@@ -27,9 +27,24 @@ export const FIRST_PAGE_AT_ONCE = 'first-page-at-once';
  */
 export const STORM_READY = 'storm-ready';
 
+/**
+ * Runs opened from this patch on follow the action policy's semantics (runbooks/actionPolicy.ts):
+ * - lowering the severity of an unacknowledged incident keeps the clocks already running and tells everyone paged;
+ * - after the top rung the ladder starts again from the first (the on-call who slept through is woken again);
+ * - every attempt of an approval-gated step waits for its own approval (a retried failover is approved again);
+ * - resolving no longer counts as an acknowledgement (MTTA counts acknowledgements only), and an acknowledgement
+ *   after the response deadline records the breach;
+ * - `paged` and `escalated` events are written once the page is sent, naming the people it reached and the roster;
+ * - a page's notification id comes from what caused it (rung and repeat), never from the audit sequence, so a
+ *   first task retried after a worker died, with repeats arriving meanwhile, sends the same page under the same id.
+ */
+export const ACTION_POLICY = 'action-policy';
+
 /** Which of the workflow's versions this run follows, decided once when it starts (or replays its start). */
 export interface IncidentVersion {
   stormReady: boolean;
+  /** See ACTION_POLICY. */
+  actionPolicy: boolean;
   pagingNeverWaits(): boolean;
   firstPageAtOnce(): boolean;
 }
@@ -37,8 +52,11 @@ export interface IncidentVersion {
 export function incidentVersion(): IncidentVersion {
   // Asked once: a run that replays without the marker keeps the older behaviour for the rest of its life.
   const stormReady = patched(STORM_READY);
+  // Only storm-ready runs can take the newer patch: an older run keeps its older behaviour whole.
+  const actionPolicy = stormReady && patched(ACTION_POLICY);
   return {
     stormReady,
+    actionPolicy,
     pagingNeverWaits: () => stormReady || patched(PAGING_NEVER_WAITS),
     firstPageAtOnce: () => stormReady || patched(FIRST_PAGE_AT_ONCE),
   };

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { Responder } from '../../runbooks/plan';
+import type { PolicyDecision } from '../../runbooks/actionPolicy';
 import type { ActingRole, Role } from '../../runbooks/types';
 
 /**
@@ -30,4 +31,15 @@ export function requireResponder(
 export function requireOneOf<T extends string>(what: string, value: string, accepted: readonly T[], type: string): asserts value is T {
   if (!accepted.includes(value as T))
     throw ApplicationFailure.nonRetryable(`${what} must be one of ${accepted.join(', ')}, not '${value}'`, type);
+}
+
+/** Throws the action policy's refusal: names the rule and what it takes (NotEntitled), or that a reason is missing. */
+export function requireDecision(decision: PolicyDecision, actor: string, doWhat: string): void {
+  if (decision.allowed) return;
+  const type = decision.why === 'it takes a reason' ? 'MissingReason' : 'NotEntitled';
+  throw ApplicationFailure.nonRetryable(
+    `'${actor}' may not ${doWhat}: ${decision.why} (policy rule '${decision.rule.id}'; dbops policy lists them)`,
+    type,
+    { rule: decision.rule.id },
+  );
 }
