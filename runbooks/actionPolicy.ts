@@ -25,8 +25,8 @@ export type Action = (typeof ACTIONS)[number];
 
 /** One way of being entitled. A rule is met by any one of its entitlements. */
 export type Entitlement =
-  /** Holds one of these roles (in the roster in force). */
-  | { kind: 'role'; roles: ActingRole[] }
+  /** Holds one of these roles (in the roster in force); `name` says what the group is, for people. */
+  | { kind: 'role'; roles: ActingRole[]; name?: string }
   /** Holds a role on any rung of this incident's escalation ladder. */
   | { kind: 'ladder' }
   /** Was paged for this incident. */
@@ -62,14 +62,19 @@ export interface PolicyRule {
 export type ActionPolicy = PolicyRule[];
 
 /** The database operations team, runbook levels 1 and 2: they may pick up any incident. */
-const OPS_TEAM: Role[] = ['database-lead', 'on-call-engineer', 'senior-engineer', 'engineering-manager'];
+const OPS_TEAM: Entitlement = {
+  kind: 'role',
+  name: 'operations team',
+  roles: ['database-lead', 'on-call-engineer', 'senior-engineer', 'engineering-manager'],
+};
+const INTEGRATION: Entitlement = { kind: 'role', name: 'monitoring integration', roles: [INTEGRATION_ROLE] };
 const RESPONDER: Entitlement[] = [{ kind: 'ladder' }, { kind: 'paged' }, { kind: 'acknowledger' }];
 
 /** The defaults a database team signs: see README "Who may act". */
 export const DEFAULT_ACTION_POLICY: ActionPolicy = [
-  { id: 'acknowledge', action: 'acknowledge', anyOf: [...RESPONDER, { kind: 'role', roles: [...OPS_TEAM, INTEGRATION_ROLE] }] },
+  { id: 'acknowledge', action: 'acknowledge', anyOf: [...RESPONDER, OPS_TEAM, INTEGRATION] },
   { id: 'note', action: 'note', anyOf: [{ kind: 'roster' }] },
-  { id: 'raise-severity', action: 'raise-severity', anyOf: [...RESPONDER, { kind: 'role', roles: OPS_TEAM }] },
+  { id: 'raise-severity', action: 'raise-severity', anyOf: [...RESPONDER, OPS_TEAM] },
   {
     id: 'lower-severity.unacknowledged-urgent',
     action: 'lower-severity',
@@ -78,7 +83,7 @@ export const DEFAULT_ACTION_POLICY: ActionPolicy = [
     reasonRequired: true,
   },
   { id: 'lower-severity', action: 'lower-severity', anyOf: RESPONDER, reasonRequired: true },
-  { id: 'classify', action: 'classify', anyOf: [...RESPONDER, { kind: 'role', roles: OPS_TEAM }] },
+  { id: 'classify', action: 'classify', anyOf: [...RESPONDER, OPS_TEAM] },
   { id: 'complete-step', action: 'complete-step', anyOf: RESPONDER },
   { id: 'approve-step', action: 'approve-step', anyOf: [{ kind: 'step-approver' }] },
   { id: 'reject-step', action: 'reject-step', anyOf: [{ kind: 'step-approver' }], reasonRequired: true },
@@ -160,7 +165,7 @@ export function describeEntitlement(e: Entitlement, f?: PolicyFacts): string {
   const roles = (rs: readonly string[] | undefined) => (rs?.length ? ` (${rs.join(', ')})` : '');
   switch (e.kind) {
     case 'role':
-      return `one of the roles ${e.roles.join(', ')}`;
+      return e.name ? `the ${e.name} (${e.roles.join(', ')})` : `one of the roles ${e.roles.join(', ')}`;
     case 'ladder':
       return `a role on this incident's escalation ladder${roles(f?.ladderRoles)}`;
     case 'paged':

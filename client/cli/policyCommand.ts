@@ -1,6 +1,26 @@
 /** `dbops policy`: the action policy as a table a person reads (the same rows every Update validator reads). */
-import { CONDITIONS, DEFAULT_ACTION_POLICY, describeEntitlement } from '../../runbooks/actionPolicy';
+import { CONDITIONS, DEFAULT_ACTION_POLICY, type Entitlement } from '../../runbooks/actionPolicy';
 import { formatTable } from './table';
+
+/** An entitlement in a word or two, so the table fits a terminal; the legend below it says what each means. */
+function short(e: Entitlement): string {
+  switch (e.kind) {
+    case 'role':
+      return e.name ?? `role ${e.roles.join('|')}`;
+    case 'ladder':
+      return 'ladder role';
+    case 'paged':
+      return 'paged';
+    case 'acknowledger':
+      return 'acknowledger';
+    case 'step-approver':
+      return "step's approver role";
+    case 'item-signer':
+      return "item's sign-off role";
+    case 'roster':
+      return 'anyone on the roster';
+  }
+}
 
 export function printPolicy(o: { json?: boolean }) {
   if (o.json) {
@@ -10,10 +30,18 @@ export function printPolicy(o: { json?: boolean }) {
   const rows = DEFAULT_ACTION_POLICY.map((r) => [
     r.action,
     r.when ? CONDITIONS[r.when] : 'always',
-    r.anyOf.map((e) => describeEntitlement(e)).join('; or '),
+    r.anyOf.map(short).join(', or '),
     r.reasonRequired ? 'yes' : '',
     r.id,
   ]);
-  console.log(formatTable(['action', 'when', 'who may', 'reason', 'rule'], rows));
-  console.log('\nThe first row of an action that applies decides. A refusal names its rule.');
+  console.log(formatTable(['action', 'when', 'who may (any one)', 'reason', 'rule'], rows));
+  console.log(
+    [
+      '',
+      "ladder role: holds a role on the incident's escalation ladder; paged: the incident's pages reached them;",
+      "acknowledger: acknowledged it; step's approver role: failover takes database-lead, engineering-manager or cto;",
+      'operations team: database-lead, on-call-engineer, senior-engineer or engineering-manager.',
+      'The first row of an action that applies decides; a refusal names its rule.',
+    ].join('\n'),
+  );
 }

@@ -39,10 +39,30 @@ describe('the CLI refuses text the audit store cannot hold, before reaching any 
       ['incident', 'open', '--type', 'database-outage', '--tier', 'oltp', '--by', 'dana'],
       /unknown option '--by'/,
     ],
+    [
+      'classify as a type that is not one (unclassified is not a type to classify as)',
+      ['incident', 'classify', INC, 'unclassified'],
+      /value 'unclassified' is invalid for argument 'type'\. Allowed choices are database-outage, connection-pool-exhaustion/,
+    ],
   ])('%s', async (_label, args, message) => {
     const r = await dbops(args as string[], NOWHERE);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(message);
+  });
+
+  it('dbops policy prints who may do what, one row per rule, naming each rule a refusal would name (policy)', async () => {
+    const r = await dbops(['policy'], NOWHERE);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(/^action\s+when\s+who may \(any one\)\s+reason\s+rule$/);
+    expect(lines.find((l) => l.startsWith('lower-severity') && l.includes('unacknowledged and critical or high'))).toMatch(
+      /ladder role\s+yes\s+lower-severity\.unacknowledged-urgent$/,
+    );
+    expect(lines.find((l) => l.startsWith('approve-step'))).toMatch(/step's approver role/);
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(160);
+    expect(r.stdout).not.toMatch(/undefined|\(index\)/);
+    const json = JSON.parse((await dbops(['policy', '--json'], NOWHERE)).stdout) as { id: string }[];
+    expect(json.map((x) => x.id)).toContain('resolve');
   });
 
   it('refuses a token file others can read, and names the fix, before reaching any server', async () => {
