@@ -1,3 +1,4 @@
+import { levelLabel } from '../../runbooks/ladderLevels';
 import { Hono, type Context } from 'hono';
 import { pageLinkUsed, usePageLinkOnce } from '../../db/pageLinks/usedPageLinks';
 import { escapeHtml } from '../../lib/html';
@@ -180,7 +181,7 @@ function incidentSummary(s: IncidentState): string {
     ['Phase', s.phase],
     ['Opened', s.openedAt],
     ['Acknowledged by', s.acknowledgedBy],
-    ['Escalation level', String(s.escalation.level + 1)],
+    ['Escalation', levelLabel(s.escalation.rung ?? s.escalation.level, s.escalation.pass)],
   ];
   return `<table>${rows
     .filter(([, v]) => v !== undefined)

@@ -27,20 +27,17 @@ export function printPolicy(o: { json?: boolean }) {
     console.log(JSON.stringify(DEFAULT_ACTION_POLICY, null, 2));
     return;
   }
-  const rows = DEFAULT_ACTION_POLICY.map((r) => [
-    r.action,
-    r.when ? CONDITIONS[r.when] : 'always',
-    r.anyOf.map(short).join(', or '),
-    r.reasonRequired ? 'yes' : '',
-    r.id,
-  ]);
-  console.log(formatTable(['action', 'when', 'who may (any one)', 'reason', 'rule'], rows));
+  // A rule's id is its action, and the condition under which it applies: `lower-severity.unacknowledged-urgent`.
+  const rows = DEFAULT_ACTION_POLICY.map((r) => [r.id, r.anyOf.map(short).join(', or '), r.reasonRequired ? 'yes' : '']);
+  console.log(formatTable(['rule (action.when)', 'who may (any one)', 'reason'], rows));
+  const conditions = Object.entries(CONDITIONS).map(([id, words]) => `${id}: ${words}`);
   console.log(
     [
       '',
       "ladder role: holds a role on the incident's escalation ladder; paged: the incident's pages reached them;",
       "acknowledger: acknowledged it; step's approver role: failover takes database-lead, engineering-manager or cto;",
       'operations team: database-lead, on-call-engineer, senior-engineer or engineering-manager.',
+      `${conditions.join('; ')}.`,
       'The first row of an action that applies decides; a refusal names its rule.',
     ].join('\n'),
   );
