@@ -20,6 +20,8 @@ export async function startWebhookReceiver() {
   let mode: ChannelMode = { kind: 'up' };
   const deliveries: Delivery[] = [];
   const aborted: Delivery[] = [];
+  /** Every request as it arrived, answered or not. */
+  const received: Delivery[] = [];
   let refused = 0;
   const server = http.createServer((req, res) => {
     let body = '';
@@ -27,6 +29,7 @@ export async function startWebhookReceiver() {
     req.on('data', (c: string) => (body += c));
     req.on('end', () => {
       const dbops = (JSON.parse(body) as { dbops: { id: string; kind: string; subject: string } }).dbops;
+      received.push({ ...dbops, at: Date.now() });
       const answer = () => {
         if (res.destroyed) return aborted.push({ ...dbops, at: Date.now() });
         res.writeHead(200).end('ok', () => deliveries.push({ ...dbops, at: Date.now() }));
@@ -43,6 +46,7 @@ export async function startWebhookReceiver() {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
     deliveries,
     aborted,
+    received,
     get refused() {
       return refused;
     },
