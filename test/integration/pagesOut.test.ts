@@ -183,7 +183,7 @@ describe('a page reaches every channel of every person on the rung, and its link
     writeRoster(rosterFile, { people: roster.people.filter((p) => p.id !== 'dana') });
     const gone = await fetch(dana.ack!, { method: 'POST' });
     expect(gone.status).toBe(403);
-    expect(await gone.text()).toContain('dana is not on the roster in force');
+    expect(await gone.text()).toContain('<bdi>dana</bdi> is not on the roster in force');
     writeRoster(rosterFile, { people: roster.people });
     expect((await state()).acknowledgedBy).toBeUndefined();
 
@@ -200,15 +200,15 @@ describe('a page reaches every channel of every person on the rung, and its link
     expect(confirm.status).toBe(200);
     const confirmHtml = await confirm.text();
     expect(confirmHtml).toContain('Pool &lt;b&gt;full&lt;/b&gt;');
-    expect(confirmHtml).toContain('<td>medium</td>');
-    expect(confirmHtml).toContain('You act as <strong>Oscar Kim</strong>');
+    expect(confirmHtml).toContain('<td><bdi>medium</bdi></td>');
+    expect(confirmHtml).toContain('You act as <strong><bdi>Oscar Kim</bdi></strong>');
     expect(confirmHtml).toContain('<form method="post">');
     expect(confirm.headers.get('x-frame-options')).toBe('DENY');
     expect((await state()).acknowledgedBy).toBeUndefined();
     const acked = await fetch(oscar.ack!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
     const ackedHtml = await acked.text();
     expect(acked.status, ackedHtml).toBe(200);
-    expect(ackedHtml).toContain('Acknowledged as <strong>Oscar Kim</strong>');
+    expect(ackedHtml).toContain('Acknowledged as <strong><bdi>Oscar Kim</bdi></strong>');
     const after = await state();
     expect(after.phase).toBe('acknowledged');
     expect(after.acknowledgedBy).toBe('oscar');
