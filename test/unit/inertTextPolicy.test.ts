@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { NotificationRequest } from '../../activities/contracts';
 import { slackMessage, type PageLinker } from '../../activities/notify/channels';
 import { renderMail } from '../../activities/notify/emailChannel';
+import { formatEvents } from '../../client/cli/auditExport';
+import type { StoredEvent } from '../../db/audit/readEvents';
+import { reportTable } from '../../db/reports/checklistReport';
 import { escapeHtml } from '../../lib/html';
 import { htmlText, inertJson, inertLine, inertLines, mailSubject, slackText } from '../../lib/inertText';
 import type { Contact } from '../../runbooks/plan';
@@ -128,5 +131,29 @@ describe('policy: the channels render the corpus inert, with dbops’ own links 
     const mail = renderMail(page(text), oscar);
     expect(mail.text).toContain(page(text).message);
     for (const t of Object.values(LEGIT_TEXT)) expect(mail.text).toContain(t);
+  });
+});
+
+describe('policy: what the CLI prints from the store is inert', () => {
+  const event = (data: Record<string, unknown>, actor: string): StoredEvent =>
+    ({ seq: 1, occurredAt: '2026-11-25T10:00:00.000Z', kind: 'note-added', actor, data, hash: 'h' }) as unknown as StoredEvent;
+
+  it.each(hostile)('%s: the audit export in every format', (_name, text) => {
+    const events = [event({ note: text, [text.slice(0, 20)]: 1 }, `integration:${text.slice(0, 10)}`)];
+    for (const format of ['markdown', 'csv'] as const) {
+      const out = formatEvents(events, format);
+      expect(out).not.toMatch(CONTROL_BUT_NEWLINE);
+      expect(out.split('\n')).toHaveLength(format === 'csv' ? 2 : 3);
+    }
+    const json = formatEvents(events, 'json');
+    expect(json).not.toMatch(CONTROL_BUT_NEWLINE);
+    expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(events)));
+  });
+
+  it.each(hostile)('%s: a checklist report’s table', (_name, text) => {
+    const item = { key: 'oltp:pool', status: 'done', outcome: 'warn', summary: text, incidents: [] };
+    const table = reportTable({ name: 'Morning', runId: 'run-1', counts: { pass: 0, warn: 1, fail: 0 }, items: [item] } as never);
+    expect(table).not.toMatch(CONTROL_BUT_NEWLINE);
+    expect(table.split('\n')).toHaveLength(2);
   });
 });
