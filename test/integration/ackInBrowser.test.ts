@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import type { PoolClient } from 'pg';
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PageLinker } from '../../activities/notify/channels';
 import { emailChannel } from '../../activities/notify/emailChannel';
 import { readIncidentEvents } from '../../db/audit/readEvents';
@@ -11,6 +11,7 @@ import { pageLinksFor } from '../../lib/pageLinks';
 import { rosterInForce } from '../../lib/rosterInForce';
 import { incidentStateQuery, type IncidentState } from '../../workflows/incident/messages';
 import { scratchRosterFile, startTestApi, writeRoster, type TestApi } from '../support/api';
+import { launchBrowser } from '../support/browser';
 import { eventually } from '../support/eventually';
 import { devServerSuite, roster } from '../support/harness';
 import { startSmtpServer } from '../support/smtpServer';
@@ -36,19 +37,7 @@ describe('acknowledging from a page in a real browser', () => {
     smtp = await startSmtpServer();
     rosterFile = scratchRosterFile();
     writeRoster(rosterFile, { people: roster.people });
-    browser = await chromium.launch({
-      executablePath: inject('chromiumPath'),
-      // As root on a closed network: no sandbox, and none of Chromium's own calls out (they are refused here).
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchBrowser();
   });
   const suite = devServerSuite(taskQueue, () => ({
     currentRoster: rosterInForce(rosterFile),
