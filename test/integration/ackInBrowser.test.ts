@@ -2,19 +2,16 @@ import { Client, Connection } from '@temporalio/client';
 import type { PoolClient } from 'pg';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PageLinker } from '../../activities/notify/channels';
-import { emailChannel } from '../../activities/notify/emailChannel';
 import { readIncidentEvents } from '../../db/audit/readEvents';
 import { freePort } from '../../dev/provision/processes';
 import { createLogger } from '../../lib/logger';
-import { pageLinksFor } from '../../lib/pageLinks';
 import { rosterInForce } from '../../lib/rosterInForce';
 import { incidentStateQuery, type IncidentState } from '../../workflows/incident/messages';
-import { scratchRosterFile, startTestApi, writeRoster, type TestApi } from '../support/api';
+import { linksToLateApi, scratchRosterFile, startTestApi, writeRoster, type TestApi } from '../support/api';
 import { launchBrowser } from '../support/browser';
 import { eventually } from '../support/eventually';
 import { devServerSuite, roster } from '../support/harness';
-import { startSmtpServer } from '../support/smtpServer';
+import { emailChannelTo, startSmtpServer } from '../support/smtpServer';
 
 const LINK_SECRET = 'browser-link-secret-'.padEnd(48, 'z');
 /** A phone's screen: on-call engineers answer pages there. */
@@ -31,8 +28,7 @@ describe('acknowledging from a page in a real browser', () => {
   let rosterFile: string;
   let api: TestApi;
   let browser: Browser;
-  const publicUrl = { current: 'http://unset' };
-  const links: PageLinker = (n, person) => pageLinksFor({ secret: LINK_SECRET, publicUrl: publicUrl.current, ttlMs: 3_600_000 }, n, person);
+  const { links, publicUrl } = linksToLateApi(LINK_SECRET);
   beforeAll(async () => {
     smtp = await startSmtpServer();
     rosterFile = scratchRosterFile();
@@ -41,7 +37,7 @@ describe('acknowledging from a page in a real browser', () => {
   });
   const suite = devServerSuite(taskQueue, () => ({
     currentRoster: rosterInForce(rosterFile),
-    channels: [emailChannel({ host: '127.0.0.1', port: smtp.port, tls: 'none', from: 'dbops <dbops@test.invalid>' }, links, 5000)],
+    channels: [emailChannelTo(smtp, links)],
   }));
   beforeAll(async () => {
     api = await startTestApi(suite.client, suite.harness.db.pool, taskQueue, { rosterFile, pageLinkSecret: LINK_SECRET });

@@ -1,21 +1,19 @@
 import fs from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webhookChannel, type PageLinker } from '../../activities/notify/channels';
-import { emailChannel } from '../../activities/notify/emailChannel';
+import { webhookChannel } from '../../activities/notify/channels';
 import { signedWebhookChannel } from '../../activities/notify/signedWebhookChannel';
 import { escapeHtml } from '../../lib/html';
 import { inertLine, slackText } from '../../lib/inertText';
-import { pageLinksFor } from '../../lib/pageLinks';
 import { rosterInForce } from '../../lib/rosterInForce';
 import { incidentStateQuery } from '../../workflows/incident/messages';
 import { CONTROL, CONTROL_BUT_NEWLINE, HOSTILE_TEXT, LEGIT_TEXT, packedHostileText } from '../fixtures/hostileText';
-import { scratchRosterFile, startTestApi, writeRoster, type TestApi } from '../support/api';
+import { linksToLateApi, scratchRosterFile, startTestApi, writeRoster, type TestApi } from '../support/api';
 import { launchBrowser } from '../support/browser';
 import { dbops } from '../support/cli';
 import { eventually } from '../support/eventually';
 import { devServerSuite, roster } from '../support/harness';
-import { startSmtpServer, type ReceivedMail } from '../support/smtpServer';
+import { emailChannelTo, startSmtpServer, type ReceivedMail } from '../support/smtpServer';
 import { dbopsOnTerminal } from '../support/terminal';
 import { startWebhookReceiver } from '../support/webhookReceiver';
 
@@ -57,8 +55,7 @@ describe('policy: hostile text reaches every place a person reads it inert', () 
   let rosterFile: string;
   let api: TestApi;
   let browser: Browser;
-  const publicUrl = { current: 'http://unset' };
-  const links: PageLinker = (n, person) => pageLinksFor({ secret: LINK_SECRET, publicUrl: publicUrl.current, ttlMs: 3_600_000 }, n, person);
+  const { links, publicUrl } = linksToLateApi(LINK_SECRET);
   beforeAll(async () => {
     [smtp, slack, signed, browser] = await Promise.all([
       startSmtpServer(),
@@ -72,7 +69,7 @@ describe('policy: hostile text reaches every place a person reads it inert', () 
   const suite = devServerSuite(taskQueue, () => ({
     currentRoster: rosterInForce(rosterFile),
     channels: [
-      emailChannel({ host: '127.0.0.1', port: smtp.port, tls: 'none', from: 'dbops <dbops@test.invalid>' }, links, 5000),
+      emailChannelTo(smtp, links),
       webhookChannel(slack.url, 5000, links),
       signedWebhookChannel({ name: 'signed-webhook', url: signed.url, secret: 's'.repeat(40), links }),
     ],
