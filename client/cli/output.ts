@@ -14,8 +14,8 @@ export const sayLines = (block: string) => console.log(inertLines(block));
 /** A value as JSON, the same value, with nothing in it that a terminal would act on. */
 export const sayJson = (value: unknown) => console.log(inertJson(value, 2));
 
-/** A notice or an error on stderr (errors from libraries may span lines). */
-export const tell = (message: string) => console.error(inertLines(message));
+/** A notice or an error on stderr, one line (a refusal may quote the server's words; they cannot start a line of their own). */
+export const tell = (message: string) => console.error(inertLine(message));
 
 /** Rows as a fixed-width table with a header line (printed even with no rows, so a reader sees the columns). */
 export function sayTable<T extends object>(rows: T[], columns: (keyof T & string)[]) {
