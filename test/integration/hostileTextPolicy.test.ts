@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookChannel } from '../../activities/notify/channels';
@@ -124,7 +125,7 @@ describe('policy: hostile text reaches every place a person reads it inert', () 
     await browser?.close();
     api?.close();
     await Promise.all([slack?.close(), signed?.close(), smtp?.close()]);
-    fs.rmSync(rosterFile, { force: true });
+    if (rosterFile) fs.rmSync(path.dirname(rosterFile), { recursive: true, force: true });
   });
 
   /** The page mails of an incident, once each person of its first rung (dana, oscar) has one. */
