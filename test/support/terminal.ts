@@ -1,11 +1,13 @@
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { inject } from 'vitest';
 import { dbopsCommand } from './cli';
 
 const run = promisify(execFile);
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-let sessions = 0;
 
 /**
  * Runs the real `dbops` CLI with its stdout on a real terminal (a detached tmux, on a server of its own) and returns
@@ -14,16 +16,16 @@ let sessions = 0;
  */
 export async function dbopsOnTerminal(args: string[], env: Record<string, string>): Promise<string[]> {
   const tmux = inject('tmuxPath');
-  const socket = `dbops-test-${process.pid}-${++sessions}`;
+  // A server of its own, on a socket in a folder of its own (removed after), even when the tests run inside tmux.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-tmux-'));
+  const socket = path.join(dir, 'socket');
   const command = dbopsCommand(args, env);
-  // A server of its own even when the tests themselves run inside tmux.
   const tmuxEnv: NodeJS.ProcessEnv = { ...command.env };
   delete tmuxEnv.TMUX;
   // The pane's shell runs the CLI, signals that it ended, then keeps the pane open until the screen is read.
-  const script = [[command.file, ...command.args].map(quote).join(' '), `${quote(tmux)} -L ${socket} wait-for -S done`, 'sleep 600'].join(
-    '; ',
-  );
-  const tmuxRun = (tmuxArgs: string[]) => run(tmux, ['-L', socket, ...tmuxArgs], { env: tmuxEnv, timeout: 60_000 });
+  const cli = [command.file, ...command.args].map(quote).join(' ');
+  const script = `${cli}; ${quote(tmux)} -S ${quote(socket)} wait-for -S done; sleep 600`;
+  const tmuxRun = (tmuxArgs: string[]) => run(tmux, ['-S', socket, ...tmuxArgs], { env: tmuxEnv, timeout: 60_000 });
   try {
     await tmuxRun(['-u', 'new-session', '-d', '-s', 'cli', '-x', '400', '-y', '100', script]);
     await tmuxRun(['wait-for', 'done']);
@@ -34,5 +36,6 @@ export async function dbopsOnTerminal(args: string[], env: Record<string, string
   } finally {
     // Only this test's tmux server, and the pane it holds.
     await tmuxRun(['kill-server']).catch(() => undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
