@@ -89,6 +89,17 @@ export default tseslint.config(
     ['client/**/*.ts'],
     [outward('client/ talks to Temporal and the audit store; worker-side code stays out.', 'activities', 'workers', 'dev', 'bench')],
   ),
+  // The CLI prints through client/cli/output.ts, which makes data from the servers inert for a terminal (lib/inertText).
+  {
+    files: ['client/cli/**/*.ts'],
+    ignores: ['client/cli/output.ts', 'client/cli/buildCli.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        { name: 'console', message: 'print through ./output (say, sayLines, sayTable, tell): data reaches the terminal inert.' },
+      ],
+    },
+  },
   fence(
     ['workers/**/*.ts'],
     [

@@ -17,8 +17,8 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           // Real clients, provisioned once like the Temporal CLI: Alertmanager (built with Go) sends alerts in, Chromium
-          // (Debian's package) follows a page's ack link.
-          globalSetup: ['test/support/globalSetup.ts', 'test/support/alertmanagerSetup.ts', 'test/support/chromiumSetup.ts'],
+          // (Debian's package) follows a page's ack link, tmux (Debian's package) shows the CLI's output on a terminal's screen.
+          globalSetup: ['test/support/globalSetup.ts', 'test/support/alertmanagerSetup.ts', 'test/support/debianToolsSetup.ts'],
         },
       },
       // Faults on real parts: worker processes killed and stopped, channels and servers down; proves no incident goes silent.

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../lib/config';
+import { inertLine } from '../lib/inertText';
 import type { Logger } from '../lib/logger';
 import { startDemoMailbox } from './demoMailbox';
 
@@ -24,8 +25,11 @@ export async function demoPagesOut(config: Config, log: Logger): Promise<{ mailb
   if (config.smtp) return { close: async () => {} };
   const mailboxDir = path.join(config.dataDir, 'mailbox');
   const mailbox = await startDemoMailbox(mailboxDir, (mail) => {
-    // Printed, not logged: this is the demo user reading the demo's inboxes on their own terminal.
-    console.log(`demo mailbox: to ${mail.to.join(', ')}: ${mail.subject}${mail.ack ? `\n  acknowledge: ${mail.ack}` : ''}`);
+    // Printed, not logged: this is the demo user reading the demo's inboxes on their own terminal (anything on
+    // loopback may mail the demo mailbox, so what it says is printed inert).
+    console.log(
+      `demo mailbox: to ${inertLine(mail.to.join(', '))}: ${inertLine(mail.subject)}${mail.ack ? `\n  acknowledge: ${inertLine(mail.ack)}` : ''}`,
+    );
   });
   config.smtp = {
     host: '127.0.0.1',

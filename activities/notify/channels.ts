@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { slackText, inertLine } from '../../lib/inertText';
 import type { Logger } from '../../lib/logger';
 import type { PersonLinks } from '../../lib/pageLinks';
 import type { Contact } from '../../runbooks/plan';
@@ -25,7 +26,8 @@ export function logChannel(log: Logger): NotificationChannel {
   return {
     name: 'log',
     async deliver(n) {
-      log.warn({ notification: n.kind, subject: n.subjectId, to: n.recipients.map((r) => `${r.name} (${r.role})`) }, n.message);
+      // Read on a terminal too (pino-pretty): the message as one inert line.
+      log.warn({ notification: n.kind, subject: n.subjectId, to: n.recipients.map((r) => `${r.name} (${r.role})`) }, inertLine(n.message));
     },
   };
 }
@@ -42,23 +44,31 @@ export function webhookChannel(url: string, timeoutMs = 5000, links?: PageLinker
     name: 'webhook',
     timeoutMs,
     async deliver(n) {
-      const mentions = n.recipients.map((r) => r.channels.slack ?? r.name).join(' ');
-      const linkLines = n.recipients.flatMap((r) => {
-        const l = links?.(n, r.id);
-        return l ? [`${r.channels.slack ?? r.name}: <${l.ack}|acknowledge as ${r.name}> · <${l.open}|open the incident>`] : [];
-      });
       // Delivery is at least once (a worker killed mid-request may have its page sent again by another):
       // Idempotency-Key lets a receiver drop the repeat.
-      const text = [`${n.message}`, mentions, ...linkLines].join('\n');
       await postJson(
         url,
-        JSON.stringify({ text, dbops: { kind: n.kind, subject: n.subjectId, id: n.notificationId } }),
+        JSON.stringify({ text: slackMessage(n, links), dbops: { kind: n.kind, subject: n.subjectId, id: n.notificationId } }),
         { 'idempotency-key': n.notificationId },
         timeoutMs,
         'webhook',
       );
     },
   };
+}
+
+/**
+ * The team webhook's Slack-format text: the message (its alert title and the rest are data, escaped: no link, mention
+ * or control of theirs acts), then the mentions and links dbops makes itself from the roster and the signed links.
+ */
+export function slackMessage(n: NotificationRequest, links?: PageLinker): string {
+  // A roster's `slack` is the team's own mention (`<@U024BE7LH>`, or `@dana` with link_names), so it stays live; a name is text.
+  const mention = (r: Contact) => r.channels.slack ?? slackText(r.name);
+  const linkLines = n.recipients.flatMap((r) => {
+    const l = links?.(n, r.id);
+    return l ? [`${mention(r)}: <${l.ack}|acknowledge as ${slackText(r.name)}> · <${l.open}|open the incident>`] : [];
+  });
+  return [slackText(n.message), n.recipients.map(mention).join(' '), ...linkLines].join('\n');
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Contact } from '../../runbooks/plan';
 import type { NotificationRequest } from '../contracts';
 import type { NotificationChannel, PageLinker } from './channels';
 import { escapeHtml } from '../../lib/html';
+import { htmlText, mailSubject, inertLine } from '../../lib/inertText';
 
 export interface SmtpSettings {
   host: string;
@@ -73,25 +74,30 @@ const TITLES: Partial<Record<NotificationRequest['kind'], string>> = {
   reminder: 'Reminder',
 };
 
+/**
+ * The mail for one person. The message carries data (an alert's title, a relay's error), so every line of it is made
+ * inert: no control character or bidi override in the subject or the text part, no CR or LF to start another header or
+ * forge a line (an "Acknowledge as" line of its own), escaped and isolated in the HTML part. The links are dbops' own.
+ */
 export function renderMail(n: NotificationRequest, to: Contact, l?: { ack: string; open: string; expiresAt: string }) {
-  const firstLine = n.message.split('\n')[0].slice(0, 160);
-  const subject = `[dbops] ${TITLES[n.kind] ?? n.kind}: ${firstLine}`;
+  const subject = `[dbops] ${TITLES[n.kind] ?? n.kind}: ${mailSubject(n.message)}`;
+  const name = inertLine(to.name);
   const linkText = l
     ? [
         '',
-        `Acknowledge as ${to.name}: ${l.ack}`,
+        `Acknowledge as ${name}: ${l.ack}`,
         `Open the incident: ${l.open}`,
-        `(links for ${to.name} only, until ${l.expiresAt}; the acknowledge link works once and asks you to confirm)`,
+        `(links for ${name} only, until ${l.expiresAt}; the acknowledge link works once and asks you to confirm)`,
       ]
     : [];
-  const text = [`${to.name} (${to.role}),`, '', n.message, ...linkText, '', `-- dbops ${n.kind} ${n.notificationId}`].join('\n');
+  const text = [`${name} (${to.role}),`, '', inertLine(n.message), ...linkText, '', `-- dbops ${n.kind} ${n.notificationId}`].join('\n');
   const html = [
     '<!doctype html><html><body>',
-    `<p>${escapeHtml(to.name)} (${escapeHtml(to.role)}),</p>`,
-    `<pre style="white-space:pre-wrap">${escapeHtml(n.message)}</pre>`,
+    `<p>${htmlText(to.name)} (${escapeHtml(to.role)}),</p>`,
+    `<pre style="white-space:pre-wrap">${htmlText(n.message)}</pre>`,
     l
-      ? `<p><a href="${escapeHtml(l.ack)}">Acknowledge as ${escapeHtml(to.name)}</a> · <a href="${escapeHtml(l.open)}">Open the incident</a></p>` +
-        `<p><small>Links for ${escapeHtml(to.name)} only, until ${escapeHtml(l.expiresAt)}; the acknowledge link works once and asks you to confirm.</small></p>`
+      ? `<p><a href="${escapeHtml(l.ack)}">Acknowledge as ${htmlText(to.name)}</a> · <a href="${escapeHtml(l.open)}">Open the incident</a></p>` +
+        `<p><small>Links for ${htmlText(to.name)} only, until ${escapeHtml(l.expiresAt)}; the acknowledge link works once and asks you to confirm.</small></p>`
       : '',
     `<p><small>dbops ${escapeHtml(n.kind)} ${escapeHtml(n.notificationId)}</small></p>`,
     '</body></html>',

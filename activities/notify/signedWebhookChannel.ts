@@ -1,4 +1,5 @@
 import { BODY_SIGNATURE_HEADERS, signBody } from '../../lib/bodySignature';
+import { inertLine } from '../../lib/inertText';
 import type { Contact } from '../../runbooks/plan';
 import { postJson, type NotificationChannel, type PageLinker } from './channels';
 
@@ -27,7 +28,8 @@ export function signedWebhookChannel(o: {
       const recipients = (to ? [to] : n.recipients).map((r) => ({ id: r.id, name: r.name, role: r.role, links: o.links?.(n, r.id) }));
       const body = JSON.stringify({
         dbops: { id: n.notificationId, kind: n.kind, subject: n.subjectId, occurredAt: n.occurredAt, rosterVersion: n.rosterVersion },
-        text: n.message,
+        // People read `text` where the receiver shows it (a pager, a chat): one inert line, like a mail's.
+        text: inertLine(n.message),
         recipients,
       });
       const timestamp = Math.floor((o.now ?? Date.now)() / 1000);

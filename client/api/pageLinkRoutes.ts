@@ -2,6 +2,7 @@ import { levelLabel } from '../../runbooks/ladderLevels';
 import { Hono, type Context } from 'hono';
 import { pageLinkUsed, usePageLinkOnce } from '../../db/pageLinks/usedPageLinks';
 import { escapeHtml } from '../../lib/html';
+import { htmlText } from '../../lib/inertText';
 import type { Logger } from '../../lib/logger';
 import { verifyPageLink, type LinkRefusal, type PageLink, type PageLinkPurpose } from '../../lib/pageLinks';
 import type { Person } from '../../runbooks/roster';
@@ -65,7 +66,7 @@ export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType
         c,
         403,
         'Link refused',
-        `<p>${escapeHtml(verified.link.person)} is not on the roster in force (version ${escapeHtml(version)}), so this link no longer acts for anybody.</p><p>Nothing was changed.</p>`,
+        `<p>${htmlText(verified.link.person)} is not on the roster in force (version ${escapeHtml(version)}), so this link no longer acts for anybody.</p><p>Nothing was changed.</p>`,
       );
     }
     return { link: verified.link, person, version };
@@ -81,7 +82,7 @@ export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType
   const refused = (c: Context<ApiEnv>, err: unknown, incidentId: string) => {
     const r = refusalOf(err, incidentId);
     if (!r) throw err;
-    return page(c, r.status, 'Not acknowledged', `<p>${escapeHtml(r.error)}</p>`);
+    return page(c, r.status, 'Not acknowledged', `<p>${htmlText(r.error)}</p>`);
   };
 
   app.get('/ack/:token', async (c) => {
@@ -96,14 +97,16 @@ export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType
     } catch (err) {
       return refused(c, err, link.incidentId);
     }
-    const done = state.phase === 'resolved' ? `It was resolved by ${state.resolvedBy ?? 'someone'}.` : undefined;
-    const acked = state.acknowledgedBy ? `It was already acknowledged by ${state.acknowledgedBy} at ${state.acknowledgedAt}.` : undefined;
+    const done = state.phase === 'resolved' ? `It was resolved by ${htmlText(state.resolvedBy ?? 'someone')}.` : undefined;
+    const acked = state.acknowledgedBy
+      ? `It was already acknowledged by ${htmlText(state.acknowledgedBy)} at ${escapeHtml(state.acknowledgedAt)}.`
+      : undefined;
     const body =
       incidentSummary(state) +
-      `<p>You act as <strong>${escapeHtml(person.name)}</strong> (${escapeHtml(person.id)}).</p>` +
+      `<p>You act as <strong>${htmlText(person.name)}</strong> (${htmlText(person.id)}).</p>` +
       (done || acked
-        ? `<p>${escapeHtml(done ?? acked)} Nothing to do here.</p>`
-        : `<form method="post"><button type="submit">Acknowledge as ${escapeHtml(person.name)}</button></form>` +
+        ? `<p>${done ?? acked} Nothing to do here.</p>`
+        : `<form method="post"><button type="submit">Acknowledge as ${htmlText(person.name)}</button></form>` +
           `<p><small>This link works once, until ${escapeHtml(new Date(link.expiresAt * 1000).toISOString())}.</small></p>`);
     return page(c, done || acked ? 409 : 200, `Acknowledge ${state.incidentId}?`, body);
   });
@@ -135,7 +138,7 @@ export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType
       200,
       `Acknowledged ${state.incidentId}`,
       incidentSummary(state) +
-        `<p>Acknowledged as <strong>${escapeHtml(person.name)}</strong> at ${escapeHtml(state.acknowledgedAt)}. The escalation has stopped.</p>`,
+        `<p>Acknowledged as <strong>${htmlText(person.name)}</strong> at ${escapeHtml(state.acknowledgedAt)}. The escalation has stopped.</p>`,
     );
   });
 
@@ -149,13 +152,13 @@ export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType
       return refused(c, err, found.link.incidentId);
     }
     const steps = state.steps
-      .map((s) => `<li>${escapeHtml(s.title)}: ${escapeHtml(s.status)}${s.outcome ? ` (${escapeHtml(s.outcome)})` : ''}</li>`)
+      .map((s) => `<li>${htmlText(s.title)}: ${escapeHtml(s.status)}${s.outcome ? ` (${escapeHtml(s.outcome)})` : ''}</li>`)
       .join('');
     const timeline = state.timeline
       .slice(-15)
       .map(
         (t) =>
-          `<li>${escapeHtml(t.at)} ${escapeHtml(t.kind)}${t.actor ? ` by ${escapeHtml(t.actor)}` : ''}${t.detail ? `: ${escapeHtml(t.detail)}` : ''}</li>`,
+          `<li>${escapeHtml(t.at)} ${escapeHtml(t.kind)}${t.actor ? ` by ${htmlText(t.actor)}` : ''}${t.detail ? `: ${htmlText(t.detail)}` : ''}</li>`,
       )
       .join('');
     return page(
@@ -163,7 +166,7 @@ export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType
       200,
       state.incidentId,
       incidentSummary(state) +
-        `<p>Viewing as ${escapeHtml(found.person.name)}. Act with the acknowledge link of your page, or the dbops CLI.</p>` +
+        `<p>Viewing as ${htmlText(found.person.name)}. Act with the acknowledge link of your page, or the dbops CLI.</p>` +
         `<h2>Steps</h2><ul>${steps}</ul><h2>Recent timeline</h2><ul>${timeline}</ul>`,
     );
   });
@@ -171,6 +174,7 @@ export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType
   return app;
 }
 
+/** The incident's facts as a table; every value in <bdi>, isolated from the page's words around it. */
 function incidentSummary(s: IncidentState): string {
   const rows: [string, string | undefined][] = [
     ['Incident', s.incidentId],
@@ -185,7 +189,7 @@ function incidentSummary(s: IncidentState): string {
   ];
   return `<table>${rows
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
+    .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${htmlText(v)}</td></tr>`)
     .join('')}</table>`;
 }
 

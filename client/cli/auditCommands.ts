@@ -3,6 +3,7 @@ import { readIncidentEvents } from '../../db/audit/readEvents';
 import { verifyIncidentAudit } from '../incidents/verifyAudit';
 import { formatEvents, type ExportFormat } from './auditExport';
 import { runtime, withClient, withPool } from './connections';
+import { say, sayLines } from './output';
 import { UsageError } from './usageError';
 
 /** Audit commands read only the audit store, so an auditor needs no Temporal: a workflow id maps to its latest incident. */
@@ -17,7 +18,7 @@ async function incidentIdOf(ref: string): Promise<string> {
 
 export async function showAudit(ref: string, o: { format: ExportFormat }) {
   const incidentId = await incidentIdOf(ref);
-  console.log(formatEvents(await withPool((pool) => readIncidentEvents(pool, incidentId)), o.format));
+  sayLines(formatEvents(await withPool((pool) => readIncidentEvents(pool, incidentId)), o.format));
 }
 
 export async function verifyAudit(ref: string, o: { temporal: boolean }) {
@@ -28,10 +29,10 @@ export async function verifyAudit(ref: string, o: { temporal: boolean }) {
   });
   if (!verdict.events) throw new UsageError(`no audit events for ${incidentId}`);
   const against = ['its hash chain', ...verdict.checkedAgainst].join(', ');
-  if (!verdict.problems.length) console.log(`${incidentId}: ${verdict.events} events, intact (checked: ${against})`);
+  if (!verdict.problems.length) say(`${incidentId}: ${verdict.events} events, intact (checked: ${against})`);
   else {
-    for (const p of verdict.problems) console.log(`${incidentId} ${p}`);
-    console.log(`checked: ${against}`);
+    for (const p of verdict.problems) say(`${incidentId} ${p}`);
+    say(`checked: ${against}`);
     process.exitCode = 3;
   }
 }

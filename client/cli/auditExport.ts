@@ -1,10 +1,12 @@
 import type { StoredEvent } from '../../db/audit/readEvents';
+import { inertJson, inertLine } from '../../lib/inertText';
 
 export type ExportFormat = 'json' | 'csv' | 'markdown';
 export const EXPORT_FORMATS: ExportFormat[] = ['json', 'csv', 'markdown'];
 
+// Each event's data is written as inert JSON: the same value as stored, with nothing in it a terminal acts on.
 const csvCell = (v: unknown) => {
-  const s = v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
+  const s = v === null || v === undefined ? '' : typeof v === 'string' ? inertLine(v) : inertJson(v);
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
@@ -12,7 +14,7 @@ const csvCell = (v: unknown) => {
 export function formatEvents(events: StoredEvent[], format: ExportFormat): string {
   switch (format) {
     case 'json':
-      return JSON.stringify(events, null, 2);
+      return inertJson(events, 2);
     case 'csv':
       return [
         'seq,occurred_at,kind,actor,data,hash',
@@ -23,7 +25,7 @@ export function formatEvents(events: StoredEvent[], format: ExportFormat): strin
         '| # | when (UTC) | event | actor | details |',
         '|---|---|---|---|---|',
         ...events.map(
-          (e) => `| ${e.seq} | ${e.occurredAt} | ${e.kind} | ${e.actor ?? ''} | ${JSON.stringify(e.data).replace(/\|/g, '\\|')} |`,
+          (e) => `| ${e.seq} | ${e.occurredAt} | ${e.kind} | ${inertLine(e.actor ?? '')} | ${inertJson(e.data).replace(/\|/g, '\\|')} |`,
         ),
       ].join('\n');
   }

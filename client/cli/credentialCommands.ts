@@ -3,6 +3,7 @@ import { createCredential, listCredentials, revokeCredential, type Credential } 
 import { loadRoster } from '../../lib/roster';
 import { DEFAULT_TOKEN_FILE } from './apiClient';
 import { config, withPool } from './connections';
+import { say, sayTable, tell } from './output';
 import { UsageError } from './usageError';
 
 type Kind = Credential['kind'];
@@ -11,7 +12,8 @@ const INTEGRATION_NAME = /^[a-z0-9][a-z0-9._-]{0,47}$/;
 
 export async function printCredentials(kind: Kind) {
   const rows = await withPool((pool) => listCredentials(pool, kind));
-  console.table(rows.map((c) => ({ id: c.id, [c.kind]: c.subject, label: c.label, created: c.createdAt, revoked: c.revokedAt ?? '' })));
+  const table = rows.map((c) => ({ id: c.id, [kind]: c.subject, label: c.label, created: c.createdAt, revoked: c.revokedAt ?? '' }));
+  sayTable(table, ['id', kind, 'label', 'created', 'revoked']);
 }
 
 export async function createToken(o: { person: string; label: string }) {
@@ -19,23 +21,23 @@ export async function createToken(o: { person: string; label: string }) {
   if (!roster.people.some((p) => p.id === o.person))
     throw new UsageError(`'${o.person}' is not on the roster (${config.rosterPath}); people: ${roster.people.map((p) => p.id).join(', ')}`);
   const { credential, secret } = await withPool((pool) => createCredential(pool, 'person', o.person, o.label));
-  console.error(`token ${credential.id} for ${o.person}: shown once, keep it in DBOPS_TOKEN or a 0600 file (${DEFAULT_TOKEN_FILE})`);
-  console.log(secret);
+  tell(`token ${credential.id} for ${o.person}: shown once, keep it in DBOPS_TOKEN or a 0600 file (${DEFAULT_TOKEN_FILE})`);
+  say(secret);
 }
 
 export async function createIntegrationKey(name: string, o: { label: string }) {
   if (!INTEGRATION_NAME.test(name)) throw new UsageError(`integration name '${name}': lowercase letters, digits, . _ - (at most 48)`);
   const { credential, secret } = await withPool((pool) => createCredential(pool, 'integration', name, o.label));
-  console.error(
+  tell(
     `key ${credential.id} for integration '${name}': shown once. Send it as Authorization: Bearer <key>, or sign with ` +
       `HMAC-SHA256 keyed with sha256hex(key) over "<unix seconds>.<body>" (headers x-dbops-integration, x-dbops-timestamp, x-dbops-signature: sha256=<hex>)`,
   );
-  console.log(secret);
+  say(secret);
 }
 
 export async function revoke(kind: Kind, id: string) {
   if (!/^\d{1,15}$/.test(id)) throw new UsageError(`'${id}' is not a credential id (a number, as listed)`);
   if (!(await withPool((pool) => revokeCredential(pool, Number(id), kind))))
     throw new UsageError(kind === 'person' ? `no live token with id '${id}'` : `no live integration key with id '${id}'`);
-  console.log(`credential ${id} revoked`);
+  say(`credential ${id} revoked`);
 }

@@ -6,42 +6,41 @@ import { levelLabel } from '../../runbooks/ladderLevels';
 import { SEVERITIES, type Severity } from '../../runbooks/types';
 import { callApi, refSegment } from './apiClient';
 import { config } from './connections';
+import { say, sayJson } from './output';
 import { UsageError } from './usageError';
 
 /** `incident show`: the state, and (from the API's GET) each delivery of the incident's notifications. */
 type ShownIncident = IncidentState & { deliveries?: Delivery[] };
 
+/** The state, a line each (say: every field from the server printed inert, a title's escape sequences shown). */
 function printState(s: ShownIncident) {
-  console.log(`${s.incidentId}  ${s.type}  ${s.severity}  tier=${s.tier}  phase=${s.phase}`);
-  console.log(`  ${s.title}`);
-  console.log(`  opened ${s.openedAt}  triggers=${s.triggerCount}  runbook=${s.runbookVersion}`);
-  console.log(
+  say(`${s.incidentId}  ${s.type}  ${s.severity}  tier=${s.tier}  phase=${s.phase}`);
+  say(`  ${s.title}`);
+  say(`  opened ${s.openedAt}  triggers=${s.triggerCount}  runbook=${s.runbookVersion}`);
+  say(
     `  escalation ${levelLabel(s.escalation.rung ?? s.escalation.level, s.escalation.pass)}, response due ${s.escalation.responseDueAt}${s.escalation.responseMissed ? ' (MISSED)' : ''}${s.escalation.nextEscalationAt ? `, next escalation ${s.escalation.nextEscalationAt}` : ''}`,
   );
-  if (s.acknowledgedBy) console.log(`  acknowledged by ${s.acknowledgedBy} at ${s.acknowledgedAt}`);
-  if (s.resolvedBy) console.log(`  resolved by ${s.resolvedBy} at ${s.resolvedAt}: ${s.resolution}`);
-  if (s.notes.length) console.log(`  notes: ${s.notes.map((n) => `${n.actor}: ${n.text}`).join(' | ')}`);
-  console.log('  steps:');
+  if (s.acknowledgedBy) say(`  acknowledged by ${s.acknowledgedBy} at ${s.acknowledgedAt}`);
+  if (s.resolvedBy) say(`  resolved by ${s.resolvedBy} at ${s.resolvedAt}: ${s.resolution}`);
+  if (s.notes.length) say(`  notes: ${s.notes.map((n) => `${n.actor}: ${n.text}`).join(' | ')}`);
+  say('  steps:');
   s.steps.forEach((st, i) => {
     const marker = i === s.currentStep && s.phase !== 'resolved' ? '>' : ' ';
-    console.log(`   ${marker} ${st.id.padEnd(24)} ${st.status.padEnd(20)} ${st.outcome ?? ''} ${st.summary ?? st.error ?? ''}`);
+    say(`   ${marker} ${st.id.padEnd(24)} ${st.status.padEnd(20)} ${st.outcome ?? ''} ${st.summary ?? st.error ?? ''}`);
   });
-  console.log('  recent:');
-  for (const t of s.timeline.slice(-8))
-    console.log(`    ${t.at}  ${t.kind}${t.actor ? ` by ${t.actor}` : ''}${t.detail ? `: ${t.detail}` : ''}`);
+  say('  recent:');
+  for (const t of s.timeline.slice(-8)) say(`    ${t.at}  ${t.kind}${t.actor ? ` by ${t.actor}` : ''}${t.detail ? `: ${t.detail}` : ''}`);
   if (s.deliveries) printDeliveries(s.deliveries);
 }
 
 /** One line per delivery: notification kind, person (or the team channel's recipients), channel, status, attempts, last error. */
 function printDeliveries(deliveries: Delivery[]) {
-  console.log(`  deliveries (${deliveries.length}):`);
+  say(`  deliveries (${deliveries.length}):`);
   for (const d of deliveries) {
     const who = d.person ?? `team: ${d.recipients.join(',')}`;
     const error = d.lastError ? `  last error: ${d.lastError}` : '';
     const next = d.nextAttemptAt ? `  next try ${d.nextAttemptAt}` : '';
-    console.log(
-      `    ${d.kind.padEnd(12)} ${who.padEnd(20)} ${d.channel.padEnd(15)} ${d.status.padEnd(9)} ${d.attempts} attempt(s)${next}${error}`,
-    );
+    say(`    ${d.kind.padEnd(12)} ${who.padEnd(20)} ${d.channel.padEnd(15)} ${d.status.padEnd(9)} ${d.attempts} attempt(s)${next}${error}`);
   }
 }
 
@@ -49,12 +48,12 @@ export async function openIncidentCommand(o: { type: string; tier: string; sever
   const request = { type: o.type, tier: o.tier, severity: o.severity, fingerprint: o.fingerprint, title: o.title };
   parseIncidentRequest({ ...request, source: 'cli' }); // refused here, naming the field, before any server is reached
   const { workflowId } = await callApi<{ workflowId: string }>(config.apiUrl, 'POST', '/incidents', request);
-  console.log(workflowId);
+  say(workflowId);
 }
 
 export async function showIncident(ref: string, o: { json?: boolean }) {
   const state = await callApi<ShownIncident>(config.apiUrl, 'GET', `/incidents/${refSegment(ref)}`);
-  if (o.json) console.log(JSON.stringify(state, null, 2));
+  if (o.json) sayJson(state);
   else printState(state);
 }
 

@@ -7,6 +7,7 @@ import {
   type IncidentFilters,
 } from '../incidents/listIncidents';
 import { withClient } from './connections';
+import { say, tell } from './output';
 import { UsageError } from './usageError';
 
 export interface ListOptions extends Omit<IncidentFilters, 'includeClosed'> {
@@ -25,11 +26,11 @@ export async function listIncidentsCommand(o: ListOptions) {
     throw err;
   }
   const page = await withClient((client) => listIncidents(client, filters, o.limit, from));
-  for (const i of page.incidents) console.log(`${i.workflowId.padEnd(60)} ${i.severity.padEnd(9)} ${i.phase.padEnd(13)} ${i.status}`);
+  for (const i of page.incidents) say(`${i.workflowId.padEnd(60)} ${i.severity.padEnd(9)} ${i.phase.padEnd(13)} ${i.status}`);
   // The notice goes to stderr, so that `dbops incident list | …` reads incidents only.
   const shown = page.offset + page.incidents.length;
   const more = Math.max(0, page.total - shown);
   if (page.next)
-    console.error(`${more ? `${more} more` : 'more may follow'} (${shown} of ${page.total} shown, newest first): add --next ${page.next}`);
-  else if (!page.incidents.length && !page.offset) console.error('no incidents match');
+    tell(`${more ? `${more} more` : 'more may follow'} (${shown} of ${page.total} shown, newest first): add --next ${page.next}`);
+  else if (!page.incidents.length && !page.offset) tell('no incidents match');
 }

@@ -19,6 +19,7 @@ import {
   type ChecklistId,
 } from '../../runbooks/types';
 import { EXPORT_FORMATS, type ExportFormat } from './auditExport';
+import { tell } from './output';
 import { textOptionProblem } from './textOptions';
 import { UsageError } from './usageError';
 
@@ -231,8 +232,9 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 program.parseAsync().catch((err: unknown) => {
   // Refusals (usage, bad requests, the API's or a validator's) are one line; an Update's refusal names its cause.
   // Matched by name, so this file need not load the Temporal client to recognise its error.
+  // The message may carry the API's or a server's words: printed inert.
   if ((err as Error)?.name === 'WorkflowUpdateFailedError')
-    console.error(`dbops: refused: ${((err as Error).cause as Error)?.message ?? (err as Error).message}`);
-  else console.error(`dbops: ${(err as Error)?.message ?? err}`);
+    tell(`dbops: refused: ${((err as Error).cause as Error)?.message ?? (err as Error).message}`);
+  else tell(`dbops: ${(err as Error)?.message ?? err}`);
   process.exitCode = 1;
 });

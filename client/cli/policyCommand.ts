@@ -1,6 +1,6 @@
 /** `dbops policy`: the action policy as a table a person reads (the same rows every Update validator reads). */
 import { CONDITIONS, DEFAULT_ACTION_POLICY, type Entitlement } from '../../runbooks/actionPolicy';
-import { formatTable } from './table';
+import { sayJson, sayLines, sayTable } from './output';
 
 /** An entitlement in a word or two, so the table fits a terminal; the legend below it says what each means. */
 function short(e: Entitlement): string {
@@ -24,14 +24,18 @@ function short(e: Entitlement): string {
 
 export function printPolicy(o: { json?: boolean }) {
   if (o.json) {
-    console.log(JSON.stringify(DEFAULT_ACTION_POLICY, null, 2));
+    sayJson(DEFAULT_ACTION_POLICY);
     return;
   }
   // A rule's id is its action, and the condition under which it applies: `lower-severity.unacknowledged-urgent`.
-  const rows = DEFAULT_ACTION_POLICY.map((r) => [r.id, r.anyOf.map(short).join(', or '), r.reasonRequired ? 'yes' : '']);
-  console.log(formatTable(['rule (action.when)', 'who may (any one)', 'reason'], rows));
+  const rows = DEFAULT_ACTION_POLICY.map((r) => ({
+    'rule (action.when)': r.id,
+    'who may (any one)': r.anyOf.map(short).join(', or '),
+    reason: r.reasonRequired ? 'yes' : '',
+  }));
+  sayTable(rows, ['rule (action.when)', 'who may (any one)', 'reason']);
   const conditions = Object.entries(CONDITIONS).map(([id, words]) => `${id}: ${words}`);
-  console.log(
+  sayLines(
     [
       '',
       "ladder role: holds a role on the incident's escalation ladder; paged: the incident's pages reached them;",

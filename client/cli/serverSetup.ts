@@ -2,6 +2,7 @@
 import { Connection } from '@temporalio/client';
 import { registerSearchAttributes } from '../temporal/registerSearchAttributes';
 import { config, runtime } from './connections';
+import { say } from './output';
 import { UsageError } from './usageError';
 
 export async function setupServer() {
@@ -9,7 +10,7 @@ export async function setupServer() {
   const connection = await Connection.connect({ address: runtime.temporalAddress });
   try {
     await registerSearchAttributes(connection, config.temporal.namespace);
-    console.log(`search attributes registered on ${config.temporal.namespace}`);
+    say(`search attributes registered on ${config.temporal.namespace}`);
   } finally {
     await connection.close();
   }

@@ -1,3 +1,4 @@
+import { inertLine } from '../../lib/inertText';
 import type { ChecklistItemState, ChecklistRunState } from '../audit/records';
 
 const ICON = { pass: 'PASS', warn: 'WARN', fail: 'FAIL' } as const;
@@ -26,12 +27,12 @@ export function reportMarkdown(run: Pick<ChecklistRunState, 'name' | 'runId' | '
   ].join('\n');
 }
 
-/** The same as a fixed-width table for a terminal. */
+/** The same as a fixed-width table for a terminal: a summary (a check's output, a sign-off's note) is one inert line. */
 export function reportTable(run: Pick<ChecklistRunState, 'name' | 'runId' | 'counts' | 'items'>): string {
   const rows = run.items.map((i: ChecklistItemState) => [
     i.key,
     i.outcome ? ICON[i.outcome] : i.status,
-    (i.summary ?? '').slice(0, 70),
+    inertLine(i.summary).slice(0, 70),
     i.incidents.join(' '),
   ]);
   const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c].length), 4));

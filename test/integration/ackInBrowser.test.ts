@@ -1,19 +1,17 @@
 import { Client, Connection } from '@temporalio/client';
 import type { PoolClient } from 'pg';
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { PageLinker } from '../../activities/notify/channels';
-import { emailChannel } from '../../activities/notify/emailChannel';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readIncidentEvents } from '../../db/audit/readEvents';
 import { freePort } from '../../dev/provision/processes';
 import { createLogger } from '../../lib/logger';
-import { pageLinksFor } from '../../lib/pageLinks';
 import { rosterInForce } from '../../lib/rosterInForce';
 import { incidentStateQuery, type IncidentState } from '../../workflows/incident/messages';
-import { scratchRosterFile, startTestApi, writeRoster, type TestApi } from '../support/api';
+import { linksToLateApi, scratchRosterFile, startTestApi, writeRoster, type TestApi } from '../support/api';
+import { launchBrowser } from '../support/browser';
 import { eventually } from '../support/eventually';
 import { devServerSuite, roster } from '../support/harness';
-import { startSmtpServer } from '../support/smtpServer';
+import { emailChannelTo, startSmtpServer } from '../support/smtpServer';
 
 const LINK_SECRET = 'browser-link-secret-'.padEnd(48, 'z');
 /** A phone's screen: on-call engineers answer pages there. */
@@ -30,29 +28,16 @@ describe('acknowledging from a page in a real browser', () => {
   let rosterFile: string;
   let api: TestApi;
   let browser: Browser;
-  const publicUrl = { current: 'http://unset' };
-  const links: PageLinker = (n, person) => pageLinksFor({ secret: LINK_SECRET, publicUrl: publicUrl.current, ttlMs: 3_600_000 }, n, person);
+  const { links, publicUrl } = linksToLateApi(LINK_SECRET);
   beforeAll(async () => {
     smtp = await startSmtpServer();
     rosterFile = scratchRosterFile();
     writeRoster(rosterFile, { people: roster.people });
-    browser = await chromium.launch({
-      executablePath: inject('chromiumPath'),
-      // As root on a closed network: no sandbox, and none of Chromium's own calls out (they are refused here).
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchBrowser();
   });
   const suite = devServerSuite(taskQueue, () => ({
     currentRoster: rosterInForce(rosterFile),
-    channels: [emailChannel({ host: '127.0.0.1', port: smtp.port, tls: 'none', from: 'dbops <dbops@test.invalid>' }, links, 5000)],
+    channels: [emailChannelTo(smtp, links)],
   }));
   beforeAll(async () => {
     api = await startTestApi(suite.client, suite.harness.db.pool, taskQueue, { rosterFile, pageLinkSecret: LINK_SECRET });

@@ -3,19 +3,18 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webhookChannel, type PageLinker } from '../../activities/notify/channels';
-import { emailChannel } from '../../activities/notify/emailChannel';
+import { webhookChannel } from '../../activities/notify/channels';
 import { signedWebhookChannel } from '../../activities/notify/signedWebhookChannel';
 import { readIncidentEvents } from '../../db/audit/readEvents';
 import type { Delivery } from '../../db/deliveries/readDeliveries';
-import { pageLinksFor, signPageLink, verifyPageLink } from '../../lib/pageLinks';
+import { signPageLink, verifyPageLink } from '../../lib/pageLinks';
 import { rosterInForce } from '../../lib/rosterInForce';
 import { incidentStateQuery, type IncidentState } from '../../workflows/incident/messages';
-import { scratchRosterFile, startTestApi, writeRoster, type TestApi } from '../support/api';
+import { linksToLateApi, scratchRosterFile, startTestApi, writeRoster, type TestApi } from '../support/api';
 import { dbops } from '../support/cli';
 import { eventually } from '../support/eventually';
 import { devServerSuite, roster } from '../support/harness';
-import { startSmtpServer } from '../support/smtpServer';
+import { emailChannelTo, startSmtpServer } from '../support/smtpServer';
 import { startWebhookReceiver } from '../support/webhookReceiver';
 
 const LINK_SECRET = 'link-secret-'.padEnd(48, 'x');
@@ -62,12 +61,11 @@ describe('a page reaches every channel of every person on the rung, and its link
   let slack: Awaited<ReturnType<typeof startWebhookReceiver>>;
   let rosterFile: string;
   let api: TestApi;
-  const publicUrl = { current: 'http://unset' };
-  const links: PageLinker = (n, person) => pageLinksFor({ secret: LINK_SECRET, publicUrl: publicUrl.current, ttlMs: 3_600_000 }, n, person);
+  const { links, publicUrl } = linksToLateApi(LINK_SECRET);
   const channels: Parameters<typeof devServerSuite>[1] = () => ({
     currentRoster: rosterInForce(rosterFile),
     channels: [
-      emailChannel({ host: '127.0.0.1', port: smtp.port, tls: 'none', from: 'dbops <dbops@test.invalid>' }, links, 5000),
+      emailChannelTo(smtp, links),
       signedWebhookChannel({ name: 'person-webhook', secret: HOOK_SECRET, links }),
       // The team's signed endpoint, configured with a secret the receiver does not share: refused, and shown so.
       signedWebhookChannel({ name: 'signed-webhook', url: `${signed.url}/team`, secret: 'w'.repeat(40), links }),
@@ -183,7 +181,7 @@ describe('a page reaches every channel of every person on the rung, and its link
     writeRoster(rosterFile, { people: roster.people.filter((p) => p.id !== 'dana') });
     const gone = await fetch(dana.ack!, { method: 'POST' });
     expect(gone.status).toBe(403);
-    expect(await gone.text()).toContain('dana is not on the roster in force');
+    expect(await gone.text()).toContain('<bdi>dana</bdi> is not on the roster in force');
     writeRoster(rosterFile, { people: roster.people });
     expect((await state()).acknowledgedBy).toBeUndefined();
 
@@ -200,15 +198,15 @@ describe('a page reaches every channel of every person on the rung, and its link
     expect(confirm.status).toBe(200);
     const confirmHtml = await confirm.text();
     expect(confirmHtml).toContain('Pool &lt;b&gt;full&lt;/b&gt;');
-    expect(confirmHtml).toContain('<td>medium</td>');
-    expect(confirmHtml).toContain('You act as <strong>Oscar Kim</strong>');
+    expect(confirmHtml).toContain('<td><bdi>medium</bdi></td>');
+    expect(confirmHtml).toContain('You act as <strong><bdi>Oscar Kim</bdi></strong>');
     expect(confirmHtml).toContain('<form method="post">');
     expect(confirm.headers.get('x-frame-options')).toBe('DENY');
     expect((await state()).acknowledgedBy).toBeUndefined();
     const acked = await fetch(oscar.ack!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
     const ackedHtml = await acked.text();
     expect(acked.status, ackedHtml).toBe(200);
-    expect(ackedHtml).toContain('Acknowledged as <strong>Oscar Kim</strong>');
+    expect(ackedHtml).toContain('Acknowledged as <strong><bdi>Oscar Kim</bdi></strong>');
     const after = await state();
     expect(after.phase).toBe('acknowledged');
     expect(after.acknowledgedBy).toBe('oscar');

@@ -2,12 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ServerType } from '@hono/node-server';
+import type { PageLinker } from '../../activities/notify/channels';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { createIntakeApp, startIntake } from '../../client/api/intake';
 import { createCredential } from '../../db/credentials/credentials';
 import { freePort } from '../../dev/provision/processes';
 import type { Logger } from '../../lib/logger';
+import { pageLinksFor } from '../../lib/pageLinks';
 import { rosterInForce } from '../../lib/rosterInForce';
 import type { RoutingConfig } from '../../runbooks/alertRouting';
 import { calendar, quietLogger, roster } from './harness';
@@ -80,4 +82,14 @@ export function writeRoster(file: string, data: unknown) {
   fs.writeFileSync(file, JSON.stringify(data, null, 2));
   const later = new Date(Date.now() + 2000);
   fs.utimesSync(file, later, later);
+}
+
+/**
+ * Page links for a suite whose worker starts before its API: they point at `publicUrl.current`, which the test sets
+ * once the API listens, and work for an hour.
+ */
+export function linksToLateApi(secret: string) {
+  const publicUrl = { current: 'http://unset' };
+  const links: PageLinker = (n, person) => pageLinksFor({ secret, publicUrl: publicUrl.current, ttlMs: 3_600_000 }, n, person);
+  return { links, publicUrl };
 }

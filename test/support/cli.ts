@@ -9,13 +9,20 @@ export interface CliResult {
   stderr: string;
 }
 
+/** How the tests run the real `dbops` CLI: from its sources, with the caller's environment over the test process'. */
+export function dbopsCommand(args: string[], env: Record<string, string>) {
+  return {
+    file: path.join(ROOT, 'node_modules/.bin/tsx'),
+    args: [path.join(ROOT, 'client/cli/main.ts'), ...args],
+    env: { ...process.env, ...env, DBOPS_DATA_DIR: path.join(ROOT, '.dbops/test-cli') },
+  };
+}
+
 /** Runs the real `dbops` CLI as a person at a terminal would; `closeStdout` reads nothing, like `| head -0`. */
 export function dbops(args: string[], env: Record<string, string>, opts: { closeStdout?: boolean } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'client/cli/main.ts'), ...args], {
-      env: { ...process.env, ...env, DBOPS_DATA_DIR: path.join(ROOT, '.dbops/test-cli') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const command = dbopsCommand(args, env);
+    const child = spawn(command.file, command.args, { env: command.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     if (opts.closeStdout) child.stdout.destroy();

@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import type { PageLinker } from '../../activities/notify/channels';
+import { emailChannel } from '../../activities/notify/emailChannel';
 
 export interface ReceivedMail {
   /** Envelope recipients (RCPT TO). */
@@ -42,3 +44,7 @@ export async function startSmtpServer(o: { tls?: { key: string; cert: string } }
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/** dbops' e-mail channel to a test's SMTP server (plain, on loopback), giving each delivery 5 s. */
+export const emailChannelTo = (smtp: { port: number }, links?: PageLinker) =>
+  emailChannel({ host: '127.0.0.1', port: smtp.port, tls: 'none', from: 'dbops <dbops@test.invalid>' }, links, 5000);

@@ -1,0 +1,26 @@
+/**
+ * Everything the CLI prints goes through here, so data from the servers and the store (an alert's title, a note, a
+ * relay's error) reaches the terminal inert: no escape sequence, control character or bidi override of theirs acts
+ * (lib/inertText). The lint forbids console output elsewhere in client/cli.
+ */
+import { inertJson, inertLine, inertLines } from '../../lib/inertText';
+
+/** One line; a line break inside it is data and is shown, not obeyed. */
+export const say = (line: unknown) => console.log(inertLine(line));
+
+/** Several lines dbops laid out (a report, an export): its line breaks kept. */
+export const sayLines = (block: string) => console.log(inertLines(block));
+
+/** A value as JSON, the same value, with nothing in it that a terminal would act on. */
+export const sayJson = (value: unknown) => console.log(inertJson(value, 2));
+
+/** A notice or an error on stderr, one line (a refusal may quote the server's words; they cannot start a line of their own). */
+export const tell = (message: string) => console.error(inertLine(message));
+
+/** Rows as a fixed-width table with a header line (printed even with no rows, so a reader sees the columns). */
+export function sayTable<T extends object>(rows: T[], columns: (keyof T & string)[]) {
+  const cell = (v: unknown) => inertLine(v instanceof Date ? v.toISOString() : (v ?? ''));
+  const lines = [columns, ...rows.map((r) => columns.map((c) => cell(r[c])))];
+  const widths = columns.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
+  for (const l of lines) console.log(l.map((v, i) => (i === l.length - 1 ? v : v.padEnd(widths[i]))).join('  '));
+}
