@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { Pool } from 'pg';
-import { verifyChain } from '../../db/audit/chain';
+import { stableStringify, verifyChain } from '../../db/audit/chain';
 import { readIncidentEvents, type StoredEvent } from '../../db/audit/readEvents';
 import type { AuditEvent } from '../../db/audit/records';
 
@@ -15,9 +15,10 @@ export interface AuditVerdict {
 }
 
 /**
- * Verifies an incident's audit three ways: the hash chain (an edited, deleted or reordered row), the anchor on the
- * incidents row (a cut tail, or a chain recomputed after a deletion), and, when a Temporal client is given, the
- * workflow's own history: every audit write that completed there must be in the store, with the same kind.
+ * Verifies an incident's audit four ways: the hash chain (an edited, deleted or reordered row), the anchor on the
+ * incidents row (a cut tail, or a chain recomputed after a deletion), the row's report columns against the chain, and,
+ * when a Temporal client is given, the workflow's own history: every audit write that completed there must be in the
+ * store with the same content (kind, actor, time, data), so a rewritten event with a recomputed chain is caught.
  */
 export async function verifyIncidentAudit(pool: Pool, incidentId: string, client?: Client): Promise<AuditVerdict> {
   const events = await readIncidentEvents(pool, incidentId);
@@ -25,11 +26,16 @@ export async function verifyIncidentAudit(pool: Pool, incidentId: string, client
   const checkedAgainst: string[] = [];
   const bySeq = new Map(events.map((e) => [e.seq, e]));
 
-  const { rows } = await pool.query<{ workflow_id: string; event_count: number; last_hash: string | null }>(
-    'SELECT workflow_id, event_count, last_hash FROM incidents WHERE incident_id = $1',
+  const { rows } = await pool.query<IncidentRow>(
+    `SELECT workflow_id, event_count, last_hash, phase, acknowledged_at, acknowledged_by, resolved_at
+     FROM incidents WHERE incident_id = $1`,
     [incidentId],
   );
   const row = rows[0];
+  if (row) {
+    checkedAgainst.push('the report columns of its incidents row');
+    problems.push(...reportColumnProblems(row, events));
+  }
   if (row && row.event_count > 0) {
     checkedAgainst.push('the anchor on its incidents row');
     const head = bySeq.get(row.event_count);
@@ -50,12 +56,66 @@ export async function verifyIncidentAudit(pool: Pool, incidentId: string, client
   return { incidentId, events: events.length, problems, checkedAgainst };
 }
 
+interface IncidentRow {
+  workflow_id: string;
+  event_count: number;
+  last_hash: string | null;
+  phase: string;
+  acknowledged_at: Date | null;
+  acknowledged_by: string | null;
+  resolved_at: Date | null;
+}
+
+/**
+ * The columns `dbops report` reads (who acknowledged and when, when it was resolved), recomputed from the chain: an
+ * edited column changes MTTA and MTTR without touching a single event. Incidents recorded before the action policy
+ * counted a resolve as an acknowledgement at the same instant, by the resolver; that still agrees.
+ */
+function reportColumnProblems(row: IncidentRow, events: StoredEvent[]): string[] {
+  const problems: string[] = [];
+  const first = (kind: string) => events.find((e) => e.kind === kind);
+  const iso = (d: Date | null) => (d ? d.toISOString() : null);
+  const resolved = first('resolved');
+  const acked = first('acknowledged') ?? (resolved && iso(row.acknowledged_at) === resolved.occurredAt ? resolved : undefined);
+  const expect = (column: string, stored: string | null, fromChain: string | null) => {
+    if (stored !== fromChain)
+      problems.push(
+        `incidents.${column} is ${stored ?? 'empty'}, but its events say ${fromChain ?? 'empty'} (the row or its events were edited)`,
+      );
+  };
+  expect('acknowledged_at', iso(row.acknowledged_at), acked?.occurredAt ?? null);
+  expect('acknowledged_by', row.acknowledged_by, acked?.actor ?? null);
+  expect('resolved_at', iso(row.resolved_at), resolved?.occurredAt ?? null);
+  if ((row.phase === 'resolved') !== !!resolved) expect('phase', row.phase, resolved ? 'resolved' : 'open');
+  return problems;
+}
+
+/** Each audit write Temporal recorded, against the store's row: there, of the same kind, by the same actor, at the same time, with the same data. */
 function compareWithHistory(stored: Map<number, StoredEvent>, written: Map<number, AuditEvent>): string[] {
   const problems: string[] = [];
   for (const [seq, event] of [...written].sort(([a], [b]) => a - b)) {
     const row = stored.get(seq);
-    if (!row) problems.push(`#${seq}: '${event.kind}' at ${event.occurredAt} is in Temporal's history but missing from the audit store`);
-    else if (row.kind !== event.kind) problems.push(`#${seq}: the store says '${row.kind}', Temporal's history '${event.kind}'`);
+    if (!row) {
+      problems.push(`#${seq}: '${event.kind}' at ${event.occurredAt} is in Temporal's history but missing from the audit store`);
+      continue;
+    }
+    if (row.kind !== event.kind) {
+      problems.push(`#${seq}: the store says '${row.kind}', Temporal's history '${event.kind}'`);
+      continue;
+    }
+    const differs: string[] = [];
+    if ((row.actor ?? null) !== (event.actor ?? null)) differs.push(`actor '${row.actor}' (history: '${event.actor}')`);
+    if (Date.parse(row.occurredAt) !== Date.parse(event.occurredAt)) differs.push(`time ${row.occurredAt} (history: ${event.occurredAt})`);
+    const data = (row.data ?? {}) as Record<string, unknown>;
+    // A row the store refused as sent was written repaired (its data says why): only its kind, actor and time compare.
+    if (!('unstorable' in data)) {
+      const sent = (event.data ?? {}) as Record<string, unknown>;
+      const fields = [...new Set([...Object.keys(data), ...Object.keys(sent)])].filter(
+        (k) => stableStringify(data[k]) !== stableStringify(sent[k]),
+      );
+      if (fields.length) differs.push(`data ${fields.join(', ')}`);
+    }
+    if (differs.length) problems.push(`#${seq} '${row.kind}': the store's ${differs.join('; ')} differ from what the workflow wrote`);
   }
   return problems;
 }

@@ -28,7 +28,11 @@ describe('audit verify on the Temporal dev server', () => {
     const incidentId = await resolvedIncident(`intact-${Date.now()}`);
     const verdict = await verifyIncidentAudit(suite.harness.db.pool, incidentId, suite.client);
     expect(verdict.problems).toEqual([]);
-    expect(verdict.checkedAgainst).toEqual(['the anchor on its incidents row', "the workflow's history in Temporal"]);
+    expect(verdict.checkedAgainst).toEqual([
+      'the report columns of its incidents row',
+      'the anchor on its incidents row',
+      "the workflow's history in Temporal",
+    ]);
   });
 
   it('names the event when the last one is deleted (the chain alone would look intact)', async () => {
@@ -38,6 +42,9 @@ describe('audit verify on the Temporal dev server', () => {
     await pool.query('DELETE FROM incident_events WHERE incident_id = $1 AND seq = $2', [incidentId, before.length]);
     const verdict = await verifyIncidentAudit(pool, incidentId, suite.client);
     expect(verdict.problems).toEqual([
+      // The row still says resolved; its events no longer do.
+      expect.stringMatching(/^incidents\.resolved_at is .*, but its events say empty/),
+      'incidents.phase is resolved, but its events say open (the row or its events were edited)',
       `#${before.length}..#${before.length}: missing at the tail (the incidents row counts ${before.length} events)`,
       expect.stringMatching(new RegExp(`^#${before.length}: 'resolved' at .* is in Temporal's history but missing from the audit store$`)),
     ]);
@@ -70,5 +77,55 @@ describe('audit verify on the Temporal dev server', () => {
     expect(verdict.problems.at(-1)).toMatch(
       new RegExp(`^#${events.length}: 'resolved' at .* is in Temporal's history but missing from the audit store$`),
     );
+  });
+
+  /** The forger's tool: rewrites the trail as `edit` says, recomputing every hash and the anchor with the project's own code. */
+  async function forge(incidentId: string, edit: (e: Awaited<ReturnType<typeof readIncidentEvents>>[number]) => void) {
+    const pool = suite.harness.db.pool;
+    const events = await readIncidentEvents(pool, incidentId);
+    await pool.query('DELETE FROM incident_events WHERE incident_id = $1', [incidentId]);
+    let prev = GENESIS_HASH;
+    for (const e of events) {
+      edit(e);
+      const hash = eventHash(prev, e);
+      await pool.query(
+        `INSERT INTO incident_events (event_id, incident_id, seq, kind, actor, occurred_at, data, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
+        [e.eventId, incidentId, e.seq, e.kind, e.actor, e.occurredAt, JSON.stringify(e.data), prev, hash],
+      );
+      prev = hash;
+    }
+    await pool.query('UPDATE incidents SET last_hash = $2 WHERE incident_id = $1', [incidentId, prev]);
+  }
+
+  it('names a same-kind rewrite of content (who acknowledged, a note’s text) with the chain and anchor recomputed', async () => {
+    const incidentId = await resolvedIncident(`content-${Date.now()}`);
+    const pool = suite.harness.db.pool;
+    await forge(incidentId, (e) => {
+      if (e.kind === 'acknowledged') e.actor = 'erin';
+      if (e.kind === 'note') e.data = { ...(e.data as object), text: 'scope: nothing lost' };
+    });
+    await pool.query("UPDATE incidents SET acknowledged_by = 'erin' WHERE incident_id = $1", [incidentId]);
+    expect((await verifyIncidentAudit(pool, incidentId)).problems).toEqual([]); // chain, anchor and row agree: the store alone is fooled
+    const verdict = await verifyIncidentAudit(pool, incidentId, suite.client);
+    expect(verdict.problems).toEqual([
+      expect.stringMatching(/^#\d+ 'acknowledged': the store's actor 'erin' \(history: 'dana'\) differ from what the workflow wrote$/),
+      expect.stringMatching(/^#\d+ 'note': the store's data text differ from what the workflow wrote$/),
+    ]);
+  });
+
+  it('names report columns edited on the incidents row (MTTA and MTTR read them), with or without Temporal', async () => {
+    const incidentId = await resolvedIncident(`columns-${Date.now()}`);
+    const pool = suite.harness.db.pool;
+    await pool.query(
+      "UPDATE incidents SET acknowledged_at = acknowledged_at + interval '30 minutes', resolved_at = NULL WHERE incident_id = $1",
+      [incidentId],
+    );
+    for (const client of [undefined, suite.client]) {
+      const { problems } = await verifyIncidentAudit(pool, incidentId, client);
+      expect(problems).toEqual([
+        expect.stringMatching(/^incidents\.acknowledged_at is .*, but its events say .* \(the row or its events were edited\)$/),
+        expect.stringMatching(/^incidents\.resolved_at is empty, but its events say .* \(the row or its events were edited\)$/),
+      ]);
+    }
   });
 });

@@ -80,13 +80,15 @@ describe('incidents end to end on the Temporal dev server', () => {
 
       const verify = await dbops(['audit', 'verify', result.incidentId], cliEnv);
       expect(verify.stdout).toMatch(
-        /events, intact \(checked: its hash chain, the anchor on its incidents row, the workflow's history in Temporal\)/,
+        /events, intact \(checked: its hash chain, the report columns of its incidents row, the anchor on its incidents row, the workflow's history in Temporal\)/,
       );
       const storeOnly = await dbops(['audit', 'verify', result.incidentId, '--no-temporal'], {
         ...cliEnv,
         TEMPORAL_ADDRESS: '127.0.0.1:1',
       });
-      expect(storeOnly.stdout).toMatch(/events, intact \(checked: its hash chain, the anchor on its incidents row\)/);
+      expect(storeOnly.stdout).toMatch(
+        /events, intact \(checked: its hash chain, the report columns of its incidents row, the anchor on its incidents row\)/,
+      );
       // An auditor may name the incident by its workflow id: the audit store maps it, no Temporal needed.
       const csv = await dbops(['audit', 'show', workflowId, '--format', 'csv'], { ...cliEnv, TEMPORAL_ADDRESS: '127.0.0.1:1' });
       const kinds = csv.stdout
