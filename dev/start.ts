@@ -6,7 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { seedDemoData } from './demoData';
-import { createIntakeApp, startIntake } from '../client/api/intake';
+import { closeIntake, createIntakeApp, startIntake } from '../client/api/intake';
 import { openIncident } from '../client/incidents/openIncident';
 import { applySchedules } from '../client/checklists/schedules';
 import { buildActivities } from '../workers/activityDependencies';
@@ -32,14 +32,18 @@ async function main() {
   const routing = loadRouting(config.routingPath, { required: config.routingRequired });
   const catalog = loadCatalog(config);
 
-  // The SDK's runtime drains the worker on SIGINT/SIGTERM; an interrupt during start-up stops what has started. A
-  // second Ctrl-C (not the copy npm and tsx relay within the same moment) exits at once.
+  // The stop, in order: the intake stops taking requests (here, at once), the SDK's runtime drains the worker (on
+  // SIGINT/SIGTERM), then `cleanups` close the connections and stop Temporal, and PostgreSQL last. The servers run in
+  // process groups of their own, so the terminal's Ctrl-C reaches this process only. An interrupt during start-up
+  // stops what has started. A second Ctrl-C (not the copy npm relays within the same moment) exits at once.
   let interruptedAt = 0;
+  let stopTakingRequests: () => unknown = () => undefined;
   const onInterrupt = () => {
     const now = Date.now();
     if (!interruptedAt) {
       interruptedAt = now;
-      log.info('shutting down: draining the worker, then stopping Temporal and PostgreSQL');
+      log.info('shutting down: closing the intake, draining the worker, then stopping Temporal and PostgreSQL');
+      stopTakingRequests();
     } else if (now - interruptedAt > 1000) {
       console.error('second interrupt: exiting now');
       process.exit(130);
@@ -93,7 +97,10 @@ async function main() {
       pageLinkSecret: config.pageLinks?.secret,
     };
     const intake = await startIntake(createIntakeApp(api, log), config.intakePort, config.intakeHost, config.tls);
-    cleanups.unshift(() => intake.close());
+    // Requests already in flight finish (Temporal and the audit store are still up); new ones are refused.
+    let intakeClosed: Promise<void> | undefined;
+    stopTakingRequests = () => (intakeClosed ??= closeIntake(intake));
+    cleanups.unshift(stopTakingRequests);
     if (interruptedAt) return;
 
     // A dev server that dies leaves the worker polling nothing: say so and stop, rather than run on silently.
