@@ -51,7 +51,11 @@ async function stopLeftover(o: {
     );
   }
   const started = Date.now();
-  await stopPid(pid, o.stopSignal);
+  await stopPid(pid, o.stopSignal).catch((err: Error) => {
+    throw new ProvisionError(
+      `${o.what} (pid ${pid}) was left running on ${o.where} by an earlier start, and could not be stopped: ${err.message}`,
+    );
+  });
   o.log.warn(
     `found ${o.what} (pid ${pid}) left running on ${o.where} by an earlier start that is gone; stopped it in ${Date.now() - started} ms`,
   );

@@ -40,12 +40,16 @@ export function ownerOf(pid: number): { pid: number; command: string } | undefin
   return comm.startsWith('node') ? { pid: ppid, command: commandLine(ppid).join(' ') } : undefined;
 }
 
-/** Sends `signal`, then SIGKILL to the process' group (a server we started leads its own) after `graceMs`. */
+/**
+ * Sends `signal`, then SIGKILL to the process' group (a server we started leads its own) after `graceMs`; fails when
+ * even that does not end it (another user's process).
+ */
 export async function stopPid(pid: number, signal: NodeJS.Signals, graceMs = 10_000): Promise<void> {
   if (!isAlive(pid)) return;
   signalQuietly(pid, signal);
   const deadline = Date.now() + graceMs;
   while (isAlive(pid)) {
+    if (Date.now() > deadline + 5000) throw new Error(`pid ${pid} did not stop on ${signal}, nor on SIGKILL`);
     if (Date.now() > deadline) {
       signalQuietly(-pid, 'SIGKILL');
       signalQuietly(pid, 'SIGKILL');

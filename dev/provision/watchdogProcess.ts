@@ -29,6 +29,6 @@ async function stopAll() {
   for (const server of watched.reverse()) {
     if (!isAlive(server.pid)) continue;
     process.stderr.write(`dbops watchdog: its starter (pid ${owner}) is gone; stopping ${server.name} (pid ${server.pid})\n`);
-    await stopPid(server.pid, server.signal);
+    await stopPid(server.pid, server.signal).catch((err: Error) => process.stderr.write(`dbops watchdog: ${err.message}\n`));
   }
 }
