@@ -4,50 +4,35 @@
  * `temporal` is down meanwhile, and once it is back the ladder climbs on, alerts open incidents again, and the audit
  * and the pages are whole.
  */
-import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startProductionShape, type ManagedProcess, type ProductionShape } from '../../dev/productionShape';
-import { createLogger } from '../../lib/logger';
+import type { ManagedProcess, ProductionShape } from '../../dev/productionShape';
 import { startFastIncident } from '../faults/support/fastIncident';
 import { acknowledgeAndResolve, expectLadderClimbing, expectRunIntact, incidentIdOf } from '../faults/support/incidentRun';
 import { waitFor } from '../faults/support/waitFor';
 import { startWebhookReceiver } from '../faults/support/webhookReceiver';
+import { startShapeInScratch } from '../support/productionShapeRun';
 
 const CADENCE_SECONDS = 5;
 
 let shape: ProductionShape;
+let run: Awaited<ReturnType<typeof startShapeInScratch>> | undefined;
 let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 let pool: Pool;
-let scratch: string;
 
 beforeAll(async () => {
-  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-shape-kill-'));
-  fs.chmodSync(scratch, 0o755); // as root, the embedded server runs as a 'postgres' user that must reach its data
   receiver = await startWebhookReceiver();
-  shape = await startProductionShape({
-    dir: scratch,
-    cacheDir: path.resolve(process.env.DBOPS_DATA_DIR ?? '.dbops', 'cache'),
-    log: createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }),
-    workers: 1,
-    apis: 1,
-    serverPath: process.env.TEMPORAL_SERVER_PATH,
-    sqlToolPath: process.env.TEMPORAL_SQL_TOOL_PATH,
-    bundlePath: path.join(scratch, 'workflow-bundle.js'),
-    env: { DBOPS_WEBHOOK_URL: receiver.url, LOG_LEVEL: 'info' },
-  });
+  run = await startShapeInScratch({ workers: 1, apis: 1, env: { DBOPS_WEBHOOK_URL: receiver.url, LOG_LEVEL: 'info' } });
+  shape = run.shape;
   pool = new Pool({ connectionString: shape.databaseUrl, max: 2 });
 }, 15 * 60_000);
 
 afterAll(async () => {
   await pool?.end();
-  await shape?.stop();
+  await run?.close();
   await receiver?.close();
-  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
 });
 
 /** Listens on a port just freed (retrying until it is), as a stale process holding it would. */
