@@ -4,6 +4,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
+import path from 'node:path';
 import { Pool } from 'pg';
 import { seedDemoData } from './demoData';
 import { closeIntake, createIntakeApp, startIntake } from '../client/api/intake';
@@ -20,6 +21,7 @@ import { loadRouting } from '../lib/routingRules';
 import { demoCredentials, type DemoCredentials } from './demoCredentials';
 import { demoPagesOut } from './demoPages';
 import { startStack, type Stack } from './stack';
+import { buildWorkflowBundle } from '../workers/buildWorkflowBundle';
 import { createDbopsWorker } from '../workers/createWorker';
 import { sdkLogger } from '../workers/sdkLogger';
 
@@ -52,6 +54,11 @@ async function main() {
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
 
+  // Workflows are bundled (webpack, seconds) while the servers start, not after: a start after a crash is up sooner.
+  const workflowBundle = config.workflowBundle
+    ? Promise.resolve(config.workflowBundle)
+    : buildWorkflowBundle(path.join(config.dataDir, 'workflow-bundle.js'));
+  workflowBundle.catch(() => undefined); // awaited below, once the servers run
   const stack = await startStack(config, log);
   if (!config.databaseUrl && !config.allowedSuperusers) {
     // The embedded server runs dbops itself as its superuser 'postgres': that is the demo's setup, not an intrusion.
@@ -78,6 +85,7 @@ async function main() {
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       activities: services.activities,
+      workflowBundlePath: await workflowBundle,
       ...(config.workerActivitiesPerSecond && { tuning: { maxActivitiesPerSecond: config.workerActivitiesPerSecond } }),
     });
     // Demo tokens only on the demo stack; the intake key always, generated if unset.
