@@ -1,7 +1,8 @@
 /**
  * `npm run production-local`: docker-compose.yml's shape on this machine, without Docker. The real Temporal server
  * on PostgreSQL (built once with Go), two dbops workers on the prebuilt workflow bundle and two alert intakes, each
- * restarted if it dies. State under .dbops/production-local; Ctrl-C drains the workers and stops everything.
+ * (the server too) restarted if it dies. State under .dbops/production-local; Ctrl-C drains the workers and stops
+ * everything.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -61,11 +62,6 @@ async function main() {
     `Try: curl -X POST ${shape.apis[0]!.url}/alerts -H 'authorization: Bearer ${shape.intakeKey}' -H 'content-type: application/json' -d '{"type":"connection-pool-exhaustion","tier":"oltp","fingerprint":"pool-a"}'\n` +
       `     npm run dbops -- incident list\nCtrl-C stops everything.\n`,
   );
-  shape.temporal.onUnexpectedExit?.((reason) => {
-    log.error(`${reason}; stopping dbops`);
-    process.exitCode = 1;
-    shutdown();
-  });
   await new Promise<void>((resolve) => {
     const wait = setInterval(() => {
       if (stopping) {

@@ -1,14 +1,16 @@
 import crypto from 'node:crypto';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client as PgClient, Pool } from 'pg';
 import { migrate } from '../db/migrate';
 import type { Logger } from '../lib/logger';
 import { buildWorkflowBundle } from '../workers/buildWorkflowBundle';
+import { keepRunning } from './provision/keepRunning';
 import { startEmbeddedPostgres, type RunningPostgres } from './provision/postgres';
 import { freePort, ProvisionError, stopProcess } from './provision/processes';
 import { startTemporalServer, type RunningTemporalServer } from './provision/temporalServer';
+import { stopWithThisProcess } from './provision/watchdog';
 import { findOrBuildTemporalServer } from './provision/temporalServerBinaries';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -168,28 +170,27 @@ interface Supervised extends ManagedProcess {
 
 function supervise(name: string, entry: string, url: string, dir: string, log: Logger, env: NodeJS.ProcessEnv): Supervised {
   const logFile = path.join(dir, 'logs', `${name}.log`);
-  let child: ChildProcess;
-  let stopping = false;
-  let restarts = 0;
-  const start = () => {
+  const launch = () => {
     const out = fs.openSync(logFile, 'a', 0o600);
-    child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], { cwd: ROOT, env, stdio: ['ignore', out, out] });
-    fs.closeSync(out);
-    child.once('exit', (code, signal) => {
-      if (stopping) return;
-      restarts++;
-      log.warn({ process: name, code, signal, logFile }, `${name} exited; restarting it`);
-      setTimeout(() => stopping || start(), 1000).unref();
+    // Its own process group: the terminal's Ctrl-C reaches the supervisor, which stops it before Temporal and PostgreSQL.
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', out, out],
+      detached: true,
     });
+    fs.closeSync(out);
+    if (child.pid) child.once('exit', stopWithThisProcess(child.pid, 'SIGTERM', name));
+    return { process: child, stop: () => stopProcess(child, 30_000) };
   };
-  start();
+  const kept = keepRunning(name, launch, { log, logFields: { logFile } });
   return {
     name,
     url,
     logFile,
-    pid: () => child.pid!,
-    restarts: () => restarts,
-    kill: (signal) => child.kill(signal),
+    pid: kept.pid,
+    restarts: kept.restarts,
+    kill: kept.kill,
     async ready(timeoutMs = 120_000) {
       const deadline = Date.now() + timeoutMs;
       let last = '';
@@ -205,9 +206,6 @@ function supervise(name: string, entry: string, url: string, dir: string, log: L
       }
       throw new ProvisionError(`${name} was not ready within ${timeoutMs / 1000}s (${last}); see ${logFile}`);
     },
-    async stop() {
-      stopping = true;
-      await stopProcess(child, 30_000);
-    },
+    stop: kept.stop,
   };
 }

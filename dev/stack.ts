@@ -68,6 +68,7 @@ export async function startStack(config: Config, log: Logger): Promise<Stack> {
         port: config.temporal.port,
         uiPort: config.temporal.uiPort,
         dbFile: path.join(config.dataDir, 'temporal.sqlite'),
+        pidFile: path.join(config.dataDir, 'temporal.pid'),
         sqlitePragmas: DEV_SERVER_SQLITE_PRAGMAS,
         namespace: config.temporal.namespace,
       });

@@ -4,9 +4,10 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
+import path from 'node:path';
 import { Pool } from 'pg';
 import { seedDemoData } from './demoData';
-import { createIntakeApp, startIntake } from '../client/api/intake';
+import { closeIntake, createIntakeApp, startIntake } from '../client/api/intake';
 import { openIncident } from '../client/incidents/openIncident';
 import { applySchedules } from '../client/checklists/schedules';
 import { buildActivities } from '../workers/activityDependencies';
@@ -20,6 +21,7 @@ import { loadRouting } from '../lib/routingRules';
 import { demoCredentials, type DemoCredentials } from './demoCredentials';
 import { demoPagesOut } from './demoPages';
 import { startStack, type Stack } from './stack';
+import { buildWorkflowBundle } from '../workers/buildWorkflowBundle';
 import { createDbopsWorker } from '../workers/createWorker';
 import { sdkLogger } from '../workers/sdkLogger';
 
@@ -32,14 +34,18 @@ async function main() {
   const routing = loadRouting(config.routingPath, { required: config.routingRequired });
   const catalog = loadCatalog(config);
 
-  // The SDK's runtime drains the worker on SIGINT/SIGTERM; an interrupt during start-up stops what has started. A
-  // second Ctrl-C (not the copy npm and tsx relay within the same moment) exits at once.
+  // The stop, in order: the intake stops taking requests (here, at once), the SDK's runtime drains the worker (on
+  // SIGINT/SIGTERM), then `cleanups` close the connections and stop Temporal, and PostgreSQL last. The servers run in
+  // process groups of their own, so the terminal's Ctrl-C reaches this process only. An interrupt during start-up
+  // stops what has started. A second Ctrl-C (not the copy npm relays within the same moment) exits at once.
   let interruptedAt = 0;
+  let stopTakingRequests: () => unknown = () => undefined;
   const onInterrupt = () => {
     const now = Date.now();
     if (!interruptedAt) {
       interruptedAt = now;
-      log.info('shutting down: draining the worker, then stopping Temporal and PostgreSQL');
+      log.info('shutting down: closing the intake, draining the worker, then stopping Temporal and PostgreSQL');
+      stopTakingRequests();
     } else if (now - interruptedAt > 1000) {
       console.error('second interrupt: exiting now');
       process.exit(130);
@@ -48,6 +54,11 @@ async function main() {
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
 
+  // Workflows are bundled (webpack, seconds) while the servers start, not after: a start after a crash is up sooner.
+  const workflowBundle = config.workflowBundle
+    ? Promise.resolve(config.workflowBundle)
+    : buildWorkflowBundle(path.join(config.dataDir, 'workflow-bundle.js'));
+  workflowBundle.catch(() => undefined); // awaited below, once the servers run
   const stack = await startStack(config, log);
   if (!config.databaseUrl && !config.allowedSuperusers) {
     // The embedded server runs dbops itself as its superuser 'postgres': that is the demo's setup, not an intrusion.
@@ -74,6 +85,7 @@ async function main() {
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       activities: services.activities,
+      workflowBundlePath: await workflowBundle,
       ...(config.workerActivitiesPerSecond && { tuning: { maxActivitiesPerSecond: config.workerActivitiesPerSecond } }),
     });
     // Demo tokens only on the demo stack; the intake key always, generated if unset.
@@ -93,7 +105,10 @@ async function main() {
       pageLinkSecret: config.pageLinks?.secret,
     };
     const intake = await startIntake(createIntakeApp(api, log), config.intakePort, config.intakeHost, config.tls);
-    cleanups.unshift(() => intake.close());
+    // Requests already in flight finish (Temporal and the audit store are still up); new ones are refused.
+    let intakeClosed: Promise<void> | undefined;
+    stopTakingRequests = () => (intakeClosed ??= closeIntake(intake));
+    cleanups.unshift(stopTakingRequests);
     if (interruptedAt) return;
 
     // A dev server that dies leaves the worker polling nothing: say so and stop, rather than run on silently.

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type { Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -157,4 +158,14 @@ export function startIntake(
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, port, hostname, ...secure }, () => resolve(server));
   });
+}
+
+/**
+ * Stops taking requests: no new connection is accepted, and a kept-alive one is closed once it has answered the
+ * request it carries (Node would otherwise go on serving a busy client on it until the client paused). Resolves when
+ * every request in flight has been answered: whatever they need (Temporal, the audit store) must stay up until then.
+ */
+export function closeIntake(server: ServerType): Promise<void> {
+  (server as Server).on('request', (_req, res: ServerResponse) => (res.shouldKeepAlive = false));
+  return new Promise((resolve) => server.close(() => resolve()));
 }

@@ -6,7 +6,7 @@ import { createLogger } from '../../lib/logger';
 import { rosterInForce } from '../../lib/rosterInForce';
 import { loadRouting } from '../../lib/routingRules';
 import { registerIntakeKey } from './intakeKey';
-import { createIntakeApp, startIntake } from './intake';
+import { closeIntake, createIntakeApp, startIntake } from './intake';
 import { withOperations } from './operations';
 
 async function main() {
@@ -38,10 +38,9 @@ async function main() {
   );
   const server = await startIntake(app, config.intakePort, config.intakeHost, config.tls);
   log.info({ port: config.intakePort, host: config.intakeHost, tls: Boolean(config.tls) }, 'dbops API listening');
+  // Requests in flight are answered before the connections they need close.
   const stop = () => {
-    server.close();
-    void connection.close();
-    void pool.end();
+    void closeIntake(server).then(() => Promise.all([connection.close(), pool.end()]));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -3,6 +3,7 @@ import { Connection } from '@temporalio/client';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../lib/logger';
+import { stopLeftoverDevServer } from './leftoverServers';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/shared/searchAttributes';
 import { freePort, isPortOpen, ProvisionError, waitForPort, watchServer } from './processes';
 import type { TemporalCliSource } from './temporalCli';
@@ -27,12 +28,18 @@ export interface DevServerOptions {
   /** SQLite pragmas for dbFile, as `name=value` (`temporal server start-dev --sqlite-pragma`). */
   sqlitePragmas?: string[];
   namespace?: string;
+  /**
+   * Where the server's pid is kept while it runs (with dbFile): a start finds a server an earlier one left running on
+   * the same file there, and stops it.
+   */
+  pidFile?: string;
 }
 
 /** Starts the Temporal CLI dev server as a child process and waits until it serves gRPC. */
 export async function startDevServer(opts: DevServerOptions): Promise<RunningTemporal> {
   const port = opts.port ?? (await freePort());
   const namespace = opts.namespace ?? 'default';
+  if (opts.pidFile && opts.dbFile) await stopLeftoverDevServer(opts.pidFile, opts.dbFile, opts.log);
   if (await isPortOpen(port)) {
     throw new ProvisionError(
       `port ${port} is already in use: stop what listens there, set TEMPORAL_PORT to another port, or set TEMPORAL_ADDRESS to use that server.`,
@@ -54,19 +61,24 @@ export async function startDevServer(opts: DevServerOptions): Promise<RunningTem
   const options: SpawnOptionsWithStdioTuple<'ignore', 'pipe', 'pipe'> = { stdio: ['ignore', 'pipe', 'pipe'], detached: true };
   const child = opts.dbFile ? spawnPrivate(opts.source.path, args, options) : spawn(opts.source.path, args, options);
   const watched = watchServer(child, 'the Temporal dev server', { keepChars: 4000, reasonChars: 500 });
+  if (opts.pidFile && child.pid) fs.writeFileSync(opts.pidFile, `${child.pid}\n`, { mode: 0o600 });
+  const stop = async (graceMs?: number) => {
+    await watched.stop(graceMs);
+    if (opts.pidFile) fs.rmSync(opts.pidFile, { force: true });
+  };
   try {
     const deadline = Date.now() + 60_000;
     await waitForPort(port, child, 60_000, 'the Temporal dev server', watched.output);
     await waitForHealthyFrontend(`127.0.0.1:${port}`, deadline, child, watched.output);
   } catch (err) {
-    await watched.stop(2000);
+    await stop(2000);
     throw err;
   }
   opts.log.debug({ port, pid: child.pid }, 'Temporal dev server up');
   return {
     address: `127.0.0.1:${port}`,
     uiUrl: opts.uiPort ? `http://127.0.0.1:${opts.uiPort}` : undefined,
-    stop: () => watched.stop(),
+    stop: () => stop(),
     onUnexpectedExit: watched.onUnexpectedExit,
   };
 }

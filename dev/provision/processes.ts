@@ -2,6 +2,7 @@ import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import net from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
+import { stopWithThisProcess } from './watchdog';
 
 /** A step that could not provision a real part; its message says what is missing and how to supply it. */
 export class ProvisionError extends Error {}
@@ -87,11 +88,11 @@ export async function runCommand(
   }
 }
 
-/** Sends SIGTERM, then SIGKILL if the process has not exited within `graceMs`. */
-export async function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<void> {
+/** Sends `signal` (SIGTERM by default), then SIGKILL if the process has not exited within `graceMs`. */
+export async function stopProcess(child: ChildProcess, graceMs = 10_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
+  child.kill(signal);
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
@@ -111,21 +112,26 @@ export async function waitForPort(port: number, child: ChildProcess, timeoutMs: 
 }
 
 /**
- * A server child this process owns: keeps the tail of its output, kills it if this process exits first, and tells
- * listeners when it exits without having been stopped (a crash must be said, not silent).
+ * A server child this process owns (spawned `detached`, so the terminal's Ctrl-C reaches this process only): keeps
+ * the tail of its output, stops it if this process exits first (the watchdog does when this process is killed), and
+ * tells listeners when it exits without having been stopped (a crash must be said, not silent).
  */
-export function watchServer(child: ChildProcess, what: string, o: { keepChars: number; reasonChars: number }) {
+export function watchServer(child: ChildProcess, what: string, o: { keepChars: number; reasonChars: number; stopSignal?: NodeJS.Signals }) {
+  const stopSignal = o.stopSignal ?? 'SIGTERM';
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-o.keepChars);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
+  const stopOnExit = () => child.kill(stopSignal);
+  process.once('exit', stopOnExit);
+  const release = child.pid ? stopWithThisProcess(child.pid, stopSignal, what) : () => undefined;
   let stopping = false;
   const exitListeners: ((reason: string) => void)[] = [];
   child.once('exit', (code, signal) => {
+    release();
+    process.removeListener('exit', stopOnExit);
     if (stopping) return;
     const tail = output.trim().slice(-o.reasonChars);
     const reason = `${what} (pid ${child.pid}) exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`})${tail ? `: ${tail}` : ''}`;
@@ -136,8 +142,7 @@ export function watchServer(child: ChildProcess, what: string, o: { keepChars: n
     onUnexpectedExit: (listener: (reason: string) => void) => exitListeners.push(listener),
     async stop(graceMs?: number) {
       stopping = true;
-      process.removeListener('exit', killOnExit);
-      await stopProcess(child, graceMs);
+      await stopProcess(child, graceMs, stopSignal);
     },
   };
 }

@@ -7,6 +7,7 @@ import { Pool } from 'pg';
 import { registerSearchAttributes } from '../../client/temporal/registerSearchAttributes';
 import type { Logger } from '../../lib/logger';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/shared/searchAttributes';
+import { keepRunning, type KeptRunning } from './keepRunning';
 import { canListen, freePort, ProvisionError, runCommand, waitForPort, watchServer } from './processes';
 import type { RunningTemporal } from './devServer';
 import type { TemporalServerBinaries } from './temporalServerBinaries';
@@ -29,16 +30,16 @@ export interface TemporalServerOptions {
   namespace?: string;
 }
 
-export interface RunningTemporalServer extends RunningTemporal {
+export interface RunningTemporalServer extends RunningTemporal, Omit<KeptRunning, 'stop'> {
   /** Where the server's own Prometheus metrics are. */
   metricsUrl: string;
-  pid: number;
 }
 
 /**
  * The real Temporal server on PostgreSQL, as `temporalio/auto-setup` does it: creates its databases, applies the
  * module's versioned schemas with the SQL tool (idempotent), starts the server, then registers the namespace and
- * dbops' search attributes and waits until the frontend knows both.
+ * dbops' search attributes and waits until the frontend knows both. A server that dies is started again on the same
+ * config and ports, as the workers and APIs are: its state is in PostgreSQL, and they reconnect to the same address.
  */
 export async function startTemporalServer(opts: TemporalServerOptions): Promise<RunningTemporalServer> {
   const { binaries, log } = opts;
@@ -61,34 +62,39 @@ export async function startTemporalServer(opts: TemporalServerOptions): Promise<
   // The file holds the database password: its owner's only.
   fs.writeFileSync(path.join(configDir, 'production-local.yaml'), serverConfig(pg, ports, dynamicConfigFile), { mode: 0o600 });
 
-  const child = spawn(
-    binaries.server,
-    ['--root', opts.dir, '--config', 'config', '--env', 'production-local', '--allow-no-auth', 'start'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true, // its own process group: a Ctrl-C reaches the supervisor, which stops the server last
-    },
-  );
-  const watched = watchServer(child, 'the Temporal server', { keepChars: 6000, reasonChars: 800 });
-  const stop = () => watched.stop(15_000);
+  const launch = () => {
+    const child = spawn(
+      binaries.server,
+      ['--root', opts.dir, '--config', 'config', '--env', 'production-local', '--allow-no-auth', 'start'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true, // its own process group: a Ctrl-C reaches the supervisor, which stops the server last
+      },
+    );
+    const watched = watchServer(child, 'the Temporal server', { keepChars: 6000, reasonChars: 800 });
+    return { process: child, stop: () => watched.stop(15_000), output: watched.output };
+  };
+  const first = launch();
   const address = `127.0.0.1:${ports.frontend}`;
   try {
-    await waitForPort(ports.frontend, child, 120_000, 'the Temporal server', watched.output);
+    await waitForPort(ports.frontend, first.process, 120_000, 'the Temporal server', first.output);
     await registerNamespace(address, namespace, log, () => {
-      if (child.exitCode !== null || child.signalCode !== null)
-        throw new ProvisionError(`the Temporal server exited:\n${watched.output().slice(-1500)}`);
+      if (first.process.exitCode !== null || first.process.signalCode !== null)
+        throw new ProvisionError(`the Temporal server exited:\n${first.output().slice(-1500)}`);
     });
   } catch (err) {
-    await stop();
+    await first.stop();
     throw err;
   }
-  log.debug({ address, pid: child.pid }, 'Temporal server up');
+  log.debug({ address, pid: first.process.pid }, 'Temporal server up');
+  const kept = keepRunning('the Temporal server', launch, { log, first });
   return {
     address,
-    pid: child.pid!,
     metricsUrl: `http://127.0.0.1:${ports.metrics}/metrics`,
-    stop,
-    onUnexpectedExit: watched.onUnexpectedExit,
+    pid: kept.pid,
+    restarts: kept.restarts,
+    kill: kept.kill,
+    stop: kept.stop,
   };
 }
 

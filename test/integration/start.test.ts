@@ -1,70 +1,8 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
-import { freePort, isPortOpen } from '../../dev/provision/processes';
-
-const ROOT = path.resolve(__dirname, '../..');
-
-/** `npm start` in a fresh data folder on free ports, in its own process group like a terminal's foreground job. */
-async function startService() {
-  const [port, uiPort, intakePort] = [await freePort(), await freePort(), await freePort()];
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-start-'));
-  fs.chmodSync(dataDir, 0o755);
-  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'dev/start.ts')], {
-    cwd: ROOT,
-    // Its own process group: the interrupt below reaches every process in it.
-    detached: true,
-    env: {
-      ...process.env,
-      DATABASE_URL: '',
-      TEMPORAL_ADDRESS: '',
-      TEMPORAL_CLI_PATH: inject('temporalCliPath'),
-      TEMPORAL_PORT: String(port),
-      TEMPORAL_UI_PORT: String(uiPort),
-      DBOPS_INTAKE_PORT: String(intakePort),
-      DBOPS_DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const service = {
-    child,
-    port,
-    uiPort,
-    intakePort,
-    dataDir,
-    output: '',
-    exited: new Promise<number | null>((resolve) => child.once('exit', resolve)),
-    pidFile: path.join(dataDir, 'postgres/data/postmaster.pid'),
-    async running() {
-      for (let i = 0; i < 600 && !service.output.includes('dbops is running') && child.exitCode === null; i++)
-        await new Promise((r) => setTimeout(r, 100));
-      expect(service.output, service.output).toContain('dbops is running');
-    },
-    cleanUp() {
-      if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-  child.stdout.on('data', (c) => (service.output += c));
-  child.stderr.on('data', (c) => (service.output += c));
-  return service;
-}
-
-/** The pid of the dev server listening on this gRPC port (a child of the service under test). */
-function devServerPid(port: number): number {
-  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      if (args.includes('start-dev') && args[args.indexOf('--port') + 1] === String(port)) return Number(pid);
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  throw new Error(`no dev server on port ${port}`);
-}
+import { describe, expect, it } from 'vitest';
+import { isPortOpen } from '../../dev/provision/processes';
+import { devServerPid, startService } from '../support/npmStart';
 
 /**
  * `npm start` as a newcomer runs it: the service comes up with its UI and intake, and one Ctrl-C to the terminal's

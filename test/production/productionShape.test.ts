@@ -5,15 +5,14 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { verifyIncidentAudit } from '../../client/incidents/verifyAudit';
-import { startProductionShape, type ProductionShape } from '../../dev/productionShape';
-import { createLogger } from '../../lib/logger';
+import type { ProductionShape } from '../../dev/productionShape';
 import { parseMetrics } from '../../lib/prometheus';
 import { incidentStateQuery } from '../../workflows/incident/messages';
+import { startShapeInScratch } from '../support/productionShapeRun';
 import { startWebhookReceiver } from '../support/webhookReceiver';
 
 const ALERTS = 500;
@@ -23,28 +22,21 @@ const CONCURRENCY = 8;
 const INTAKE_HEADERS = { 'content-type': 'application/json' };
 
 let shape: ProductionShape;
+let run: Awaited<ReturnType<typeof startShapeInScratch>> | undefined;
 let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 let pool: Pool;
 let connection: Connection;
 let client: Client;
-let scratch: string;
 
 beforeAll(async () => {
-  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-shape-'));
-  fs.chmodSync(scratch, 0o755); // as root, the embedded server runs as a 'postgres' user that must reach its data
   receiver = await startWebhookReceiver();
-  shape = await startProductionShape({
-    dir: scratch,
-    cacheDir: path.resolve(process.env.DBOPS_DATA_DIR ?? '.dbops', 'cache'),
-    log: createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }),
+  run = await startShapeInScratch({
     workers: 2,
     apis: 2,
-    serverPath: process.env.TEMPORAL_SERVER_PATH,
-    sqlToolPath: process.env.TEMPORAL_SQL_TOOL_PATH,
-    bundlePath: path.join(scratch, 'workflow-bundle.js'),
     // 500 alerts in a burst from one integration: over the default rate limit, which is not what this test measures.
     env: { DBOPS_WEBHOOK_URL: receiver.url, LOG_LEVEL: 'info', DBOPS_RATE_LIMIT_PER_MINUTE: '100000' },
   });
+  shape = run.shape;
   pool = new Pool({ connectionString: shape.databaseUrl, max: 4 });
   connection = await Connection.connect({ address: shape.temporal.address });
   client = new Client({ connection });
@@ -53,9 +45,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await connection?.close();
   await pool?.end();
-  await shape?.stop();
+  await run?.close();
   await receiver?.close();
-  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
 });
 
 async function sendAlert(url: string, key: number): Promise<number> {
