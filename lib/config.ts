@@ -30,6 +30,7 @@ const EnvSchema = z.object({
     .optional(),
   DBOPS_API_URL: z.string().url().optional(),
   DBOPS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
+  DBOPS_API_DEADLINE_SECONDS: z.coerce.number().min(0.1, 'at least 0.1').max(120, 'at most 120').default(5),
   DBOPS_TLS_CERT: z.string().optional(),
   DBOPS_TLS_KEY: z.string().optional(),
   DBOPS_BEHIND_TLS_PROXY: z.enum(['true', 'false']).default('false'),
@@ -128,6 +129,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** Where the CLI reaches the dbops API (default: this machine's intake port). */
     apiUrl: e.DBOPS_API_URL ?? `http://127.0.0.1:${e.DBOPS_INTAKE_PORT}`,
     rateLimitPerMinute: e.DBOPS_RATE_LIMIT_PER_MINUTE,
+    /** How long an API request may wait on Temporal and the audit store before it answers 503 with Retry-After. */
+    apiDeadlineMs: Math.round(e.DBOPS_API_DEADLINE_SECONDS * 1000),
     tls: listeningSecurity(e.DBOPS_INTAKE_HOST, e.DBOPS_TLS_CERT, e.DBOPS_TLS_KEY, e.DBOPS_BEHIND_TLS_PROXY === 'true'),
     webhookUrl: e.DBOPS_WEBHOOK_URL,
     smtp: smtpSettings(e),

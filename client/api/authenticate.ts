@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Pool } from 'pg';
-import { authenticateSecret, claimSignature, integrationSigningKeys } from '../../db/credentials/credentials';
+import { authenticateSecret, claimSignature, integrationSigningKeys, releaseSignature } from '../../db/credentials/credentials';
 import { BODY_SIGNATURE_HEADERS, signBody } from '../../lib/bodySignature';
 import type { Logger } from '../../lib/logger';
 import type { RosterInForce } from '../../lib/rosterInForce';
@@ -14,7 +14,7 @@ export type Caller =
   | { kind: 'integration'; name: string; credentialId: number }
   | { kind: 'person'; id: string; roles: Role[]; rosterVersion: string; credentialId: number };
 
-export type ApiEnv = { Variables: { caller: Caller; receivedAt: Date } };
+export type ApiEnv = { Variables: { caller: Caller; receivedAt: Date; claimedSignature?: string } };
 
 /** Stamps when a request arrived, before anything reads its body: an incident's clocks start there. */
 export const stampReceivedAt: MiddlewareHandler<ApiEnv> = async (c, next) => {
@@ -83,7 +83,7 @@ async function integrationOfBody(c: Context, deps: AuthDeps, field: string): Pro
     : `the integration key (${field}) is not valid`;
 }
 
-async function integrationOf(c: Context, deps: AuthDeps): Promise<Caller | string> {
+async function integrationOf(c: Context<ApiEnv>, deps: AuthDeps): Promise<Caller | string> {
   const bearer = bearerOf(c);
   if (bearer) {
     const credential = await authenticateSecret(deps.pool, 'integration', bearer);
@@ -103,9 +103,26 @@ async function integrationOf(c: Context, deps: AuthDeps): Promise<Caller | strin
     const given = Buffer.from(signature);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) continue;
     if (!(await claimSignature(deps.pool, signature, SIGNATURE_WINDOW_SECONDS))) return 'this signature was already used (a replay)';
+    c.set('claimedSignature', signature);
     return { kind: 'integration', name: credential.subject, credentialId: credential.id };
   }
   return 'the signature does not match a live key of that integration';
+}
+
+/**
+ * Before integrationAuth: a signed request that fails (5xx: its deadline passed, or Temporal failed) gives its
+ * signature back, so the sender sending the same request again is not refused as a replay. Given back after the
+ * 503 is decided, on the pool outside any deadline, not awaited: a store that is down must not hold the answer.
+ */
+export function signatureBackOnFailure(deps: AuthDeps): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    await next();
+    const signature = c.get('claimedSignature');
+    if (!signature || c.res.status < 500) return;
+    void releaseSignature(deps.pool, signature).catch((err: Error) =>
+      deps.log.warn({ err: err.message }, 'a failed signed request kept its signature: the same request sent again is refused as a replay'),
+    );
+  };
 }
 
 /**

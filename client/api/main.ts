@@ -29,6 +29,7 @@ async function main() {
         calendar: config.calendar,
         pool,
         rateLimitPerMinute: config.rateLimitPerMinute,
+        deadlineMs: config.apiDeadlineMs,
         routing,
         pageLinkSecret: config.pageLinks?.secret,
       },

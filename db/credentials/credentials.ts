@@ -90,6 +90,11 @@ export async function claimSignature(pool: Pool, signature: string, windowSecond
   return r.rowCount === 1;
 }
 
+/** Forgets a claimed signature: the request it signed failed, and the sender may send the same request again. */
+export async function releaseSignature(pool: Pool, signature: string): Promise<void> {
+  await pool.query('DELETE FROM intake_signatures WHERE signature = $1', [signature]);
+}
+
 /**
  * Registers a secret given in configuration (DBOPS_INTAKE_KEY) once. A secret that was revoked stays revoked:
  * restarting with it in the environment does not bring it back.

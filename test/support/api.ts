@@ -5,7 +5,8 @@ import type { ServerType } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { createIntakeApp, startIntake } from '../../client/api/intake';
-import { createCredential } from '../../db/credentials/credentials';
+import { createCredential, hashSecret } from '../../db/credentials/credentials';
+import { signBody } from '../../lib/bodySignature';
 import { freePort } from '../../dev/provision/processes';
 import type { Logger } from '../../lib/logger';
 import { rosterInForce } from '../../lib/rosterInForce';
@@ -36,6 +37,8 @@ export async function startTestApi(
     logger?: Logger;
     /** PEM files: the API serves HTTPS with them, as DBOPS_TLS_CERT and DBOPS_TLS_KEY make it. */
     tls?: { cert: string; key: string };
+    /** DBOPS_API_DEADLINE_SECONDS, in ms. */
+    deadlineMs?: number;
   } = {},
 ) {
   const rosterFile = opts.rosterFile ?? scratchRosterFile();
@@ -50,6 +53,7 @@ export async function startTestApi(
       rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000,
       routing: opts.routing,
       pageLinkSecret: opts.pageLinkSecret,
+      deadlineMs: opts.deadlineMs,
     },
     opts.logger ?? quietLogger,
   );
@@ -66,6 +70,18 @@ export async function startTestApi(
     },
   };
   return api;
+}
+
+/**
+ * The headers of a signed alert (x-dbops-integration, -timestamp, -signature) for `body`, signed as an alert source
+ * signs with `key`: HMAC-SHA256 keyed with the hex SHA-256 of the key, over "<timestamp>.<body>".
+ */
+export function signedAlertHeaders(key: string, body: string, timestamp = Math.floor(Date.now() / 1000), integration = 'monitoring') {
+  return {
+    'x-dbops-integration': integration,
+    'x-dbops-timestamp': String(timestamp),
+    'x-dbops-signature': signBody(hashSecret(key), timestamp, body),
+  };
 }
 
 /** A copy of the example roster in a scratch folder, for a test to edit. */

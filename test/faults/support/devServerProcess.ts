@@ -4,7 +4,8 @@ import { ALL_SEARCH_ATTRIBUTES } from '../../../workflows/shared/searchAttribute
 
 /**
  * A Temporal dev server of a test's own, keeping its state in `dbFile`, that the test can kill with SIGKILL and
- * start again on the same port and file (dev/provision/devServer.ts starts the same way, but only stops politely).
+ * start again on the same port and file (dev/provision/devServer.ts starts the same way, but only stops politely),
+ * or stop with SIGSTOP and go on with SIGCONT (a server that hangs: its port open, nothing answered).
  */
 export async function startDevServerProcess(o: { cliPath: string; port: number; dbFile: string }) {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port), '--headless', '--log-level', 'error'];
@@ -25,5 +26,10 @@ export async function startDevServerProcess(o: { cliPath: string; port: number; 
     await kill9();
     throw err;
   });
-  return { address: `127.0.0.1:${o.port}`, kill9 };
+  return {
+    address: `127.0.0.1:${o.port}`,
+    kill9,
+    pause: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
+  };
 }
