@@ -17,7 +17,7 @@ import { loadCatalog } from '../lib/catalog';
 import { loadRoster } from '../lib/roster';
 import { rosterInForce } from '../lib/rosterInForce';
 import { loadRouting } from '../lib/routingRules';
-import { demoCredentials, type DemoCredentials } from './demoCredentials';
+import { demoCredentials, demoSecretKeys, type DemoCredentials } from './demoCredentials';
 import { demoPagesOut } from './demoPages';
 import { startStack, type Stack } from './stack';
 import { createDbopsWorker } from '../workers/createWorker';
@@ -81,7 +81,7 @@ async function main() {
       services.auditPool,
       config.dataDir,
       roster,
-      { intakeKey: config.intakeKey, peopleTokens: demo },
+      { intakeKey: config.intakeKey, peopleTokens: demo, secretKeys: demoSecretKeys(config, log) },
       log,
     );
     const api = {
@@ -91,6 +91,8 @@ async function main() {
       rateLimitPerMinute: config.rateLimitPerMinute,
       routing,
       pageLinkSecret: config.pageLinks?.secret,
+      deadlineMs: config.apiDeadlineMs,
+      secretKeys: config.secretKeys,
     };
     const intake = await startIntake(createIntakeApp(api, log), config.intakePort, config.intakeHost, config.tls);
     cleanups.unshift(() => intake.close());

@@ -5,6 +5,7 @@ import { authenticateSecret, claimSignature, integrationSigningKeys, releaseSign
 import { BODY_SIGNATURE_HEADERS, signBody } from '../../lib/bodySignature';
 import type { Logger } from '../../lib/logger';
 import type { RosterInForce } from '../../lib/rosterInForce';
+import type { SecretKeys } from '../../lib/secretKeys';
 import type { Role } from '../../runbooks/types';
 import type { createRateLimiter } from './rateLimiter';
 import type { createRefusalLog } from './refusalLog';
@@ -29,6 +30,8 @@ export interface AuthDeps {
   refusals: ReturnType<typeof createRefusalLog>;
   log: Logger;
   now?: () => number;
+  /** DBOPS_SECRET_KEY: opens the integrations' sealed signing keys; without it, signed requests are refused. */
+  secretKeys?: SecretKeys;
 }
 
 /** A signed alert is accepted within this many seconds of its timestamp, once. */
@@ -97,8 +100,9 @@ async function integrationOf(c: Context<ApiEnv>, deps: AuthDeps): Promise<Caller
   const age = Math.abs((deps.now ?? Date.now)() / 1000 - Number(timestamp));
   if (age > SIGNATURE_WINDOW_SECONDS) return `the signature's timestamp is outside the ${SIGNATURE_WINDOW_SECONDS} s window`;
   const body = await c.req.text();
-  for (const { credential, key } of await integrationSigningKeys(deps.pool, integration)) {
-    // An alert source signs with the hex SHA-256 of its key as the secret: what the store keeps, never the key itself.
+  // An alert source signs with the hex SHA-256 of its key, which the store keeps only sealed with DBOPS_SECRET_KEY.
+  const { usable, unusable } = await integrationSigningKeys(deps.pool, integration, deps.secretKeys);
+  for (const { credential, key } of usable) {
     const expected = Buffer.from(signBody(key, timestamp, body));
     const given = Buffer.from(signature);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) continue;
@@ -106,7 +110,8 @@ async function integrationOf(c: Context<ApiEnv>, deps: AuthDeps): Promise<Caller
     c.set('claimedSignature', signature);
     return { kind: 'integration', name: credential.subject, credentialId: credential.id };
   }
-  return 'the signature does not match a live key of that integration';
+  const cannotSign = unusable.map((u) => `key ${u.credentialId}: ${u.why}`).join('; ');
+  return `the signature does not match a live signing key of that integration${cannotSign ? ` (keys that cannot sign: ${cannotSign})` : ''}`;
 }
 
 /**

@@ -6,6 +6,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { Pool } from 'pg';
 import type { Logger } from '../../lib/logger';
 import type { RosterInForce } from '../../lib/rosterInForce';
+import type { SecretKeys } from '../../lib/secretKeys';
 import { MAX_BODY_BYTES } from '../../runbooks/limits';
 import { InvalidRequestError, openIncident, parseIncidentRequest, type OpenIncidentContext } from '../incidents/openIncident';
 import { BUILT_IN_ROUTING, type RoutingConfig } from '../../runbooks/alertRouting';
@@ -52,6 +53,8 @@ export interface ApiContext extends Omit<OpenIncidentContext, 'roster'> {
   pageLinkSecret?: string;
   /** How long a request may wait on Temporal and the store before it answers 503 (DBOPS_API_DEADLINE_SECONDS). */
   deadlineMs?: number;
+  /** DBOPS_SECRET_KEY: opens the integrations' signing keys the store keeps sealed; unset, signed alerts are refused. */
+  secretKeys?: SecretKeys;
 }
 
 /** A body that is not JSON: 415 for another content type, 400 for text that does not parse. */
@@ -117,6 +120,7 @@ export function createIntakeApp(apiContext: ApiContext, log: Logger) {
     refusals: createRefusalLog(log),
     log,
     now: ctx.now,
+    secretKeys: ctx.secretKeys,
   };
   app.get('/healthz', (c) => c.json({ ok: true }));
   // Credentials are checked before the body is parsed; the body limit first, as a signature covers the body.

@@ -5,7 +5,7 @@ import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { rosterInForce } from '../../lib/rosterInForce';
 import { loadRouting } from '../../lib/routingRules';
-import { registerIntakeKey } from './intakeKey';
+import { registerIntakeKey, sealSigningKeysWithCurrentKey } from './intakeKey';
 import { createIntakeApp, startIntake } from './intake';
 import { withOperations } from './operations';
 
@@ -19,7 +19,9 @@ async function main() {
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const pool = new Pool({ connectionString: config.databaseUrl, max: 5, application_name: 'dbops-api', connectionTimeoutMillis: 5000 });
   pool.on('error', (err) => log.warn({ err: err.message }, 'audit store connection lost; reconnecting on next use'));
-  if (config.intakeKey) await registerIntakeKey(pool, config.intakeKey, log);
+  if (config.intakeKey) await registerIntakeKey(pool, config.intakeKey, log, config.secretKeys);
+  if (config.secretKeys) await sealSigningKeysWithCurrentKey(pool, config.secretKeys, log);
+  else log.warn('DBOPS_SECRET_KEY is not set: signed alerts are refused (bearer keys work)');
   const app = withOperations(
     createIntakeApp(
       {
@@ -30,6 +32,7 @@ async function main() {
         pool,
         rateLimitPerMinute: config.rateLimitPerMinute,
         deadlineMs: config.apiDeadlineMs,
+        secretKeys: config.secretKeys,
         routing,
         pageLinkSecret: config.pageLinks?.secret,
       },

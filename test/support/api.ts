@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,11 +6,12 @@ import type { ServerType } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { createIntakeApp, startIntake } from '../../client/api/intake';
-import { createCredential, hashSecret } from '../../db/credentials/credentials';
+import { createCredential, signingKeyOf } from '../../db/credentials/credentials';
 import { signBody } from '../../lib/bodySignature';
 import { freePort } from '../../dev/provision/processes';
 import type { Logger } from '../../lib/logger';
 import { rosterInForce } from '../../lib/rosterInForce';
+import { parseSecretKeys, type SecretKeys } from '../../lib/secretKeys';
 import type { RoutingConfig } from '../../runbooks/alertRouting';
 import { calendar, quietLogger, roster } from './harness';
 
@@ -17,8 +19,10 @@ export interface TestApi {
   url: string;
   /** The roster file the API reads (a copy of the example roster): tests edit it to change who may act. */
   rosterFile: string;
-  /** A live key of the integration 'monitoring'. */
+  /** A live key of the integration 'monitoring' (bearer, or signing: its signing key is sealed with `secretKeys`). */
   integrationKey: string;
+  /** The API's DBOPS_SECRET_KEY: a fresh key of the test's. */
+  secretKeys: SecretKeys;
   /** A new personal token for a roster id. */
   tokenOf(person: string): Promise<string>;
   close(): void;
@@ -42,6 +46,7 @@ export async function startTestApi(
   } = {},
 ) {
   const rosterFile = opts.rosterFile ?? scratchRosterFile();
+  const secretKeys = parseSecretKeys(`test-1:${randomBytes(32).toString('base64')}`, 'the test API');
   const port = await freePort();
   const app = createIntakeApp(
     {
@@ -54,15 +59,17 @@ export async function startTestApi(
       routing: opts.routing,
       pageLinkSecret: opts.pageLinkSecret,
       deadlineMs: opts.deadlineMs,
+      secretKeys,
     },
     opts.logger ?? quietLogger,
   );
   const server: ServerType = await startIntake(app, port, '127.0.0.1', opts.tls);
-  const { secret: integrationKey } = await createCredential(pool, 'integration', 'monitoring');
+  const { secret: integrationKey } = await createCredential(pool, 'integration', 'monitoring', '', { keys: secretKeys });
   const api: TestApi = {
     url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     rosterFile,
     integrationKey,
+    secretKeys,
     tokenOf: async (person) => (await createCredential(pool, 'person', person)).secret,
     close: () => {
       server.close();
@@ -80,7 +87,7 @@ export function signedAlertHeaders(key: string, body: string, timestamp = Math.f
   return {
     'x-dbops-integration': integration,
     'x-dbops-timestamp': String(timestamp),
-    'x-dbops-signature': signBody(hashSecret(key), timestamp, body),
+    'x-dbops-signature': signBody(signingKeyOf(key), timestamp, body),
   };
 }
 
