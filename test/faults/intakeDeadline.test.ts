@@ -1,12 +1,10 @@
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createScratchDatabase, type ScratchDatabase } from '../../dev/scratchDatabase';
 import { alertGroup, firingAlert } from '../support/alertPayloads';
 import { signedAlertHeaders, startTestApi, type TestApi } from '../support/api';
 import { eventually } from '../support/eventually';
-import { startDevServerProcess } from './support/devServerProcess';
-import { restartableServer } from './support/restartableServer';
+import { ownDevServer } from './support/devServerProcess';
 import { FAULT_RUNS } from './support/waitFor';
 
 /** Short, so three runs stay quick; the default (5 s) is the same code. */
@@ -25,17 +23,7 @@ type Answer = { workflowId?: string; results?: { workflowId: string }[]; error?:
  * very same requests sent again once the server goes on (SIGCONT) must open each incident exactly once.
  */
 describe('fault: the Temporal server stops answering while alerts arrive', () => {
-  const cliPath = inject('temporalCliPath') || process.env.TEMPORAL_CLI_PATH || '';
-  const server = restartableServer('deadline', {
-    start: (dir, port) => {
-      if (!cliPath) throw new Error('this fault needs the Temporal CLI binary: set TEMPORAL_CLI_PATH');
-      return startDevServerProcess({ cliPath, port, dbFile: path.join(dir, 'temporal.sqlite') });
-    },
-    stop: async (s) => {
-      s.resume();
-      await s.kill9();
-    },
-  });
+  const server = ownDevServer('deadline');
   let db: ScratchDatabase;
   let connection: Connection;
   let client: Client;

@@ -1,10 +1,8 @@
-import { Client, Connection } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OpenIncidentInput } from '../../workflows/incident/messages';
 import { TEXT_LIMITS } from '../../runbooks/limits';
 import { alertGroup, firingAlert } from '../support/alertPayloads';
-import { startTestApi, type TestApi } from '../support/api';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { apiSuite } from '../support/api';
 
 const DEPTH = 10_000;
 /** JSON nested DEPTH deep, as text: JSON.parse takes it, JSON.stringify of the parsed value overflows the stack. */
@@ -18,31 +16,17 @@ const withDeep = (body: unknown) => JSON.stringify(body).replace('"<deep>"', dee
  * opened. It is kept as bounded text instead: every alert is taken.
  */
 describe('deeply nested JSON at the intake', () => {
-  let db: TestDatabase;
-  let connection: Connection;
-  let client: Client;
-  let api: TestApi;
-  beforeAll(async () => {
-    db = await createTestDatabase('deepjson');
-    connection = await Connection.connect({ address: inject('devServerAddress') });
-    client = new Client({ connection });
-    api = await startTestApi(client, db.pool, `deep-json-${Date.now()}`);
-  });
-  afterAll(async () => {
-    api?.close();
-    await connection?.close();
-    await db?.drop();
-  });
+  const suite = apiSuite('deep-json');
 
   const post = (route: string, body: string) =>
-    fetch(`${api.url}${route}`, {
+    fetch(`${suite.api.url}${route}`, {
       method: 'POST',
       body,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${api.integrationKey}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${suite.api.integrationKey}` },
     });
   /** The incident's opening input, as Temporal holds it: what the alert became. */
   const openingOf = async (workflowId: string): Promise<OpenIncidentInput> => {
-    const history = await client.workflow.getHandle(workflowId).fetchHistory();
+    const history = await suite.client.workflow.getHandle(workflowId).fetchHistory();
     const payload = history.events![0].workflowExecutionStartedEventAttributes!.input!.payloads![0];
     return JSON.parse(Buffer.from(payload.data!).toString('utf8'));
   };
@@ -57,7 +41,8 @@ describe('deeply nested JSON at the intake', () => {
     const { results, refused } = (await res.json()) as { results: { workflowId: string }[]; refused?: string[] };
     expect(refused).toBeUndefined();
     expect(new Set(results.map((r) => r.workflowId)).size).toBe(5);
-    for (const { workflowId } of results) expect((await client.workflow.getHandle(workflowId).describe()).status.name).toBe('RUNNING');
+    for (const { workflowId } of results)
+      expect((await suite.client.workflow.getHandle(workflowId).describe()).status.name).toBe('RUNNING');
     const summary = (await openingOf(results[2].workflowId)).trigger.summary!;
     expect(summary).toMatch(/values B=\{"a":\{"a":/);
     expect(summary.length).toBeLessThanOrEqual(TEXT_LIMITS.summary);
@@ -65,7 +50,7 @@ describe('deeply nested JSON at the intake', () => {
 
   it(`a PagerDuty event whose custom_details are ${DEPTH} deep is taken (202), its details clipped`, async () => {
     const event = {
-      routing_key: api.integrationKey,
+      routing_key: suite.api.integrationKey,
       event_action: 'trigger',
       dedup_key: `deep-${Date.now()}`,
       payload: { summary: 'replica lag', source: 'pg-2', severity: 'warning', custom_details: { region: 'eu', nested: '<deep>' } },

@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ensureCredential, SECRET_PREFIX } from '../../db/credentials/credentials';
 import { migrate } from '../../db/migrate';
 import { signBody } from '../../lib/bodySignature';
 import { alertGroup, firingAlert } from '../support/alertPayloads';
-import { signedAlertHeaders, startTestApi, type TestApi } from '../support/api';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { apiSuite, signedAlertHeaders, startTestApi, type TestApi } from '../support/api';
+import { createTestDatabase } from '../support/database';
 import { testRouting } from '../support/routing';
 
 const MIGRATION_010 = fs.readdirSync(path.resolve(__dirname, '../../db/migrations')).find((f) => f.startsWith('010_'))!;
@@ -20,22 +19,7 @@ const MIGRATION_010 = fs.readdirSync(path.resolve(__dirname, '../../db/migration
  * integration's real key still does.
  */
 describe('a copy of the store is no credential', () => {
-  const taskQueue = `store-dump-${Date.now()}`;
-  let db: TestDatabase;
-  let connection: Connection;
-  let client: Client;
-  let api: TestApi;
-  beforeAll(async () => {
-    db = await createTestDatabase('dump');
-    connection = await Connection.connect({ address: inject('devServerAddress') });
-    client = new Client({ connection });
-    api = await startTestApi(client, db.pool, taskQueue, { routing: testRouting() });
-  });
-  afterAll(async () => {
-    api?.close();
-    await connection?.close();
-    await db?.drop();
-  });
+  const suite = apiSuite('store-dump', () => ({ routing: testRouting() }));
 
   const post = (target: TestApi, route: string, body: string, headers: Record<string, string>) =>
     fetch(`${target.url}${route}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
@@ -44,6 +28,7 @@ describe('a copy of the store is no credential', () => {
     JSON.stringify(alertGroup([{ ...firingAlert({ alertname: 'PostgresDown', instance, severity: 'critical' }), status }]));
 
   it('no value of api_credentials signs a resolved alert or serves as a key; the real key signs', async () => {
+    const { api, db } = suite;
     const instance = `db-${now()}`;
     const bearer = { authorization: `Bearer ${api.integrationKey}` };
     expect((await post(api, '/alertmanager', outage(instance, 'firing'), bearer)).status).toBe(202);
@@ -82,7 +67,7 @@ describe('a copy of the store is no credential', () => {
         [Buffer.from(key)],
       );
       expect(await migrate(legacy.pool)).toEqual([MIGRATION_010]);
-      const legacyApi = await startTestApi(client, legacy.pool, taskQueue);
+      const legacyApi = await startTestApi(suite.client, legacy.pool, suite.taskQueue);
       try {
         const body = JSON.stringify({ type: 'data-integrity', tier: 'olap', fingerprint: `legacy-${now()}` });
         expect((await post(legacyApi, '/alerts', body, { authorization: `Bearer ${key}` })).status).toBe(202);

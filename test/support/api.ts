@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ServerType } from '@hono/node-server';
-import type { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import type { Pool } from 'pg';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { createIntakeApp, startIntake } from '../../client/api/intake';
 import { createCredential, signingKeyOf } from '../../db/credentials/credentials';
 import { signBody } from '../../lib/bodySignature';
@@ -13,6 +14,7 @@ import type { Logger } from '../../lib/logger';
 import { rosterInForce } from '../../lib/rosterInForce';
 import { parseSecretKeys, type SecretKeys } from '../../lib/secretKeys';
 import type { RoutingConfig } from '../../runbooks/alertRouting';
+import { createTestDatabase, type TestDatabase } from './database';
 import { calendar, quietLogger, roster } from './harness';
 
 export interface TestApi {
@@ -89,6 +91,27 @@ export function signedAlertHeaders(key: string, body: string, timestamp = Math.f
     'x-dbops-timestamp': String(timestamp),
     'x-dbops-signature': signBody(signingKeyOf(key), timestamp, body),
   };
+}
+
+/**
+ * One describe block's API on the run's dev server, over a fresh database of its own, with no worker: what arrives
+ * opens (or repeats) its incidents, and nothing runs them. Options are read when the block starts.
+ */
+export function apiSuite(name: string, options: () => Parameters<typeof startTestApi>[3] = () => ({})) {
+  const suite = { taskQueue: `${name}-${Date.now()}` } as { taskQueue: string; db: TestDatabase; client: Client; api: TestApi };
+  let connection: Connection | undefined;
+  beforeAll(async () => {
+    suite.db = await createTestDatabase(name.replace(/-/g, '_'));
+    connection = await Connection.connect({ address: inject('devServerAddress') });
+    suite.client = new Client({ connection });
+    suite.api = await startTestApi(suite.client, suite.db.pool, suite.taskQueue, options());
+  });
+  afterAll(async () => {
+    suite.api?.close();
+    await connection?.close();
+    await suite.db?.drop();
+  });
+  return suite;
 }
 
 /** A copy of the example roster in a scratch folder, for a test to edit. */
