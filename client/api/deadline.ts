@@ -16,6 +16,21 @@ export class DeadlineExceededError extends Error {}
 /** The deadline of the work running now (a request, or one alert of a group), read by the store's queries. */
 const current = new AsyncLocalStorage<AbortSignal>();
 
+/**
+ * Work answered 503 but not yet settled: its calls fail at once after the deadline, but the Temporal client may still
+ * have a retry of one scheduled (a backoff of up to a few seconds). Closing the client's connection under it throws
+ * from that timer, so whoever closes it waits for this first (abandonedWorkSettled).
+ */
+const abandoned = new Set<Promise<unknown>>();
+
+/** Resolves once the work abandoned at its deadline has settled, or after `timeoutMs`. */
+export async function abandonedWorkSettled(timeoutMs = 15_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+  await Promise.race([Promise.allSettled([...abandoned]), timeout]);
+  clearTimeout(timer);
+}
+
 /** Runs the API's work within deadlines: Temporal's calls through the client's gRPC deadline, the store's through `pool`. */
 export interface Deadlines {
   ms: number;
@@ -38,8 +53,18 @@ export async function withinDeadline<T>(d: Deadlines, work: () => Promise<T>): P
     }, d.ms);
   });
   const at = Date.now() + d.ms;
+  const running = current.run(controller.signal, () => d.temporal.withDeadline(at, work));
   try {
-    return await Promise.race([current.run(controller.signal, () => d.temporal.withDeadline(at, work)), expired]);
+    return await Promise.race([running, expired]);
+  } catch (err) {
+    if (err instanceof DeadlineExceededError) {
+      const settled: Promise<unknown> = running.then(
+        () => abandoned.delete(settled),
+        () => abandoned.delete(settled),
+      );
+      abandoned.add(settled);
+    }
+    throw err;
   } finally {
     clearTimeout(timer);
   }

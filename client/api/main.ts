@@ -6,6 +6,7 @@ import { createLogger } from '../../lib/logger';
 import { rosterInForce } from '../../lib/rosterInForce';
 import { loadRouting } from '../../lib/routingRules';
 import { registerIntakeKey, sealSigningKeysWithCurrentKey } from './intakeKey';
+import { abandonedWorkSettled } from './deadline';
 import { createIntakeApp, startIntake } from './intake';
 import { withOperations } from './operations';
 
@@ -42,13 +43,15 @@ async function main() {
   );
   const server = await startIntake(app, config.intakePort, config.intakeHost, config.tls);
   log.info({ port: config.intakePort, host: config.intakeHost, tls: Boolean(config.tls) }, 'dbops API listening');
-  const stop = () => {
+  const stop = async () => {
     server.close();
-    void connection.close();
-    void pool.end();
+    // Requests answered 503 at their deadline may still have a Temporal retry scheduled: let them end first.
+    await abandonedWorkSettled();
+    await connection.close();
+    await pool.end();
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
 }
 
 main().catch((err) => {

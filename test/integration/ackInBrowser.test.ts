@@ -3,6 +3,7 @@ import type { PoolClient } from 'pg';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PageLinker } from '../../activities/notify/channels';
+import { abandonedWorkSettled } from '../../client/api/deadline';
 import { emailChannel } from '../../activities/notify/emailChannel';
 import { readIncidentEvents } from '../../db/audit/readEvents';
 import { freePort } from '../../dev/provision/processes';
@@ -232,6 +233,8 @@ describe('acknowledging from a page in a real browser', () => {
     } finally {
       await context.close();
       cutOff.close();
+      // Its requests were answered at their deadline; a retry of the client's may still be due on the connection.
+      await abandonedWorkSettled();
       await nowhere.connection.close();
     }
   });
