@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ensureCredential, SECRET_PREFIX } from '../../db/credentials/credentials';
+import { createCredential, ensureCredential, rewrapSigningKeys, SECRET_PREFIX } from '../../db/credentials/credentials';
 import { migrate } from '../../db/migrate';
 import { signBody } from '../../lib/bodySignature';
+import { parseSecretKeys } from '../../lib/secretKeys';
 import { alertGroup, firingAlert } from '../support/alertPayloads';
 import { apiSuite, signedAlertHeaders, startTestApi, type TestApi } from '../support/api';
 import { createTestDatabase } from '../support/database';
@@ -54,6 +55,26 @@ describe('a copy of the store is no credential', () => {
     const res = await post(api, '/alertmanager', resolved, signedAlertHeaders(api.integrationKey, resolved));
     expect(res.status).toBe(202);
     expect(((await res.json()) as { results: { action: string }[] }).results).toMatchObject([{ action: 'resolve' }]);
+  });
+
+  it('a new secret key put first seals every signing key again; the old key can then be dropped', async () => {
+    const { api, db, client, taskQueue } = suite;
+    const { secret: key } = await createCredential(db.pool, 'integration', 'rotated', '', { keys: api.secretKeys });
+    const newKey = `test-2:${randomBytes(32).toString('base64')}`;
+    const both = parseSecretKeys(`${newKey},test-1:${api.secretKeys.byId.get('test-1')!.toString('base64')}`, 'rotation');
+    // What the API does at its start with the new key listed first.
+    expect(await rewrapSigningKeys(db.pool, both)).toEqual({ rewrapped: 2, unopened: [] });
+    const rotatedApi = await startTestApi(client, db.pool, taskQueue, { secretKeys: parseSecretKeys(newKey, 'the new key alone') });
+    try {
+      const body = JSON.stringify({ type: 'data-integrity', tier: 'olap', fingerprint: `rotated-${now()}` });
+      expect((await post(rotatedApi, '/alerts', body, signedAlertHeaders(key, body, now(), 'rotated'))).status).toBe(202);
+      // The old key alone no longer opens anything.
+      const stale = await post(api, '/alerts', body, signedAlertHeaders(key, body, now() + 1, 'rotated'));
+      expect(stale.status).toBe(401);
+      expect(((await stale.json()) as { error: string }).error).toMatch(/sealed with key 'test-2', which is not listed/);
+    } finally {
+      rotatedApi.close();
+    }
   });
 
   it('a key issued before the signing keys were sealed (migration 010) works as a bearer key, and signs once registered with the secret key', async () => {

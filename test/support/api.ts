@@ -23,7 +23,7 @@ export interface TestApi {
   rosterFile: string;
   /** A live key of the integration 'monitoring' (bearer, or signing: its signing key is sealed with `secretKeys`). */
   integrationKey: string;
-  /** The API's DBOPS_SECRET_KEY: a fresh key of the test's. */
+  /** The API's DBOPS_SECRET_KEY (a fresh key of the test's, unless given). */
   secretKeys: SecretKeys;
   /** A new personal token for a roster id. */
   tokenOf(person: string): Promise<string>;
@@ -45,10 +45,12 @@ export async function startTestApi(
     tls?: { cert: string; key: string };
     /** DBOPS_API_DEADLINE_SECONDS, in ms. */
     deadlineMs?: number;
+    /** DBOPS_SECRET_KEY; default: a fresh key of the test's. */
+    secretKeys?: SecretKeys;
   } = {},
 ) {
   const rosterFile = opts.rosterFile ?? scratchRosterFile();
-  const secretKeys = parseSecretKeys(`test-1:${randomBytes(32).toString('base64')}`, 'the test API');
+  const secretKeys = opts.secretKeys ?? parseSecretKeys(`test-1:${randomBytes(32).toString('base64')}`, 'the test API');
   const port = await freePort();
   const app = createIntakeApp(
     {
