@@ -18,7 +18,7 @@ import { loadCatalog } from '../lib/catalog';
 import { loadRoster } from '../lib/roster';
 import { rosterInForce } from '../lib/rosterInForce';
 import { loadRouting } from '../lib/routingRules';
-import { demoCredentials, type DemoCredentials } from './demoCredentials';
+import { demoCredentials, demoSecretKeys, type DemoCredentials } from './demoCredentials';
 import { demoPagesOut } from './demoPages';
 import { startStack, type Stack } from './stack';
 import { buildWorkflowBundle } from '../workers/buildWorkflowBundle';
@@ -93,7 +93,7 @@ async function main() {
       services.auditPool,
       config.dataDir,
       roster,
-      { intakeKey: config.intakeKey, peopleTokens: demo },
+      { intakeKey: config.intakeKey, peopleTokens: demo, secretKeys: demoSecretKeys(config, log) },
       log,
     );
     const api = {
@@ -103,6 +103,8 @@ async function main() {
       rateLimitPerMinute: config.rateLimitPerMinute,
       routing,
       pageLinkSecret: config.pageLinks?.secret,
+      deadlineMs: config.apiDeadlineMs,
+      secretKeys: config.secretKeys,
     };
     const intake = await startIntake(createIntakeApp(api, log), config.intakePort, config.intakeHost, config.tls);
     // Requests already in flight finish (Temporal and the audit store are still up); new ones are refused.

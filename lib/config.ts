@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { CHECKLIST_IDS, type ChecklistId } from '../runbooks/types';
+import { parseSecretKeys } from './secretKeys';
 
 const CHECKLIST_TIME = `(${CHECKLIST_IDS.join('|')})=([01]\\d|2[0-3]):[0-5]\\d`;
 const CHECKLIST_TIMES_PATTERN = new RegExp(`^${CHECKLIST_TIME}(,${CHECKLIST_TIME})*$`);
@@ -30,6 +31,7 @@ const EnvSchema = z.object({
     .optional(),
   DBOPS_API_URL: z.string().url().optional(),
   DBOPS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
+  DBOPS_API_DEADLINE_SECONDS: z.coerce.number().min(0.1, 'at least 0.1').max(120, 'at most 120').default(5),
   DBOPS_TLS_CERT: z.string().optional(),
   DBOPS_TLS_KEY: z.string().optional(),
   DBOPS_BEHIND_TLS_PROXY: z.enum(['true', 'false']).default('false'),
@@ -44,6 +46,8 @@ const EnvSchema = z.object({
   DBOPS_SIGNED_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).optional(),
   DBOPS_SIGNED_WEBHOOK_SECRET: z.string().min(32, 'at least 32 characters (e.g. openssl rand -hex 32)').optional(),
   DBOPS_LINK_SECRET: z.string().min(32, 'at least 32 characters (e.g. openssl rand -hex 32)').optional(),
+  DBOPS_SECRET_KEY: z.string().optional(),
+  DBOPS_SECRET_KEY_FILE: z.string().optional(),
   DBOPS_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL where people reach the dbops API' }).optional(),
   DBOPS_LINK_TTL_HOURS: z.coerce.number().positive().max(720, 'at most 720 (30 days)').default(24),
   DBOPS_NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
@@ -128,6 +132,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** Where the CLI reaches the dbops API (default: this machine's intake port). */
     apiUrl: e.DBOPS_API_URL ?? `http://127.0.0.1:${e.DBOPS_INTAKE_PORT}`,
     rateLimitPerMinute: e.DBOPS_RATE_LIMIT_PER_MINUTE,
+    /** How long an API request may wait on Temporal and the audit store before it answers 503 with Retry-After. */
+    apiDeadlineMs: Math.round(e.DBOPS_API_DEADLINE_SECONDS * 1000),
     tls: listeningSecurity(e.DBOPS_INTAKE_HOST, e.DBOPS_TLS_CERT, e.DBOPS_TLS_KEY, e.DBOPS_BEHIND_TLS_PROXY === 'true'),
     webhookUrl: e.DBOPS_WEBHOOK_URL,
     smtp: smtpSettings(e),
@@ -142,6 +148,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
           ttlMs: linkTtlMs,
         }
       : undefined,
+    /** Keys the store does not hold, sealing what it keeps recoverable (integrations' signing keys); absent: none. */
+    secretKeys: secretKeySettings(e, dataDir),
     notifyMaxAttempts: e.DBOPS_NOTIFY_MAX_ATTEMPTS,
     /** Over the worker's default (DEFAULT_TUNING): main-queue activities started a second, per worker process. */
     workerActivitiesPerSecond: e.DBOPS_WORKER_ACTIVITIES_PER_SECOND,
@@ -210,6 +218,29 @@ function signedWebhookSettings(e: Env) {
   if (e.DBOPS_SIGNED_WEBHOOK_URL && !e.DBOPS_SIGNED_WEBHOOK_SECRET)
     throw new ConfigError('invalid configuration: DBOPS_SIGNED_WEBHOOK_SECRET: required with DBOPS_SIGNED_WEBHOOK_URL');
   return e.DBOPS_SIGNED_WEBHOOK_SECRET ? { url: e.DBOPS_SIGNED_WEBHOOK_URL, secret: e.DBOPS_SIGNED_WEBHOOK_SECRET } : undefined;
+}
+
+/** The file npm start keeps its generated key in; read when present and no other key is given. */
+export const secretKeyFileIn = (dataDir: string) => path.join(dataDir, 'secret-key');
+
+/**
+ * DBOPS_SECRET_KEY, or the file DBOPS_SECRET_KEY_FILE names (default: <data dir>/secret-key when it exists), which
+ * only its owner may read: a key anyone on the machine can read is no better than one in the store.
+ */
+function secretKeySettings(e: Env, dataDir: string) {
+  if (e.DBOPS_SECRET_KEY && e.DBOPS_SECRET_KEY_FILE)
+    throw new ConfigError('invalid configuration: DBOPS_SECRET_KEY and DBOPS_SECRET_KEY_FILE: set one of them, not both');
+  try {
+    if (e.DBOPS_SECRET_KEY) return parseSecretKeys(e.DBOPS_SECRET_KEY, 'DBOPS_SECRET_KEY');
+    const file = e.DBOPS_SECRET_KEY_FILE ?? secretKeyFileIn(dataDir);
+    if (!e.DBOPS_SECRET_KEY_FILE && !fs.existsSync(file)) return undefined;
+    if (!isReadableFile(file)) throw new Error(`DBOPS_SECRET_KEY_FILE: '${file}' is not a readable file`);
+    const mode = fs.statSync(file).mode & 0o777;
+    if (mode & 0o077) throw new Error(`DBOPS_SECRET_KEY_FILE: '${file}' may be read by others (mode ${mode.toString(8)}); chmod 600 it`);
+    return parseSecretKeys(fs.readFileSync(file, 'utf8'), `DBOPS_SECRET_KEY_FILE ('${file}')`);
+  } catch (err) {
+    throw new ConfigError(`invalid configuration: ${(err as Error).message}`);
+  }
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;

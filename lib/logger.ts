@@ -34,6 +34,9 @@ export const REDACT_PATHS = [
   '*.pageLinks.secret',
   '*.signedWebhook.secret',
   '*.signedWebhook.url',
+  // Keys the store does not hold (DBOPS_SECRET_KEY).
+  'secretKeys',
+  '*.secretKeys',
 ];
 
 export function createLogger(options: { level?: string; name?: string; destination?: pino.DestinationStream } = {}): Logger {

@@ -88,6 +88,55 @@ export function clipText(text: string, max: number): string {
   return `${/[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut}…`;
 }
 
+/** Nesting of free-form JSON (PagerDuty's custom_details, Grafana's values) kept as text; deeper levels become …. */
+export const MAX_JSON_DEPTH = 32;
+/** Characters of free-form JSON kept as text. */
+export const MAX_JSON_CHARS = 4000;
+
+/**
+ * Free-form JSON from outside as storable text: JSON, nesting deeper than `maxDepth` shown as …, cut (…) at
+ * `maxChars`. Written with a stack of its own, not by recursion: JSON.parse takes a value nested 10,000 deep, but
+ * JSON.stringify or any recursive walk of it overflows the call stack (a 5xx on every retry of the alert, and of
+ * every other alert of its group). It stops once `maxChars` are written, whatever the size of the value.
+ */
+export function jsonAsText(value: unknown, maxDepth = MAX_JSON_DEPTH, maxChars = MAX_JSON_CHARS): string {
+  type Open = { entries: Iterator<[string | undefined, unknown]>; close: string; depth: number; first: boolean };
+  let out = '';
+  const stack: Open[] = [];
+  // Text made storable as everywhere else (a NUL or a lone surrogate becomes U+FFFD), then quoted.
+  const quoted = (text: string) => JSON.stringify(toStorableText(text));
+  const write = (v: unknown, depth: number) => {
+    if (typeof v === 'string') out += quoted(v);
+    else if (v === null || typeof v !== 'object') out += JSON.stringify(v) ?? 'null';
+    else if (depth >= maxDepth) out += '…';
+    else {
+      out += Array.isArray(v) ? '[' : '{';
+      stack.push({ entries: entriesOf(v), close: Array.isArray(v) ? ']' : '}', depth: depth + 1, first: true });
+    }
+  };
+  write(value, 0);
+  while (stack.length && out.length <= maxChars) {
+    const top = stack[stack.length - 1];
+    const next = top.entries.next();
+    if (next.done) {
+      out += top.close;
+      stack.pop();
+      continue;
+    }
+    const [key, v] = next.value;
+    out += (top.first ? '' : ',') + (key === undefined ? '' : `${quoted(key)}:`);
+    top.first = false;
+    write(v, top.depth);
+  }
+  return clipText(out, maxChars);
+}
+
+/** An array's items (no key) or an object's own entries, one at a time: a walk that stops early reads no more. */
+function* entriesOf(v: object): Generator<[string | undefined, unknown]> {
+  if (Array.isArray(v)) for (const item of v) yield [undefined, item];
+  else for (const key in v) if (Object.prototype.hasOwnProperty.call(v, key)) yield [key, (v as Record<string, unknown>)[key]];
+}
+
 /** A JSON value with every string (and key) made storable. */
 export function toStorableJson(value: unknown): unknown {
   if (typeof value === 'string') return toStorableText(value);

@@ -16,7 +16,8 @@ export interface NotificationChannel {
   timeoutMs?: number;
   /** Per-person channels only: whether this recipient can be reached here (has an address for it). */
   reaches?(recipient: Contact): boolean;
-  deliver(n: NotificationRequest, to?: Contact): Promise<void>;
+  /** `signal` aborts the send when the outbox gives up on it (its timeout): what was abandoned must not go out late. */
+  deliver(n: NotificationRequest, to?: Contact, signal?: AbortSignal): Promise<void>;
 }
 
 /** The signed ack and open links of a notification for one person (undefined: it carries none). */
@@ -43,7 +44,7 @@ export function webhookChannel(url: string, timeoutMs = 5000, links?: PageLinker
   return {
     name: 'webhook',
     timeoutMs,
-    async deliver(n) {
+    async deliver(n, _to, signal) {
       // Delivery is at least once (a worker killed mid-request may have its page sent again by another):
       // Idempotency-Key lets a receiver drop the repeat.
       await postJson(
@@ -52,6 +53,7 @@ export function webhookChannel(url: string, timeoutMs = 5000, links?: PageLinker
         { 'idempotency-key': n.notificationId },
         timeoutMs,
         'webhook',
+        signal,
       );
     },
   };
@@ -76,17 +78,25 @@ export function slackMessage(n: NotificationRequest, links?: PageLinker): string
  * or `<what> answered <status>`: it ends up in logs, the outbox and the incident's timeline, so it names the cause,
  * never the URL (a webhook's path is its secret).
  */
-export async function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number, what: string) {
+export async function postJson(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  what: string,
+  signal?: AbortSignal,
+) {
+  const timeout = AbortSignal.timeout(timeoutMs);
   let res: Response;
   try {
     res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-dbops-sender': SENDER, ...headers },
       body,
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     });
   } catch (err) {
-    throw new Error(`${what} unreachable: ${fetchFailure(err, timeoutMs)}`);
+    throw new Error(`${what} unreachable: ${signal?.aborted ? `no answer within ${timeoutMs} ms` : fetchFailure(err, timeoutMs)}`);
   }
   if (!res.ok) throw new Error(`${what} answered ${res.status}`);
 }

@@ -42,7 +42,7 @@ export function emailChannel(smtp: SmtpSettings, links?: PageLinker, timeoutMs =
     name: 'email',
     timeoutMs,
     reaches: (r) => Boolean(r.channels.email),
-    async deliver(n, to) {
+    async deliver(n, to, signal) {
       if (!to?.channels.email) throw new Error(`email: no address for ${to?.id ?? 'a team delivery'}`);
       const mail = renderMail(n, to, links?.(n, to.id));
       try {
@@ -55,6 +55,8 @@ export function emailChannel(smtp: SmtpSettings, links?: PageLinker, timeoutMs =
           // The same page retried keeps its Message-ID, so a mail system that has it already can drop the repeat.
           messageId: `<${n.notificationId.replace(/[^A-Za-z0-9._-]/g, '.')}.${to.id}@dbops>`,
           headers: { 'X-Dbops-Notification': n.notificationId, 'X-Dbops-Kind': n.kind, 'X-Dbops-Subject': n.subjectId },
+          // Aborted (the outbox gave up), nodemailer closes the connection: a message whose data was not ended is not sent.
+          signal,
         });
       } catch (err) {
         // Names the SMTP failure (code, reply, or the TLS refusal), never the credentials: nodemailer's messages carry

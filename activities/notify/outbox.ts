@@ -132,7 +132,7 @@ export function createOutbox(o: { pool: Pool; channels: NotificationChannel[]; l
       rows.map(async (row) => {
         const channel = byName.get(row.channel)!;
         try {
-          await withTimeout(deliverRow(channel, row), timeoutOf(channel), `${channel.name} gave no answer within ${timeoutOf(channel)} ms`);
+          await deliverWithin(channel, (signal) => deliverRow(channel, row, signal));
         } catch (err) {
           count[await recordFailure(row, (err as Error).message ?? String(err))]++;
           return;
@@ -284,11 +284,7 @@ export function createOutbox(o: { pool: Pool; channels: NotificationChannel[]; l
         if (sentWhileStoreDown.has(id)) return;
         sentWhileStoreDown.set(id, 'delivered directly while the store was unreachable');
         try {
-          await withTimeout(
-            channel.deliver(n, person),
-            timeoutOf(channel),
-            `${channel.name} gave no answer within ${timeoutOf(channel)} ms`,
-          );
+          await deliverWithin(channel, (signal) => channel.deliver(n, person, signal));
           logger?.warn(
             { notificationId: n.notificationId, channel: channel.name, storeError: storeError.message },
             'audit store unreachable: delivered directly; the outbox records it when the store is back',
@@ -333,11 +329,11 @@ export function createOutbox(o: { pool: Pool; channels: NotificationChannel[]; l
 }
 
 /** A per-person row delivers to the recipient it names (kept in the payload the row was written with). */
-function deliverRow(channel: NotificationChannel, row: ClaimedRow): Promise<void> {
-  if (!row.person) return channel.deliver(row.payload);
+function deliverRow(channel: NotificationChannel, row: ClaimedRow, signal: AbortSignal): Promise<void> {
+  if (!row.person) return channel.deliver(row.payload, undefined, signal);
   const to = row.payload.recipients.find((r) => r.id === row.person);
   if (!to) return Promise.reject(new Error(`${row.channel}: recipient ${row.person} is not in the notification`));
-  return channel.deliver(row.payload, to);
+  return channel.deliver(row.payload, to, signal);
 }
 
 function deadNotice(dead: DeadNotification, n: NotificationRequest): NotificationRequest {
@@ -365,10 +361,25 @@ function validatePolicy(p: OutboxPolicy, channels: NotificationChannel[]) {
     );
 }
 
-function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+/**
+ * One delivery within its channel's timeout. At the timeout its signal aborts the send (the SMTP connection is closed,
+ * the HTTP request cancelled), so a delivery recorded as failed is not completed late and then sent again by the
+ * retry; it is given up on then even if the channel ignores the signal.
+ */
+async function deliverWithin(channel: NotificationChannel, send: (signal: AbortSignal) => Promise<void>): Promise<void> {
+  const ms = timeoutOf(channel);
+  const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
+    timer = setTimeout(() => {
+      const err = new Error(`${channel.name} gave no answer within ${ms} ms`);
+      controller.abort(err);
+      reject(err);
+    }, ms);
   });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  try {
+    await Promise.race([send(controller.signal), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -22,7 +22,7 @@ export function signedWebhookChannel(o: {
     name: o.name,
     timeoutMs,
     ...(o.url ? {} : { reaches: (r: Contact) => Boolean(r.channels.webhook) }),
-    async deliver(n, to) {
+    async deliver(n, to, signal) {
       const url = o.url ?? to?.channels.webhook;
       if (!url) throw new Error(`${o.name}: no webhook for ${to?.id ?? 'the team'}`);
       const recipients = (to ? [to] : n.recipients).map((r) => ({ id: r.id, name: r.name, role: r.role, links: o.links?.(n, r.id) }));
@@ -38,7 +38,8 @@ export function signedWebhookChannel(o: {
         [BODY_SIGNATURE_HEADERS.signature]: signBody(o.secret, timestamp, body),
       };
       const idempotencyKey = to ? `${n.notificationId}:${to.id}` : n.notificationId;
-      await postJson(url, body, { 'idempotency-key': idempotencyKey, ...signature }, timeoutMs, to ? `${o.name} for ${to.id}` : o.name);
+      const what = to ? `${o.name} for ${to.id}` : o.name;
+      await postJson(url, body, { 'idempotency-key': idempotencyKey, ...signature }, timeoutMs, what, signal);
     },
   };
 }

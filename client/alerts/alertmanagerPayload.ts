@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { RoutableAlert } from '../../runbooks/alertRouting';
-import { toStorableText, unstorableInJson } from '../../runbooks/limits';
+import { jsonAsText, toStorableText, unstorableInJson } from '../../runbooks/limits';
 import { InvalidEventError } from './pagerdutyEvent';
 
 /**
@@ -106,7 +106,8 @@ function parsedAlert(intake: 'alertmanager' | 'grafana', a: z.infer<typeof Alert
   const dedupKey = a.fingerprint ?? labelsHash(labels);
   const name = labels.alertname?.trim() || 'alert';
   const summary = annotations.summary || annotations.description || annotations.message || name;
-  const values = a.values ? Object.entries(a.values).map(([k, v]) => `${k}=${JSON.stringify(v)}`) : [];
+  // Grafana's values are free-form, of any depth: each is bounded text (jsonAsText), never a recursive walk.
+  const values = a.values ? Object.entries(a.values).map(([k, v]) => `${k}=${jsonAsText(v)}`) : [];
   const detail = [
     `labels ${Object.entries(labels)
       .map(([k, v]) => `${k}=${v}`)

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RoutableAlert } from '../../runbooks/alertRouting';
-import { clipText, toStorableJson, toStorableText, unstorableInJson } from '../../runbooks/limits';
+import { clipText, jsonAsText, toStorableText, unstorableInJson } from '../../runbooks/limits';
 
 /**
  * PagerDuty's Events API v2 event (https://developer.pagerduty.com/docs/events-api-v2/trigger-events/), as Alertmanager's
@@ -87,9 +87,12 @@ export function parsePagerDutyEvent(body: unknown): ParsedPagerDutyEvent {
   const p = e.payload;
   if (!p) throw new InvalidEventError(['payload: required for a trigger: { summary, source, severity, … }']);
   const labels: Record<string, string> = {};
-  const details = toStorableJson(p.custom_details);
+  // custom_details is free-form, of any depth: its scalar top-level values are labels, the whole of it is text
+  // (jsonAsText: bounded, never a recursion that a value nested thousands deep overflows).
+  const details = p.custom_details;
   if (details && typeof details === 'object' && !Array.isArray(details)) {
-    for (const [k, v] of Object.entries(details)) if (['string', 'number', 'boolean'].includes(typeof v)) labels[k] = String(v);
+    for (const [k, v] of Object.entries(details))
+      if (['string', 'number', 'boolean'].includes(typeof v)) labels[toStorableText(k)] = toStorableText(String(v));
   }
   Object.assign(labels, { source: p.source, severity: p.severity }, definedOf({ component: p.component, group: p.group, class: p.class }));
   const links = (e.links ?? []).map((l) => toStorableText(`${l.text ? `${l.text}: ` : ''}${l.href}`));
@@ -98,7 +101,7 @@ export function parsePagerDutyEvent(body: unknown): ParsedPagerDutyEvent {
     p.component && `component ${p.component}`,
     p.group && `group ${p.group}`,
     p.class && `class ${p.class}`,
-    details !== undefined && `details ${JSON.stringify(details)}`,
+    details !== undefined && `details ${jsonAsText(details)}`,
     links.length && `links ${links.join(', ')}`,
     e.images?.length && `images ${toStorableText(e.images.map((i) => i.src).join(', '))}`,
   ]

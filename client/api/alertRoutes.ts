@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import type { Logger } from '../../lib/logger';
-import { parseWebhookAlerts } from '../alerts/alertmanagerPayload';
+import { parseWebhookAlerts, type ParsedWebhookAlert } from '../alerts/alertmanagerPayload';
 import { InvalidEventError, parsePagerDutyEvent } from '../alerts/pagerdutyEvent';
 import { InvalidRequestError } from '../incidents/openIncident';
 import { acknowledgeAlert, resolveAlert, triggerAlert, type AlertContext } from '../alerts/receiveAlert';
-import { integrationAuth, callingIntegration, stampReceivedAt, type ApiEnv, type AuthDeps } from './authenticate';
+import { integrationAuth, callingIntegration, signatureBackOnFailure, stampReceivedAt, type ApiEnv, type AuthDeps } from './authenticate';
 import { MAX_BATCH_BODY_BYTES, MAX_PAGERDUTY_EVENT_BYTES } from '../../runbooks/limits';
+import { deadlineFor, requestDeadline, withinDeadline, type Deadlines } from './deadline';
 import { BodyNotJsonError, limitBodyTo, readJson } from './intake';
 
 /** The body as JSON, or InvalidEventError saying why not (every format answers a bad body with 400 and its errors). */
@@ -23,9 +24,10 @@ async function jsonOf(c: Context): Promise<unknown> {
  * Monitoring tools' own formats: PagerDuty's Events API v2 (POST /v2/enqueue), Alertmanager's webhook (POST
  * /alertmanager) and Grafana's (POST /grafana). Each is authenticated by an integration key like POST /alerts; a
  * bad payload is refused whole (400 naming each field) before anything is started; in a group (Alertmanager, Grafana),
- * an alert that cannot be read is refused alone.
+ * an alert that cannot be read is refused alone. A PagerDuty event has one deadline (`deadlines`); a group's
+ * authentication has one, and then each of its alerts its own: a group of thousands takes longer than one.
  */
-export function alertRoutes(app: Hono<ApiEnv>, ctx: AlertContext, deps: AuthDeps, log: Logger): void {
+export function alertRoutes(app: Hono<ApiEnv>, ctx: AlertContext, deps: AuthDeps, deadlines: Deadlines, log: Logger): void {
   // A value the incident itself refuses (checked again by openIncident) is a bad request, not a server failure.
   const refused = (c: Context, err: unknown) => {
     if (err instanceof InvalidRequestError) return c.json({ status: 'invalid event', message: err.message, errors: [err.message] }, 400);
@@ -35,6 +37,8 @@ export function alertRoutes(app: Hono<ApiEnv>, ctx: AlertContext, deps: AuthDeps
     '/v2/enqueue',
     stampReceivedAt,
     limitBodyTo(MAX_PAGERDUTY_EVENT_BYTES),
+    signatureBackOnFailure(deps),
+    requestDeadline(deadlines),
     integrationAuth(deps, { keyInBody: 'routing_key' }),
     async (c) => {
       const integration = callingIntegration(c);
@@ -84,8 +88,20 @@ export function alertRoutes(app: Hono<ApiEnv>, ctx: AlertContext, deps: AuthDeps
     },
   );
 
+  /** One alert of a group: a firing one opens (or repeats) its incident, a resolved one applies the type's policy. */
+  const applyAlert = async (integration: string, a: ParsedWebhookAlert, receivedAt: Date) => {
+    if (a.action === 'trigger') {
+      const { workflowId, route } = await triggerAlert(ctx, { integration, ...a }, receivedAt);
+      return { dedupKey: a.dedupKey, action: 'trigger', workflowId, rule: route.rule ?? 'triage' };
+    }
+    const outcome = await resolveAlert(ctx, integration, a.dedupKey, { summary: a.summary, endedAt: a.endedAt });
+    return { dedupKey: a.dedupKey, action: 'resolve', workflowId: outcome.workflowId, done: outcome.done, message: outcome.message };
+  };
+  const giveBackSignature = signatureBackOnFailure(deps);
+  const groupAuth = deadlineFor(deadlines, integrationAuth(deps));
+
   for (const intake of ['alertmanager', 'grafana'] as const) {
-    app.post(`/${intake}`, stampReceivedAt, limitBodyTo(MAX_BATCH_BODY_BYTES), integrationAuth(deps), async (c) => {
+    app.post(`/${intake}`, stampReceivedAt, limitBodyTo(MAX_BATCH_BODY_BYTES), giveBackSignature, groupAuth, async (c) => {
       const integration = callingIntegration(c);
       let parsed;
       try {
@@ -97,25 +113,14 @@ export function alertRoutes(app: Hono<ApiEnv>, ctx: AlertContext, deps: AuthDeps
       }
       const refusals = [...parsed.refused];
       // Each alert on its own, a few at a time (a group of thousands should not take minutes), the alerts of one key
-      // in order: a firing one opens (or repeats) its incident, a resolved one applies the type's policy.
+      // in order, each within a deadline of its own: the first that fails ends the group (503: the tool sends it again).
       const results = await eachByKey(
         parsed.alerts,
         (a) => a.dedupKey,
         ALERTS_IN_FLIGHT,
         async (a) => {
           try {
-            if (a.action === 'trigger') {
-              const { workflowId, route } = await triggerAlert(ctx, { integration, ...a }, c.get('receivedAt'));
-              return { dedupKey: a.dedupKey, action: 'trigger', workflowId, rule: route.rule ?? 'triage' };
-            }
-            const outcome = await resolveAlert(ctx, integration, a.dedupKey, { summary: a.summary, endedAt: a.endedAt });
-            return {
-              dedupKey: a.dedupKey,
-              action: 'resolve',
-              workflowId: outcome.workflowId,
-              done: outcome.done,
-              message: outcome.message,
-            };
+            return await withinDeadline(deadlines, () => applyAlert(integration, a, c.get('receivedAt')));
           } catch (err) {
             // A value the incident refuses loses this alert only; anything else fails the request, which the tool retries.
             if (!(err instanceof InvalidRequestError)) throw err;
@@ -141,7 +146,8 @@ const ALERTS_IN_FLIGHT = 20;
 
 /**
  * `work` on every item, `concurrency` at a time, the items of one key one after another in their order; results in
- * the items' order. Every item is waited for before the first failure is thrown, so nothing runs on unseen.
+ * the items' order. After a failure no item is started; those under way are waited for before the first failure is
+ * thrown, so nothing runs on unseen (with Temporal not answering, a group of thousands fails in one deadline).
  */
 async function eachByKey<T, R>(items: T[], keyOf: (t: T) => string, concurrency: number, work: (t: T, index: number) => Promise<R>) {
   const byKey = new Map<string, number[]>();
@@ -155,8 +161,9 @@ async function eachByKey<T, R>(items: T[], keyOf: (t: T) => string, concurrency:
   const results: R[] = new Array(items.length);
   const failures: unknown[] = [];
   const worker = async () => {
-    for (let q = queues.shift(); q; q = queues.shift()) {
+    for (let q = queues.shift(); q && !failures.length; q = queues.shift()) {
       for (const i of q) {
+        if (failures.length) return;
         try {
           results[i] = await work(items[i], i);
         } catch (err) {

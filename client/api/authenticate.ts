@@ -1,10 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Pool } from 'pg';
-import { authenticateSecret, claimSignature, integrationSigningKeys } from '../../db/credentials/credentials';
+import { authenticateSecret, claimSignature, integrationSigningKeys, releaseSignature } from '../../db/credentials/credentials';
 import { BODY_SIGNATURE_HEADERS, signBody } from '../../lib/bodySignature';
 import type { Logger } from '../../lib/logger';
 import type { RosterInForce } from '../../lib/rosterInForce';
+import type { SecretKeys } from '../../lib/secretKeys';
 import type { Role } from '../../runbooks/types';
 import type { createRateLimiter } from './rateLimiter';
 import type { createRefusalLog } from './refusalLog';
@@ -14,7 +15,7 @@ export type Caller =
   | { kind: 'integration'; name: string; credentialId: number }
   | { kind: 'person'; id: string; roles: Role[]; rosterVersion: string; credentialId: number };
 
-export type ApiEnv = { Variables: { caller: Caller; receivedAt: Date } };
+export type ApiEnv = { Variables: { caller: Caller; receivedAt: Date; claimedSignature?: string } };
 
 /** Stamps when a request arrived, before anything reads its body: an incident's clocks start there. */
 export const stampReceivedAt: MiddlewareHandler<ApiEnv> = async (c, next) => {
@@ -29,6 +30,8 @@ export interface AuthDeps {
   refusals: ReturnType<typeof createRefusalLog>;
   log: Logger;
   now?: () => number;
+  /** DBOPS_SECRET_KEY: opens the integrations' sealed signing keys; without it, signed requests are refused. */
+  secretKeys?: SecretKeys;
 }
 
 /** A signed alert is accepted within this many seconds of its timestamp, once. */
@@ -83,7 +86,7 @@ async function integrationOfBody(c: Context, deps: AuthDeps, field: string): Pro
     : `the integration key (${field}) is not valid`;
 }
 
-async function integrationOf(c: Context, deps: AuthDeps): Promise<Caller | string> {
+async function integrationOf(c: Context<ApiEnv>, deps: AuthDeps): Promise<Caller | string> {
   const bearer = bearerOf(c);
   if (bearer) {
     const credential = await authenticateSecret(deps.pool, 'integration', bearer);
@@ -97,15 +100,34 @@ async function integrationOf(c: Context, deps: AuthDeps): Promise<Caller | strin
   const age = Math.abs((deps.now ?? Date.now)() / 1000 - Number(timestamp));
   if (age > SIGNATURE_WINDOW_SECONDS) return `the signature's timestamp is outside the ${SIGNATURE_WINDOW_SECONDS} s window`;
   const body = await c.req.text();
-  for (const { credential, key } of await integrationSigningKeys(deps.pool, integration)) {
-    // An alert source signs with the hex SHA-256 of its key as the secret: what the store keeps, never the key itself.
+  // An alert source signs with the hex SHA-256 of its key, which the store keeps only sealed with DBOPS_SECRET_KEY.
+  const { usable, unusable } = await integrationSigningKeys(deps.pool, integration, deps.secretKeys);
+  for (const { credential, key } of usable) {
     const expected = Buffer.from(signBody(key, timestamp, body));
     const given = Buffer.from(signature);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) continue;
     if (!(await claimSignature(deps.pool, signature, SIGNATURE_WINDOW_SECONDS))) return 'this signature was already used (a replay)';
+    c.set('claimedSignature', signature);
     return { kind: 'integration', name: credential.subject, credentialId: credential.id };
   }
-  return 'the signature does not match a live key of that integration';
+  const cannotSign = unusable.map((u) => `key ${u.credentialId}: ${u.why}`).join('; ');
+  return `the signature does not match a live signing key of that integration${cannotSign ? ` (keys that cannot sign: ${cannotSign})` : ''}`;
+}
+
+/**
+ * Before integrationAuth: a signed request that fails (5xx: its deadline passed, or Temporal failed) gives its
+ * signature back, so the sender sending the same request again is not refused as a replay. Given back after the
+ * 503 is decided, on the pool outside any deadline, not awaited: a store that is down must not hold the answer.
+ */
+export function signatureBackOnFailure(deps: AuthDeps): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    await next();
+    const signature = c.get('claimedSignature');
+    if (!signature || c.res.status < 500) return;
+    void releaseSignature(deps.pool, signature).catch((err: Error) =>
+      deps.log.warn({ err: err.message }, 'a failed signed request kept its signature: the same request sent again is refused as a replay'),
+    );
+  };
 }
 
 /**

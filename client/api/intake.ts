@@ -7,12 +7,30 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { Pool } from 'pg';
 import type { Logger } from '../../lib/logger';
 import type { RosterInForce } from '../../lib/rosterInForce';
+import type { SecretKeys } from '../../lib/secretKeys';
 import { MAX_BODY_BYTES } from '../../runbooks/limits';
 import { InvalidRequestError, openIncident, parseIncidentRequest, type OpenIncidentContext } from '../incidents/openIncident';
 import { BUILT_IN_ROUTING, type RoutingConfig } from '../../runbooks/alertRouting';
 import { alertRoutes } from './alertRoutes';
-import { integrationAuth, callingIntegration, personAuth, stampReceivedAt, type ApiEnv, type AuthDeps } from './authenticate';
+import {
+  integrationAuth,
+  callingIntegration,
+  personAuth,
+  signatureBackOnFailure,
+  stampReceivedAt,
+  type ApiEnv,
+  type AuthDeps,
+} from './authenticate';
 import { checklistRoutes } from './checklistRoutes';
+import {
+  DEFAULT_DEADLINE_MS,
+  DeadlineExceededError,
+  pastDeadline,
+  poolWithinDeadlines,
+  requestDeadline,
+  unavailable,
+  type Deadlines,
+} from './deadline';
 import { incidentRoutes } from './incidentRoutes';
 import { linkFailedPage, loggablePath, pageLinkRoutes } from './pageLinkRoutes';
 import { createRateLimiter } from './rateLimiter';
@@ -34,6 +52,10 @@ export interface ApiContext extends Omit<OpenIncidentContext, 'roster'> {
   now?: () => number;
   /** DBOPS_LINK_SECRET: verifies the ack and open links in pages (/links/…); unset, those links are refused. */
   pageLinkSecret?: string;
+  /** How long a request may wait on Temporal and the store before it answers 503 (DBOPS_API_DEADLINE_SECONDS). */
+  deadlineMs?: number;
+  /** DBOPS_SECRET_KEY: opens the integrations' signing keys the store keeps sealed; unset, signed alerts are refused. */
+  secretKeys?: SecretKeys;
 }
 
 /** A body that is not JSON: 415 for another content type, 400 for text that does not parse. */
@@ -86,8 +108,12 @@ export const limitBody = limitBodyTo(MAX_BODY_BYTES);
  * their personal token. Whoever acts is who the credential names: no body field can choose it. A refused request
  * (401, 403, 413, 415, 400, 429) starts nothing and records nothing.
  */
-export function createIntakeApp(ctx: ApiContext, log: Logger) {
+export function createIntakeApp(apiContext: ApiContext, log: Logger) {
   const app = new Hono<ApiEnv>();
+  const deadlines: Deadlines = { ms: apiContext.deadlineMs ?? DEFAULT_DEADLINE_MS, temporal: apiContext.client };
+  // Every store query of a request gives up at its deadline, like its Temporal calls (withinDeadline).
+  const ctx: ApiContext = { ...apiContext, pool: poolWithinDeadlines(apiContext.pool) };
+  const withinDeadline = requestDeadline(deadlines);
   const deps: AuthDeps = {
     pool: ctx.pool,
     roster: ctx.roster,
@@ -95,10 +121,11 @@ export function createIntakeApp(ctx: ApiContext, log: Logger) {
     refusals: createRefusalLog(log),
     log,
     now: ctx.now,
+    secretKeys: ctx.secretKeys,
   };
   app.get('/healthz', (c) => c.json({ ok: true }));
   // Credentials are checked before the body is parsed; the body limit first, as a signature covers the body.
-  app.post('/alerts', stampReceivedAt, limitBody, integrationAuth(deps), async (c) => {
+  app.post('/alerts', stampReceivedAt, limitBody, signatureBackOnFailure(deps), withinDeadline, integrationAuth(deps), async (c) => {
     const body = await jsonBody(c, BODY_SHAPE);
     if (body instanceof Response) return body;
     const integration = callingIntegration(c);
@@ -109,9 +136,9 @@ export function createIntakeApp(ctx: ApiContext, log: Logger) {
       log.info({ workflowId, integration }, 'alert accepted');
       return c.json({ workflowId }, 202);
     } catch (err) {
+      // Anything else (Temporal not answering) is the 503 of onError, below.
       if (err instanceof InvalidRequestError) return c.json({ error: err.message }, 400);
-      log.error({ err }, 'alert intake failed');
-      return c.json({ error: 'could not open the incident; the alert was not recorded, send it again' }, 503);
+      throw err;
     }
   });
   alertRoutes(
@@ -125,26 +152,43 @@ export function createIntakeApp(ctx: ApiContext, log: Logger) {
       routing: ctx.routing ?? BUILT_IN_ROUTING,
     },
     deps,
+    deadlines,
     log,
   );
   // '/incidents/*' matches '/incidents' itself as well: one registration, so a request is checked (and counted) once.
-  app.use('/incidents/*', stampReceivedAt, limitBody, personAuth(deps));
+  app.use('/incidents/*', stampReceivedAt, limitBody, withinDeadline, personAuth(deps));
   app.route('/incidents', incidentRoutes(ctx, log));
   // Page links authenticate by their signature (for one person and one incident), not by a token.
-  app.use('/links/*', limitBody);
+  app.use('/links/*', limitBody, withinDeadline);
   app.route('/links', pageLinkRoutes(ctx, log, deps.limiter, ctx.pageLinkSecret));
-  app.use('/checklists/*', limitBody, personAuth(deps));
+  app.use('/checklists/*', limitBody, withinDeadline, personAuth(deps));
   app.route('/checklists', checklistRoutes(ctx, log));
   app.onError((err, c) => {
+    // Work abandoned at its deadline fails after its 503 was sent: that 503 was logged already.
+    if (!(err instanceof DeadlineExceededError) && pastDeadline()) return c.body(null, 503);
     log.error({ err, path: loggablePath(c.req.path) }, 'API request failed');
     // A page link is opened in a browser: it gets a page, not JSON.
-    if (c.req.path.startsWith('/links/')) return linkFailedPage(c);
-    return c.json(
-      { error: 'dbops could not complete the request (a server it needs did not answer); nothing may have changed, try again' },
-      503,
-    );
+    if (c.req.path.startsWith('/links/')) {
+      c.header('Retry-After', String(Math.ceil(deadlines.ms / 1000)));
+      return linkFailedPage(c);
+    }
+    return unavailable(c, deadlines, failedRequestMessage(c.req.path, deadlines.ms));
   });
   return app;
+}
+
+const ALERT_PATHS = ['/alerts', '/v2/enqueue', '/alertmanager', '/grafana'];
+
+/**
+ * What a sender is told when a server dbops needs did not answer in time. An alert may have reached its incident
+ * just before (Temporal took it, its answer did not come back): sent again, it reaches the same incident (the
+ * incident's workflow id is its dedup key), counted once more as a repeat, never a second incident.
+ */
+function failedRequestMessage(path: string, deadlineMs: number): string {
+  const why = `Temporal or the audit store gave no answer within ${deadlineMs} ms (or failed)`;
+  return ALERT_PATHS.includes(path)
+    ? `${why}; the alert may not have been taken: send it again after Retry-After, it reaches the same incident (at most one more repeat counted)`
+    : `${why}; the request may not have been done: try again after Retry-After (an action already done is then refused as such)`;
 }
 
 /** Listens on `hostname` (loopback unless configured otherwise: lib/config refuses another address without TLS). */

@@ -5,7 +5,8 @@ import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { rosterInForce } from '../../lib/rosterInForce';
 import { loadRouting } from '../../lib/routingRules';
-import { registerIntakeKey } from './intakeKey';
+import { registerIntakeKey, sealSigningKeysWithCurrentKey } from './intakeKey';
+import { abandonedWorkSettled } from './deadline';
 import { closeIntake, createIntakeApp, startIntake } from './intake';
 import { withOperations } from './operations';
 
@@ -19,7 +20,9 @@ async function main() {
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const pool = new Pool({ connectionString: config.databaseUrl, max: 5, application_name: 'dbops-api', connectionTimeoutMillis: 5000 });
   pool.on('error', (err) => log.warn({ err: err.message }, 'audit store connection lost; reconnecting on next use'));
-  if (config.intakeKey) await registerIntakeKey(pool, config.intakeKey, log);
+  if (config.intakeKey) await registerIntakeKey(pool, config.intakeKey, log, config.secretKeys);
+  if (config.secretKeys) await sealSigningKeysWithCurrentKey(pool, config.secretKeys, log);
+  else log.warn('DBOPS_SECRET_KEY is not set: signed alerts are refused (bearer keys work)');
   const app = withOperations(
     createIntakeApp(
       {
@@ -29,6 +32,8 @@ async function main() {
         calendar: config.calendar,
         pool,
         rateLimitPerMinute: config.rateLimitPerMinute,
+        deadlineMs: config.apiDeadlineMs,
+        secretKeys: config.secretKeys,
         routing,
         pageLinkSecret: config.pageLinks?.secret,
       },
@@ -38,12 +43,16 @@ async function main() {
   );
   const server = await startIntake(app, config.intakePort, config.intakeHost, config.tls);
   log.info({ port: config.intakePort, host: config.intakeHost, tls: Boolean(config.tls) }, 'dbops API listening');
-  // Requests in flight are answered before the connections they need close.
-  const stop = () => {
-    void closeIntake(server).then(() => Promise.all([connection.close(), pool.end()]));
+  // Requests in flight are answered before the connections they need close; those answered 503 at their deadline may
+  // still have a Temporal retry scheduled: they end first too.
+  const stop = async () => {
+    await closeIntake(server);
+    await abandonedWorkSettled();
+    await connection.close();
+    await pool.end();
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
 }
 
 main().catch((err) => {

@@ -27,7 +27,9 @@ export async function createToken(o: { person: string; label: string }) {
 
 export async function createIntegrationKey(name: string, o: { label: string }) {
   if (!INTEGRATION_NAME.test(name)) throw new UsageError(`integration name '${name}': lowercase letters, digits, . _ - (at most 48)`);
-  const { credential, secret } = await withPool((pool) => createCredential(pool, 'integration', name, o.label));
+  const { credential, secret } = await withPool((pool) =>
+    createCredential(pool, 'integration', name, o.label, { keys: config.secretKeys }),
+  );
   tell(
     `key ${credential.id} for integration '${name}': shown once. Send it as Authorization: Bearer <key>, or sign with ` +
       `HMAC-SHA256 keyed with sha256hex(key) over "<unix seconds>.<body>" (headers x-dbops-integration, x-dbops-timestamp, x-dbops-signature: sha256=<hex>)`,

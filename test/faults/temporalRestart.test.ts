@@ -1,9 +1,7 @@
-import path from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { incidentStateQuery } from '../../workflows/incident/messages';
-import { startDevServerProcess } from './support/devServerProcess';
+import { ownDevServer } from './support/devServerProcess';
 import { faultSuite } from './support/faultSuite';
-import { restartableServer } from './support/restartableServer';
 import { acknowledgeAndResolve, expectLadderClimbing, expectRunIntact } from './support/incidentRun';
 import { FAULT_RUNS, sleep } from './support/waitFor';
 
@@ -11,14 +9,7 @@ const CADENCE_SECONDS = 3;
 const DOWN_SECONDS = 6;
 
 describe('fault: the Temporal server killed and restarted on its persisted state while timers are due', () => {
-  const cliPath = inject('temporalCliPath') || process.env.TEMPORAL_CLI_PATH || '';
-  const server = restartableServer('temporal', {
-    start: (dir, port) => {
-      if (!cliPath) throw new Error('this fault needs the Temporal CLI binary: set TEMPORAL_CLI_PATH');
-      return startDevServerProcess({ cliPath, port, dbFile: path.join(dir, 'temporal.sqlite') });
-    },
-    stop: (s) => s.kill9(),
-  });
+  const server = ownDevServer('temporal');
   const f = faultSuite('temporal', () => ({ temporalAddress: server.current.address }));
 
   for (let n = 1; n <= FAULT_RUNS; n++) {

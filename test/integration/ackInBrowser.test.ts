@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { PoolClient } from 'pg';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { abandonedWorkSettled } from '../../client/api/deadline';
 import { readIncidentEvents } from '../../db/audit/readEvents';
 import { freePort } from '../../dev/provision/processes';
 import { createLogger } from '../../lib/logger';
@@ -217,6 +218,8 @@ describe('acknowledging from a page in a real browser', () => {
     } finally {
       await context.close();
       cutOff.close();
+      // Its requests were answered at their deadline; a retry of the client's may still be due on the connection.
+      await abandonedWorkSettled();
       await nowhere.connection.close();
     }
   });

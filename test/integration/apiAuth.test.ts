@@ -2,11 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signBody } from '../../lib/bodySignature';
 import { hashSecret, revokeCredential, listCredentials } from '../../db/credentials/credentials';
 import { readIncidentEvents } from '../../db/audit/readEvents';
 import { incidentStateQuery, incidentWorkflowId, type IncidentState, type OpenIncidentInput } from '../../workflows/incident/messages';
-import { scratchRosterFile, startTestApi, writeRoster, type TestApi } from '../support/api';
+import { scratchRosterFile, signedAlertHeaders, startTestApi, writeRoster, type TestApi } from '../support/api';
 import { dbops } from '../support/cli';
 import { eventually } from '../support/eventually';
 import { calendar, devServerSuite, roster } from '../support/harness';
@@ -41,11 +40,7 @@ describe('the dbops API authenticates every caller', () => {
       throw err;
     }
   };
-  const signed = (body: string, timestamp: number, key = api.integrationKey) => ({
-    'x-dbops-integration': 'monitoring',
-    'x-dbops-timestamp': String(timestamp),
-    'x-dbops-signature': signBody(hashSecret(key), timestamp, body),
-  });
+  const signed = (body: string, timestamp: number, key = api.integrationKey) => signedAlertHeaders(key, body, timestamp);
   const nowSeconds = () => Math.floor(Date.now() / 1000);
 
   it('refuses an alert with no key, a wrong key, an expired or a replayed signature (401), starting nothing', async () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isPortOpen } from '../../dev/provision/processes';
 import { devServerPid, startService } from '../support/npmStart';
+import { signedAlertHeaders } from '../support/api';
 
 /**
  * `npm start` as a newcomer runs it: the service comes up with its UI and intake, and one Ctrl-C to the terminal's
@@ -34,6 +35,15 @@ describe('npm start', () => {
         body: JSON.stringify({ type: 'database-outage', tier: 'oltp', fingerprint: 'start-test' }),
       });
       expect(alert.status).toBe(202);
+      // The intake key signs too: its signing key is sealed with a generated secret key kept outside the store (0600).
+      expect((fs.statSync(path.join(dataDir, 'secret-key')).mode & 0o777).toString(8)).toBe('600');
+      const body = JSON.stringify({ type: 'database-outage', tier: 'oltp', fingerprint: 'start-test-signed' });
+      const signed = await fetch(`http://127.0.0.1:${intakePort}/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...signedAlertHeaders(intakeKey, body, undefined, 'default') },
+        body,
+      });
+      expect(signed.status).toBe(202);
       // The demo incident's page is mailed to the demo mailbox, which prints its acknowledge link; following it
       // (the confirmation page's button) acknowledges the demo incident as the mail's person.
       for (let i = 0; i < 300 && !/acknowledge: (\S+)/.test(service.output); i++) await new Promise((r) => setTimeout(r, 100));

@@ -1,25 +1,32 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ServerType } from '@hono/node-server';
 import type { PageLinker } from '../../activities/notify/channels';
-import type { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import type { Pool } from 'pg';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { createIntakeApp, startIntake } from '../../client/api/intake';
-import { createCredential } from '../../db/credentials/credentials';
+import { createCredential, signingKeyOf } from '../../db/credentials/credentials';
+import { signBody } from '../../lib/bodySignature';
 import { freePort } from '../../dev/provision/processes';
 import type { Logger } from '../../lib/logger';
 import { pageLinksFor } from '../../lib/pageLinks';
 import { rosterInForce } from '../../lib/rosterInForce';
+import { parseSecretKeys, type SecretKeys } from '../../lib/secretKeys';
 import type { RoutingConfig } from '../../runbooks/alertRouting';
+import { createTestDatabase, type TestDatabase } from './database';
 import { calendar, quietLogger, roster } from './harness';
 
 export interface TestApi {
   url: string;
   /** The roster file the API reads (a copy of the example roster): tests edit it to change who may act. */
   rosterFile: string;
-  /** A live key of the integration 'monitoring'. */
+  /** A live key of the integration 'monitoring' (bearer, or signing: its signing key is sealed with `secretKeys`). */
   integrationKey: string;
+  /** The API's DBOPS_SECRET_KEY (a fresh key of the test's, unless given). */
+  secretKeys: SecretKeys;
   /** A new personal token for a roster id. */
   tokenOf(person: string): Promise<string>;
   close(): void;
@@ -38,9 +45,14 @@ export async function startTestApi(
     logger?: Logger;
     /** PEM files: the API serves HTTPS with them, as DBOPS_TLS_CERT and DBOPS_TLS_KEY make it. */
     tls?: { cert: string; key: string };
+    /** DBOPS_API_DEADLINE_SECONDS, in ms. */
+    deadlineMs?: number;
+    /** DBOPS_SECRET_KEY; default: a fresh key of the test's. */
+    secretKeys?: SecretKeys;
   } = {},
 ) {
   const rosterFile = opts.rosterFile ?? scratchRosterFile();
+  const secretKeys = opts.secretKeys ?? parseSecretKeys(`test-1:${randomBytes(32).toString('base64')}`, 'the test API');
   const port = await freePort();
   const app = createIntakeApp(
     {
@@ -52,15 +64,18 @@ export async function startTestApi(
       rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000,
       routing: opts.routing,
       pageLinkSecret: opts.pageLinkSecret,
+      deadlineMs: opts.deadlineMs,
+      secretKeys,
     },
     opts.logger ?? quietLogger,
   );
   const server: ServerType = await startIntake(app, port, '127.0.0.1', opts.tls);
-  const { secret: integrationKey } = await createCredential(pool, 'integration', 'monitoring');
+  const { secret: integrationKey } = await createCredential(pool, 'integration', 'monitoring', '', { keys: secretKeys });
   const api: TestApi = {
     url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     rosterFile,
     integrationKey,
+    secretKeys,
     tokenOf: async (person) => (await createCredential(pool, 'person', person)).secret,
     close: () => {
       server.close();
@@ -68,6 +83,39 @@ export async function startTestApi(
     },
   };
   return api;
+}
+
+/**
+ * The headers of a signed alert (x-dbops-integration, -timestamp, -signature) for `body`, signed as an alert source
+ * signs with `key`: HMAC-SHA256 keyed with the hex SHA-256 of the key, over "<timestamp>.<body>".
+ */
+export function signedAlertHeaders(key: string, body: string, timestamp = Math.floor(Date.now() / 1000), integration = 'monitoring') {
+  return {
+    'x-dbops-integration': integration,
+    'x-dbops-timestamp': String(timestamp),
+    'x-dbops-signature': signBody(signingKeyOf(key), timestamp, body),
+  };
+}
+
+/**
+ * One describe block's API on the run's dev server, over a fresh database of its own, with no worker: what arrives
+ * opens (or repeats) its incidents, and nothing runs them. Options are read when the block starts.
+ */
+export function apiSuite(name: string, options: () => Parameters<typeof startTestApi>[3] = () => ({})) {
+  const suite = { taskQueue: `${name}-${Date.now()}` } as { taskQueue: string; db: TestDatabase; client: Client; api: TestApi };
+  let connection: Connection | undefined;
+  beforeAll(async () => {
+    suite.db = await createTestDatabase(name.replace(/-/g, '_'));
+    connection = await Connection.connect({ address: inject('devServerAddress') });
+    suite.client = new Client({ connection });
+    suite.api = await startTestApi(suite.client, suite.db.pool, suite.taskQueue, options());
+  });
+  afterAll(async () => {
+    suite.api?.close();
+    await connection?.close();
+    await suite.db?.drop();
+  });
+  return suite;
 }
 
 /** A copy of the example roster in a scratch folder, for a test to edit. */

@@ -15,18 +15,25 @@ export interface ReceivedMail {
 /**
  * A real SMTP server on loopback (the `smtp-server` package), accepting any sender: keeps every message it was
  * given, parsed. Plain, or offering STARTTLS with `tls`'s key and certificate. `stallMs` holds each message's final
- * reply (a slow relay); `refuse` turns recipients away with 550.
+ * reply (a slow relay); `commandStallMs` holds each reply to MAIL FROM and RCPT TO, before any message is given (a
+ * relay that stalls, then goes on); `refuse` turns recipients away with 550.
  */
 export async function startSmtpServer(o: { tls?: { key: string; cert: string } } = {}) {
-  const state = { mails: [] as ReceivedMail[], stallMs: 0, refuse: (_to: string) => false };
+  const state = { mails: [] as ReceivedMail[], stallMs: 0, commandStallMs: 0, refuse: (_to: string) => false };
+  const stalled = (callback: () => void) => setTimeout(callback, state.commandStallMs);
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: o.tls ? ['AUTH'] : ['STARTTLS', 'AUTH'],
     ...(o.tls && { key: o.tls.key, cert: o.tls.cert }),
     logger: false,
+    onMailFrom(_address, _session, callback) {
+      stalled(() => callback());
+    },
     onRcptTo(address, _session, callback) {
-      if (!state.refuse(address.address)) return callback();
-      callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
+      stalled(() => {
+        if (!state.refuse(address.address)) return callback();
+        callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
+      });
     },
     onData(stream, session, callback) {
       simpleParser(stream)
