@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { Logger } from '../lib/logger';
 import type { RosterInForce } from '../lib/rosterInForce';
+import type { SecretKeys } from '../lib/secretKeys';
 import type { Tier } from '../runbooks/types';
 import { createAuditActivities } from './audit/recordEvents';
 import { createChecklistActivities, type IncidentOpener } from './checks/checklistChecks';
@@ -27,6 +28,8 @@ export interface ActivityDependencies {
   backupCheckCommand?: string;
   /** The roster file as it is now (lib/rosterInForce): pages go to who holds the rung's roles when they are sent. */
   currentRoster?: () => RosterInForce;
+  /** Keys the audit store never holds (DBOPS_SECRET_KEY): each incident's chain head is signed with the current one. */
+  secretKeys?: SecretKeys;
 }
 
 /** Every side effect dbops has, built from its dependencies so tests hand in real or local ones. */

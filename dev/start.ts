@@ -78,6 +78,8 @@ async function main() {
     cleanups.unshift(() => connection.close());
     const client = new Client({ connection, namespace: config.temporal.namespace });
     const ctx = { client, taskQueue: config.temporal.taskQueue, roster, calendar: config.calendar };
+    // The secret key first: the worker signs each incident's chain head with it, the API opens signing keys with it.
+    const secretKeys = demoSecretKeys(config, log);
     const services = buildActivities(config, stack.databaseUrl, log, ctx);
     cleanups.unshift(() => services.close());
     const worker = await createDbopsWorker({
@@ -93,7 +95,7 @@ async function main() {
       services.auditPool,
       config.dataDir,
       roster,
-      { intakeKey: config.intakeKey, peopleTokens: demo, secretKeys: demoSecretKeys(config, log) },
+      { intakeKey: config.intakeKey, peopleTokens: demo, secretKeys },
       log,
     );
     const api = {

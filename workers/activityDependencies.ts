@@ -48,6 +48,7 @@ export function buildActivities(
     openIncident: checklistIncidentOpener(() => incidents),
     backupCheckCommand: config.backupCheckCommand,
     currentRoster,
+    secretKeys: config.secretKeys,
   });
   // Notifications a channel could not take stay pending in the outbox; retry the due ones every 30 s. Rows are
   // claimed, so the flushers of several workers and the notify activity never deliver one twice.

@@ -2,7 +2,7 @@
 import { readIncidentEvents } from '../../db/audit/readEvents';
 import { verifyIncidentAudit } from '../incidents/verifyAudit';
 import { formatEvents, type ExportFormat } from './auditExport';
-import { runtime, withClient, withPool } from './connections';
+import { config, runtime, withClient, withPool } from './connections';
 import { say, sayLines } from './output';
 import { UsageError } from './usageError';
 
@@ -24,8 +24,9 @@ export async function showAudit(ref: string, o: { format: ExportFormat }) {
 export async function verifyAudit(ref: string, o: { temporal: boolean }) {
   const incidentId = await incidentIdOf(ref);
   const verdict = await withPool(async (pool) => {
-    if (!o.temporal || !runtime.temporalAddress) return verifyIncidentAudit(pool, incidentId);
-    return withClient((client) => verifyIncidentAudit(pool, incidentId, client));
+    const keys = config.secretKeys;
+    if (!o.temporal || !runtime.temporalAddress) return verifyIncidentAudit(pool, incidentId, undefined, keys);
+    return withClient((client) => verifyIncidentAudit(pool, incidentId, client, keys));
   });
   if (!verdict.events) throw new UsageError(`no audit events for ${incidentId}`);
   const against = ['its hash chain', ...verdict.checkedAgainst].join(', ');

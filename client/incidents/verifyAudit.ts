@@ -2,6 +2,8 @@ import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { Pool } from 'pg';
 import { stableStringify, verifyChain } from '../../db/audit/chain';
+import { headSignatureProblem } from '../../db/audit/headSignature';
+import type { SecretKeys } from '../../lib/secretKeys';
 import { readIncidentEvents, type StoredEvent } from '../../db/audit/readEvents';
 import type { AuditEvent } from '../../db/audit/records';
 
@@ -15,19 +17,20 @@ export interface AuditVerdict {
 }
 
 /**
- * Verifies an incident's audit four ways: the hash chain (an edited, deleted or reordered row), the anchor on the
- * incidents row (a cut tail, or a chain recomputed after a deletion), the row's report columns against the chain, and,
+ * Verifies an incident's audit: the hash chain (an edited, deleted or reordered row), the anchor on the incidents row
+ * (a cut tail), with `keys` the anchor's signature (a chain recomputed and its anchor rewritten: the forger has no
+ * key), the row's report columns against the chain, and,
  * when a Temporal client is given, the workflow's own history: every audit write that completed there must be in the
  * store with the same content (kind, actor, time, data), so a rewritten event with a recomputed chain is caught.
  */
-export async function verifyIncidentAudit(pool: Pool, incidentId: string, client?: Client): Promise<AuditVerdict> {
+export async function verifyIncidentAudit(pool: Pool, incidentId: string, client?: Client, keys?: SecretKeys): Promise<AuditVerdict> {
   const events = await readIncidentEvents(pool, incidentId);
   const problems = verifyChain(events).map((b) => `#${b.seq}: ${b.problem}`);
   const checkedAgainst: string[] = [];
   const bySeq = new Map(events.map((e) => [e.seq, e]));
 
   const { rows } = await pool.query<IncidentRow>(
-    `SELECT workflow_id, event_count, last_hash, phase, acknowledged_at, acknowledged_by, resolved_at
+    `SELECT workflow_id, event_count, last_hash, head_signature, phase, acknowledged_at, acknowledged_by, resolved_at
      FROM incidents WHERE incident_id = $1`,
     [incidentId],
   );
@@ -44,6 +47,16 @@ export async function verifyIncidentAudit(pool: Pool, incidentId: string, client
       problems.push(`#${lastSeq + 1}..#${row.event_count}: missing at the tail (the incidents row counts ${row.event_count} events)`);
     else if (head && head.hash !== row.last_hash)
       problems.push(`#${row.event_count}: the chain was rewritten (its hash is not the one anchored on the incidents row)`);
+    if (keys) {
+      // A forger with the store can recompute every hash and the anchor; not the anchor's signature.
+      checkedAgainst.push("the anchor's signature (DBOPS_SECRET_KEY)");
+      const problem = headSignatureProblem(keys, incidentId, {
+        eventCount: row.event_count,
+        lastHash: row.last_hash,
+        signature: row.head_signature,
+      });
+      if (problem) problems.push(problem);
+    }
   }
 
   if (client && row) {
@@ -60,6 +73,7 @@ interface IncidentRow {
   workflow_id: string;
   event_count: number;
   last_hash: string | null;
+  head_signature: string | null;
   phase: string;
   acknowledged_at: Date | null;
   acknowledged_by: string | null;

@@ -1,3 +1,5 @@
+import type { SecretKeys } from '../../lib/secretKeys';
+import { signHead } from './headSignature';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Pool, PoolClient } from 'pg';
 import { withTransaction } from '../transaction';
@@ -35,9 +37,10 @@ async function writeEvents<S>(
   events: AuditEvent[],
   snapshot: S,
   upsertSubject: (c: PoolClient, s: S) => Promise<unknown>,
+  keys?: SecretKeys,
 ): Promise<WriteResult> {
   try {
-    return await writeEventsOnce(pool, stream, events, snapshot, upsertSubject);
+    return await writeEventsOnce(pool, stream, events, snapshot, upsertSubject, keys);
   } catch (err) {
     const code = (err as { code?: string }).code ?? '';
     if (!code.startsWith('22') && !code.startsWith('54')) throw err;
@@ -46,13 +49,14 @@ async function writeEvents<S>(
       let result: WriteResult = { written: false };
       const repaired: string[] = [];
       for (const event of events) {
-        result = await writeEvents(pool, stream, [event], snapshot, upsertSubject);
+        result = await writeEvents(pool, stream, [event], snapshot, upsertSubject, keys);
         if (result.repaired) repaired.push(`#${event.seq}: ${result.repaired}`);
       }
       return { ...result, ...(repaired.length && { repaired: repaired.join('; ') }) };
     }
     const reason = `${code}: ${(err as Error).message}`;
-    const result = await writeEventsOnce(pool, stream, [repairEvent(events[0], reason)], toStorableJson(snapshot) as S, upsertSubject);
+    const repaired = repairEvent(events[0], reason);
+    const result = await writeEventsOnce(pool, stream, [repaired], toStorableJson(snapshot) as S, upsertSubject, keys);
     return { ...result, repaired: reason };
   }
 }
@@ -77,6 +81,7 @@ function writeEventsOnce<S>(
   events: AuditEvent[],
   snapshot: S,
   upsertSubject: (c: PoolClient, s: S) => Promise<unknown>,
+  keys?: SecretKeys,
 ) {
   const { table, subject, subjects } = STREAMS[stream];
   return withTransaction(pool, async (client): Promise<WriteResult> => {
@@ -123,45 +128,60 @@ function writeEventsOnce<S>(
         last.seq,
         result.hash,
       ]);
+      if (stream === 'incident' && keys)
+        await client.query(`UPDATE incidents SET head_signature = $3 WHERE incident_id = $1 AND event_count = $2`, [
+          last.subjectId,
+          last.seq,
+          signHead(keys, last.subjectId, last.seq, result.hash!),
+        ]);
     }
     return result;
   });
 }
 
 /** An incident event, with the incidents row refreshed from the workflow's snapshot. */
-export function writeIncidentEvent(pool: Pool, event: AuditEvent, snap: IncidentSnapshot) {
-  return writeIncidentEvents(pool, [event], snap);
+export function writeIncidentEvent(pool: Pool, event: AuditEvent, snap: IncidentSnapshot, keys?: SecretKeys) {
+  return writeIncidentEvents(pool, [event], snap, keys);
 }
 
-/** Incident events in sequence order, in one transaction, with the incidents row refreshed from the workflow's snapshot. */
-export function writeIncidentEvents(pool: Pool, events: AuditEvent[], snap: IncidentSnapshot) {
-  return writeEvents(pool, 'incident', events, snap, (c, snap) =>
-    c.query(
-      `INSERT INTO incidents (incident_id, workflow_id, type, severity, tier, fingerprint, title, phase, runbook_version, opened_at,
+/**
+ * Incident events in sequence order, in one transaction, with the incidents row refreshed from the workflow's snapshot.
+ * With `keys`, the new chain head is signed (headSignature.ts).
+ */
+export function writeIncidentEvents(pool: Pool, events: AuditEvent[], snap: IncidentSnapshot, keys?: SecretKeys) {
+  return writeEvents(
+    pool,
+    'incident',
+    events,
+    snap,
+    (c, snap) =>
+      c.query(
+        `INSERT INTO incidents (incident_id, workflow_id, type, severity, tier, fingerprint, title, phase, runbook_version, opened_at,
          acknowledged_at, acknowledged_by, resolved_at, resolution, trigger_count, escalation_level, updated_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16, now())
        ON CONFLICT (incident_id) DO UPDATE SET severity = EXCLUDED.severity, phase = EXCLUDED.phase,
          acknowledged_at = EXCLUDED.acknowledged_at, acknowledged_by = EXCLUDED.acknowledged_by, resolved_at = EXCLUDED.resolved_at,
          resolution = EXCLUDED.resolution, trigger_count = EXCLUDED.trigger_count, escalation_level = EXCLUDED.escalation_level, updated_at = now()`,
-      [
-        snap.incidentId,
-        snap.workflowId,
-        snap.type,
-        snap.severity,
-        snap.tier,
-        snap.fingerprint,
-        snap.title,
-        snap.phase,
-        snap.runbookVersion,
-        snap.openedAt,
-        snap.acknowledgedAt ?? null,
-        snap.acknowledgedBy ?? null,
-        snap.resolvedAt ?? null,
-        snap.resolution ?? null,
-        Math.max(snap.triggerCount, 1),
-        snap.escalationLevel,
-      ],
-    ),
+        [
+          snap.incidentId,
+          snap.workflowId,
+          snap.type,
+          snap.severity,
+          snap.tier,
+          snap.fingerprint,
+          snap.title,
+          snap.phase,
+          snap.runbookVersion,
+          snap.openedAt,
+          snap.acknowledgedAt ?? null,
+          snap.acknowledgedBy ?? null,
+          snap.resolvedAt ?? null,
+          snap.resolution ?? null,
+          Math.max(snap.triggerCount, 1),
+          snap.escalationLevel,
+        ],
+      ),
+    keys,
   );
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { openIncident } from '../../client/incidents/openIncident';
 import { verifyIncidentAudit } from '../../client/incidents/verifyAudit';
 import { eventHash, GENESIS_HASH } from '../../db/audit/chain';
+import { parseSecretKeys } from '../../lib/secretKeys';
 import { readIncidentEvents } from '../../db/audit/readEvents';
 import { acknowledgeUpdate, addNoteUpdate, resolveUpdate } from '../../workflows/incident/messages';
 import { calendar, devServerSuite, roster } from '../support/harness';
@@ -9,7 +10,9 @@ import { calendar, devServerSuite, roster } from '../support/harness';
 /** An auditor's check of a trail that someone with write access to the store has tampered with. */
 describe('audit verify on the Temporal dev server', () => {
   const taskQueue = `dev-audit-verify-${Date.now()}`;
-  const suite = devServerSuite(taskQueue);
+  // The key the worker signs chain heads with; the store never holds it (an auditor's CLI has it: DBOPS_SECRET_KEY).
+  const keys = parseSecretKeys(`audit-1:${'ab'.repeat(32)}`, 'test key');
+  const suite = devServerSuite(taskQueue, () => ({ secretKeys: keys }));
 
   /** A resolved incident with a handful of events, all written. */
   async function resolvedIncident(fingerprint: string): Promise<string> {
@@ -26,11 +29,12 @@ describe('audit verify on the Temporal dev server', () => {
 
   it('finds an untouched trail intact against its chain, its anchor and the history', async () => {
     const incidentId = await resolvedIncident(`intact-${Date.now()}`);
-    const verdict = await verifyIncidentAudit(suite.harness.db.pool, incidentId, suite.client);
+    const verdict = await verifyIncidentAudit(suite.harness.db.pool, incidentId, suite.client, keys);
     expect(verdict.problems).toEqual([]);
     expect(verdict.checkedAgainst).toEqual([
       'the report columns of its incidents row',
       'the anchor on its incidents row',
+      "the anchor's signature (DBOPS_SECRET_KEY)",
       "the workflow's history in Temporal",
     ]);
   });
@@ -72,6 +76,10 @@ describe('audit verify on the Temporal dev server', () => {
     await pool.query('UPDATE incidents SET event_count = $2, last_hash = $3 WHERE incident_id = $1', [incidentId, seq, prev]);
 
     expect((await verifyIncidentAudit(pool, incidentId)).problems).toEqual([]); // the store alone is fooled
+    // … but not with the key the store does not hold: the forger could not sign the new head.
+    expect((await verifyIncidentAudit(pool, incidentId, undefined, keys)).problems).toEqual([
+      'the anchor on its incidents row does not carry its signature: the chain head was rewritten',
+    ]);
     const verdict = await verifyIncidentAudit(pool, incidentId, suite.client);
     expect(verdict.problems).toContain(`#${note.seq}: the store says '${events[note.seq].kind}', Temporal's history 'note'`);
     expect(verdict.problems.at(-1)).toMatch(

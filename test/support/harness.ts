@@ -13,6 +13,7 @@ import { createLogger } from '../../lib/logger';
 import { registerSearchAttributes } from '../../client/temporal/registerSearchAttributes';
 import { loadRoster } from '../../lib/roster';
 import type { RosterInForce } from '../../lib/rosterInForce';
+import type { SecretKeys } from '../../lib/secretKeys';
 import { createTierPools, closeTierPools } from '../../lib/tierPools';
 import type { BusinessCalendar } from '../../runbooks/types';
 import { createDbopsWorker, type WorkerTuning } from '../../workers/createWorker';
@@ -59,6 +60,8 @@ export async function createHarness(
     adminStatusUrl?: string;
     thresholds?: Partial<Thresholds>;
     currentRoster?: () => RosterInForce;
+    /** DBOPS_SECRET_KEY's keys: incidents' chain heads are signed with them. */
+    secretKeys?: SecretKeys;
     /** Real channels beside the recorder (e-mail to a test SMTP server, signed webhooks). */
     channels?: NotificationChannel[];
   } = {},
@@ -80,6 +83,7 @@ export async function createHarness(
     thresholds: { ...DEFAULT_THRESHOLDS, ...options.thresholds },
     allowedCidrs: ['127.0.0.0/8', '::1/128'],
     currentRoster: options.currentRoster,
+    secretKeys: options.secretKeys,
     openIncident: checklistIncidentOpener(() => {
       if (!incidents.current) throw new Error('the test did not set harness.incidents.current');
       return incidents.current;
