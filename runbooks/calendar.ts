@@ -15,18 +15,30 @@ interface LocalParts {
 
 const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 
+// One formatter per zone: making one costs far more than using it, and on-call resolution asks thousands of times.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterOf(timeZone: string): Intl.DateTimeFormat {
+  let fmt = formatters.get(timeZone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      weekday: 'short',
+    });
+    formatters.set(timeZone, fmt);
+  }
+  return fmt;
+}
+
 /** The wall-clock date and time of an instant in a time zone (pure: Intl only, no clock). */
 export function localParts(ms: number, timeZone: string): LocalParts {
-  const fmt = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    weekday: 'short',
-  });
+  const fmt = formatterOf(timeZone);
   const parts = Object.fromEntries(fmt.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
   return {
     year: Number(parts.year),
@@ -49,6 +61,41 @@ export function zonedTimeToUtc(year: number, month: number, day: number, hour: n
   const guess = Date.UTC(year, month - 1, day, hour);
   const first = guess - zoneOffset(guess, timeZone);
   return guess - zoneOffset(first, timeZone);
+}
+
+/**
+ * The instant a wall-clock time occurs in a zone, the wall-clock time given as the UTC milliseconds of its fields
+ * (`Date.UTC(y, m - 1, d, h, min)`). A time that occurs twice (the hour repeated when clocks go back) is its first
+ * occurrence; one that does not occur (skipped when clocks go forward) is the first instant after the gap. Both
+ * rules keep later wall-clock times at later-or-equal instants, which a rotation's handoffs rely on.
+ */
+export function wallClockToInstant(wallClock: number, timeZone: string): number {
+  // Offsets a day either side: no zone changes its offset twice within two days.
+  const before = zoneOffset(wallClock - DAY, timeZone);
+  const after = zoneOffset(wallClock + DAY, timeZone);
+  if (before === after) return wallClock - before;
+  const fits = (instant: number) => zoneOffset(instant, timeZone) === wallClock - instant;
+  const candidates = [wallClock - before, wallClock - after].filter(fits);
+  if (candidates.length) return Math.min(...candidates);
+  // In the gap: the transition lies between the two readings; find its minute.
+  let lo = wallClock - after;
+  let hi = wallClock - before;
+  while (hi - lo > MINUTE) {
+    const mid = lo + Math.max(MINUTE, Math.floor((hi - lo) / 2 / MINUTE) * MINUTE);
+    if (zoneOffset(mid, timeZone) === after) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+/** Whether the runtime knows an IANA time zone by this name. */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The first start of a business day strictly after `afterMs`, in the calendar's zone. */
