@@ -6,6 +6,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { Pool } from 'pg';
 import type { Logger } from '../../lib/logger';
 import type { RosterInForce } from '../../lib/rosterInForce';
+import type { SchedulesInForce } from '../../lib/schedules';
 import { MAX_BODY_BYTES } from '../../runbooks/limits';
 import { InvalidRequestError, openIncident, parseIncidentRequest, type OpenIncidentContext } from '../incidents/openIncident';
 import { BUILT_IN_ROUTING, type RoutingConfig } from '../../runbooks/alertRouting';
@@ -13,6 +14,7 @@ import { alertRoutes } from './alertRoutes';
 import { integrationAuth, callingIntegration, personAuth, stampReceivedAt, type ApiEnv, type AuthDeps } from './authenticate';
 import { checklistRoutes } from './checklistRoutes';
 import { incidentRoutes } from './incidentRoutes';
+import { onCallRoutes } from './onCallRoutes';
 import { linkFailedPage, loggablePath, pageLinkRoutes } from './pageLinkRoutes';
 import { createRateLimiter } from './rateLimiter';
 import { createRefusalLog } from './refusalLog';
@@ -26,6 +28,8 @@ const JSON_CONTENT_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 export interface ApiContext extends Omit<OpenIncidentContext, 'roster'> {
   pool: Pool;
   roster: () => RosterInForce;
+  /** The on-call schedules in force (DBOPS_SCHEDULES); absent: every role is held by its people on the roster. */
+  schedules?: () => SchedulesInForce;
   /** Requests a minute per credential (bursts up to as many); more get 429 with Retry-After. */
   rateLimitPerMinute: number;
   /** How monitoring alerts become incidents (DBOPS_ROUTING); default: the built-in routing. */
@@ -134,6 +138,8 @@ export function createIntakeApp(ctx: ApiContext, log: Logger) {
   app.route('/links', pageLinkRoutes(ctx, log, deps.limiter, ctx.pageLinkSecret));
   app.use('/checklists/*', limitBody, personAuth(deps));
   app.route('/checklists', checklistRoutes(ctx, log));
+  app.use('/oncall/*', limitBody, personAuth(deps));
+  app.route('/oncall', onCallRoutes(ctx, log));
   app.onError((err, c) => {
     log.error({ err, path: loggablePath(c.req.path) }, 'API request failed');
     // A page link is opened in a browser: it gets a page, not JSON.

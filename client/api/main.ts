@@ -5,6 +5,7 @@ import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { rosterInForce } from '../../lib/rosterInForce';
 import { loadRouting } from '../../lib/routingRules';
+import { schedulesInForce } from '../../lib/schedules';
 import { registerIntakeKey } from './intakeKey';
 import { createIntakeApp, startIntake } from './intake';
 import { withOperations } from './operations';
@@ -20,12 +21,14 @@ async function main() {
   const pool = new Pool({ connectionString: config.databaseUrl, max: 5, application_name: 'dbops-api', connectionTimeoutMillis: 5000 });
   pool.on('error', (err) => log.warn({ err: err.message }, 'audit store connection lost; reconnecting on next use'));
   if (config.intakeKey) await registerIntakeKey(pool, config.intakeKey, log);
+  const roster = rosterInForce(config.rosterPath, log);
   const app = withOperations(
     createIntakeApp(
       {
         client,
         taskQueue: config.temporal.taskQueue,
-        roster: rosterInForce(config.rosterPath, log),
+        roster,
+        schedules: schedulesInForce(config.schedulesPath, roster, log),
         calendar: config.calendar,
         pool,
         rateLimitPerMinute: config.rateLimitPerMinute,

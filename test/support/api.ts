@@ -9,6 +9,7 @@ import { createCredential } from '../../db/credentials/credentials';
 import { freePort } from '../../dev/provision/processes';
 import type { Logger } from '../../lib/logger';
 import { rosterInForce } from '../../lib/rosterInForce';
+import { schedulesInForce } from '../../lib/schedules';
 import type { RoutingConfig } from '../../runbooks/alertRouting';
 import { calendar, quietLogger, roster } from './harness';
 
@@ -31,6 +32,8 @@ export async function startTestApi(
   opts: {
     rateLimitPerMinute?: number;
     rosterFile?: string;
+    /** An on-call schedules file (DBOPS_SCHEDULES); without one every role is held by the roster. */
+    schedulesFile?: string;
     routing?: RoutingConfig;
     pageLinkSecret?: string;
     logger?: Logger;
@@ -40,13 +43,15 @@ export async function startTestApi(
 ) {
   const rosterFile = opts.rosterFile ?? scratchRosterFile();
   const port = await freePort();
+  const currentRoster = rosterInForce(rosterFile);
   const app = createIntakeApp(
     {
       client,
       taskQueue,
       calendar,
       pool,
-      roster: rosterInForce(rosterFile),
+      roster: currentRoster,
+      schedules: schedulesInForce(opts.schedulesFile, currentRoster),
       rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000,
       routing: opts.routing,
       pageLinkSecret: opts.pageLinkSecret,
