@@ -7,6 +7,7 @@ import { overrideEvents, type StoredOverride } from '../../db/oncall/overrides';
 import { shiftAt } from '../../runbooks/onCall';
 import type { Layer } from '../../runbooks/onCallSchedule';
 import { startTestApi, type TestApi } from '../support/api';
+import { dbops } from '../support/cli';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 /**
@@ -122,6 +123,24 @@ describe('on-call overrides through the API', () => {
     const removed = await call('erin', 'DELETE', `/oncall/overrides/${second.id}`);
     expect(removed.status).toBe(200);
     expect(removed.body.deleted!.map((o) => o.id)).toEqual([first.id, second.id]);
+  });
+
+  it('is driven from the CLI as the token’s person: create, list by name, a refused delete, delete', async () => {
+    const as = (person: string) => ({ DBOPS_API_URL: api.url, DBOPS_TOKEN: tokens[person], DBOPS_TIMEZONE: 'UTC' });
+    const { from, to } = hourOf('oscar', Date.now() + 3 * DAY);
+    const made = await dbops(
+      ['override', 'create', '--role', 'on-call-engineer', '--person', 'sam', '--from', from, '--to', to],
+      as('oscar'),
+    );
+    expect(made.code, made.stderr).toBe(0);
+    const id = /^(\d+)\s+on-call-engineer\s+Sam Reyes\s+.*\s+Oscar Kim\s+Oscar Kim$/m.exec(made.stdout)?.[1];
+    expect(id, made.stdout).toBeDefined();
+    expect((await dbops(['override', 'list', '--role', 'on-call-engineer'], as('bea'))).stdout).toMatch(
+      new RegExp(`^${id}\\s+on-call-engineer\\s+Sam Reyes`, 'm'),
+    );
+    const refused = await dbops(['override', 'delete', id!], as('bea'));
+    expect([refused.code, refused.stderr]).toEqual([1, expect.stringMatching(/refused \(403\): not entitled/)]);
+    expect((await dbops(['override', 'delete', id!], as('oscar'))).stdout).toBe(`deleted override ${id}\n`);
   });
 
   it('refuses a malformed override naming the field (400)', async () => {
