@@ -6,18 +6,13 @@ import { createOverrides } from '../../db/oncall/overrides';
 import type { Layer } from '../../runbooks/onCallSchedule';
 import { dbops } from '../support/cli';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { weeklyRotation } from '../support/onCallLayers';
 
 /**
  * `dbops oncall` as a person at a terminal runs it, on the schedules and roster files and a real audit store: a
  * role on a ladder with nobody for a while is found ahead and fails the check; the tables name people, not ids.
  */
-const weekly: Layer = {
-  participants: ['oscar', 'bea'],
-  rotation: { every: 1, unit: 'weeks' },
-  handoff: { time: '09:00', weekday: 'mon' },
-  timeZone: 'UTC',
-  start: '2026-01-05',
-};
+const weekly = weeklyRotation('UTC');
 const businessHours: Layer = { ...weekly, restrictions: [{ weekdays: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '09:00', to: '17:00' }] };
 
 describe('dbops oncall', () => {

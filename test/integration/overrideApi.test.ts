@@ -5,10 +5,10 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { overrideEvents, type StoredOverride } from '../../db/oncall/overrides';
 import { shiftAt } from '../../runbooks/onCall';
-import type { Layer } from '../../runbooks/onCallSchedule';
 import { startTestApi, type TestApi } from '../support/api';
 import { dbops } from '../support/cli';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { weeklyRotation } from '../support/onCallLayers';
 
 /**
  * Overrides through the real API on a real PostgreSQL: a person may hand over their own shift, a database lead or
@@ -16,13 +16,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
  */
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const weekly: Layer = {
-  participants: ['oscar', 'bea'],
-  rotation: { every: 1, unit: 'weeks' },
-  handoff: { time: '09:00', weekday: 'mon' },
-  timeZone: 'Europe/Berlin',
-  start: '2026-01-05',
-};
+const weekly = weeklyRotation('Europe/Berlin');
 
 /** An hour inside the next shift of `person` that starts at least a day from now. */
 function hourOf(person: string, after = Date.now() + DAY): { from: string; to: string } {

@@ -5,6 +5,7 @@ import { localParts } from '../../runbooks/calendar';
 import { holdersAt, onCallAt, segmentsBetween, shiftAt, type Override } from '../../runbooks/onCall';
 import { WEEKDAY_NAMES, parseSchedules, type Layer, type Schedules } from '../../runbooks/onCallSchedule';
 import { loadRoster } from '../../lib/roster';
+import { weeklyRotation } from '../support/onCallLayers';
 
 /**
  * The on-call resolver's properties over a year, in zones with DST in either hemisphere and one with a half-hour
@@ -219,13 +220,7 @@ describe.each(ZONES)('on-call rotations in %s', (zone) => {
 });
 
 describe('now and next', () => {
-  const layer: Layer = {
-    participants: ['oscar', 'bea'],
-    rotation: { every: 1, unit: 'weeks' },
-    handoff: { time: '09:00', weekday: 'mon' },
-    timeZone: 'Europe/Berlin',
-    start: '2026-03-01',
-  };
+  const layer = weeklyRotation('Europe/Berlin', '2026-03-01');
   const schedules = scheduleOf(layer);
 
   it('names who holds the role until the handoff, and who next until theirs', () => {
