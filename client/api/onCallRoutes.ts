@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { createOverrides, deleteOverride, listOverrides, type OverrideActor } from '../../db/oncall/overrides';
+import { createOverrides, deleteOverride, listOverrides, type OverrideActor, type StoredOverride } from '../../db/oncall/overrides';
 import type { Logger } from '../../lib/logger';
 import { ROSTER_ONLY } from '../../lib/schedules';
 import { onCallAt, type Turn } from '../../runbooks/onCall';
@@ -16,6 +16,14 @@ const turnJson = (t: Turn) => ({
   source: t.source,
   from: new Date(t.from).toISOString(),
   until: t.until === undefined ? null : new Date(t.until).toISOString(),
+});
+
+/** An override as the API shows it: its window as ISO 8601 times. */
+export type OverrideJson = Omit<StoredOverride, 'start' | 'end'> & { from: string; to: string };
+const overrideJson = ({ start, end, ...rest }: StoredOverride): OverrideJson => ({
+  ...rest,
+  from: new Date(start).toISOString(),
+  to: new Date(end).toISOString(),
 });
 
 /**
@@ -66,7 +74,7 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
   app.get('/overrides', async (c) => {
     const role = roleParam(c);
     if (role instanceof Response) return role;
-    return c.json({ overrides: await listOverrides(ctx.pool, { role, after: now() }) });
+    return c.json({ overrides: (await listOverrides(ctx.pool, { role, after: now() })).map(overrideJson) });
   });
 
   app.post('/overrides', async (c) => {
@@ -90,7 +98,7 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
       return c.json({ error: result.error }, result.status);
     }
     log.info({ actor: caller.id, overrides: result.map((o) => o.id) }, 'override created');
-    return c.json({ overrides: result }, 201);
+    return c.json({ overrides: result.map(overrideJson) }, 201);
   });
 
   app.delete('/overrides/:id', async (c) => {
@@ -107,7 +115,7 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
       return c.json({ error: result.error }, result.status);
     }
     log.info({ actor: caller.id, overrides: result.map((o) => o.id) }, 'override deleted');
-    return c.json({ deleted: result });
+    return c.json({ deleted: result.map(overrideJson) });
   });
   return app;
 }

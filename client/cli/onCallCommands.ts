@@ -2,7 +2,7 @@
  * `dbops oncall …` and `dbops override …`: who is on call (the schedules and roster files with the overrides in the
  * audit store, resolved by runbooks/onCall.ts), and overrides made through the dbops API as yourself.
  */
-import { listOverrides, type StoredOverride } from '../../db/oncall/overrides';
+import { listOverrides } from '../../db/oncall/overrides';
 import { loadRoster } from '../../lib/roster';
 import { readSchedulesFile, ROSTER_ONLY } from '../../lib/schedules';
 import { wallClockToInstant } from '../../runbooks/calendar';
@@ -10,6 +10,7 @@ import { onCallAt, segmentsBetween, type HoldSource, type Turn } from '../../run
 import { findGaps, ladderRoles } from '../../runbooks/onCallGaps';
 import type { Person, Roster } from '../../runbooks/roster';
 import type { Role } from '../../runbooks/types';
+import type { OverrideJson } from '../api/onCallRoutes';
 import { callApi } from './apiClient';
 import { config, withPool } from './connections';
 import { formatTable } from './table';
@@ -130,7 +131,7 @@ export async function createOverride(o: {
 }) {
   if (Boolean(o.swapFrom) !== Boolean(o.swapTo)) throw new UsageError('--swap-from and --swap-to go together');
   const iso = (option: string, value: string | undefined) => new Date(instantOf(option, value)).toISOString();
-  const { overrides } = await callApi<{ overrides: StoredOverride[] }>(config.apiUrl, 'POST', '/oncall/overrides', {
+  const { overrides } = await callApi<{ overrides: OverrideJson[] }>(config.apiUrl, 'POST', '/oncall/overrides', {
     role: o.role,
     person: o.person,
     from: iso('--from', o.from),
@@ -144,7 +145,7 @@ export async function createOverride(o: {
 /** `dbops override list`: overrides not yet over. */
 export async function listOverridesCommand(o: { role?: Role }) {
   const query = o.role ? `?role=${encodeURIComponent(o.role)}` : '';
-  const { overrides } = await callApi<{ overrides: StoredOverride[] }>(config.apiUrl, 'GET', `/oncall/overrides${query}`);
+  const { overrides } = await callApi<{ overrides: OverrideJson[] }>(config.apiUrl, 'GET', `/oncall/overrides${query}`);
   if (!overrides.length) console.log('no overrides ahead');
   else printOverrides(overrides);
 }
@@ -152,18 +153,18 @@ export async function listOverridesCommand(o: { role?: Role }) {
 /** `dbops override delete ID`: with the other half of its swap. */
 export async function deleteOverrideCommand(id: string) {
   if (!/^\d{1,18}$/.test(id)) throw new UsageError(`'${id}' is not an override id (a number, as listed)`);
-  const { deleted } = await callApi<{ deleted: StoredOverride[] }>(config.apiUrl, 'DELETE', `/oncall/overrides/${id}`);
+  const { deleted } = await callApi<{ deleted: OverrideJson[] }>(config.apiUrl, 'DELETE', `/oncall/overrides/${id}`);
   console.log(`deleted override${deleted.length > 1 ? 's' : ''} ${deleted.map((d) => d.id).join(' and ')}`);
 }
 
-function printOverrides(overrides: StoredOverride[]) {
+function printOverrides(overrides: OverrideJson[]) {
   const roster = loadRoster(config.rosterPath);
   const rows = overrides.map((o) => [
     o.id,
     o.role,
     nameOf(roster, o.person),
-    when(o.start),
-    when(o.end),
+    when(Date.parse(o.from)),
+    when(Date.parse(o.to)),
     o.replaces.map((id) => nameOf(roster, id)).join(', ') || 'nobody',
     o.swapId ? `swap ${o.swapId}` : '',
     nameOf(roster, o.createdBy),

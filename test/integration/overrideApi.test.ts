@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { overrideEvents, type StoredOverride } from '../../db/oncall/overrides';
+import type { OverrideJson } from '../../client/api/onCallRoutes';
+import { overrideEvents } from '../../db/oncall/overrides';
 import { shiftAt } from '../../runbooks/onCall';
 import { startTestApi, type TestApi } from '../support/api';
 import { dbops } from '../support/cli';
@@ -53,7 +54,7 @@ describe('on-call overrides through the API', () => {
       headers: { ...(as && { authorization: `Bearer ${tokens[as]}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return { status: res.status, body: (await res.json()) as { error?: string; overrides?: StoredOverride[]; deleted?: StoredOverride[] } };
+    return { status: res.status, body: (await res.json()) as { error?: string; overrides?: OverrideJson[]; deleted?: OverrideJson[] } };
   };
   const stored = async () => (await db.pool.query('SELECT count(*)::int AS n FROM oncall_overrides')).rows[0].n as number;
 
@@ -81,7 +82,7 @@ describe('on-call overrides through the API', () => {
     });
     expect(made.status).toBe(201);
     const [override] = made.body.overrides!;
-    expect(override).toMatchObject({ person: 'sam', replaces: ['oscar'], createdBy: 'oscar', reason: 'dentist' });
+    expect(override).toMatchObject({ person: 'sam', ...window, replaces: ['oscar'], createdBy: 'oscar', reason: 'dentist' });
 
     // The override decides who holds the role in its window.
     const during = await call('bea', 'GET', `/oncall?role=on-call-engineer&at=${encodeURIComponent(window.from)}`);
