@@ -56,6 +56,50 @@ function zoneOffset(ms: number, timeZone: string): number {
   return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) - Math.floor(ms / MINUTE) * MINUTE;
 }
 
+// Each zone's offsets by UTC day: the offset at the day's start and, on a day the zone changes it, the minute it
+// does (no zone changes its offset twice in a day). Exact, and a year of on-call shifts costs about two Intl calls
+// a day instead of several per conversion. Bounded: a long-running process forgets and starts again.
+interface DayOffsets {
+  start: number;
+  changeAt?: number;
+  after: number;
+}
+const MAX_CACHED_DAYS = 50_000;
+const offsetsByDay = new Map<string, Map<number, DayOffsets>>();
+
+function dayOffsets(day: number, timeZone: string): DayOffsets {
+  const from = day * DAY;
+  const start = zoneOffset(from, timeZone);
+  const after = zoneOffset(from + DAY, timeZone);
+  if (start === after) return { start, after };
+  let lo = from;
+  let hi = from + DAY;
+  while (hi - lo > MINUTE) {
+    const mid = lo + Math.floor((hi - lo) / 2 / MINUTE) * MINUTE;
+    if (zoneOffset(mid, timeZone) === start) lo = mid;
+    else hi = mid;
+  }
+  return { start, changeAt: hi, after };
+}
+
+function cachedOffset(ms: number, timeZone: string): number {
+  let zone = offsetsByDay.get(timeZone);
+  if (!zone) offsetsByDay.set(timeZone, (zone = new Map()));
+  const day = Math.floor(ms / DAY);
+  let offsets = zone.get(day);
+  if (!offsets) {
+    if (zone.size >= MAX_CACHED_DAYS) zone.clear();
+    offsets = dayOffsets(day, timeZone);
+    zone.set(day, offsets);
+  }
+  return offsets.changeAt !== undefined && ms >= offsets.changeAt ? offsets.after : offsets.start;
+}
+
+/** The wall-clock time of an instant in a zone, as the UTC milliseconds of its fields (to the minute). */
+export function wallClockOf(ms: number, timeZone: string): number {
+  return Math.floor(ms / MINUTE) * MINUTE + cachedOffset(ms, timeZone);
+}
+
 /** The instant at which a wall-clock time occurs in a zone (the later one across a DST gap). */
 export function zonedTimeToUtc(year: number, month: number, day: number, hour: number, timeZone: string): number {
   const guess = Date.UTC(year, month - 1, day, hour);
@@ -71,10 +115,10 @@ export function zonedTimeToUtc(year: number, month: number, day: number, hour: n
  */
 export function wallClockToInstant(wallClock: number, timeZone: string): number {
   // Offsets a day either side: no zone changes its offset twice within two days.
-  const before = zoneOffset(wallClock - DAY, timeZone);
-  const after = zoneOffset(wallClock + DAY, timeZone);
+  const before = cachedOffset(wallClock - DAY, timeZone);
+  const after = cachedOffset(wallClock + DAY, timeZone);
   if (before === after) return wallClock - before;
-  const fits = (instant: number) => zoneOffset(instant, timeZone) === wallClock - instant;
+  const fits = (instant: number) => cachedOffset(instant, timeZone) === wallClock - instant;
   const candidates = [wallClock - before, wallClock - after].filter(fits);
   if (candidates.length) return Math.min(...candidates);
   // In the gap: the transition lies between the two readings; find its minute.
@@ -82,7 +126,7 @@ export function wallClockToInstant(wallClock: number, timeZone: string): number 
   let hi = wallClock - before;
   while (hi - lo > MINUTE) {
     const mid = lo + Math.max(MINUTE, Math.floor((hi - lo) / 2 / MINUTE) * MINUTE);
-    if (zoneOffset(mid, timeZone) === after) hi = mid;
+    if (cachedOffset(mid, timeZone) === after) hi = mid;
     else lo = mid;
   }
   return hi;

@@ -3,7 +3,7 @@
  * roster. Pure and exact across DST in any zone, like the business calendar: a rotation counts wall-clock time, so a
  * 09:00 handoff is at 09:00 local on both sides of a clock change. Workflows and activities may call it.
  */
-import { localParts, wallClockToInstant } from './calendar';
+import { wallClockOf, wallClockToInstant } from './calendar';
 import { isoWeekday, type Layer, type Restriction, type Schedules } from './onCallSchedule';
 import { peopleWithRole, type Person, type Roster } from './roster';
 import type { Role } from './types';
@@ -43,12 +43,6 @@ export interface Shift {
   person: string;
   start: number;
   end: number;
-}
-
-/** The wall-clock time of an instant in a zone, as the UTC milliseconds of its fields (minutes precision). */
-function wallClockOf(ms: number, timeZone: string): number {
-  const p = localParts(ms, timeZone);
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
 }
 
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
