@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { localParts } from '../../runbooks/calendar';
+import { localParts, wallClockOf } from '../../runbooks/calendar';
 import { holdersAt, onCallAt, segmentsBetween, shiftAt, type Override } from '../../runbooks/onCall';
 import { WEEKDAY_NAMES, parseSchedules, type Layer, type Schedules } from '../../runbooks/onCallSchedule';
 import { loadRoster } from '../../lib/roster';
@@ -216,6 +216,22 @@ describe.each(ZONES)('on-call rotations in %s', (zone) => {
       }),
       RUNS,
     );
+  });
+});
+
+describe('wall-clock conversion', () => {
+  it('agrees with Intl on each side of a change, also one off the quarter hour (Goose Bay, 00:01 local in 1990)', () => {
+    const intl = (ms: number, zone: string) => {
+      const p = localParts(ms, zone);
+      return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
+    };
+    const changes: [string, number][] = [
+      ['America/Goose_Bay', Date.parse('1990-04-01T04:01:00Z')],
+      ...ZONES.flatMap((zone) => offsetChanges(zone).map((c): [string, number] => [zone, c])),
+    ];
+    for (const [zone, change] of changes)
+      for (const t of [change - MINUTE, change, change + 59_999])
+        expect(wallClockOf(t, zone), `${zone} ${new Date(t).toISOString()}`).toBe(intl(t, zone));
   });
 });
 
