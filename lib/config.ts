@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { isTimeZone } from '../runbooks/calendar';
 import { CHECKLIST_IDS, type ChecklistId } from '../runbooks/types';
 import { parseSecretKeys } from './secretKeys';
 
@@ -23,6 +24,7 @@ const EnvSchema = z.object({
   DBOPS_TIMEZONE: z.string().default('UTC'),
   DBOPS_ROSTER: z.string().default('config/roster.example.json'),
   DBOPS_ROUTING: z.string().optional(),
+  DBOPS_SCHEDULES: z.string().optional(),
   DBOPS_INTAKE_PORT: z.coerce.number().int().nonnegative().default(8088),
   DBOPS_INTAKE_HOST: z.string().default('127.0.0.1'),
   DBOPS_INTAKE_KEY: z
@@ -123,6 +125,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     cacheDir: path.join(dataDir, 'cache'),
     timeZone: e.DBOPS_TIMEZONE,
     rosterPath: path.resolve(e.DBOPS_ROSTER),
+    /** The on-call schedules file; unset: every role is held by its people on the roster. */
+    schedulesPath: e.DBOPS_SCHEDULES ? path.resolve(e.DBOPS_SCHEDULES) : undefined,
     /** The alert routing file; unset: config/routing.example.json when present, else the built-in routing. */
     routingPath: path.resolve(e.DBOPS_ROUTING ?? DEFAULT_ROUTING_FILE),
     routingRequired: e.DBOPS_ROUTING !== undefined,
@@ -264,15 +268,6 @@ function isReadableFile(file: string): boolean {
   try {
     fs.accessSync(file, fs.constants.R_OK);
     return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
   } catch {
     return false;
   }

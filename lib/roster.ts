@@ -1,5 +1,5 @@
-import fs from 'node:fs';
 import { parseRoster, type Roster } from '../runbooks/roster';
+import { readJsonFile } from './fileInForce';
 
 /** Reads the roster file (JSON) that maps the runbook's roles to people. */
 export function loadRoster(file: string): Roster {
@@ -8,17 +8,6 @@ export function loadRoster(file: string): Roster {
 
 /** The roster in a file, with the text it was parsed from (its version is a hash of that text). */
 export function readRosterFile(file: string): { roster: Roster; raw: string } {
-  let raw: string;
-  try {
-    raw = fs.readFileSync(file, 'utf8');
-  } catch {
-    throw new Error(`roster file ${file} cannot be read: set DBOPS_ROSTER to a JSON roster (see config/roster.example.json)`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(raw);
-  } catch (err) {
-    throw new Error(`roster file ${file} is not valid JSON: ${(err as Error).message}`);
-  }
+  const { data, raw } = readJsonFile(file, 'roster', 'set DBOPS_ROSTER to a JSON roster (see config/roster.example.json)');
   return { roster: parseRoster(data, `roster file ${file}`), raw };
 }

@@ -8,6 +8,7 @@ import type { Pool } from 'pg';
 import type { Logger } from '../../lib/logger';
 import type { RosterInForce } from '../../lib/rosterInForce';
 import type { SecretKeys } from '../../lib/secretKeys';
+import type { SchedulesInForce } from '../../lib/schedules';
 import { MAX_BODY_BYTES } from '../../runbooks/limits';
 import { InvalidRequestError, openIncident, parseIncidentRequest, type OpenIncidentContext } from '../incidents/openIncident';
 import { BUILT_IN_ROUTING, type RoutingConfig } from '../../runbooks/alertRouting';
@@ -32,6 +33,7 @@ import {
   type Deadlines,
 } from './deadline';
 import { incidentRoutes } from './incidentRoutes';
+import { onCallRoutes } from './onCallRoutes';
 import { linkFailedPage, loggablePath, pageLinkRoutes } from './pageLinkRoutes';
 import { createRateLimiter } from './rateLimiter';
 import { createRefusalLog } from './refusalLog';
@@ -45,6 +47,8 @@ const JSON_CONTENT_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 export interface ApiContext extends Omit<OpenIncidentContext, 'roster'> {
   pool: Pool;
   roster: () => RosterInForce;
+  /** The on-call schedules in force (DBOPS_SCHEDULES); absent: every role is held by its people on the roster. */
+  schedules?: () => SchedulesInForce;
   /** Requests a minute per credential (bursts up to as many); more get 429 with Retry-After. */
   rateLimitPerMinute: number;
   /** How monitoring alerts become incidents (DBOPS_ROUTING); default: the built-in routing. */
@@ -163,6 +167,8 @@ export function createIntakeApp(apiContext: ApiContext, log: Logger) {
   app.route('/links', pageLinkRoutes(ctx, log, deps.limiter, ctx.pageLinkSecret));
   app.use('/checklists/*', limitBody, withinDeadline, personAuth(deps));
   app.route('/checklists', checklistRoutes(ctx, log));
+  app.use('/oncall/*', limitBody, personAuth(deps));
+  app.route('/oncall', onCallRoutes(ctx, log));
   app.onError((err, c) => {
     // Work abandoned at its deadline fails after its 503 was sent: that 503 was logged already.
     if (!(err instanceof DeadlineExceededError) && pastDeadline()) return c.body(null, 503);

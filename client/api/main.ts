@@ -8,6 +8,7 @@ import { loadRouting } from '../../lib/routingRules';
 import { registerIntakeKey, sealSigningKeysWithCurrentKey } from './intakeKey';
 import { abandonedWorkSettled } from './deadline';
 import { closeIntake, createIntakeApp, startIntake } from './intake';
+import { schedulesInForce } from '../../lib/schedules';
 import { withOperations } from './operations';
 
 async function main() {
@@ -23,12 +24,14 @@ async function main() {
   if (config.intakeKey) await registerIntakeKey(pool, config.intakeKey, log, config.secretKeys);
   if (config.secretKeys) await sealSigningKeysWithCurrentKey(pool, config.secretKeys, log);
   else log.warn('DBOPS_SECRET_KEY is not set: signed alerts are refused (bearer keys work)');
+  const roster = rosterInForce(config.rosterPath, log);
   const app = withOperations(
     createIntakeApp(
       {
         client,
         taskQueue: config.temporal.taskQueue,
-        roster: rosterInForce(config.rosterPath, log),
+        roster,
+        schedules: schedulesInForce(config.schedulesPath, roster, log),
         calendar: config.calendar,
         pool,
         rateLimitPerMinute: config.rateLimitPerMinute,

@@ -31,7 +31,7 @@ export function personalToken(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Calls the dbops API as the person the token names; a refusal becomes an ApiError with the API's reason. */
-export async function callApi<T>(baseUrl: string, method: 'GET' | 'POST', apiPath: string, body?: unknown): Promise<T> {
+export async function callApi<T>(baseUrl: string, method: 'GET' | 'POST' | 'DELETE', apiPath: string, body?: unknown): Promise<T> {
   const token = personalToken();
   let res: Response;
   try {

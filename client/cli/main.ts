@@ -13,6 +13,7 @@ import {
   INCIDENT_PHASES,
   INCIDENT_TYPE_IDS,
   OUTCOMES,
+  ROLES,
   SEVERITIES,
   STEP_DECISIONS,
   TIERS,
@@ -27,6 +28,7 @@ const incidents = () => import('./incidentCommands');
 const audits = () => import('./auditCommands');
 const checklists = () => import('./checklistCommands');
 const credentials = () => import('./credentialCommands');
+const onCall = () => import('./onCallCommands');
 
 const DEFAULT_LIST_LIMIT = 50;
 const MAX_LIST_LIMIT = 1_000;
@@ -37,7 +39,18 @@ const listLimit = (value: string) => {
   return Number(value);
 };
 
-const program = new Command('dbops').description('Database incident response and daily checklists on Temporal').showHelpAfterError();
+const days = (value: string) => {
+  if (!/^\d{1,3}$/.test(value) || Number(value) < 1 || Number(value) > 366)
+    throw new InvalidArgumentError('a whole number of days from 1 to 366.');
+  return Number(value);
+};
+
+// Positional options: a command's own options come before its subcommands, so `oncall --role R` and
+// `oncall schedule --role R` are each their own command's option (no parent here has other options).
+const program = new Command('dbops')
+  .description('Database incident response and daily checklists on Temporal')
+  .showHelpAfterError()
+  .enablePositionalOptions();
 // Free text is bounded and must be storable (runbooks/limits): refused before any server is reached.
 program.hook('preAction', (_program, command) => {
   const problem = textOptionProblem(command);
@@ -188,6 +201,50 @@ for (const [name, paused] of [
     .option('--note <text>', 'why', `${name}d with dbops`)
     .action(async (id: ChecklistId, o) => (await checklists()).pauseSchedule(id, paused, name, o));
 }
+
+const oncall = program
+  .command('oncall')
+  .description('who holds each role on the escalation ladders now, until when, and who next (schedules, overrides, roster)')
+  .addOption(new Option('--role <role>', 'only this role').choices(ROLES))
+  .option('--at <time>', 'at this time instead of now: a date-time with a zone, or a date (midnight in DBOPS_TIMEZONE)')
+  .action(async (o) => (await onCall()).printOnCall(o));
+oncall
+  .command('schedule')
+  .description("a role's shifts over a period, as a table")
+  .addOption(new Option('--role <role>').choices(ROLES).makeOptionMandatory())
+  .option('--from <time>', 'from (default now): a date-time with a zone, or a date')
+  .option('--to <time>', 'to (default a week after --from)')
+  .action(async (o) => (await onCall()).printSchedule(o));
+oncall
+  .command('check')
+  .description('every window in which a role on an escalation ladder has nobody; exits 2 when there is one')
+  .option('--days <n>', 'look this many days ahead', (v) => days(v), 30)
+  .action(async (o) => (await onCall()).checkOnCall(o));
+
+const override = program.command('override').description('a person takes a role for a window (as yourself, through the dbops API)');
+override
+  .command('create')
+  .description(
+    'made by a database lead or engineering manager, or by the person whose shift it takes; with --swap-from and --swap-to, ' +
+      "the person replaced takes --person's shift in that window in return (a swap: entitled people only)",
+  )
+  .addOption(new Option('--role <role>').choices(ROLES).makeOptionMandatory())
+  .requiredOption('--person <id>', 'roster id of who takes the role')
+  .option('--from <time>', 'from (default now): a date-time with a zone, or a date')
+  .requiredOption('--to <time>', 'until')
+  .option('--reason <text>')
+  .option('--swap-from <time>', "a swap: the person replaced takes --person's shift from here…")
+  .option('--swap-to <time>', '…until here')
+  .action(async (o) => (await onCall()).createOverride(o));
+override
+  .command('list')
+  .description('overrides not yet over')
+  .addOption(new Option('--role <role>').choices(ROLES))
+  .action(async (o) => (await onCall()).listOverridesCommand(o));
+override
+  .command('delete <id>')
+  .description('remove an override (with the other half of its swap)')
+  .action(async (id: string) => (await onCall()).deleteOverrideCommand(id));
 
 const token = program.command('token').description("people's personal tokens for the dbops API (kept as hashes in the audit store)");
 token

@@ -19,8 +19,16 @@ export const tell = (message: string) => console.error(inertLine(message));
 
 /** Rows as a fixed-width table with a header line (printed even with no rows, so a reader sees the columns). */
 export function sayTable<T extends object>(rows: T[], columns: (keyof T & string)[]) {
+  sayRows(
+    columns,
+    rows.map((r) => columns.map((c) => r[c])),
+  );
+}
+
+/** A header and rows of cells as a fixed-width table, every cell inert; an absent value is an empty cell. */
+export function sayRows(header: string[], rows: unknown[][]) {
   const cell = (v: unknown) => inertLine(v instanceof Date ? v.toISOString() : (v ?? ''));
-  const lines = [columns, ...rows.map((r) => columns.map((c) => cell(r[c])))];
-  const widths = columns.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
+  const lines = [header, ...rows.map((r) => header.map((_, i) => cell(r[i])))];
+  const widths = header.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
   for (const l of lines) console.log(l.map((v, i) => (i === l.length - 1 ? v : v.padEnd(widths[i]))).join('  '));
 }

@@ -15,6 +15,7 @@ import type { Logger } from '../../lib/logger';
 import { pageLinksFor } from '../../lib/pageLinks';
 import { rosterInForce } from '../../lib/rosterInForce';
 import { parseSecretKeys, type SecretKeys } from '../../lib/secretKeys';
+import { schedulesInForce } from '../../lib/schedules';
 import type { RoutingConfig } from '../../runbooks/alertRouting';
 import { createTestDatabase, type TestDatabase } from './database';
 import { calendar, quietLogger, roster } from './harness';
@@ -40,6 +41,8 @@ export async function startTestApi(
   opts: {
     rateLimitPerMinute?: number;
     rosterFile?: string;
+    /** An on-call schedules file (DBOPS_SCHEDULES); without one every role is held by the roster. */
+    schedulesFile?: string;
     routing?: RoutingConfig;
     pageLinkSecret?: string;
     logger?: Logger;
@@ -54,13 +57,15 @@ export async function startTestApi(
   const rosterFile = opts.rosterFile ?? scratchRosterFile();
   const secretKeys = opts.secretKeys ?? parseSecretKeys(`test-1:${randomBytes(32).toString('base64')}`, 'the test API');
   const port = await freePort();
+  const currentRoster = rosterInForce(rosterFile);
   const app = createIntakeApp(
     {
       client,
       taskQueue,
       calendar,
       pool,
-      roster: rosterInForce(rosterFile),
+      roster: currentRoster,
+      schedules: schedulesInForce(opts.schedulesFile, currentRoster),
       rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000,
       routing: opts.routing,
       pageLinkSecret: opts.pageLinkSecret,

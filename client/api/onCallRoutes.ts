@@ -1,0 +1,121 @@
+import { Hono, type Context } from 'hono';
+import { createOverrides, deleteOverride, listOverrides, type OverrideActor, type StoredOverride } from '../../db/oncall/overrides';
+import type { Logger } from '../../lib/logger';
+import { ROSTER_ONLY } from '../../lib/schedules';
+import { onCallAt, type Turn } from '../../runbooks/onCall';
+import { ladderRoles } from '../../runbooks/onCallGaps';
+import { mayOverride, notEntitled, OverrideRequestSchema, planOverrides } from '../../runbooks/onCallOverrides';
+import { ROLES, type Role } from '../../runbooks/types';
+import type { ApiEnv } from './authenticate';
+import { jsonBody, type ApiContext } from './intake';
+
+const OVERRIDE_SHAPE = '{ "role", "person", "from", "to", "reason"?, "swap"?: { "from", "to" } }';
+
+const turnJson = (t: Turn) => ({
+  holders: t.holders.map((p) => ({ id: p.id, name: p.name })),
+  source: t.source,
+  from: new Date(t.from).toISOString(),
+  until: t.until === undefined ? null : new Date(t.until).toISOString(),
+});
+
+/** An override as the API shows it: its window as ISO 8601 times. */
+export type OverrideJson = Omit<StoredOverride, 'start' | 'end'> & { from: string; to: string };
+const overrideJson = ({ start, end, ...rest }: StoredOverride): OverrideJson => ({
+  ...rest,
+  from: new Date(start).toISOString(),
+  to: new Date(end).toISOString(),
+});
+
+/**
+ * Who is on call, and overrides: anyone on the roster may read; an override is made or removed by a database lead or
+ * engineering manager, or by the person it replaces (403 otherwise). Each change is audited with the actor and the
+ * roster and schedules versions in force.
+ */
+export function onCallRoutes(ctx: ApiContext, log: Logger) {
+  const app = new Hono<ApiEnv>();
+  const schedules = () => ctx.schedules?.() ?? ROSTER_ONLY;
+  const now = () => (ctx.now ?? Date.now)();
+  const person = (c: Context<ApiEnv>) => {
+    const caller = c.get('caller');
+    if (caller.kind !== 'person') throw new Error('unreachable: /oncall authenticates people');
+    return caller;
+  };
+  const actorOf = (c: Context<ApiEnv>): OverrideActor => ({
+    id: person(c).id,
+    rosterVersion: person(c).rosterVersion,
+    scheduleVersion: schedules().version,
+  });
+  const roleParam = (c: Context<ApiEnv>): Role | undefined | Response => {
+    const role = c.req.query('role');
+    if (role === undefined) return undefined;
+    return (ROLES as readonly string[]).includes(role) ? (role as Role) : c.json({ error: `role must be one of ${ROLES.join(', ')}` }, 400);
+  };
+
+  // Now and next for one role, or for every role an escalation ladder pages.
+  app.get('/', async (c) => {
+    const role = roleParam(c);
+    if (role instanceof Response) return role;
+    const atText = c.req.query('at');
+    const at = atText === undefined ? now() : Date.parse(atText);
+    if (Number.isNaN(at)) return c.json({ error: 'at must be an ISO 8601 date-time, e.g. 2026-11-25T16:00:00Z' }, 400);
+    const overrides = await listOverrides(ctx.pool, { role, after: at });
+    const { roster } = ctx.roster();
+    const roles = role ? [role] : ladderRoles();
+    return c.json({
+      at: new Date(at).toISOString(),
+      scheduleVersion: schedules().version,
+      roles: roles.map((r) => {
+        const { now: current, next } = onCallAt(schedules().schedules, overrides, roster, r, at);
+        return { role: r, now: turnJson(current), next: next ? turnJson(next) : null };
+      }),
+    });
+  });
+
+  app.get('/overrides', async (c) => {
+    const role = roleParam(c);
+    if (role instanceof Response) return role;
+    return c.json({ overrides: (await listOverrides(ctx.pool, { role, after: now() })).map(overrideJson) });
+  });
+
+  app.post('/overrides', async (c) => {
+    const body = await jsonBody(c, OVERRIDE_SHAPE);
+    if (body instanceof Response) return body;
+    const parsed = OverrideRequestSchema.safeParse(body);
+    if (!parsed.success)
+      return c.json(
+        { error: `${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}: ${OVERRIDE_SHAPE}` },
+        400,
+      );
+    const request = parsed.data;
+    const caller = person(c);
+    const { roster } = ctx.roster();
+    const result = await createOverrides(ctx.pool, request.role, actorOf(c), request.reason ?? '', (overrides) =>
+      planOverrides(request, caller, { schedules: schedules().schedules, overrides, roster, now: now() }),
+    );
+    if (!Array.isArray(result)) {
+      if (result.status === 403)
+        log.info({ actor: caller.id, role: request.role, rosterVersion: caller.rosterVersion }, 'override refused');
+      return c.json({ error: result.error }, result.status);
+    }
+    log.info({ actor: caller.id, overrides: result.map((o) => o.id) }, 'override created');
+    return c.json({ overrides: result.map(overrideJson) }, 201);
+  });
+
+  app.delete('/overrides/:id', async (c) => {
+    const id = c.req.param('id');
+    if (!/^\d{1,18}$/.test(id)) return c.json({ error: `'${id}' is not an override id (a number, as listed)` }, 400);
+    const caller = person(c);
+    const result = await deleteOverride(ctx.pool, id, actorOf(c), (overrides) => {
+      const refused = overrides.find((o) => !mayOverride(caller, o.replaces));
+      return refused && notEntitled(refused.replaces);
+    });
+    if (!result) return c.json({ error: `no override ${id}` }, 404);
+    if (!Array.isArray(result)) {
+      log.info({ actor: caller.id, override: id, rosterVersion: caller.rosterVersion }, 'override removal refused');
+      return c.json({ error: result.error }, result.status);
+    }
+    log.info({ actor: caller.id, overrides: result.map((o) => o.id) }, 'override deleted');
+    return c.json({ deleted: result.map(overrideJson) });
+  });
+  return app;
+}

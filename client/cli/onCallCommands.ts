@@ -1,0 +1,169 @@
+/**
+ * `dbops oncall …` and `dbops override …`: who is on call (the schedules and roster files with the overrides in the
+ * audit store, resolved by runbooks/onCall.ts), and overrides made through the dbops API as yourself.
+ */
+import { listOverrides } from '../../db/oncall/overrides';
+import { loadRoster } from '../../lib/roster';
+import { readSchedulesFile, ROSTER_ONLY } from '../../lib/schedules';
+import { wallClockToInstant } from '../../runbooks/calendar';
+import { onCallAt, segmentsBetween, type HoldSource, type Turn } from '../../runbooks/onCall';
+import { findGaps, ladderRoles } from '../../runbooks/onCallGaps';
+import type { Person, Roster } from '../../runbooks/roster';
+import type { Role } from '../../runbooks/types';
+import type { OverrideJson } from '../api/onCallRoutes';
+import { callApi } from './apiClient';
+import { config, withPool } from './connections';
+import { say, sayRows, tell } from './output';
+import { UsageError } from './usageError';
+
+const DAY = 24 * 3_600_000;
+/** `oncall check` exits with this when it found a gap (1 is a usage error or a server not there). */
+export const GAP_EXIT_CODE = 2;
+
+/** The roster, the schedules and the overrides not over before `from`. */
+async function sources(from: number, role?: Role) {
+  const roster = loadRoster(config.rosterPath);
+  const { schedules } = config.schedulesPath ? readSchedulesFile(config.schedulesPath, roster) : ROSTER_ONLY;
+  const overrides = await withPool((pool) => listOverrides(pool, { role, after: from }));
+  return { roster, schedules, overrides };
+}
+
+/** A time option: an ISO date-time with a zone, or a date (its midnight in DBOPS_TIMEZONE); absent: now. */
+function instantOf(option: string, value: string | undefined): number {
+  if (value === undefined) return Date.now();
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value)))
+    return wallClockToInstant(Date.parse(`${value}T00:00:00Z`), config.timeZone);
+  if (/^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:?\d{2})$/i.test(value) && !Number.isNaN(Date.parse(value))) return Date.parse(value);
+  throw new UsageError(
+    `${option} '${value}': a date (2026-11-25, midnight in ${config.timeZone}) or a date-time with a zone (2026-11-25T16:00:00Z)`,
+  );
+}
+
+/** An instant as a person reads it, in DBOPS_TIMEZONE with the zone's abbreviation. */
+const formatter = new Intl.DateTimeFormat('en-CA', {
+  timeZone: config.timeZone,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+  timeZoneName: 'short',
+});
+const when = (ms: number | undefined) => (ms === undefined ? '' : formatter.format(ms).replace(',', ''));
+
+const names = (people: Person[]) => (people.length ? people.map((p) => p.name).join(', ') : 'NOBODY');
+const nameOf = (roster: Roster, id: string) => roster.people.find((p) => p.id === id)?.name ?? `${id} (not on the roster)`;
+
+function how(source: HoldSource): string {
+  switch (source.kind) {
+    case 'override':
+      return `override ${source.overrideId}`;
+    case 'layer':
+      return source.name ? `layer ${source.layer + 1} (${source.name})` : `layer ${source.layer + 1}`;
+    case 'roster':
+      return 'roster';
+    case 'gap':
+      return 'gap';
+  }
+}
+
+/** `dbops oncall`: who holds each role on the ladders (or one) now, until when, and who next. */
+export async function printOnCall(o: { role?: Role; at?: string }) {
+  const at = instantOf('--at', o.at);
+  const { roster, schedules, overrides } = await sources(at, o.role);
+  const rows = (o.role ? [o.role] : ladderRoles()).map((role) => {
+    const { now, next } = onCallAt(schedules, overrides, roster, role, at);
+    const cells = (t?: Turn) => (t ? [names(t.holders), t.until === undefined ? 'no change ahead' : when(t.until)] : ['', '']);
+    return [role, ...cells(now), ...cells(next)];
+  });
+  say(`on call at ${when(at)}`);
+  sayRows(['role', 'now', 'until', 'next', 'until'], rows);
+}
+
+/** `dbops oncall schedule`: one role's shifts over a period, as a table. */
+export async function printSchedule(o: { role: Role; from?: string; to?: string }) {
+  const from = instantOf('--from', o.from);
+  const to = o.to === undefined ? from + 7 * DAY : instantOf('--to', o.to);
+  if (to <= from) throw new UsageError('--to must be after --from');
+  if (to - from > 366 * DAY) throw new UsageError('--from to --to is longer than a year');
+  const { roster, schedules, overrides } = await sources(from, o.role);
+  const rows = segmentsBetween(schedules, overrides, roster, o.role, from, to).map((s) => [
+    when(s.start),
+    when(s.end),
+    names(s.holders),
+    how(s.source),
+  ]);
+  sayRows(['from', 'to', 'who', 'how'], rows);
+}
+
+/** `dbops oncall check`: every window ahead in which a role some ladder pages has nobody; exit 2 when there is one. */
+export async function checkOnCall(o: { days: number }) {
+  const from = Date.now();
+  const { roster, schedules, overrides } = await sources(from);
+  const gaps = findGaps(schedules, overrides, roster, ladderRoles(), from, from + o.days * DAY);
+  if (!gaps.length) {
+    say(`every role on the escalation ladders has someone for the next ${o.days} days`);
+    return;
+  }
+  const hours = (ms: number) => `${Math.round(ms / 360_000) / 10} h`;
+  sayRows(
+    ['role', 'nobody from', 'until', 'for'],
+    gaps.map((g) => [g.role, when(g.start), when(g.end), hours(g.end - g.start)]),
+  );
+  tell(`dbops: ${gaps.length} gap${gaps.length === 1 ? '' : 's'} in the next ${o.days} days: a page to such a role reaches nobody`);
+  process.exitCode = GAP_EXIT_CODE;
+}
+
+/** `dbops override create`: as yourself, through the API (which decides whether you may). */
+export async function createOverride(o: {
+  role: Role;
+  person: string;
+  from?: string;
+  to: string;
+  reason?: string;
+  swapFrom?: string;
+  swapTo?: string;
+}) {
+  if (Boolean(o.swapFrom) !== Boolean(o.swapTo)) throw new UsageError('--swap-from and --swap-to go together');
+  const iso = (option: string, value: string | undefined) => new Date(instantOf(option, value)).toISOString();
+  const { overrides } = await callApi<{ overrides: OverrideJson[] }>(config.apiUrl, 'POST', '/oncall/overrides', {
+    role: o.role,
+    person: o.person,
+    from: iso('--from', o.from),
+    to: iso('--to', o.to),
+    reason: o.reason,
+    ...(o.swapFrom && { swap: { from: iso('--swap-from', o.swapFrom), to: iso('--swap-to', o.swapTo) } }),
+  });
+  printOverrides(overrides);
+}
+
+/** `dbops override list`: overrides not yet over. */
+export async function listOverridesCommand(o: { role?: Role }) {
+  const query = o.role ? `?role=${encodeURIComponent(o.role)}` : '';
+  const { overrides } = await callApi<{ overrides: OverrideJson[] }>(config.apiUrl, 'GET', `/oncall/overrides${query}`);
+  if (!overrides.length) say('no overrides ahead');
+  else printOverrides(overrides);
+}
+
+/** `dbops override delete ID`: with the other half of its swap. */
+export async function deleteOverrideCommand(id: string) {
+  if (!/^\d{1,18}$/.test(id)) throw new UsageError(`'${id}' is not an override id (a number, as listed)`);
+  const { deleted } = await callApi<{ deleted: OverrideJson[] }>(config.apiUrl, 'DELETE', `/oncall/overrides/${id}`);
+  say(`deleted override${deleted.length > 1 ? 's' : ''} ${deleted.map((d) => d.id).join(' and ')}`);
+}
+
+function printOverrides(overrides: OverrideJson[]) {
+  const roster = loadRoster(config.rosterPath);
+  const rows = overrides.map((o) => [
+    o.id,
+    o.role,
+    nameOf(roster, o.person),
+    when(Date.parse(o.from)),
+    when(Date.parse(o.to)),
+    o.replaces.map((id) => nameOf(roster, id)).join(', ') || 'nobody',
+    o.swapId ? `swap ${o.swapId}` : '',
+    nameOf(roster, o.createdBy),
+  ]);
+  sayRows(['id', 'role', 'who', 'from', 'to', 'replaces', 'swap', 'made by'], rows);
+}
