@@ -40,6 +40,7 @@ export async function page(ctx: IncidentContext, level: number, reason: PageReas
   }
   s.escalation.rung = level;
   s.escalation.pass = pass;
+  const decidedAt = iso(Date.now());
   // The page's identity is what caused it (rung and pass), so a retried first task sends it under the same id.
   const sent = await audit.send(notificationKind, rung.contacts, message, rung.roles, atOnce, `L${level + 1}P${pass}`);
   // Recorded once sent: the event names the people the page reached, in the roster in force, inside the chain.
@@ -53,6 +54,8 @@ export async function page(ctx: IncidentContext, level: number, reason: PageReas
     paged,
     ...(sent.rosterVersion && { rosterVersion: sent.rosterVersion }),
     reason,
+    // The event is written once the page is sent (a slow channel makes that later): when the ladder paged, too.
+    decidedAt,
   });
 }
 

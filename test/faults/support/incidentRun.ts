@@ -104,7 +104,12 @@ export async function expectRunIntact(pool: Pool, receiver: WebhookReceiver, fin
  * (the previous page plus the cadence), so no outage ahead of a page held the ladder back.
  */
 export function expectPagesOnTime(events: StoredEvent[], cadenceSeconds: number, toleranceSeconds = 1.5) {
-  const pages = events.filter((e) => PAGE_EVENTS.includes(e.kind)).map((e) => Date.parse(e.occurredAt));
+  // When the ladder paged: the event's decidedAt (written once the page was sent, since the action policy), else its time.
+  const pages = events
+    .filter((e) => PAGE_EVENTS.includes(e.kind))
+    .map((e) => Date.parse(((e.data as { decidedAt?: string }).decidedAt ?? e.occurredAt) as string))
+    // A page slowed by its channel is recorded after the next one: in the order the ladder paged them.
+    .sort((a, b) => a - b);
   const late = pages
     .slice(1)
     .map((at, i) => ({ seq: i + 2, lateBy: (at - pages[i] - cadenceSeconds * 1000) / 1000 }))
