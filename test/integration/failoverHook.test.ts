@@ -7,30 +7,17 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readIncidentEvents } from '../../db/audit/readEvents';
-import { buildIncidentPlan } from '../../runbooks/plan';
-import type { AutomatedStep } from '../../runbooks/types';
 import {
   approveStepUpdate,
   decideStepUpdate,
   incidentStateQuery,
-  incidentWorkflowId,
   resolveUpdate,
   type IncidentState,
-  type OpenIncidentInput,
 } from '../../workflows/incident/messages';
 import type { incidentResponse } from '../../workflows/incident/incidentResponse';
-import {
-  calendar,
-  createHarness,
-  devServerConnection,
-  devServerSuite,
-  roster,
-  startWorker,
-  timeSkippingSuite,
-  type Harness,
-} from '../support/harness';
+import { createHarness, devServerConnection, devServerSuite, startWorker, timeSkippingSuite, type Harness } from '../support/harness';
 import { startWorkerProcess } from '../support/workerProcess';
-import { incidentStartAttributes } from '../../workflows/shared/searchAttributes';
+import { openFailover } from '../support/failoverIncident';
 
 type Handle = WorkflowHandle<typeof incidentResponse>;
 
@@ -39,34 +26,6 @@ const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-hook-'));
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 const scratchFile = (name: string) => path.join(scratch, `${name}-${Date.now()}`);
 const linesOf = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n') : []);
-
-/**
- * Opens a database outage whose runbook is only the failover step, as shipped or with some fields changed: the
- * workflow interprets the plan frozen into its input, so a test can give the step another retry policy.
- */
-async function openFailover(client: Client, taskQueue: string, fingerprint: string, changes: Partial<AutomatedStep> = {}) {
-  const plan = buildIncidentPlan('database-outage', roster, calendar);
-  const failover = plan.type.steps.find((x) => x.id === 'execute-failover') as AutomatedStep;
-  plan.type = { ...plan.type, steps: [{ ...failover, ...changes }] };
-  const workflowId = incidentWorkflowId('database-outage', 'oltp', fingerprint);
-  const input: OpenIncidentInput = {
-    incidentKey: workflowId,
-    type: 'database-outage',
-    severity: 'critical',
-    tier: 'oltp',
-    fingerprint,
-    title: 'Database Outage on oltp',
-    trigger: { source: 'cli', by: 'test' },
-    plan,
-  };
-  const handle: Handle = await client.workflow.start<typeof incidentResponse>('incidentResponse', {
-    workflowId,
-    taskQueue,
-    args: [input],
-    typedSearchAttributes: incidentStartAttributes(input),
-  });
-  return handle;
-}
 
 const failoverStep = (s: IncidentState) => s.steps.find((x) => x.id === 'execute-failover')!;
 

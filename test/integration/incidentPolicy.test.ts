@@ -1,10 +1,8 @@
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { readIncidentEvents } from '../../db/audit/readEvents';
 import { slaReport } from '../../db/reports/slaReport';
 import { openIncident } from '../../client/incidents/openIncident';
-import { buildIncidentPlan } from '../../runbooks/plan';
-import type { AutomatedStep } from '../../runbooks/types';
 import type { incidentResponse } from '../../workflows/incident/incidentResponse';
 import {
   acknowledgeUpdate,
@@ -16,12 +14,10 @@ import {
   completeStepUpdate,
   decideStepUpdate,
   incidentStateQuery,
-  incidentWorkflowId,
   resolveUpdate,
   type IncidentState,
   type OpenIncidentInput,
 } from '../../workflows/incident/messages';
-import { incidentStartAttributes } from '../../workflows/shared/searchAttributes';
 import { eventually } from '../support/eventually';
 import { maybeRecordHistory } from '../support/histories';
 
@@ -30,6 +26,7 @@ const defined = <T>(what: string, read: () => Promise<T | undefined> | T | undef
   eventually(what, read, (v) => v !== undefined) as Promise<T>;
 import { calendar, roster, timeSkippingSuite } from '../support/harness';
 import { rejectionOf } from '../support/updateRejection';
+import { openFailover } from '../support/failoverIncident';
 
 type Handle = WorkflowHandle<typeof incidentResponse>;
 
@@ -128,7 +125,7 @@ describe('incident action policy (time-skipping)', () => {
   });
 
   it('a retried failover runs only after its own approval, by an approver; a bystander cannot retry it', async () => {
-    const h = await openFailoverOnly(suite.env.client, taskQueue, 'retry-approval');
+    const h = await openFailover(suite.env.client, taskQueue, 'retry-approval');
     suite.harness.failover.command = 'exit 3';
     const step = async () => (await stateOf(h)).steps[0];
     await defined('the approval request', async () => ((await step()).status === 'awaiting-approval' ? true : undefined));
@@ -231,29 +228,5 @@ describe('incident action policy (time-skipping)', () => {
     expect(row.mttaMinutes).toBeCloseTo((Date.parse(acked.acknowledgedAt!) - Date.parse(lateState.openedAt)) / 60_000, 0);
   });
 });
-
-/** A critical outage whose runbook is the failover step alone, so a test reaches its approval at once. */
-async function openFailoverOnly(client: Client, taskQueue: string, fingerprint: string): Promise<Handle> {
-  const plan = buildIncidentPlan('database-outage', roster, calendar);
-  const failover = plan.type.steps.find((x) => x.id === 'execute-failover') as AutomatedStep;
-  plan.type = { ...plan.type, steps: [failover] };
-  const workflowId = incidentWorkflowId('database-outage', 'oltp', fingerprint);
-  const input: OpenIncidentInput = {
-    incidentKey: workflowId,
-    type: 'database-outage',
-    severity: 'critical',
-    tier: 'oltp',
-    fingerprint,
-    title: 'Database Outage on oltp',
-    trigger: { source: 'cli', by: 'test' },
-    plan,
-  };
-  return client.workflow.start<typeof incidentResponse>('incidentResponse', {
-    workflowId,
-    taskQueue,
-    args: [input],
-    typedSearchAttributes: incidentStartAttributes(input),
-  });
-}
 
 export type { IncidentState };
