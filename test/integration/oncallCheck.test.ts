@@ -42,7 +42,7 @@ describe('dbops oncall', () => {
     writeSchedules(businessHours);
     const gaps = await run('oncall', 'check', '--days', '30');
     expect(gaps.code, gaps.stderr).toBe(2);
-    const rows = gaps.stdout.split('\n').slice(2).filter(Boolean);
+    const rows = gaps.stdout.split('\n').slice(1).filter(Boolean);
     expect(rows.length).toBeGreaterThanOrEqual(20);
     expect(rows.every((r) => r.startsWith('on-call-engineer '))).toBe(true);
     // A weekday night: 17:00 until 09:00 the next morning, 16 hours.
@@ -73,7 +73,7 @@ describe('dbops oncall', () => {
     writeSchedules(weekly);
     const shifts = await run('oncall', 'schedule', '--role', 'on-call-engineer', '--from', '2026-03-02', '--to', '2026-03-23');
     expect(shifts.code, shifts.stderr).toBe(0);
-    expect(shifts.stdout.split('\n').slice(2, 5)).toEqual([
+    expect(shifts.stdout.split('\n').slice(1, 4)).toEqual([
       '2026-03-02 00:00 UTC  2026-03-02 09:00 UTC  Bea Novak  layer 1',
       '2026-03-02 09:00 UTC  2026-03-09 09:00 UTC  Oscar Kim  layer 1',
       '2026-03-09 09:00 UTC  2026-03-16 09:00 UTC  Bea Novak  layer 1',
