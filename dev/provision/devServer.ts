@@ -40,6 +40,9 @@ export async function startDevServer(opts: DevServerOptions): Promise<RunningTem
   const port = opts.port ?? (await freePort());
   const namespace = opts.namespace ?? 'default';
   if (opts.pidFile && opts.dbFile) await stopLeftoverDevServer(opts.pidFile, opts.dbFile, opts.log);
+  // A Go server's leader thread shows as exited while its other threads still close its sockets: give a stopped
+  // leftover a moment to let go of the port before calling it taken (seen: "stopped it in 0 ms", then "in use").
+  for (let i = 0; i < 50 && (await isPortOpen(port)); i++) await new Promise((r) => setTimeout(r, 200));
   if (await isPortOpen(port)) {
     throw new ProvisionError(
       `port ${port} is already in use: stop what listens there, set TEMPORAL_PORT to another port, or set TEMPORAL_ADDRESS to use that server.`,
