@@ -10,10 +10,12 @@ export const pagesTaskQueue = (taskQueue: string): string => `${taskQueue}-pages
 /**
  * A critical incident runs on a task queue of its own, served by workers of its own in every worker process: its
  * first task (the opening page) never waits behind the first tasks of a storm of lower-severity incidents. On one
- * queue it waited behind all of them (20 critical alerts in the middle of 2,000 low ones: paged 58 s after the alert
- * at p50); Temporal's task priority (`priorityKey`) would order them too, but servers up to v1.29 honour it only
- * with `matching.useNewMatcher` in their dynamic config, which dbops cannot set on a server it does not run (README
- * "Performance"). Continue-as-new keeps the queue, and activities default to it; its pages go to its own pages queue.
+ * queue it waited behind all of them: 20 critical alerts in the middle of 2,000 low ones were paged 37–112 s after
+ * the alert at p50, on their own queue 0.4–1.3 s (bench --critical-in-storm). Temporal's task priority (`priorityKey`)
+ * came close, but server v1.29.1 and the CLI's dev server honour it only with `matching.useNewMatcher` in their
+ * dynamic config, off by default and not ours to set on a cluster dbops does not run (docs/critical-first.md).
+ * Only critical: high ones here would put a storm of them in front of an outage. Continue-as-new keeps the queue,
+ * activities default to it, and its pages go to its own pages queue.
  */
 export const criticalTaskQueue = (taskQueue: string): string => `${taskQueue}-critical`;
 
