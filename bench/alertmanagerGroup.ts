@@ -11,12 +11,23 @@ import { ms, percentile } from './stats';
 const GROUP_WAIT_S = 2;
 
 /**
+ * Where the group's incidents go (no routing rule matches the bench's alertname, so the label decides): warnings
+ * become medium incidents on olap, the ones --burst opens, to compare; criticals critical ones on oltp.
+ */
+const ROUTED = {
+  warning: { tier: 'olap', incidents: 'a medium incident on olap (as --burst)' },
+  critical: { tier: 'oltp', incidents: 'a critical incident on oltp' },
+} as const;
+
+/**
  * `--alertmanager-group N`: N alerts of one alertname posted to a real Prometheus Alertmanager, which sends them to
  * dbops' /alertmanager webhook as one group in one request (as a fleet-wide alert does). Reports when each alert's
  * incident paged, counted from the post to Alertmanager (its group_wait, 2 s, included).
  */
 export async function alertmanagerGroup(ctx: BenchContext): Promise<BenchResult> {
   const n = ctx.options.alertmanagerGroup!;
+  const severity = ctx.options.alertmanagerSeverity ?? 'warning';
+  const routed = ROUTED[severity];
   const log = createLogger({ level: 'warn' });
   const binary = await findOrBuildAlertmanager({
     alertmanagerPath: process.env.ALERTMANAGER_PATH,
@@ -49,8 +60,7 @@ receivers:
     const keys = Array.from({ length: n }, (_, i) => `${alertname}-${i}`);
     const startsAt = new Date().toISOString();
     const alerts = keys.map((key, i) => ({
-      // Routed to triage: performance-degradation, warning → medium, on olap: the incidents --burst opens, to compare.
-      labels: { alertname, instance: `db-${i}`, severity: 'warning', tier: 'olap' },
+      labels: { alertname, instance: `db-${i}`, severity, tier: routed.tier },
       annotations: { summary: alertTitle(key), description: 'replication lag above 30 s on a fleet-wide alert' },
       startsAt,
     }));
@@ -75,7 +85,7 @@ receivers:
     const last = paged.length ? Math.max(...paged) : NaN;
     return {
       name: `Alertmanager group of ${n}`,
-      setting: `a real Alertmanager (group_wait ${GROUP_WAIT_S} s) posting ${n} alerts as one group to /alertmanager, each a medium incident on olap (as --burst); dev server`,
+      setting: `a real Alertmanager (group_wait ${GROUP_WAIT_S} s) posting ${n} ${severity} alerts as one group to /alertmanager, each ${routed.incidents}; dev server`,
       figures: [
         ['paged', `${paged.length} / ${n}`],
         ['post → page p50 / p99', `${ms(percentile(paged, 50))} / ${ms(percentile(paged, 99))}`],
@@ -87,6 +97,7 @@ receivers:
         [`am_group_${n}_page_p50_ms`]: percentile(paged, 50),
         [`am_group_${n}_last_page_ms`]: last,
         [`am_group_${n}_taken_ms`]: allTaken,
+        [`alertmanager_group_${n}_${severity}_last_page_s`]: last / 1000,
       },
     };
   } finally {

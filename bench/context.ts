@@ -22,6 +22,10 @@ export interface BenchOptions {
   storm?: number;
   /** --alertmanager-group [N]: N alerts as one group from a real Alertmanager (default 2,000); off by default. */
   alertmanagerGroup?: number;
+  /** --alertmanager-severity S: the severity label of that group's alerts (default warning). */
+  alertmanagerSeverity?: 'warning' | 'critical';
+  /** --critical-in-storm: 20 critical alerts in the middle of 2,000 low ones; off by default. */
+  criticalInStorm?: boolean;
   /** --open [N]: N open incidents, then worker RSS and CLI timings (default 5,000); off by default. */
   open?: number;
   /** --big-tier: the morning checklist against a tier of 1 M jobs and 0.5 M e-mail messages; off by default. */

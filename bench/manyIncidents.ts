@@ -1,59 +1,11 @@
 import { medianCliMs } from './cliTimings';
-import { inFlight } from './concurrency';
-import { uniqueFingerprint, type BenchContext } from './context';
-import { devServerSession } from './devServer';
+import type { BenchContext } from './context';
 import { firstTaskTimes } from './firstTask';
-import { startBenchIntake } from './intake';
-import { alertTitle, pageRecorder } from './pageRecorder';
+import { OPENING_IN_FLIGHT, openMany } from './openMany';
 import type { BenchResult } from './report';
 import { acknowledgeIncident } from '../client/incidents/incidentActions';
 import type { incidentResponse } from '../workflows/incident/incidentResponse';
-import { max, ms, percentile, timed } from './stats';
-
-const OPENING_IN_FLIGHT = 20;
-const MB = 2 ** 20;
-
-/**
- * Posts `count` distinct alerts at once to the real intake over HTTP (OPENING_IN_FLIGHT requests outstanding), on
- * one worker, and waits until each incident has paged. Returns per-alert post → page times and the process' peak
- * RSS while they were open.
- */
-async function openMany(ctx: BenchContext, count: number, label: string, severity: 'medium' | 'low') {
-  const recorder = pageRecorder();
-  const session = await devServerSession(ctx, `bench-${label}-${Date.now()}`, { channel: recorder.channel });
-  const intake = await startBenchIntake(ctx, session);
-  const keys = Array.from({ length: count }, () => uniqueFingerprint(label));
-  const sentAt = new Map<string, number>();
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 500);
-  const first = Date.now();
-  const ids = await inFlight(OPENING_IN_FLIGHT, keys, async (key) => {
-    sentAt.set(key, Date.now());
-    const alert = { type: 'performance-degradation', tier: 'olap', severity, fingerprint: key, title: alertTitle(key) };
-    const answer = await intake.post(alert);
-    if (answer.status !== 202 || !answer.workflowId) throw new Error(`the intake answered ${answer.status} to alert ${key}`);
-    return answer.workflowId;
-  });
-  const openedMs = Date.now() - first;
-  const pagedAt = await Promise.all(keys.map((k) => recorder.waitFor('page', k)));
-  const toPage = keys.map((k, i) => pagedAt[i] - sentAt.get(k)!);
-  const lastPageS = (max(pagedAt) - first) / 1000;
-  return {
-    session,
-    ids,
-    toPage,
-    openedMs,
-    lastPageS,
-    rssNowMb: () => process.memoryUsage().rss / MB,
-    peakRssMb: () => peakRss / MB,
-    async close() {
-      clearInterval(sampler);
-      intake.close();
-      await inFlight(OPENING_IN_FLIGHT, ids, (id) => session.client.workflow.getHandle(id).terminate('benchmark over'));
-      await session.close();
-    },
-  };
-}
+import { ms, percentile, timed } from './stats';
 
 /** `--burst N`: N distinct alerts at once; every incident should be paged within 60 s of its alert. */
 export async function burst(ctx: BenchContext): Promise<BenchResult> {

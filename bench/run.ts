@@ -12,6 +12,7 @@ import { bigTier } from './bigTier';
 import { burst, manyOpen } from './manyIncidents';
 import { alertStorm } from './alertStorm';
 import { alertmanagerGroup } from './alertmanagerGroup';
+import { criticalInStorm } from './criticalInStorm';
 import type { WorkerTuning } from '../workers/createWorker';
 import { dedupStorm } from './dedupStorm';
 import { incidentLatency } from './incidentLatency';
@@ -23,13 +24,15 @@ import { buildCli } from '../client/cli/buildCli';
 import { ms, timed } from './stats';
 import { timeSkipping } from './timeSkipping';
 
-const USAGE = `npm run bench -- [--json FILE] [--burst [N]] [--storm [N]] [--open [N]] [--alertmanager-group [N]] [--only name,…] [--store S] [--max-cached N] [--max-wft N]
+const USAGE = `npm run bench -- [--json FILE] [--burst [N]] [--storm [N]] [--open [N]] [--alertmanager-group [N] [--alertmanager-severity S]] [--critical-in-storm] [--only name,…] [--store S] [--max-cached N] [--max-wft N]
   --json FILE     also write every figure by name to FILE
   --store S       the dev server's store: memory (default), sqlite-wal (npm start's) or sqlite (SQLite's defaults)
   --burst [N]     N distinct alerts at once (default 2000; several minutes)
   --storm [N]     N alerts over 10 keys through the HTTP intake (default 10000; about two minutes)
   --open [N]      N open incidents: worker RSS, incident list, report (default 5000; several minutes)
   --alertmanager-group [N]   N alerts as one group from a real Alertmanager to /alertmanager (default 2000; about a minute)
+  --alertmanager-severity S  that group's severity label: warning (default; medium incidents on olap) or critical (critical ones on oltp)
+  --critical-in-storm        20 critical alerts one by one in the middle of 2,000 low ones, all to POST /alerts (a few minutes)
   --big-tier      the morning checklist's checks, each timed, on a tier of 1 M jobs and 0.5 M e-mails (about a minute)
   --only names    run only these benchmarks (${'names as printed, e.g. "alert → first page"'})
   --max-cached N, --max-wft N, --max-activities N, --non-sticky-ratio R, --wft-pollers N|auto, --activities-per-second N   worker tuning, for dbops' and the baseline's workers alike`;
@@ -50,6 +53,8 @@ function parseOptions(): { options: BenchOptions; json?: string; only?: string[]
       burst: { type: 'string' },
       storm: { type: 'string' },
       'alertmanager-group': { type: 'string' },
+      'alertmanager-severity': { type: 'string', default: 'warning' },
+      'critical-in-storm': { type: 'boolean' },
       open: { type: 'string' },
       'big-tier': { type: 'boolean' },
       only: { type: 'string' },
@@ -72,6 +77,9 @@ function parseOptions(): { options: BenchOptions; json?: string; only?: string[]
     if (!/^\d+$/.test(v) || Number(v) < 1) throw new Error(`--${name} must be a whole number above 0, not '${v}'\n${USAGE}`);
     return Number(v);
   };
+  const amSeverity = values['alertmanager-severity'];
+  if (amSeverity !== 'warning' && amSeverity !== 'critical')
+    throw new Error(`--alertmanager-severity must be warning or critical, not '${amSeverity}'\n${USAGE}`);
   const store = values.store as BenchStore;
   if (!STORES.includes(store)) throw new Error(`--store must be one of ${STORES.join(', ')}, not '${values.store}'\n${USAGE}`);
   const tuning: WorkerTuning = {};
@@ -97,6 +105,8 @@ function parseOptions(): { options: BenchOptions; json?: string; only?: string[]
       burst: count('burst', values.burst),
       storm: count('storm', values.storm),
       alertmanagerGroup: count('alertmanager-group', values['alertmanager-group']),
+      alertmanagerSeverity: amSeverity,
+      criticalInStorm: values['critical-in-storm'],
       open: count('open', values.open),
       bigTier: values['big-tier'],
     },
@@ -123,6 +133,7 @@ function benchmarks(o: BenchOptions): Benchmark[] {
     ...(o.burst ? [[`burst of ${o.burst}`, burst] satisfies Benchmark] : []),
     ...(o.storm ? [[`storm of ${o.storm}`, alertStorm] satisfies Benchmark] : []),
     ...(o.alertmanagerGroup ? [[`Alertmanager group of ${o.alertmanagerGroup}`, alertmanagerGroup] satisfies Benchmark] : []),
+    ...(o.criticalInStorm ? [['critical in a storm', criticalInStorm] satisfies Benchmark] : []),
     ...(o.open ? [[`${o.open} open incidents`, manyOpen] satisfies Benchmark] : []),
     ...(o.bigTier ? [['big tier morning checklist', bigTier] satisfies Benchmark] : []),
   ];

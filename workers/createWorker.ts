@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { NativeConnection, Worker, type State, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type State, type WorkerOptions } from '@temporalio/worker';
 import type { DbopsActivities } from '../activities';
-import { pagesTaskQueue } from '../workflows/shared/taskQueues';
+import { pagesTaskQueue, workflowTaskQueues } from '../workflows/shared/taskQueues';
 
 /** The module whose exports are the workflows; the SDK bundles it with webpack. */
 export const WORKFLOWS_PATH = path.resolve(__dirname, '../workflows/index.ts');
@@ -9,6 +9,7 @@ export const WORKFLOWS_PATH = path.resolve(__dirname, '../workflows/index.ts');
 export interface DbopsWorkerOptions {
   connection: NativeConnection;
   namespace: string;
+  /** The deployment's queue; critical incidents' queue and each one's pages queue are derived from it. */
   taskQueue: string;
   activities: DbopsActivities;
   /** A prebuilt workflow bundle (tests build one per run); otherwise workflows/ is bundled at start. */
@@ -59,51 +60,62 @@ export const DEFAULT_TUNING: WorkerTuning = {
 const PAGES_TUNING = { maxConcurrentActivityTaskExecutions: 20 };
 
 /**
- * The worker dbops runs: the workflows and their activities on the main task queue, and beside it an activities-only
- * worker for pages on their own queue (see workflows/shared/taskQueues.ts). Runs, drains and reports as one.
+ * The worker dbops runs: for each incident queue (the main one, and critical incidents' own; see
+ * workflows/shared/taskQueues.ts), a worker of the workflows and their activities, and beside it an activities-only
+ * worker for that queue's pages. Each critical-queue worker has its own pollers, slots and workflow thread, so a
+ * critical incident's first task is polled and run beside a storm of others, not after it. Runs, drains and reports
+ * as one.
  */
 export interface DbopsWorker {
   run(): Promise<void>;
   shutdown(): void;
-  /** The main worker's state (the pages worker follows it). */
+  /** The main worker's state (the others follow it). */
   getState(): State;
 }
 
 export async function createDbopsWorker(o: DbopsWorkerOptions): Promise<DbopsWorker> {
-  const main = await Worker.create({
-    connection: o.connection,
-    namespace: o.namespace,
-    taskQueue: o.taskQueue,
-    activities: o.activities,
-    ...(o.workflowBundlePath ? { workflowBundle: { codePath: o.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
-    // The SDK's runtime shuts workers down on SIGINT/SIGTERM; finish in-flight activities (audit writes, checks) before exiting on Ctrl-C / SIGTERM.
-    shutdownGraceTime: '20 seconds',
-    ...DEFAULT_TUNING,
-    ...o.tuning,
-  });
-  const pages = await Worker.create({
-    connection: o.connection,
-    namespace: o.namespace,
-    taskQueue: pagesTaskQueue(o.taskQueue),
-    activities: { notify: o.activities.notify },
-    shutdownGraceTime: '20 seconds',
-    ...PAGES_TUNING,
-  });
+  // Bundled once for the workers of both queues (webpack takes seconds), unless the caller built one.
+  const workflowBundle = o.workflowBundlePath
+    ? { codePath: o.workflowBundlePath }
+    : { code: (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: Runtime.instance().logger })).code };
+  const workers: Worker[] = [];
+  for (const taskQueue of workflowTaskQueues(o.taskQueue)) {
+    workers.push(
+      await Worker.create({
+        connection: o.connection,
+        namespace: o.namespace,
+        taskQueue,
+        activities: o.activities,
+        workflowBundle,
+        // The SDK's runtime shuts workers down on SIGINT/SIGTERM; finish in-flight activities (audit writes, checks) before exiting on Ctrl-C / SIGTERM.
+        shutdownGraceTime: '20 seconds',
+        ...DEFAULT_TUNING,
+        ...o.tuning,
+      }),
+      await Worker.create({
+        connection: o.connection,
+        namespace: o.namespace,
+        taskQueue: pagesTaskQueue(taskQueue),
+        activities: { notify: o.activities.notify },
+        shutdownGraceTime: '20 seconds',
+        ...PAGES_TUNING,
+      }),
+    );
+  }
   const shutdown = () => {
-    for (const w of [main, pages]) if (w.getState() === 'RUNNING') w.shutdown();
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
   };
   return {
-    // Either one stopping (a fatal error, a shutdown) stops the other: half a worker must not run on silently.
+    // Any one stopping (a fatal error, a shutdown) stops the others: part of a worker must not run on silently.
     async run() {
-      const runs = [main, pages].map((w) =>
+      const runs = workers.map((w) =>
         w.run().finally(() => {
           shutdown();
         }),
       );
-      const [first, second] = await Promise.allSettled(runs);
-      for (const r of [first, second]) if (r.status === 'rejected') throw r.reason;
+      for (const r of await Promise.allSettled(runs)) if (r.status === 'rejected') throw r.reason;
     },
     shutdown,
-    getState: () => main.getState(),
+    getState: () => workers[0].getState(),
   };
 }

@@ -8,6 +8,7 @@ import { INCIDENT_TYPE_IDS, SEVERITIES, TIERS, type BusinessCalendar } from '../
 import { incidentWorkflowId, triggerSignal, type IncidentTrigger, type OpenIncidentInput } from '../../workflows/incident/messages';
 import type { incidentResponse } from '../../workflows/incident/incidentResponse';
 import { incidentStartAttributes } from '../../workflows/shared/searchAttributes';
+import { incidentTaskQueue } from '../../workflows/shared/taskQueues';
 
 /**
  * A text field within its bound in runbooks/limits and storable by the audit store (no NUL, no lone surrogate).
@@ -60,6 +61,7 @@ export function parseIncidentRequest(data: unknown): z.output<typeof IncidentReq
 
 export interface OpenIncidentContext {
   client: Client;
+  /** The deployment's queue (critical incidents start on the queue derived from it). */
   taskQueue: string;
   roster: Roster;
   calendar: BusinessCalendar;
@@ -99,7 +101,8 @@ export async function openIncident(ctx: OpenIncidentContext, request: IncidentRe
   };
   const options = {
     workflowId,
-    taskQueue: ctx.taskQueue,
+    // A critical incident's first page must not wait behind lower-severity incidents' work (taskQueues.ts).
+    taskQueue: incidentTaskQueue(ctx.taskQueue, severity),
     args: [input] as [OpenIncidentInput],
     signal: triggerSignal,
     signalArgs: [trigger] as [IncidentTrigger],
