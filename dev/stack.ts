@@ -24,7 +24,7 @@ export interface Stack {
 
 /**
  * The dev server's SQLite file in write-ahead-log mode, synced at checkpoints rather than at every commit. Measured
- * with `npm run bench -- --store sqlite|sqlite-wal` (README "Performance"). The trade: a power loss or an OS crash
+ * with `npm run bench -- --store sqlite|sqlite-wal` (docs/performance.md). The trade: a power loss or an OS crash
  * can lose the last transactions (a started incident, a recorded page); a crash of the server process loses
  * nothing. The dev server is for one machine and demos; production runs the Temporal server on PostgreSQL.
  */

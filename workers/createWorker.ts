@@ -29,7 +29,7 @@ export type WorkerTuning = Pick<
 >;
 
 /**
- * Worker defaults for one machine (2 cores), each measured with `npm run bench` (README "Performance"; figures are
+ * Worker defaults for one machine (2 cores), each measured with `npm run bench` (docs/performance.md; figures are
  * from a machine shared with other work, so noisy):
  * - maxCachedWorkflows: the SDK sizes the sticky cache from the heap limit (about 2,300 workflows with 4 GiB of heap),
  *   and each cached incident holds a slice of V8 context: 1,000 open incidents took 965 MB of RSS with the SDK's
