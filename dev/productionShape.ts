@@ -97,6 +97,11 @@ export async function startProductionShape(o: ProductionShapeOptions): Promise<P
     const common = {
       ...process.env,
       DBOPS_INTAKE_KEY: intakeKey,
+      // Every process the same secret key (kept outside the store): the APIs open signing keys with it, the workers
+      // sign chain heads. One of the operator's own wins.
+      ...(!(o.env ?? process.env).DBOPS_SECRET_KEY && !(o.env ?? process.env).DBOPS_SECRET_KEY_FILE
+        ? { DBOPS_SECRET_KEY_FILE: shapeSecretKeyFile(o.dir) }
+        : {}),
       NODE_ENV: 'production',
       TEMPORAL_ADDRESS: temporal.address,
       DATABASE_URL: databaseUrl,
@@ -208,4 +213,11 @@ function supervise(name: string, entry: string, url: string, dir: string, log: L
     },
     stop: kept.stop,
   };
+}
+
+/** The shape's own secret key file (0600), made once in its folder and reused on the next start. */
+function shapeSecretKeyFile(dir: string): string {
+  const file = path.join(dir, 'secret-key');
+  if (!fs.existsSync(file)) fs.writeFileSync(file, `local-1:${crypto.randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+  return file;
 }
