@@ -22,7 +22,8 @@ const weekly = weeklyRotation('Europe/Berlin');
 /** An hour inside the next shift of `person` that starts at least a day from now. */
 function hourOf(person: string, after = Date.now() + DAY): { from: string; to: string } {
   let shift = shiftAt(weekly, after)!;
-  while (shift.person !== person) shift = shiftAt(weekly, shift.end)!;
+  // The hour must fit inside the shift: one that runs past its handoff is held by two people.
+  while (shift.person !== person || Math.max(shift.start, after) + 2 * HOUR > shift.end) shift = shiftAt(weekly, shift.end)!;
   const start = Math.max(shift.start, after) + HOUR;
   return { from: new Date(start).toISOString(), to: new Date(start + HOUR).toISOString() };
 }
@@ -109,7 +110,8 @@ describe('on-call overrides through the API', () => {
     const mine = hourOf('oscar');
     const theirs = hourOf('bea');
     const swap = { role: 'on-call-engineer', person: 'bea', ...mine, swap: theirs };
-    expect((await call('oscar', 'POST', '/oncall/overrides', swap)).status).toBe(403);
+    const tried = await call('oscar', 'POST', '/oncall/overrides', swap);
+    expect(tried.status, JSON.stringify([swap, tried.body])).toBe(403);
     const made = await call('dana', 'POST', '/oncall/overrides', swap);
     expect(made.status).toBe(201);
     const [first, second] = made.body.overrides!;
