@@ -55,6 +55,8 @@ describe('incident steps, approvals and decisions (time-skipping)', () => {
     it(`${type}: acknowledged in time, every step runs in order with its evidence, then resolved`, async () => {
       suite.harness.failover.command = 'echo "promoted replica for $DBOPS_TIER"';
       const handle = await open(type, 'happy');
+      // Acknowledged once paged: an acknowledgement that reaches the first task before its pages rightly stops them all.
+      await waitForState(suite.env, handle, (x) => x.escalation.pages > 0);
       await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: 'oscar', note: 'on it' }] });
       for (;;) {
         const s = await waitForState(
