@@ -44,8 +44,6 @@ export type Entitlement =
 export const CONDITIONS = {
   /** Nobody has acknowledged the incident and its severity is critical or high: its pages are urgent. */
   'unacknowledged-urgent': 'unacknowledged and critical or high',
-  /** The step waits for an approval before each attempt (failover). */
-  'approval-gated-step': 'an approval-gated step',
 } as const;
 export type Condition = keyof typeof CONDITIONS;
 
@@ -110,7 +108,9 @@ export interface PolicyFacts {
   reason?: string;
 }
 
-export type PolicyDecision = { allowed: true; rule: PolicyRule } | { allowed: false; rule: PolicyRule; why: string };
+/** A refusal says what was missing (an entitlement, or the reason the rule asks for) and why, in words. */
+export type PolicyDecision =
+  { allowed: true; rule: PolicyRule } | { allowed: false; rule: PolicyRule; missing: 'entitlement' | 'reason'; why: string };
 
 function applies(rule: PolicyRule, f: PolicyFacts): boolean {
   switch (rule.when) {
@@ -118,8 +118,6 @@ function applies(rule: PolicyRule, f: PolicyFacts): boolean {
       return true;
     case 'unacknowledged-urgent':
       return !f.acknowledgedBy && (f.severity === 'critical' || f.severity === 'high');
-    case 'approval-gated-step':
-      return !!f.stepApprovalRoles?.length;
   }
 }
 
@@ -154,9 +152,14 @@ export function ruleFor(policy: ActionPolicy, action: Action, f: PolicyFacts): P
 export function decide(policy: ActionPolicy, action: Action, f: PolicyFacts): PolicyDecision {
   const rule = ruleFor(policy, action, f);
   if (!rule.anyOf.some((e) => meets(e, f))) {
-    return { allowed: false, rule, why: `it takes ${rule.anyOf.map((e) => describeEntitlement(e, f)).join(', or ')}` };
+    return {
+      allowed: false,
+      rule,
+      missing: 'entitlement',
+      why: `it takes ${rule.anyOf.map((e) => describeEntitlement(e, f)).join(', or ')}`,
+    };
   }
-  if (rule.reasonRequired && !f.reason?.trim()) return { allowed: false, rule, why: 'it takes a reason' };
+  if (rule.reasonRequired && !f.reason?.trim()) return { allowed: false, rule, missing: 'reason', why: 'it takes a reason' };
   return { allowed: true, rule };
 }
 

@@ -1,4 +1,4 @@
-import type { SeverityDefinition, Severity } from './types';
+import { SEVERITIES, type SeverityDefinition, type Severity } from './types';
 
 /** Seed: "Severity Levels & Response Times". */
 export const SEVERITY_DEFINITIONS: Record<Severity, SeverityDefinition> = {
@@ -17,3 +17,6 @@ export const SEVERITY_DEFINITIONS: Record<Severity, SeverityDefinition> = {
   },
   low: { id: 'low', description: 'Performance degradation', responseMinutes: 240, escalation: { kind: 'next-business-day' } },
 };
+
+/** Whether `to` is less severe than `from` (a downgrade: its pages would come later). */
+export const isLowerSeverity = (from: Severity, to: Severity): boolean => SEVERITIES.indexOf(to) > SEVERITIES.indexOf(from);

@@ -1,7 +1,8 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import { ApplicationFailure, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Action } from '../../runbooks/actionPolicy';
-import { OUTCOMES, SEVERITIES, STEP_DECISIONS, type ClassifiedTypeId } from '../../runbooks/types';
+import { isLowerSeverity } from '../../runbooks/severities';
+import { OUTCOMES, STEP_DECISIONS, type ClassifiedTypeId } from '../../runbooks/types';
 import { requireOneOf } from '../shared/authorisation';
 import { requireEvidence, requireText, storableText } from '../shared/inputChecks';
 import { isResolved, type IncidentContext } from './context';
@@ -218,9 +219,8 @@ export function registerIncidentHandlers(ctx: IncidentContext): void {
     apply: ({ actor, summary, rosterVersion }) => resolve(actor, summary, rosterOf(rosterVersion)),
   });
 
-  const isLowering = (to: string) => SEVERITIES.indexOf(to as never) > SEVERITIES.indexOf(s.severity);
   row(changeSeverityUpdate, {
-    action: ({ severity }) => (isLowering(severity) ? 'lower-severity' : 'raise-severity'),
+    action: ({ severity }) => (isLowerSeverity(s.severity, severity) ? 'lower-severity' : 'raise-severity'),
     reason: ({ reason }) => reason,
     check: ({ severity, reason }) => {
       requireText('reason', reason, true);

@@ -1,6 +1,7 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
 import { escalationAt, responseDueAt } from '../../runbooks/escalation';
-import { SEVERITIES, type ClassifiedTypeId, type Severity } from '../../runbooks/types';
+import { isLowerSeverity } from '../../runbooks/severities';
+import type { ClassifiedTypeId, Severity } from '../../runbooks/types';
 import { SA_PHASE, SA_SEVERITY, SA_TYPE } from '../shared/searchAttributes';
 import { iso } from '../shared/time';
 import type { IncidentContext } from './context';
@@ -40,7 +41,7 @@ export function lowerOrRaiseSeverity(ctx: IncidentContext, to: Severity, actor: 
   }
   deadline.rearm();
   setPhaseAttributes(s);
-  if (version.actionPolicy && SEVERITIES.indexOf(to) > SEVERITIES.indexOf(from)) announceDowngrade(ctx, from, actor, reason);
+  if (version.actionPolicy && isLowerSeverity(from, to)) announceDowngrade(ctx, from, actor, reason);
 }
 
 function announceDowngrade({ plan, s, audit }: IncidentContext, from: Severity, actor: string, reason: string | undefined): void {

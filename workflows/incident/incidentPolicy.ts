@@ -2,10 +2,11 @@ import { decide, DEFAULT_ACTION_POLICY, type Action, type PolicyFacts } from '..
 import type { AutomatedStep, Role } from '../../runbooks/types';
 import { requireDecision, requireResponder } from '../shared/authorisation';
 import type { IncidentContext } from './context';
+import { pagedRungs } from './ladder';
 import type { ActorRequest } from './messages';
 
 /** How a refusal names the action to the person refused. */
-export const ACTION_WORDS: Record<Action, string> = {
+const ACTION_WORDS: Record<Action, string> = {
   acknowledge: 'acknowledge this incident',
   note: 'add a note',
   'raise-severity': 'raise the severity',
@@ -22,9 +23,7 @@ export const ACTION_WORDS: Record<Action, string> = {
 };
 
 /** Everyone the incident's pages reached so far; runs before the action policy knew it: everyone on the rungs paged. */
-export function pagedSoFar({ plan, s }: IncidentContext): string[] {
-  return s.paged ?? plan.ladder.slice(0, s.escalation.level + 1).flatMap((r) => r.contacts.map((c) => c.id));
-}
+const pagedSoFar = ({ plan, s }: IncidentContext): string[] => s.paged ?? pagedRungs(plan, s).flatMap((r) => r.contacts.map((c) => c.id));
 
 /**
  * An Update validator's check of the action policy (runbooks/actionPolicy.ts, frozen into the plan): the actor must be

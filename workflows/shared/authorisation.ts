@@ -36,7 +36,7 @@ export function requireOneOf<T extends string>(what: string, value: string, acce
 /** Throws the action policy's refusal: names the rule and what it takes (NotEntitled), or that a reason is missing. */
 export function requireDecision(decision: PolicyDecision, actor: string, doWhat: string): void {
   if (decision.allowed) return;
-  const type = decision.why === 'it takes a reason' ? 'MissingReason' : 'NotEntitled';
+  const type = decision.missing === 'reason' ? 'MissingReason' : 'NotEntitled';
   throw ApplicationFailure.nonRetryable(
     `'${actor}' may not ${doWhat}: ${decision.why} (policy rule '${decision.rule.id}'; dbops policy lists them)`,
     type,
