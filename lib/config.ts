@@ -53,6 +53,8 @@ const EnvSchema = z.object({
   DBOPS_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL where people reach the dbops API' }).optional(),
   DBOPS_LINK_TTL_HOURS: z.coerce.number().positive().max(720, 'at most 720 (30 days)').default(24),
   DBOPS_NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  DBOPS_OUTBOX_LEASE_SECONDS: z.coerce.number().min(1, 'at least 1').max(3600, 'at most 3600').default(60),
+  DBOPS_OUTBOX_FLUSH_SECONDS: z.coerce.number().min(0.5, 'at least 0.5').max(300, 'at most 300').default(10),
   DBOPS_WORKER_ACTIVITIES_PER_SECOND: z.coerce.number().positive('a number above 0').max(100_000).optional(),
   DBOPS_ADMIN_STATUS_URL: z.string().url().optional(),
   DBOPS_FAILOVER_COMMAND: z.string().optional(),
@@ -155,6 +157,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** Keys the store does not hold, sealing what it keeps recoverable (integrations' signing keys); absent: none. */
     secretKeys: secretKeySettings(e, dataDir),
     notifyMaxAttempts: e.DBOPS_NOTIFY_MAX_ATTEMPTS,
+    /**
+     * How long a worker's claim on a notification holds: a page whose worker died mid-delivery is sent again by
+     * another worker once it has run out, at its next flush (every outboxFlushMs). Longer than the slowest channel's
+     * timeout plus 5 s, so a slow delivery is never sent twice.
+     */
+    outboxLeaseMs: Math.round(e.DBOPS_OUTBOX_LEASE_SECONDS * 1000),
+    outboxFlushMs: Math.round(e.DBOPS_OUTBOX_FLUSH_SECONDS * 1000),
     /** Over the worker's default (DEFAULT_TUNING): main-queue activities started a second, per worker process. */
     workerActivitiesPerSecond: e.DBOPS_WORKER_ACTIVITIES_PER_SECOND,
     adminStatusUrl: e.DBOPS_ADMIN_STATUS_URL,

@@ -29,7 +29,11 @@ export function buildActivities(
     pool: auditPool,
     channels,
     logger: logger.child({ component: 'outbox' }),
-    policy: { maxAttempts: config.notifyMaxAttempts, onDead: deliveryFailureReporter(auditPool, () => incidents) },
+    policy: {
+      maxAttempts: config.notifyMaxAttempts,
+      leaseMs: config.outboxLeaseMs,
+      onDead: deliveryFailureReporter(auditPool, () => incidents),
+    },
   });
   const currentRoster = rosterInForce(config.rosterPath, logger);
   if (!config.signedWebhook && currentRoster().roster.people.some((p) => p.channels.webhook))
@@ -50,12 +54,13 @@ export function buildActivities(
     currentRoster,
     secretKeys: config.secretKeys,
   });
-  // Notifications a channel could not take stay pending in the outbox; retry the due ones every 30 s. Rows are
-  // claimed, so the flushers of several workers and the notify activity never deliver one twice.
+  // Notifications a channel could not take, or whose worker died sending them, stay pending in the outbox; retry the
+  // due ones every DBOPS_OUTBOX_FLUSH_SECONDS (10 s: one indexed claim query). Rows are claimed, so the flushers of
+  // several workers and the notify activity never deliver one twice.
   let flushing: Promise<unknown> = Promise.resolve();
   const flusher = setInterval(() => {
     flushing = outbox.flush().catch((err) => logger.warn({ error: (err as Error).message }, 'outbox flush failed'));
-  }, 30_000);
+  }, config.outboxFlushMs);
   flusher.unref();
   return {
     activities: withActivityLogContext(activities),

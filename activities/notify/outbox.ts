@@ -357,7 +357,7 @@ function validatePolicy(p: OutboxPolicy, channels: NotificationChannel[]) {
   const slowest = Math.max(0, ...channels.map(timeoutOf));
   if (!(p.leaseMs > slowest + LEASE_MARGIN_MS))
     throw new Error(
-      `outbox leaseMs: ${p.leaseMs} ms must be longer than the slowest channel's delivery timeout (${slowest} ms) plus ${LEASE_MARGIN_MS} ms`,
+      `outbox lease (DBOPS_OUTBOX_LEASE_SECONDS): ${p.leaseMs / 1000} s must be longer than the slowest channel's delivery timeout (${slowest / 1000} s) plus ${LEASE_MARGIN_MS / 1000} s`,
     );
 }
 

@@ -48,7 +48,7 @@ describe('fault: a worker killed during an incident’s first task while repeats
             )
           ).rows;
         // The retried task runs once the dead worker's task timed out; the claimed webhook row is sent again once its
-        // lease (60 s) ends, by whichever worker flushes.
+        // lease ends (FAULT_OUTBOX_LEASE_SECONDS), by whichever worker flushes.
         await waitFor(async () => (await pageRows()).some((r) => r.channel === 'webhook' && r.status === 'delivered'), {
           timeoutMs: 120_000,
           message: () => `the opening page was never delivered to the webhook: ${worker.output()}`,

@@ -20,7 +20,9 @@ describe('fault: a worker process killed with SIGKILL, and a new one takes over'
       const run = await f.startRun(n, { DBOPS_ADMIN_STATUS_URL: status.url });
       try {
         let worker = run.startWorker();
+        const killedAt: number[] = [];
         const replaceWorker = async () => {
+          killedAt.push(Date.now());
           await worker.kill9();
           worker = run.startWorker();
           await worker.ready;
@@ -54,7 +56,7 @@ describe('fault: a worker process killed with SIGKILL, and a new one takes over'
         await expectLadderClimbing(run.receiver, incidentId, Date.now(), 2);
 
         const final = await acknowledgeAndResolve(handle, run.db.pool, run.receiver);
-        const events = await expectRunIntact(run.db.pool, run.receiver, final);
+        const events = await expectRunIntact(run.db.pool, run.receiver, final, { killedAt });
         expect(events.filter((e) => e.kind === 'note')).toHaveLength(1);
         expect(final.steps.find((s) => s.id === 'check-service-status')).toMatchObject({ status: 'succeeded', outcome: 'pass' });
       } finally {

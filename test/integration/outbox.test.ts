@@ -190,7 +190,7 @@ describe('notification outbox', () => {
 
   it('refuses a lease that a slow delivery could outlast, naming the setting', () => {
     expect(() => createOutbox({ pool: db.pool, channels: [webhookChannel(receiver.url, 8000)], policy: { leaseMs: 10_000 } })).toThrow(
-      /outbox leaseMs: 10000 ms must be longer than the slowest channel's delivery timeout \(8000 ms\)/,
+      /outbox lease \(DBOPS_OUTBOX_LEASE_SECONDS\): 10 s must be longer than the slowest channel's delivery timeout \(8 s\)/,
     );
     expect(() => createOutbox({ pool: db.pool, channels: [], policy: { maxAttempts: 0 } })).toThrow(/outbox maxAttempts: 0/);
   });

@@ -23,6 +23,9 @@ export interface FaultRun {
   close(): Promise<void>;
 }
 
+/** The fault workers’ outbox claim: longer than the slowest channel’s 10 s timeout plus the outbox’s 5 s margin. */
+export const FAULT_OUTBOX_LEASE_SECONDS = 20;
+
 /**
  * One fault file's real parts: a client of the dev server (the run's, or `temporalAddress`).
  * Each run gets its own database (on the run's PostgreSQL, or `postgresUrl`), webhook receiver and task queue, and starts its worker
@@ -47,6 +50,10 @@ export function faultSuite(name: string, options: () => { temporalAddress?: stri
           TEMPORAL_TASK_QUEUE: run.taskQueue,
           DATABASE_URL: db.url,
           DBOPS_WEBHOOK_URL: receiver.url,
+          // A page whose worker was killed mid-send is sent again once its claim runs out, at the next flush: the
+          // same path as the defaults (60 s, every 10 s), shortened so a run does not wait 70 s for it.
+          DBOPS_OUTBOX_LEASE_SECONDS: String(FAULT_OUTBOX_LEASE_SECONDS),
+          DBOPS_OUTBOX_FLUSH_SECONDS: '2',
           ...extra,
           ...more,
         }),
