@@ -50,6 +50,9 @@ export function faultSuite(name: string, options: () => { temporalAddress?: stri
           TEMPORAL_TASK_QUEUE: run.taskQueue,
           DATABASE_URL: db.url,
           DBOPS_WEBHOOK_URL: receiver.url,
+          // The run's one workflow bundle, as production workers start from `npm run build`'s: a worker (and each one
+          // that replaces a killed one) polls in a second or two instead of bundling the workflows first.
+          DBOPS_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
           // A page whose worker was killed mid-send is sent again once its claim runs out, at the next flush: the
           // same path as the defaults (60 s, every 10 s), shortened so a run does not wait 70 s for it.
           DBOPS_OUTBOX_LEASE_SECONDS: String(FAULT_OUTBOX_LEASE_SECONDS),
