@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import path from 'node:path';
-import { createIntakeApp, startIntake } from '../client/api/intake';
+import { createApiApp } from '../client/api/app';
+import { startIntake } from '../client/api/listen';
 import { createCredential } from '../db/credentials/credentials';
 import { freePort } from '../dev/provision/processes';
 import { createLogger } from '../lib/logger';
@@ -14,7 +15,7 @@ import { calendar, type BenchContext } from './context';
  */
 export async function startBenchIntake(ctx: BenchContext, session: { client: Client; taskQueue: string }) {
   const port = await freePort();
-  const app = createIntakeApp(
+  const app = createApiApp(
     {
       client: session.client,
       taskQueue: session.taskQueue,

@@ -7,7 +7,8 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import path from 'node:path';
 import { Pool } from 'pg';
 import { seedDemoData } from './demoData';
-import { closeIntake, createIntakeApp, startIntake } from '../client/api/intake';
+import { createApiApp } from '../client/api/app';
+import { closeIntake, startIntake } from '../client/api/listen';
 import { openIncident } from '../client/incidents/openIncident';
 import { applySchedules } from '../client/checklists/schedules';
 import { buildActivities } from '../workers/activityDependencies';
@@ -108,7 +109,7 @@ async function main() {
       deadlineMs: config.apiDeadlineMs,
       secretKeys: config.secretKeys,
     };
-    const intake = await startIntake(createIntakeApp(api, log), config.intakePort, config.intakeHost, config.tls);
+    const intake = await startIntake(createApiApp(api, log), config.intakePort, config.intakeHost, config.tls);
     // Requests already in flight finish (Temporal and the audit store are still up); new ones are refused.
     let intakeClosed: Promise<void> | undefined;
     stopTakingRequests = () => (intakeClosed ??= closeIntake(intake));

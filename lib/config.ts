@@ -94,7 +94,10 @@ export type Config = ReturnType<typeof loadConfig>;
 
 export const DEFAULT_ROUTING_FILE = 'config/routing.example.json';
 
-export class ConfigError extends Error {}
+/** A setting that cannot be used: its message is one line naming the variable (every entry point prints it without a stack). */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   // A variable set to '' is unset: docker compose passes `${X:-}` as '' for every option left out.

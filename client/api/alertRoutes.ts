@@ -8,7 +8,8 @@ import { acknowledgeAlert, resolveAlert, triggerAlert, type AlertContext } from 
 import { integrationAuth, callingIntegration, signatureBackOnFailure, stampReceivedAt, type ApiEnv, type AuthDeps } from './authenticate';
 import { MAX_BATCH_BODY_BYTES, MAX_PAGERDUTY_EVENT_BYTES } from '../../runbooks/limits';
 import { deadlineFor, requestDeadline, withinDeadline, type Deadlines } from './deadline';
-import { BodyNotJsonError, limitBodyTo, readJson } from './intake';
+import { limitBodyTo } from './http/bodyLimit';
+import { BodyNotJsonError, readJson } from './http/jsonBody';
 
 /** The body as JSON, or InvalidEventError saying why not (every format answers a bad body with 400 and its errors). */
 async function jsonOf(c: Context): Promise<unknown> {

@@ -3,7 +3,8 @@ import { Hono } from 'hono';
 import type { Logger } from '../../lib/logger';
 import { checklistStateQuery, signOffUpdate } from '../../workflows/checklist/messages';
 import type { ApiEnv } from './authenticate';
-import { jsonBody, type ApiContext } from './intake';
+import type { ApiContext } from './apiContext';
+import { jsonBody } from './http/jsonBody';
 
 const STATUS_OF_REFUSAL: Record<string, 403 | 404 | 409> = {
   NotEntitled: 403,

@@ -18,7 +18,8 @@ import { acknowledgeIncident, refusalOf, type IncidentHandle } from '../incident
 import { handleOfRef } from '../incidents/incidentRef';
 import { InvalidRequestError, openIncident, parseIncidentRequest } from '../incidents/openIncident';
 import type { ApiEnv } from './authenticate';
-import { jsonBody, type ApiContext } from './intake';
+import type { ApiContext } from './apiContext';
+import { jsonBody } from './http/jsonBody';
 
 /** Only these body fields reach an Update (never `actor`, `roles` or `rosterVersion`: those come from the token). */
 const optionalString = (body: Record<string, unknown>, field: string, required = false): string | undefined => {

@@ -7,7 +7,8 @@ import { rosterInForce } from '../../lib/rosterInForce';
 import { loadRouting } from '../../lib/routingRules';
 import { registerIntakeKey, sealSigningKeysWithCurrentKey } from './intakeKey';
 import { abandonedWorkSettled } from './deadline';
-import { closeIntake, createIntakeApp, startIntake } from './intake';
+import { createApiApp } from './app';
+import { closeIntake, startIntake } from './listen';
 import { schedulesInForce } from '../../lib/schedules';
 import { withOperations } from './operations';
 
@@ -26,7 +27,7 @@ async function main() {
   else log.warn('DBOPS_SECRET_KEY is not set: signed alerts are refused (bearer keys work)');
   const roster = rosterInForce(config.rosterPath, log);
   const app = withOperations(
-    createIntakeApp(
+    createApiApp(
       {
         client,
         taskQueue: config.temporal.taskQueue,

@@ -7,7 +7,8 @@ import { ladderRoles } from '../../runbooks/onCallGaps';
 import { mayOverride, notEntitled, OverrideRequestSchema, planOverrides } from '../../runbooks/onCallOverrides';
 import { ROLES, type Role } from '../../runbooks/types';
 import type { ApiEnv } from './authenticate';
-import { jsonBody, type ApiContext } from './intake';
+import type { ApiContext } from './apiContext';
+import { jsonBody } from './http/jsonBody';
 
 const OVERRIDE_SHAPE = '{ "role", "person", "from", "to", "reason"?, "swap"?: { "from", "to" } }';
 

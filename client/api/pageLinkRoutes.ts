@@ -10,7 +10,7 @@ import { incidentStateQuery, type IncidentState } from '../../workflows/incident
 import { acknowledgeIncident, refusalOf } from '../incidents/incidentActions';
 import { handleOfRef } from '../incidents/incidentRef';
 import type { ApiEnv } from './authenticate';
-import type { ApiContext } from './intake';
+import type { ApiContext } from './apiContext';
 import type { createRateLimiter } from './rateLimiter';
 
 type Status = 200 | 400 | 403 | 404 | 409 | 410 | 429 | 503;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createIntakeApp, startIntake } from '../../client/api/intake';
+import { createApiApp } from '../../client/api/app';
+import { startIntake } from '../../client/api/listen';
 import { createCredential } from '../../db/credentials/credentials';
 import { openIncident } from '../../client/incidents/openIncident';
 import { freePort } from '../../dev/provision/processes';
@@ -71,7 +72,7 @@ describe('fault: a bounded fuzz of the alert intake', () => {
     const run = await f.startRun(1);
     try {
       const worker = run.startWorker();
-      const app = createIntakeApp(
+      const app = createApiApp(
         {
           client: f.client,
           taskQueue: run.taskQueue,

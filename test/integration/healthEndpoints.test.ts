@@ -3,7 +3,8 @@ import type { ServerType } from '@hono/node-server';
 import type http from 'node:http';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createIntakeApp, startIntake } from '../../client/api/intake';
+import { createApiApp } from '../../client/api/app';
+import { startIntake } from '../../client/api/listen';
 import { withOperations } from '../../client/api/operations';
 import { freePort } from '../../dev/provision/processes';
 import { startOpsServer } from '../../workers/opsServer';
@@ -66,7 +67,7 @@ describe('/healthz and /readyz name the dependency that is down', () => {
     const port = await freePort();
     const pool = new Pool({ connectionString: inject('databaseUrl'), max: 2 });
     const app = withOperations(
-      createIntakeApp(
+      createApiApp(
         { client, taskQueue: 'health', roster: () => ({ roster, version: 'test' }), calendar, pool, rateLimitPerMinute: 60 },
         quietLogger,
       ),

@@ -7,7 +7,8 @@ import type { PageLinker } from '../../activities/notify/channels';
 import { Client, Connection } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { createIntakeApp, startIntake } from '../../client/api/intake';
+import { createApiApp } from '../../client/api/app';
+import { startIntake } from '../../client/api/listen';
 import { createCredential, signingKeyOf } from '../../db/credentials/credentials';
 import { signBody } from '../../lib/bodySignature';
 import { freePort } from '../../dev/provision/processes';
@@ -58,7 +59,7 @@ export async function startTestApi(
   const secretKeys = opts.secretKeys ?? parseSecretKeys(`test-1:${randomBytes(32).toString('base64')}`, 'the test API');
   const port = await freePort();
   const currentRoster = rosterInForce(rosterFile);
-  const app = createIntakeApp(
+  const app = createApiApp(
     {
       client,
       taskQueue,
