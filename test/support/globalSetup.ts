@@ -1,7 +1,9 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { createLogger } from '../../lib/logger';
 import { startEphemeralStack } from '../../dev/ephemeralStack';
+import { buildCli } from '../../client/cli/buildCli';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -11,6 +13,8 @@ declare module 'vitest' {
     workflowBundlePath: string;
     /** The Temporal CLI binary, when one was found or built (not with the SDK-download fallback). */
     temporalCliPath: string;
+    /** The dbops CLI bundled once for the run, as `npm run build` bundles it (test/support/cli.ts runs it). */
+    cliBundlePath: string;
   }
 }
 
@@ -35,5 +39,11 @@ export default async function setup(project: TestProject) {
   project.provide('testServerPath', stack.testServerPath);
   project.provide('workflowBundlePath', stack.workflowBundlePath);
   project.provide('temporalCliPath', stack.temporalCliPath);
-  return stack.stop;
+  // Inside the checkout, so the bundle finds node_modules; one per run, so two runs never share one.
+  const bundleDir = path.resolve(process.env.DBOPS_DATA_DIR ?? '.dbops', `test-cli/bundle-${process.pid}`);
+  project.provide('cliBundlePath', await buildCli(path.join(bundleDir, 'main.js')));
+  return async () => {
+    await stack.stop();
+    fs.rmSync(bundleDir, { recursive: true, force: true });
+  };
 }
