@@ -67,6 +67,8 @@ const RuleSchema = z
     severity: z.enum(SEVERITIES).optional(),
     /** A template over the alert's labels, e.g. "{{alertname}}:{{instance}}"; without it, the alert's dedup key. */
     fingerprint: z.string().min(1).max(255).optional(),
+    /** Seconds the breach must hold before its incident pages (flapping; wins over the type's holdForSeconds). */
+    holdForSeconds: z.number().int().min(0).max(3_600).optional(),
   })
   .strict();
 export type RoutingRule = z.infer<typeof RuleSchema>;
@@ -162,6 +164,8 @@ export interface AlertRoute {
   /** Why it went to the triage default: said in the incident's summary. */
   triage?: string;
   resolvePolicy: AlertResolvedPolicyName;
+  /** The rule's hold for the breach, in seconds (docs/alert-lifecycle.md). */
+  holdForSeconds?: number;
 }
 
 function matches(m: Matcher | undefined, value: string | undefined): boolean {
@@ -191,7 +195,16 @@ export function routeAlert(config: RoutingConfig, alert: RoutableAlert): AlertRo
   const mapped = alert.severity ? SOURCE_SEVERITIES[alert.severity.toLowerCase()] : undefined;
   const severity = rule?.severity ?? mapped ?? (rule ? undefined : config.default.severity);
   const resolvePolicy = config.resolvePolicy[type] ?? DEFAULT_RESOLVE_POLICY[type];
-  if (rule) return { type, tier, severity, fingerprintTemplate: rule.fingerprint, rule: rule.name ?? `#${index}`, resolvePolicy };
+  if (rule)
+    return {
+      type,
+      tier,
+      severity,
+      fingerprintTemplate: rule.fingerprint,
+      rule: rule.name ?? `#${index}`,
+      resolvePolicy,
+      ...(rule.holdForSeconds !== undefined && { holdForSeconds: rule.holdForSeconds }),
+    };
   const labels = Object.entries(alert.labels)
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');

@@ -76,7 +76,13 @@ export interface OpenIncidentContext {
  * there. Without it (a checklist's breach, tests on the time-skipping server, whose clock is not the machine's)
  * they start when the workflow first runs.
  */
-export async function openIncident(ctx: OpenIncidentContext, request: IncidentRequest, receivedAt?: Date) {
+export async function openIncident(
+  ctx: OpenIncidentContext,
+  request: IncidentRequest,
+  receivedAt?: Date,
+  /** The routing rule's hold for an alert's breach (flapping), over the type's. */
+  opts: { holdForSeconds?: number } = {},
+) {
   const r = parseIncidentRequest(request);
   const trigger: IncidentTrigger = {
     source: r.source,
@@ -87,6 +93,8 @@ export async function openIncident(ctx: OpenIncidentContext, request: IncidentRe
   };
   const type = INCIDENT_TYPES[r.type];
   const severity = r.severity ?? type.defaultSeverity;
+  // A repeat of higher severity breaks a snooze (workflows/incident/snooze.ts).
+  trigger.severity = severity;
   const workflowId = incidentWorkflowId(r.type, r.tier, r.fingerprint);
   const input: OpenIncidentInput = {
     incidentKey: workflowId,
@@ -96,7 +104,7 @@ export async function openIncident(ctx: OpenIncidentContext, request: IncidentRe
     fingerprint: r.fingerprint,
     title: r.title ?? `${type.name} on ${r.tier}`,
     trigger,
-    plan: buildIncidentPlan(r.type, ctx.roster, ctx.calendar),
+    plan: buildIncidentPlan(r.type, ctx.roster, ctx.calendar, opts),
     continueAsNewAfterEvents: ctx.continueAsNewAfterEvents,
   };
   const options = {
