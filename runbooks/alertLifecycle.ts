@@ -29,10 +29,14 @@ export const SEVERITY_LIFECYCLE: Record<Severity, SeverityLifecycle> = {
 };
 
 /**
- * A cleared alert that fires again within this many minutes reopens the incident it closed (the same flapping
- * problem) instead of opening another: half an hour covers a restart loop or a pool that fills again after a deploy.
+ * What a routing rule (or an incident type) sets for its alerts' flapping. Both default to 0, today's behaviour: a
+ * breach pages at once, and a firing after its clearing closed the incident opens a new one. docs/alert-lifecycle.md
+ * recommends values (a pool alert held 60 s and reopened within 30 min, say).
  */
-export const REOPEN_WITHIN_MINUTES = 30;
+export interface FlapSettings {
+  holdForSeconds?: number;
+  reopenWithinMinutes?: number;
+}
 
 /** What an incident's plan carries of the lifecycle: the type's overrides applied to the defaults. */
 export interface LifecyclePlan {
@@ -43,7 +47,8 @@ export interface LifecyclePlan {
   reopenWithinMinutes: number;
 }
 
-export function lifecyclePlan(type: IncidentTypeDefinition, holdForSeconds?: number): LifecyclePlan {
+/** The routing rule's flap settings win over the type's. */
+export function lifecyclePlan(type: IncidentTypeDefinition, flap: FlapSettings = {}): LifecyclePlan {
   const severities = Object.fromEntries(
     Object.entries(SEVERITY_LIFECYCLE).map(([severity, d]) => [
       severity,
@@ -52,7 +57,7 @@ export function lifecyclePlan(type: IncidentTypeDefinition, holdForSeconds?: num
   ) as Record<Severity, SeverityLifecycle>;
   return {
     severities,
-    holdForSeconds: holdForSeconds ?? type.holdForSeconds ?? 0,
-    reopenWithinMinutes: type.reopenWithinMinutes ?? REOPEN_WITHIN_MINUTES,
+    holdForSeconds: flap.holdForSeconds ?? type.holdForSeconds ?? 0,
+    reopenWithinMinutes: flap.reopenWithinMinutes ?? type.reopenWithinMinutes ?? 0,
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { FlapSettings } from './alertLifecycle';
 import { INCIDENT_TYPE_IDS, SEVERITIES, TIERS, type IncidentTypeId, type Severity, type Tier } from './types';
 
 /**
@@ -69,6 +70,8 @@ const RuleSchema = z
     fingerprint: z.string().min(1).max(255).optional(),
     /** Seconds the breach must hold before its incident pages (flapping; wins over the type's holdForSeconds). */
     holdForSeconds: z.number().int().min(0).max(3_600).optional(),
+    /** Minutes in which the alert firing again after its clearing closed the incident reopens it (wins over the type's). */
+    reopenWithinMinutes: z.number().int().min(0).max(1_440).optional(),
   })
   .strict();
 export type RoutingRule = z.infer<typeof RuleSchema>;
@@ -164,8 +167,8 @@ export interface AlertRoute {
   /** Why it went to the triage default: said in the incident's summary. */
   triage?: string;
   resolvePolicy: AlertResolvedPolicyName;
-  /** The rule's hold for the breach, in seconds (docs/alert-lifecycle.md). */
-  holdForSeconds?: number;
+  /** The rule's hold and reopen window for its alerts (docs/alert-lifecycle.md). */
+  flap?: FlapSettings;
 }
 
 function matches(m: Matcher | undefined, value: string | undefined): boolean {
@@ -203,7 +206,7 @@ export function routeAlert(config: RoutingConfig, alert: RoutableAlert): AlertRo
       fingerprintTemplate: rule.fingerprint,
       rule: rule.name ?? `#${index}`,
       resolvePolicy,
-      ...(rule.holdForSeconds !== undefined && { holdForSeconds: rule.holdForSeconds }),
+      flap: { holdForSeconds: rule.holdForSeconds, reopenWithinMinutes: rule.reopenWithinMinutes },
     };
   const labels = Object.entries(alert.labels)
     .map(([k, v]) => `${k}=${v}`)

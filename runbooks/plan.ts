@@ -1,5 +1,5 @@
 import { DEFAULT_ACTION_POLICY, type ActionPolicy } from './actionPolicy';
-import { lifecyclePlan, type LifecyclePlan } from './alertLifecycle';
+import { lifecyclePlan, type FlapSettings, type LifecyclePlan } from './alertLifecycle';
 import { GENERAL_ESCALATION_PATH } from './escalationLevels';
 import { INCIDENT_TYPES } from './incidentTypes';
 import { peopleWithRole, type Roster } from './roster';
@@ -72,12 +72,12 @@ export function escalationRoles(type: IncidentTypeDefinition): Role[][] {
   return rungs;
 }
 
-/** `holdForSeconds`: the routing rule's hold for the alert's breach, which wins over the type's. */
+/** `flap`: the routing rule's hold and reopen window for the alert, which win over the type's. */
 export function buildIncidentPlan(
   typeId: IncidentTypeId,
   roster: Roster,
   calendar: BusinessCalendar,
-  opts: { holdForSeconds?: number } = {},
+  flap: FlapSettings = {},
 ): IncidentPlan {
   const type = INCIDENT_TYPES[typeId];
   const ladder = escalationRoles(type).map((roles) => ({
@@ -92,7 +92,7 @@ export function buildIncidentPlan(
     responders: roster.people.map((p) => ({ id: p.id, roles: p.roles })),
     calendar,
     policy: DEFAULT_ACTION_POLICY,
-    lifecycle: lifecyclePlan(type, opts.holdForSeconds),
+    lifecycle: lifecyclePlan(type, flap),
     ...(typeId === 'unclassified' && {
       classifyInto: Object.fromEntries(
         Object.values(INCIDENT_TYPES)

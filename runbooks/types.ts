@@ -135,7 +135,7 @@ export interface IncidentTypeDefinition {
   ackTimeoutMinutes?: Partial<Record<Severity, number>>;
   /** Seconds an alert's breach must hold before the incident pages (a routing rule's holdForSeconds wins); default 0. */
   holdForSeconds?: number;
-  /** Minutes in which a cleared alert firing again reopens its incident (default REOPEN_WITHIN_MINUTES; 0: never). */
+  /** Minutes in which a cleared alert firing again reopens the incident it closed (a routing rule's wins); default 0. */
   reopenWithinMinutes?: number;
 }
 

@@ -1,6 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { clipText, textProblem, TEXT_LIMITS, type LimitedField } from '../../runbooks/limits';
+import type { FlapSettings } from '../../runbooks/alertLifecycle';
 import { buildIncidentPlan } from '../../runbooks/plan';
 import { INCIDENT_TYPES } from '../../runbooks/incidentTypes';
 import type { Roster } from '../../runbooks/roster';
@@ -80,8 +81,8 @@ export async function openIncident(
   ctx: OpenIncidentContext,
   request: IncidentRequest,
   receivedAt?: Date,
-  /** The routing rule's hold for an alert's breach (flapping), over the type's. */
-  opts: { holdForSeconds?: number } = {},
+  /** The routing rule's hold and reopen window for an alert (flapping), over the type's. */
+  flap: FlapSettings = {},
 ) {
   const r = parseIncidentRequest(request);
   const trigger: IncidentTrigger = {
@@ -104,7 +105,7 @@ export async function openIncident(
     fingerprint: r.fingerprint,
     title: r.title ?? `${type.name} on ${r.tier}`,
     trigger,
-    plan: buildIncidentPlan(r.type, ctx.roster, ctx.calendar, opts),
+    plan: buildIncidentPlan(r.type, ctx.roster, ctx.calendar, flap),
     continueAsNewAfterEvents: ctx.continueAsNewAfterEvents,
   };
   const options = {
