@@ -57,9 +57,11 @@ function remind(ctx: IncidentContext): void {
     timeoutMinutes: l.ackTimeoutMinutes,
     returnAt: timer.returnAt,
   });
+  // A monitoring tool's acknowledgement has nobody to remind: the audit says so, and the grace runs on.
+  if (!acknowledger) return;
   void audit.send(
     'lifecycle',
-    acknowledger ? [acknowledger] : [],
+    [acknowledger],
     `[${s.severity.toUpperCase()}] ${plan.type.name} on ${s.tier}: ${s.title} — acknowledged by you, no update for ${l.ackTimeoutMinutes} min: add a note or resolve it, or it returns to escalation at ${timer.returnAt} (${s.incidentId})`,
     undefined,
     false,
