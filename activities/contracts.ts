@@ -20,7 +20,9 @@ export interface NotificationRequest {
     | 'resolved'
     | 'delivery-failed'
     | 'alert-resolved'
-    | 'severity-changed';
+    | 'severity-changed'
+    /** Alert lifecycle notices: snoozed, an acknowledgement about to lapse (docs/alert-lifecycle.md). */
+    | 'lifecycle';
   message: string;
   recipients: Contact[];
   occurredAt: string;

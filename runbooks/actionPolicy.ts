@@ -19,6 +19,8 @@ export const ACTIONS = [
   'skip-step',
   'abort-steps',
   'resolve',
+  'snooze',
+  'unsnooze',
   'sign-checklist-item',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -90,6 +92,11 @@ export const DEFAULT_ACTION_POLICY: ActionPolicy = [
   { id: 'skip-step', action: 'skip-step', anyOf: RESPONDER },
   { id: 'abort-steps', action: 'abort-steps', anyOf: RESPONDER, reasonRequired: true },
   { id: 'resolve', action: 'resolve', anyOf: RESPONDER },
+  // Snoozing silences pages for a while, like lowering the severity: it takes a part in the incident and a reason,
+  // which everyone paged is told. The operations team at large may acknowledge (take it), but not put it to sleep.
+  { id: 'snooze', action: 'snooze', anyOf: RESPONDER, reasonRequired: true },
+  // Ending a snooze early only makes the incident page again: anyone on the roster may wake it.
+  { id: 'unsnooze', action: 'unsnooze', anyOf: [{ kind: 'roster' }] },
   { id: 'sign-checklist-item', action: 'sign-checklist-item', anyOf: [{ kind: 'item-signer' }] },
 ];
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { FlapSettings } from './alertLifecycle';
 import { INCIDENT_TYPE_IDS, SEVERITIES, TIERS, type IncidentTypeId, type Severity, type Tier } from './types';
 
 /**
@@ -67,6 +68,10 @@ const RuleSchema = z
     severity: z.enum(SEVERITIES).optional(),
     /** A template over the alert's labels, e.g. "{{alertname}}:{{instance}}"; without it, the alert's dedup key. */
     fingerprint: z.string().min(1).max(255).optional(),
+    /** Seconds the breach must hold before its incident pages (flapping; wins over the type's holdForSeconds). */
+    holdForSeconds: z.number().int().min(0).max(3_600).optional(),
+    /** Minutes in which the alert firing again after its clearing closed the incident reopens it (wins over the type's). */
+    reopenWithinMinutes: z.number().int().min(0).max(1_440).optional(),
   })
   .strict();
 export type RoutingRule = z.infer<typeof RuleSchema>;
@@ -162,6 +167,8 @@ export interface AlertRoute {
   /** Why it went to the triage default: said in the incident's summary. */
   triage?: string;
   resolvePolicy: AlertResolvedPolicyName;
+  /** The rule's hold and reopen window for its alerts (docs/alert-lifecycle.md). */
+  flap?: FlapSettings;
 }
 
 function matches(m: Matcher | undefined, value: string | undefined): boolean {
@@ -191,7 +198,16 @@ export function routeAlert(config: RoutingConfig, alert: RoutableAlert): AlertRo
   const mapped = alert.severity ? SOURCE_SEVERITIES[alert.severity.toLowerCase()] : undefined;
   const severity = rule?.severity ?? mapped ?? (rule ? undefined : config.default.severity);
   const resolvePolicy = config.resolvePolicy[type] ?? DEFAULT_RESOLVE_POLICY[type];
-  if (rule) return { type, tier, severity, fingerprintTemplate: rule.fingerprint, rule: rule.name ?? `#${index}`, resolvePolicy };
+  if (rule)
+    return {
+      type,
+      tier,
+      severity,
+      fingerprintTemplate: rule.fingerprint,
+      rule: rule.name ?? `#${index}`,
+      resolvePolicy,
+      flap: { holdForSeconds: rule.holdForSeconds, reopenWithinMinutes: rule.reopenWithinMinutes },
+    };
   const labels = Object.entries(alert.labels)
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');

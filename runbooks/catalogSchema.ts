@@ -53,6 +53,9 @@ export const IncidentTypeSchema = z
     escalationPath: z.array(z.enum(ROLES)).min(1),
     steps: z.array(z.discriminatedUnion('kind', [AutomatedStepSchema, ManualStepSchema, ClassifyStepSchema])).min(1),
     ladderPasses: z.number().int().nonnegative().optional(),
+    ackTimeoutMinutes: z.partialRecord(z.enum(SEVERITIES), positive).optional(),
+    holdForSeconds: z.number().int().nonnegative().max(3_600).optional(),
+    reopenWithinMinutes: z.number().int().nonnegative().max(1_440).optional(),
   })
   .superRefine((t, ctx) => {
     const seen = new Set<string>();

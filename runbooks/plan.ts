@@ -1,4 +1,5 @@
 import { DEFAULT_ACTION_POLICY, type ActionPolicy } from './actionPolicy';
+import { lifecyclePlan, type FlapSettings, type LifecyclePlan } from './alertLifecycle';
 import { GENERAL_ESCALATION_PATH } from './escalationLevels';
 import { INCIDENT_TYPES } from './incidentTypes';
 import { peopleWithRole, type Roster } from './roster';
@@ -53,6 +54,8 @@ export interface IncidentPlan {
   policy?: ActionPolicy;
   /** An unclassified incident's choices: each type it may be classified as, frozen with the rest of the plan. */
   classifyInto?: Partial<Record<ClassifiedTypeId, IncidentTypeDefinition>>;
+  /** Acknowledgement timeout, snooze bound, hold and reopen window (absent in plans frozen before alert-lifecycle). */
+  lifecycle?: LifecyclePlan;
 }
 
 /**
@@ -69,7 +72,13 @@ export function escalationRoles(type: IncidentTypeDefinition): Role[][] {
   return rungs;
 }
 
-export function buildIncidentPlan(typeId: IncidentTypeId, roster: Roster, calendar: BusinessCalendar): IncidentPlan {
+/** `flap`: the routing rule's hold and reopen window for the alert, which win over the type's. */
+export function buildIncidentPlan(
+  typeId: IncidentTypeId,
+  roster: Roster,
+  calendar: BusinessCalendar,
+  flap: FlapSettings = {},
+): IncidentPlan {
   const type = INCIDENT_TYPES[typeId];
   const ladder = escalationRoles(type).map((roles) => ({
     roles,
@@ -83,6 +92,7 @@ export function buildIncidentPlan(typeId: IncidentTypeId, roster: Roster, calend
     responders: roster.people.map((p) => ({ id: p.id, roles: p.roles })),
     calendar,
     policy: DEFAULT_ACTION_POLICY,
+    lifecycle: lifecyclePlan(type, flap),
     ...(typeId === 'unclassified' && {
       classifyInto: Object.fromEntries(
         Object.values(INCIDENT_TYPES)

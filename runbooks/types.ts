@@ -131,6 +131,12 @@ export interface IncidentTypeDefinition {
    * someone acknowledges. After the last pass the top rung repeats at the severity's cadence (never silent).
    */
   ladderPasses?: number;
+  /** Minutes an acknowledgement holds without an update, per severity (runbooks/alertLifecycle.ts has the defaults). */
+  ackTimeoutMinutes?: Partial<Record<Severity, number>>;
+  /** Seconds an alert's breach must hold before the incident pages (a routing rule's holdForSeconds wins); default 0. */
+  holdForSeconds?: number;
+  /** Minutes in which a cleared alert firing again reopens the incident it closed (a routing rule's wins); default 0. */
+  reopenWithinMinutes?: number;
 }
 
 export type EscalationCadence = { kind: 'immediate' } | { kind: 'after-minutes'; minutes: number } | { kind: 'next-business-day' };

@@ -61,6 +61,7 @@ export async function triggerAlert(ctx: AlertContext, a: FiringAlert, receivedAt
       firedAt: a.firedAt,
     },
     receivedAt,
+    route.flap,
   );
   const firstRunId = (await handle.describe()).raw.workflowExecutionInfo?.firstRunId ?? handle.signaledRunId;
   await recordAlertKey(ctx.pool, a.integration, a.dedupKey, { workflowId, firstRunId });

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { readIncidentEvents } from '../../db/audit/readEvents';
 import { readDeliveries } from '../../db/deliveries/readDeliveries';
 import type { Logger } from '../../lib/logger';
+import { DURATION_FORMAT, parseDuration } from '../../runbooks/duration';
 import {
   addNoteUpdate,
   approveStepUpdate,
@@ -12,6 +13,8 @@ import {
   incidentStateQuery,
   rejectStepUpdate,
   resolveUpdate,
+  snoozeUpdate,
+  unsnoozeUpdate,
   type ActorRequest,
 } from '../../workflows/incident/messages';
 import { acknowledgeIncident, refusalOf, type IncidentHandle } from '../incidents/incidentActions';
@@ -129,6 +132,19 @@ export function incidentRoutes(ctx: ApiContext, log: Logger) {
         args: [{ ...actorOf(c), type: optionalString(b, 'type', true) as never, note: optionalString(b, 'note') }],
       }),
     ),
+  );
+  app.post(
+    '/:ref/snooze',
+    act('{ "for", "reason" }', (h, b, c) => {
+      const text = optionalString(b, 'for', true)!;
+      const forMs = parseDuration(text);
+      if (forMs === undefined) throw new InvalidRequestError(`for: '${text.slice(0, 40)}' is not ${DURATION_FORMAT}`);
+      return h.executeUpdate(snoozeUpdate, { args: [{ ...actorOf(c), forMs, reason: optionalString(b, 'reason', true)! }] });
+    }),
+  );
+  app.post(
+    '/:ref/unsnooze',
+    act('{ "note"? }', (h, b, c) => h.executeUpdate(unsnoozeUpdate, { args: [{ ...actorOf(c), note: optionalString(b, 'note') }] })),
   );
   app.post(
     '/:ref/steps/:step/complete',

@@ -20,7 +20,12 @@ function printState(s: ShownIncident) {
   say(
     `  escalation ${levelLabel(s.escalation.rung ?? s.escalation.level, s.escalation.pass)}, response due ${s.escalation.responseDueAt}${s.escalation.responseMissed ? ' (MISSED)' : ''}${s.escalation.nextEscalationAt ? `, next escalation ${s.escalation.nextEscalationAt}` : ''}`,
   );
+  if (s.hold) say(`  held: pages at ${s.hold.until} unless its alert clears (hold ${s.hold.holdForSeconds}s)`);
+  if (s.snooze) say(`  snoozed by ${s.snooze.by} until ${s.snooze.until}: ${s.snooze.reason}`);
+  if (s.reopens) say(`  reopened ${s.reopens} time(s) by its alert firing again`);
   if (s.acknowledgedBy) say(`  acknowledged by ${s.acknowledgedBy} at ${s.acknowledgedAt}`);
+  if (s.ackTimer)
+    say(`  acknowledgement lapses without an update: reminder ${s.ackTimer.remindAt}, back in escalation ${s.ackTimer.returnAt}`);
   if (s.resolvedBy) say(`  resolved by ${s.resolvedBy} at ${s.resolvedAt}: ${s.resolution}`);
   if (s.notes.length) say(`  notes: ${s.notes.map((n) => `${n.actor}: ${n.text}`).join(' | ')}`);
   say('  steps:');

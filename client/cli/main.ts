@@ -19,6 +19,7 @@ import {
   TIERS,
   type ChecklistId,
 } from '../../runbooks/types';
+import { DURATION_FORMAT, parseDuration } from '../../runbooks/duration';
 import { EXPORT_FORMATS, type ExportFormat } from './auditExport';
 import { tell } from './output';
 import { textOptionProblem } from './textOptions';
@@ -43,6 +44,11 @@ const days = (value: string) => {
   if (!/^\d{1,3}$/.test(value) || Number(value) < 1 || Number(value) > 366)
     throw new InvalidArgumentError('a whole number of days from 1 to 366.');
   return Number(value);
+};
+
+const snoozeFor = (value: string) => {
+  if (parseDuration(value) === undefined) throw new InvalidArgumentError(`${DURATION_FORMAT}.`);
+  return value;
 };
 
 // Positional options: a command's own options come before its subcommands, so `oncall --role R` and
@@ -115,6 +121,19 @@ incident
   .addArgument(new Argument('<type>', 'the incident type').choices(INCIDENT_TYPE_IDS.filter((t) => t !== 'unclassified')))
   .option('--note <text>', 'why: recorded in the audit')
   .action(async (ref, type: string, o) => (await incidents()).act(ref, 'classify', { type, note: o.note }));
+
+incident
+  .command('snooze <ref>')
+  .description("pause the incident's clocks for a while (a responder, with a reason): pages resume exactly where they were")
+  .requiredOption('--for <duration>', 'how long: 30m, 2h, 1h30m, 90s (at most the severity’s snooze maximum)', snoozeFor)
+  .requiredOption('--reason <text>', 'why: recorded and told to everyone paged')
+  .action(async (ref, o) => (await incidents()).act(ref, 'snooze', { for: o.for, reason: o.reason }));
+
+incident
+  .command('unsnooze <ref>')
+  .description('end a snooze early: the clocks resume now')
+  .option('--note <text>')
+  .action(async (ref, o) => (await incidents()).act(ref, 'unsnooze', { note: o.note }));
 
 const step = incident.command('step').description('complete, approve, reject or decide on a runbook step');
 const stepAction = async (ref: string, stepId: string, action: string, body: Record<string, unknown>) =>

@@ -5,5 +5,5 @@ import { sayTable } from './output';
 
 export async function printSlaReport(o: { days: string }) {
   const rows = await withPool((pool) => slaReport(pool, Number(o.days)));
-  sayTable(rows, ['type', 'severity', 'incidents', 'open', 'mttaMinutes', 'mttrMinutes', 'responseBreaches']);
+  sayTable(rows, ['type', 'severity', 'incidents', 'open', 'mttaMinutes', 'mttrMinutes', 'responseBreaches', 'suppressedFlaps']);
 }

@@ -1,6 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { clipText, textProblem, TEXT_LIMITS, type LimitedField } from '../../runbooks/limits';
+import type { FlapSettings } from '../../runbooks/alertLifecycle';
 import { buildIncidentPlan } from '../../runbooks/plan';
 import { INCIDENT_TYPES } from '../../runbooks/incidentTypes';
 import type { Roster } from '../../runbooks/roster';
@@ -76,7 +77,13 @@ export interface OpenIncidentContext {
  * there. Without it (a checklist's breach, tests on the time-skipping server, whose clock is not the machine's)
  * they start when the workflow first runs.
  */
-export async function openIncident(ctx: OpenIncidentContext, request: IncidentRequest, receivedAt?: Date) {
+export async function openIncident(
+  ctx: OpenIncidentContext,
+  request: IncidentRequest,
+  receivedAt?: Date,
+  /** The routing rule's hold and reopen window for an alert (flapping), over the type's. */
+  flap: FlapSettings = {},
+) {
   const r = parseIncidentRequest(request);
   const trigger: IncidentTrigger = {
     source: r.source,
@@ -87,6 +94,8 @@ export async function openIncident(ctx: OpenIncidentContext, request: IncidentRe
   };
   const type = INCIDENT_TYPES[r.type];
   const severity = r.severity ?? type.defaultSeverity;
+  // A repeat of higher severity breaks a snooze (workflows/incident/snooze.ts).
+  trigger.severity = severity;
   const workflowId = incidentWorkflowId(r.type, r.tier, r.fingerprint);
   const input: OpenIncidentInput = {
     incidentKey: workflowId,
@@ -96,7 +105,7 @@ export async function openIncident(ctx: OpenIncidentContext, request: IncidentRe
     fingerprint: r.fingerprint,
     title: r.title ?? `${type.name} on ${r.tier}`,
     trigger,
-    plan: buildIncidentPlan(r.type, ctx.roster, ctx.calendar),
+    plan: buildIncidentPlan(r.type, ctx.roster, ctx.calendar, flap),
     continueAsNewAfterEvents: ctx.continueAsNewAfterEvents,
   };
   const options = {

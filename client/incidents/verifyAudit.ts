@@ -89,7 +89,9 @@ function reportColumnProblems(row: IncidentRow, events: StoredEvent[]): string[]
   const problems: string[] = [];
   const first = (kind: string) => events.find((e) => e.kind === kind);
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
-  const resolved = first('resolved');
+  // A reopened incident (its alert fired again after clearing it) is open until a resolve after its last reopen.
+  const lastReopen = events.map((e) => e.kind).lastIndexOf('reopened');
+  const resolved = events.slice(lastReopen + 1).find((e) => e.kind === 'resolved');
   const acked = first('acknowledged') ?? (resolved && iso(row.acknowledged_at) === resolved.occurredAt ? resolved : undefined);
   const expect = (column: string, stored: string | null, fromChain: string | null) => {
     if (stored !== fromChain)

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openIncident } from '../../client/incidents/openIncident';
+import { SEVERITY_LIFECYCLE } from '../../runbooks/alertLifecycle';
 import { zonedTimeToUtc, localParts } from '../../runbooks/calendar';
 import type { IncidentTypeId } from '../../runbooks/types';
 import { acknowledgeUpdate, incidentStateQuery, resolveUpdate } from '../../workflows/incident/messages';
@@ -89,7 +90,9 @@ describe('escalation ladder (time-skipping)', () => {
 
       await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: 'dana' }] });
       const pagesAtAck = pagesFor(state.incidentId, state.openedAt).length;
-      await suite.env.sleep('6 hours');
+      // Silent until the acknowledgement would lapse with no update (ackTimeout.ts; ackTimeoutLifecycle.test.ts).
+      const { ackTimeoutMinutes, ackGraceMinutes } = SEVERITY_LIFECYCLE[state.severity];
+      await suite.env.sleep((ackTimeoutMinutes + ackGraceMinutes - 1) * 60_000);
       expect(pagesFor(state.incidentId, state.openedAt).length).toBe(pagesAtAck);
       await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'dana', summary: 'ladder test' }] });
       await handle.result();

@@ -57,8 +57,18 @@ describe('SLA report', () => {
         mttaMinutes: 2,
         mttrMinutes: 20,
         responseBreaches: 0,
+        suppressedFlaps: 0,
       },
-      { type: 'connection-pool-exhaustion', severity: 'high', incidents: 3, open: 1, mttaMinutes: 8, mttrMinutes: 40, responseBreaches: 2 },
+      {
+        type: 'connection-pool-exhaustion',
+        severity: 'high',
+        incidents: 3,
+        open: 1,
+        mttaMinutes: 8,
+        mttrMinutes: 40,
+        responseBreaches: 2,
+        suppressedFlaps: 0,
+      },
     ]);
   });
 });

@@ -5,7 +5,11 @@ import { isLowerSeverity } from '../../runbooks/severities';
 import { OUTCOMES, STEP_DECISIONS, type ClassifiedTypeId } from '../../runbooks/types';
 import { requireOneOf } from '../shared/authorisation';
 import { requireEvidence, requireText, storableText } from '../shared/inputChecks';
+import { formatDuration } from '../../runbooks/duration';
+import { armAckTimer } from './ackTimeout';
 import { isResolved, type IncidentContext } from './context';
+import { clearedInHold, takeReopen } from './flapping';
+import { breakSnoozeOnWorseTrigger, endSnooze, startSnooze } from './snooze';
 import { classify, lowerOrRaiseSeverity, setPhaseAttributes } from './incidentChanges';
 import { requireAllowed } from './incidentPolicy';
 import {
@@ -21,7 +25,9 @@ import {
   incidentStateQuery,
   rejectStepUpdate,
   resolveUpdate,
+  snoozeUpdate,
   triggerSignal,
+  unsnoozeUpdate,
   type ActorRequest,
   type IncidentState,
   type StepState,
@@ -86,6 +92,8 @@ export function registerIncidentHandlers(ctx: IncidentContext): void {
       update,
       async (args: A) => {
         await r.apply(args);
+        // Any person's Update is an update of the incident: the acknowledgement timer starts again (ackTimeout.ts).
+        if (version.alertLifecycle) armAckTimer(ctx);
         return s;
       },
       {
@@ -109,6 +117,11 @@ export function registerIncidentHandlers(ctx: IncidentContext): void {
   setHandler(triggerSignal, (trigger) => {
     s.triggerCount++;
     if (s.triggerCount === 1) return;
+    if (version.alertLifecycle) {
+      // Fired again after its clearing closed the incident, inside the reopen window: reopened, not a repeat.
+      if (takeReopen(ctx, trigger)) return;
+      breakSnoozeOnWorseTrigger(ctx, trigger.severity, storableText('actor', trigger.by) ?? 'unknown');
+    }
     // A signal has no validator: whatever a repeat carries is bounded and made storable before it is kept.
     audit.countRepeat({
       ...trigger,
@@ -174,12 +187,24 @@ export function registerIncidentHandlers(ctx: IncidentContext): void {
   // A signal (no validator): an alert's end is information, never refused; one meant for an earlier incident on this
   // key, or arriving after the incident closed, changes nothing. It adds no command to any other path.
   // Alert keys whose end this run already recorded: a tool that says "resolved" again tells nobody twice.
-  const endsRecorded = new Set<string>();
+  const endsRecorded = ctx.lifecycle.endsRecorded;
   setHandler(alertResolvedSignal, async (r) => {
     if (isResolved(s) || r.firstRunId !== workflowInfo().firstExecutionRunId || endsRecorded.has(r.dedupKey)) return;
     endsRecorded.add(r.dedupKey);
     const by = storableText('actor', r.by) ?? 'unknown';
     const summary = storableText('summary', r.summary);
+    if (version.alertLifecycle && s.hold && !someoneActed()) {
+      // Cleared within its hold: nobody was paged, and nobody will be; the flap is recorded, then closed.
+      const flap = clearedInHold(ctx, r);
+      void audit.record(
+        'flap-suppressed',
+        by,
+        flap,
+        `the alert cleared after ${formatDuration(Number(flap.heldMs))}, within its hold of ${formatDuration(Number(flap.holdForSeconds) * 1000)}: nobody paged`,
+      );
+      await resolve(by, `the alert cleared within its hold (${by}): a flap, nobody paged`, { flapSuppressed: true });
+      return;
+    }
     const close = r.policy === 'resolve' && !someoneActed();
     const data = {
       policy: r.policy,
@@ -190,6 +215,8 @@ export function registerIncidentHandlers(ctx: IncidentContext): void {
     };
     if (close) {
       void audit.record('alert-resolved', by, data, 'the alert resolved and nobody had acted: closed');
+      // The alert may fire again within the reopen window: that reopens this incident (flapping.ts).
+      if (version.alertLifecycle) s.closedByAlert = true;
       await resolve(by, `the alert resolved at its source (${by}) before anyone acted${summary ? `: ${summary}` : ''}`, {
         alertResolved: true,
       });
@@ -318,6 +345,44 @@ export function registerIncidentHandlers(ctx: IncidentContext): void {
       Object.assign(findStep(stepId), { decision, by: actor });
       deadline.rearm();
       await recordAnswer('step-decided', actor, { stepId, decision, note, ...rosterOf(rosterVersion) });
+    },
+  });
+
+  row(snoozeUpdate, {
+    action: () => 'snooze',
+    reason: ({ reason }) => reason,
+    check: ({ forMs, reason }) => {
+      if (!version.alertLifecycle || !plan.lifecycle)
+        throw ApplicationFailure.nonRetryable(`incident ${s.incidentId} was opened before snooze existed`, 'NoChange');
+      requireText('reason', reason, true);
+      const max = plan.lifecycle.severities[s.severity].snoozeMaxMinutes * 60_000;
+      if (typeof forMs !== 'number' || !Number.isInteger(forMs) || forMs < 1000 || forMs > max)
+        throw ApplicationFailure.nonRetryable(
+          `a snooze of a ${s.severity} incident lasts from 1s to ${formatDuration(max)} (its severity's snoozeMaxMinutes)`,
+          'BadDuration',
+        );
+    },
+    when: () => {
+      if (s.hold) throw ApplicationFailure.nonRetryable(`incident ${s.incidentId} has not paged yet (its alert is held)`, 'NoChange');
+      if (s.snooze)
+        throw ApplicationFailure.nonRetryable(
+          `incident ${s.incidentId} is already snoozed until ${s.snooze.until} by ${s.snooze.by}; unsnooze it first`,
+          'NoChange',
+        );
+    },
+    apply: async ({ actor, forMs, reason, rosterVersion }) => {
+      startSnooze(ctx, actor, forMs, reason, rosterOf(rosterVersion));
+    },
+  });
+
+  row(unsnoozeUpdate, {
+    action: () => 'unsnooze',
+    check: ({ note }) => requireText('note', note, true),
+    when: () => {
+      if (!s.snooze) throw ApplicationFailure.nonRetryable(`incident ${s.incidentId} is not snoozed`, 'NoChange');
+    },
+    apply: async ({ actor, note, rosterVersion }) => {
+      endSnooze(ctx, 'ended', now(), actor, { note, ...rosterOf(rosterVersion) });
     },
   });
 

@@ -19,6 +19,8 @@ const ACTION_WORDS: Record<Action, string> = {
   'skip-step': 'skip this step',
   'abort-steps': 'abort the runbook',
   resolve: 'resolve this incident',
+  snooze: 'snooze this incident',
+  unsnooze: 'end the snooze of this incident',
   'sign-checklist-item': 'sign this item off',
 };
 

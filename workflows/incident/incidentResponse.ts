@@ -5,9 +5,12 @@ import { settle } from '../shared/settle';
 import { isResolved, type IncidentContext } from './context';
 import { registerIncidentHandlers } from './handlers';
 import { IncidentAudit } from './incidentAudit';
+import { runAckTimeout } from './ackTimeout';
+import { holdBreach, reopenWithinWindow, startHold } from './flapping';
 import { pageOnOpen, runLadder } from './ladder';
 import type { IncidentState, OpenIncidentInput } from './messages';
 import { initialState } from './state';
+import { runSnoozes } from './snooze';
 import { runSteps } from './steps';
 import { incidentVersion } from './versions';
 
@@ -19,7 +22,14 @@ export async function incidentResponse(input: OpenIncidentInput): Promise<Incide
   const s: IncidentState = input.carried ?? initialState(input);
   const version = incidentVersion();
   const audit = new IncidentAudit(s, version.stormReady);
-  const ctx: IncidentContext = { plan: input.plan, s, audit, deadline: new RearmableDeadline(), version };
+  const ctx: IncidentContext = {
+    plan: input.plan,
+    s,
+    audit,
+    deadline: new RearmableDeadline(),
+    version,
+    lifecycle: { endsRecorded: new Set() },
+  };
   registerIncidentHandlers(ctx);
 
   // The start (openIncident) set these already; a continued run, or a run of an older version, says them again.
@@ -27,6 +37,8 @@ export async function incidentResponse(input: OpenIncidentInput): Promise<Incide
     upsertSearchAttributes(incidentAttributes(s));
   }
   if (!input.carried) {
+    // An alert's breach may have to hold before it pages (alert-lifecycle runs; flapping.ts).
+    const held = version.alertLifecycle && startHold(ctx, input);
     const opened = ctx.audit.record('opened', input.trigger.by, {
       key: input.incidentKey,
       source: input.trigger.source,
@@ -35,8 +47,11 @@ export async function incidentResponse(input: OpenIncidentInput): Promise<Incide
       firedAt: input.trigger.firedAt,
       runbookVersion: input.plan.runbookVersion,
       ladder: input.plan.ladder.map((r) => ({ roles: r.roles, contacts: r.contacts.map((c) => c.id) })),
+      ...(held && { holdUntil: s.hold?.until, holdForSeconds: s.hold?.holdForSeconds }),
     });
-    if (version.pagingNeverWaits()) {
+    if (held) {
+      // pages once the hold passes, below
+    } else if (version.pagingNeverWaits()) {
       // The ladder's clock starts now, whether or not the first pages (or the audit) have landed yet.
       void pageOnOpen(ctx);
     } else {
@@ -50,20 +65,30 @@ export async function incidentResponse(input: OpenIncidentInput): Promise<Incide
     (canAfter !== undefined ? workflowInfo().historyLength > canAfter : workflowInfo().continueAsNewSuggested) &&
     ctx.audit.activitiesInFlight === 0;
 
-  void runLadder(ctx);
-  void runSteps(ctx);
-  // Continue as new only at a quiet moment: a step activity started while the audit chain settled would otherwise
-  // be cut off, and run again (a failover, twice) in the next run.
-  do {
-    await condition(() => isResolved(s) || shouldContinueAsNew());
-    await settle(
-      () => ctx.audit.tail,
-      () => ctx.audit.hasUnrecordedRepeats,
-    );
-  } while (!isResolved(s) && !shouldContinueAsNew());
-  if (!isResolved(s)) {
-    s.runs++;
-    await continueAsNew<typeof incidentResponse>({ ...input, carried: s });
+  if (s.hold) await holdBreach(ctx);
+
+  // Once, or again each time a cleared alert firing within its reopen window reopens the incident (flapping.ts).
+  for (;;) {
+    void runLadder(ctx);
+    void runSteps(ctx);
+    if (version.alertLifecycle) {
+      void runSnoozes(ctx);
+      void runAckTimeout(ctx);
+    }
+    // Continue as new only at a quiet moment: a step activity started while the audit chain settled would otherwise
+    // be cut off, and run again (a failover, twice) in the next run.
+    do {
+      await condition(() => isResolved(s) || shouldContinueAsNew());
+      await settle(
+        () => ctx.audit.tail,
+        () => ctx.audit.hasUnrecordedRepeats,
+      );
+    } while (!isResolved(s) && !shouldContinueAsNew());
+    if (!isResolved(s)) {
+      s.runs++;
+      await continueAsNew<typeof incidentResponse>({ ...input, carried: s });
+    }
+    if (!version.alertLifecycle || !(await reopenWithinWindow(ctx))) break;
   }
   return s;
 }

@@ -1,3 +1,4 @@
+import { condition } from '@temporalio/workflow';
 import { nextRungDueAt } from '../../runbooks/escalation';
 import { levelLabel, nextRung } from '../../runbooks/ladderLevels';
 import type { IncidentPlan, LadderRung } from '../../runbooks/plan';
@@ -5,7 +6,8 @@ import { iso } from '../shared/time';
 import { isResolved, type IncidentContext } from './context';
 import type { IncidentState } from './messages';
 
-export type PageReason = 'opened' | 'escalated' | 'repeated';
+/** `returned`: back in escalation (an acknowledgement lapsed, a snooze broken by a worse alert, a reopen). */
+export type PageReason = 'opened' | 'escalated' | 'repeated' | 'returned';
 
 /** The rungs paged so far: who a reminder, a failed step or a downgrade is for. */
 export const pagedRungs = (plan: IncidentPlan, s: IncidentState): LadderRung[] => plan.ladder.slice(0, s.escalation.level + 1);
@@ -14,6 +16,7 @@ export const pagedRungs = (plan: IncidentPlan, s: IncidentState): LadderRung[] =
 function pageAsks(reason: PageReason, level: number, pass: number, actionPolicy: boolean): string {
   if (!actionPolicy) return reason === 'opened' ? 'please acknowledge' : `unacknowledged, escalated to level ${level}`;
   if (reason === 'opened') return `please acknowledge (${levelLabel(level, pass)})`;
+  if (reason === 'returned') return `back in escalation, please acknowledge (${levelLabel(level, pass)})`;
   return reason === 'repeated'
     ? `still unacknowledged: ${levelLabel(level, pass)}`
     : `unacknowledged, escalated to ${levelLabel(level, pass)}`;
@@ -30,7 +33,7 @@ export async function page(ctx: IncidentContext, level: number, reason: PageReas
   s.escalation.pages++;
   const kind = reason === 'opened' ? 'paged' : 'escalated';
   const message = `[${s.severity.toUpperCase()}] ${plan.type.name} on ${s.tier}: ${s.title} — ${pageAsks(reason, level, pass, version.actionPolicy)} (${s.incidentId})`;
-  const notificationKind = reason === 'opened' ? 'page' : 'escalation';
+  const notificationKind = reason === 'opened' && !s.returns ? 'page' : 'escalation';
   if (!version.actionPolicy) {
     // contacts: who held the roles when the incident opened; the page went to who held them when it was sent.
     const recorded = audit.record(kind, undefined, { level, roles: rung.roles, contacts: rung.contacts.map((c) => c.id), reason });
@@ -42,7 +45,9 @@ export async function page(ctx: IncidentContext, level: number, reason: PageReas
   s.escalation.pass = pass;
   const decidedAt = iso(Date.now());
   // The page's identity is what caused it (rung and pass), so a retried first task sends it under the same id.
-  const sent = await audit.send(notificationKind, rung.contacts, message, rung.roles, atOnce, `L${level + 1}P${pass}`);
+  // After a return to escalation the ladder pages its rungs again: each return is a cause of its own (E<n>).
+  const cause = `L${level + 1}P${pass}${s.returns ? `E${s.returns}` : ''}`;
+  const sent = await audit.send(notificationKind, rung.contacts, message, rung.roles, atOnce, cause);
   // Recorded once sent: the event names the people the page reached, in the roster in force, inside the chain.
   const paged = sent.recipients ?? rung.contacts.map((c) => c.id);
   s.paged = [...new Set([...(s.paged ?? []), ...paged])];
@@ -60,12 +65,12 @@ export async function page(ctx: IncidentContext, level: number, reason: PageReas
 }
 
 /** Pages the first rung (or, for an immediate-escalation severity, the whole ladder at once) when the incident opens. */
-export async function pageOnOpen(ctx: IncidentContext): Promise<void> {
+export async function pageOnOpen(ctx: IncidentContext, reason: PageReason = 'opened'): Promise<void> {
   const levels = ctx.plan.severities[ctx.s.severity].escalation.kind === 'immediate' ? ctx.plan.ladder.map((_, level) => level) : [0];
   if (ctx.version.pagingNeverWaits()) {
     const atOnce = ctx.version.firstPageAtOnce();
     // Every rung at once: no rung waits for another's delivery.
-    await Promise.all(levels.map((level) => page(ctx, level, 'opened', atOnce)));
+    await Promise.all(levels.map((level) => page(ctx, level, reason, atOnce)));
   } else {
     for (const level of levels) await page(ctx, level, 'opened');
   }
@@ -80,6 +85,11 @@ export async function runLadder(ctx: IncidentContext): Promise<void> {
   const { plan, s, audit, deadline, version } = ctx;
   const answered = () => !!s.acknowledgedBy || isResolved(s);
   while (!answered()) {
+    if (s.snooze) {
+      // Snoozed (alert-lifecycle runs only): its clocks are paused; workflows/incident/snooze.ts moves them on waking.
+      await condition(() => !s.snooze || answered());
+      continue;
+    }
     const dueMs = Date.parse(s.escalation.responseDueAt);
     const nextMs = s.escalation.nextEscalationAt ? Date.parse(s.escalation.nextEscalationAt) : dueMs;
     const wakeAt = s.escalation.responseMissed ? nextMs : Math.min(dueMs, nextMs);

@@ -13,6 +13,8 @@ export interface IncidentTrigger {
   receivedAt?: string;
   /** The source's own timestamp of the alert, if it sent one: recorded beside receivedAt, never trusted as a clock. */
   firedAt?: string;
+  /** The severity the alert (or person) asked for: a repeat of higher severity breaks a snooze (alert-lifecycle runs). */
+  severity?: Severity;
 }
 
 export interface OpenIncidentInput {
@@ -110,6 +112,29 @@ export interface IncidentState extends Pick<OpenIncidentInput, 'incidentKey' | '
   paged?: string[];
   /** An incident opened unclassified and classified since: the type it was opened as. */
   classifiedFrom?: IncidentTypeId;
+  /** Alert-lifecycle runs (docs/alert-lifecycle.md): see workflows/incident/snooze.ts, ackTimeout.ts, flapping.ts. */
+  snooze?: Snooze;
+  /** When the acknowledgement lapses without an update: a reminder first, then the return to escalation. */
+  ackTimer?: { remindAt: string; returnAt: string; reminded: boolean };
+  /** The alert's breach must hold until `until` before the incident pages. */
+  hold?: { until: string; holdForSeconds: number; since: string };
+  /** The first acknowledgement, kept for MTTA once an acknowledgement lapsed or the incident reopened. */
+  firstAcknowledged?: { at: string; by: string };
+  /** Times a cleared alert firing again reopened this incident. */
+  reopens?: number;
+  /** Closed by its alert's clearing (not by a person): a new firing within the reopen window reopens it. */
+  closedByAlert?: boolean;
+  /** Times the incident went back to its ladder (acknowledgement lapsed, snooze broken, reopened): its pages' ids differ. */
+  returns?: number;
+}
+
+export interface Snooze {
+  by: string;
+  reason: string;
+  since: string;
+  until: string;
+  /** The severity when snoozed: a trigger of a higher one breaks the snooze. */
+  severity: Severity;
 }
 
 export interface ActorRequest {
@@ -168,6 +193,9 @@ export const approveStepUpdate = defineUpdate<IncidentState, [ActorRequest & { s
 export const rejectStepUpdate = defineUpdate<IncidentState, [ActorRequest & { stepId: string; reason: string }]>('rejectStep');
 /** An unclassified incident becomes one of the runbook's types, and runs that type's steps. */
 export const classifyUpdate = defineUpdate<IncidentState, [ActorRequest & { type: IncidentTypeId; note?: string }]>('classify');
+/** Pauses the incident's clocks for `forMs` (at most its severity's snoozeMaxMinutes). */
+export const snoozeUpdate = defineUpdate<IncidentState, [ActorRequest & { forMs: number; reason: string }]>('snooze');
+export const unsnoozeUpdate = defineUpdate<IncidentState, [ActorRequest & { note?: string }]>('unsnooze');
 export const decideStepUpdate = defineUpdate<IncidentState, [ActorRequest & { stepId: string; decision: StepDecision; note?: string }]>(
   'decideStep',
 );

@@ -73,8 +73,9 @@ export function snapshotOf(s: IncidentState): IncidentSnapshot {
     phase: s.phase,
     runbookVersion: s.runbookVersion,
     openedAt: s.openedAt,
-    acknowledgedAt: s.acknowledgedAt,
-    acknowledgedBy: s.acknowledgedBy,
+    // The first acknowledgement is the one MTTA counts (and audit verify recomputes), whatever lapsed or reopened since.
+    acknowledgedAt: s.firstAcknowledged?.at ?? s.acknowledgedAt,
+    acknowledgedBy: s.firstAcknowledged?.by ?? s.acknowledgedBy,
     resolvedAt: s.resolvedAt,
     resolution: s.resolution,
     triggerCount: s.triggerCount,

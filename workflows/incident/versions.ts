@@ -40,11 +40,23 @@ export const STORM_READY = 'storm-ready';
  */
 export const ACTION_POLICY = 'action-policy';
 
+/**
+ * Runs opened from this patch on follow the alert lifecycle (issue 25; docs/alert-lifecycle.md):
+ * - a person may snooze the incident (its clocks pause and resume exactly), a higher-severity trigger breaks it;
+ * - an acknowledgement with no update within its severity's timeout reminds the acknowledger, then returns the
+ *   incident to escalation;
+ * - an alert's breach holds for the plan's holdForSeconds before it pages (a clear within the hold pages nobody);
+ * - an incident its alert closed waits for the reopen window: the alert firing again reopens it.
+ */
+export const ALERT_LIFECYCLE = 'alert-lifecycle';
+
 /** Which of the workflow's versions this run follows, decided once when it starts (or replays its start). */
 export interface IncidentVersion {
   stormReady: boolean;
   /** See ACTION_POLICY. */
   actionPolicy: boolean;
+  /** See ALERT_LIFECYCLE. */
+  alertLifecycle: boolean;
   pagingNeverWaits(): boolean;
   firstPageAtOnce(): boolean;
 }
@@ -54,9 +66,11 @@ export function incidentVersion(): IncidentVersion {
   const stormReady = patched(STORM_READY);
   // Only storm-ready runs can take the newer patch: an older run keeps its older behaviour whole.
   const actionPolicy = stormReady && patched(ACTION_POLICY);
+  const alertLifecycle = actionPolicy && patched(ALERT_LIFECYCLE);
   return {
     stormReady,
     actionPolicy,
+    alertLifecycle,
     pagingNeverWaits: () => stormReady || patched(PAGING_NEVER_WAITS),
     firstPageAtOnce: () => stormReady || patched(FIRST_PAGE_AT_ONCE),
   };
