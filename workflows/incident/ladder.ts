@@ -4,6 +4,7 @@ import type { IncidentPlan, LadderRung } from '../../runbooks/plan';
 import { iso } from '../shared/time';
 import { isResolved, type IncidentContext } from './context';
 import type { IncidentState } from './messages';
+import { pageDiagnosis, rungsAbove } from './pageDiagnosis';
 
 export type PageReason = 'opened' | 'escalated' | 'repeated';
 
@@ -42,7 +43,8 @@ export async function page(ctx: IncidentContext, level: number, reason: PageReas
   s.escalation.pass = pass;
   const decidedAt = iso(Date.now());
   // The page's identity is what caused it (rung and pass), so a retried first task sends it under the same id.
-  const sent = await audit.send(notificationKind, rung.contacts, message, rung.roles, atOnce, `L${level + 1}P${pass}`);
+  const pageData = version.oncallPages ? { fallback: rungsAbove(plan, level), diagnosis: pageDiagnosis(plan, s, level, pass) } : undefined;
+  const sent = await audit.send(notificationKind, rung.contacts, message, rung.roles, atOnce, `L${level + 1}P${pass}`, pageData);
   // Recorded once sent: the event names the people the page reached, in the roster in force, inside the chain.
   const paged = sent.recipients ?? rung.contacts.map((c) => c.id);
   s.paged = [...new Set([...(s.paged ?? []), ...paged])];
@@ -53,6 +55,10 @@ export async function page(ctx: IncidentContext, level: number, reason: PageReas
     roles: rung.roles,
     paged,
     ...(sent.rosterVersion && { rosterVersion: sent.rosterVersion }),
+    // From the activity's answer, like rosterVersion: replay reads the same answer from history.
+    ...(sent.scheduleVersion && { scheduleVersion: sent.scheduleVersion }),
+    // A role nobody held: until when, and the rung paged instead (never silent: see ONCALL_PAGES).
+    ...(version.oncallPages && sent.gaps?.length && { gaps: sent.gaps }),
     reason,
     // The event is written once the page is sent (a slow channel makes that later): when the ladder paged, too.
     decidedAt,
