@@ -105,6 +105,7 @@ async function main() {
       rateLimitPerMinute: config.rateLimitPerMinute,
       routing,
       pageLinkSecret: config.pageLinks?.secret,
+      publicUrl: config.pageLinks?.publicUrl ?? config.publicUrl,
       deadlineMs: config.apiDeadlineMs,
       secretKeys: config.secretKeys,
     };

@@ -1,6 +1,7 @@
 import { escapeHtml } from '../../lib/html';
 import { htmlText, inertLine, mailSubject } from '../../lib/inertText';
 import type { PersonLinks } from '../../lib/pageLinks';
+import { inZone } from '../../lib/timeInZone';
 import type { Contact } from '../../runbooks/plan';
 import type { NotificationRequest, PageDiagnosis, PageGap } from '../contracts';
 
@@ -9,24 +10,6 @@ import type { NotificationRequest, PageDiagnosis, PageGap } from '../contracts';
  * automated checks found so far, who was paged, the runbook's next step, why this person (a gap), and the links.
  * Everything an alert or a roster supplied is data: made inert for text, escaped and isolated for HTML.
  */
-
-/** A deadline as the team reads it: weekday, date and time in its zone, with the zone's name. */
-export function inZone(iso: string, timeZone: string): string {
-  const at = new Date(iso);
-  if (Number.isNaN(at.getTime())) return iso;
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'short',
-  }).formatToParts(at);
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('hour')}:${part('minute')} ${part('timeZoneName')}, ${part('weekday')} ${part('day')} ${part('month')} (${timeZone})`;
-}
 
 /** The response deadline, and whether it had passed when the page was sent. */
 export function respondBy(d: PageDiagnosis, sentAt: string): string {
