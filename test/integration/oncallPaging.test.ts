@@ -8,12 +8,14 @@ import type { NotificationRequest } from '../../activities/contracts';
 import { signedWebhookChannel } from '../../activities/notify/signedWebhookChannel';
 import { openIncident } from '../../client/incidents/openIncident';
 import { readIncidentEvents } from '../../db/audit/readEvents';
+import { createLogger } from '../../lib/logger';
 import { pageLinksFor } from '../../lib/pageLinks';
 import { rosterInForce } from '../../lib/rosterInForce';
 import { schedulesInForce } from '../../lib/schedules';
 import { shiftAt } from '../../runbooks/onCall';
 import type { Layer } from '../../runbooks/onCallSchedule';
 import { incidentStateQuery, resolveUpdate } from '../../workflows/incident/messages';
+import { logOnCallGaps } from '../../workers/onCallGapLog';
 import { scratchRosterFile, startTestApi, type TestApi } from '../support/api';
 import { eventually } from '../support/eventually';
 import { calendar, roster, timeSkippingSuite } from '../support/harness';
@@ -243,5 +245,32 @@ describe('pages follow the on-call schedule (time-skipping)', () => {
     await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'dana', summary: 'gap test' }] });
     await handle.result();
     await maybeRecordHistory(handle, 'incident-oncall-gap');
+  });
+
+  it('the worker logs each gap ahead, naming the role and the window, at start', async () => {
+    const lines: string[] = [];
+    const log = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(line) } });
+    const now = Date.parse('2026-12-07T12:00:00Z');
+    const currentRoster = rosterInForce(rosterFile);
+    // The rotation starts in ten days: on-call-engineer has nobody until its first handoff, Monday 2026-12-21 09:00 Berlin.
+    writeSchedules(rotation('2026-12-17'));
+    const gaps = logOnCallGaps({
+      pool: suite.harness.db.pool,
+      roster: currentRoster,
+      schedules: schedulesInForce(schedulesFile, currentRoster),
+      log,
+      now: () => now,
+    });
+    await gaps.looked;
+    gaps.stop();
+    const logged = lines.map((l) => JSON.parse(l) as { role?: string; from?: string; to?: string; msg: string });
+    expect(logged.filter((l) => l.role)).toEqual([
+      expect.objectContaining({
+        role: 'on-call-engineer',
+        from: '2026-12-07T12:00:00.000Z',
+        to: '2026-12-21T08:00:00.000Z',
+        msg: expect.stringMatching(/^on-call gap: nobody holds on-call-engineer from 2026-12-07T12:00:00.000Z to 2026-12-21T08:00:00.000Z/),
+      }),
+    ]);
   });
 });
