@@ -4,6 +4,7 @@ import { pageLinkUsed, usePageLinkOnce } from '../../db/pageLinks/usedPageLinks'
 import { escapeHtml } from '../../lib/html';
 import { htmlText } from '../../lib/inertText';
 import { inZone } from '../../lib/timeInZone';
+import { INCIDENT_TYPES } from '../../runbooks/incidentTypes';
 import { clipText } from '../../runbooks/limits';
 import type { Logger } from '../../lib/logger';
 import { verifyPageLink, type LinkRefusal, type PageLink, type PageLinkPurpose } from '../../lib/pageLinks';
@@ -214,7 +215,7 @@ function incidentSummary(s: IncidentState, d: SummaryContext): string {
   const next = s.stepsAborted ? undefined : s.steps[s.currentStep];
   const rows: [string, string | undefined][] = [
     ['Severity', s.severity],
-    ['Type', s.type],
+    ['Type', INCIDENT_TYPES[s.type]?.name ?? s.type],
     ['Tier', s.tier],
     ['Phase', s.phase],
     ['Respond by', s.acknowledgedAt ? undefined : `${inZone(due, d.timeZone)}${s.escalation.responseMissed ? ' (passed)' : ''}`],
