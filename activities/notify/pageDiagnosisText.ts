@@ -31,6 +31,9 @@ export function gapText(g: PageGap, timeZone: string): string {
   return `nobody is on call as ${g.role}${until}: ${instead}`;
 }
 
+/** "Why you" for whom the gap's rung was paged instead; the others on the page read it as a note. */
+const gapLabel = (g: PageGap, to: Contact) => (g.pagedInstead?.roles.includes(to.role) ? 'Why you' : 'On-call gap');
+
 /** The facts, as label and plain value (inert), in the order a responder reads them. */
 export function diagnosisFacts(n: NotificationRequest, d: PageDiagnosis, to?: Contact): [string, string][] {
   const others = (d.paged ?? []).filter((p) => p.id !== to?.id).map((p) => p.name);
@@ -58,7 +61,7 @@ export function diagnosisText(n: NotificationRequest, d: PageDiagnosis, to: Cont
     '',
     'Automated checks so far:',
     ...(d.checks.length ? d.checks.map((c) => `  - ${inertLine(checkLine(c))}`) : ['  none has finished yet']),
-    ...(n.gaps?.length ? ['', ...n.gaps.map((g) => `Why you: ${inertLine(gapText(g, d.timeZone))}.`)] : []),
+    ...(n.gaps?.length ? ['', ...n.gaps.map((g) => `${gapLabel(g, to)}: ${inertLine(gapText(g, d.timeZone))}.`)] : []),
     ...(l
       ? [
           '',
@@ -83,7 +86,7 @@ export function diagnosisHtml(n: NotificationRequest, d: PageDiagnosis, to: Cont
   const checks = d.checks.length
     ? `<ul>${d.checks.map((c) => `<li>${htmlText(checkLine(c))}</li>`).join('')}</ul>`
     : '<p>None has finished yet.</p>';
-  const gaps = (n.gaps ?? []).map((g) => `<p><strong>Why you:</strong> ${htmlText(gapText(g, d.timeZone))}.</p>`).join('');
+  const gaps = (n.gaps ?? []).map((g) => `<p><strong>${gapLabel(g, to)}:</strong> ${htmlText(gapText(g, d.timeZone))}.</p>`).join('');
   const button =
     'display:inline-block;padding:12px 20px;background:#b00020;color:#fff;text-decoration:none;border-radius:6px;font-size:18px;font-weight:bold';
   return [

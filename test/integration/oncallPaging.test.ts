@@ -218,6 +218,11 @@ describe('pages follow the on-call schedule (time-skipping)', () => {
       /<a href="https:\/\/dbops\.example\.test\/links\/ack\/[^"]+" [^>]*>Acknowledge as <bdi>Erin Walsh<\/bdi><\/a>/,
     );
 
+    // dana holds her own role on the rung: her mail notes the gap, it does not say it is why she was paged.
+    const danas = (await mailTo(incidentId, 'dana', 'page')).text ?? '';
+    expect(danas).toContain('On-call gap: nobody is on call as on-call-engineer: level 2 (engineering-manager) is paged instead.');
+    expect(danas).not.toContain('Why you');
+
     // The signed webhook carries the same diagnosis as data.
     const body = await eventually(
       'the signed page',
