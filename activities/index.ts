@@ -2,7 +2,9 @@ import type { Pool } from 'pg';
 import type { Logger } from '../lib/logger';
 import type { RosterInForce } from '../lib/rosterInForce';
 import type { SecretKeys } from '../lib/secretKeys';
-import type { Tier } from '../runbooks/types';
+import type { SchedulesInForce } from '../lib/schedules';
+import type { Override } from '../runbooks/onCall';
+import type { Role, Tier } from '../runbooks/types';
 import { createAuditActivities } from './audit/recordEvents';
 import { createChecklistActivities, type IncidentOpener } from './checks/checklistChecks';
 import type { Thresholds } from './checks/databaseChecks';
@@ -28,6 +30,10 @@ export interface ActivityDependencies {
   backupCheckCommand?: string;
   /** The roster file as it is now (lib/rosterInForce): pages go to who holds the rung's roles when they are sent. */
   currentRoster?: () => RosterInForce;
+  /** The on-call schedules in force (lib/schedules): pages go to who holds the role by them, else by the roster. */
+  currentSchedules?: () => SchedulesInForce;
+  /** The overrides of some roles not over at an instant (activities/notify/overridesInForce.ts). */
+  overridesAt?: (roles: readonly Role[], at: number) => Promise<Override[]>;
   /** Keys the audit store never holds (DBOPS_SECRET_KEY): each incident's chain head is signed with the current one. */
   secretKeys?: SecretKeys;
 }

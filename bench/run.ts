@@ -6,6 +6,7 @@ import { createLogger } from '../lib/logger';
 import { auditWrites } from './auditWrites';
 import { alertToPage } from './alertToPage';
 import { cliHelp } from './cliHelp';
+import { onCallResolve } from './onCallResolve';
 import type { BenchContext, BenchOptions } from './context';
 import { deadlines } from './deadlines';
 import { bigTier } from './bigTier';
@@ -122,6 +123,7 @@ type Benchmark = [string, (ctx: BenchContext) => Promise<BenchResult>];
 function benchmarks(o: BenchOptions): Benchmark[] {
   return [
     ['CLI start', cliHelp],
+    ['on-call resolve', onCallResolve],
     ['alert → first page', alertToPage],
     ['deadline lateness', deadlines],
     ['time-skipping: 1 h SLA', timeSkipping],

@@ -18,8 +18,10 @@ import { ProvisionError } from './provision/processes';
 import { loadCatalog } from '../lib/catalog';
 import { loadRoster } from '../lib/roster';
 import { rosterInForce } from '../lib/rosterInForce';
+import { schedulesInForce } from '../lib/schedules';
 import { loadRouting } from '../lib/routingRules';
 import { demoCredentials, demoSecretKeys, type DemoCredentials } from './demoCredentials';
+import { demoOnCall } from './demoOnCall';
 import { demoPagesOut } from './demoPages';
 import { startStack, type Stack } from './stack';
 import { buildWorkflowBundle } from '../workers/buildWorkflowBundle';
@@ -72,6 +74,8 @@ async function main() {
     // or a TEMPORAL_ADDRESS someone else runs (the demo incident would write its audit trail and page from there).
     const demo = stack.embeddedPostgres && stack.devServer;
     const demoPages = demo ? await demoPagesOut(config, log) : undefined;
+    // The demo's on-call schedule and override, before the worker and the API read config.schedulesPath.
+    const onCallBanner = demo ? await withPool(stack.databaseUrl, (pool) => demoOnCall(config, pool, roster, log)) : undefined;
     if (demoPages) cleanups.unshift(() => demoPages.close());
     const nativeConnection = await NativeConnection.connect({ address: stack.temporalAddress });
     cleanups.unshift(() => nativeConnection.close());
@@ -99,13 +103,16 @@ async function main() {
       { intakeKey: config.intakeKey, peopleTokens: demo, secretKeys },
       log,
     );
+    const apiRoster = rosterInForce(config.rosterPath, log);
     const api = {
       ...ctx,
-      roster: rosterInForce(config.rosterPath, log),
+      roster: apiRoster,
+      schedules: schedulesInForce(config.schedulesPath, apiRoster, log),
       pool: services.auditPool,
       rateLimitPerMinute: config.rateLimitPerMinute,
       routing,
       pageLinkSecret: config.pageLinks?.secret,
+      publicUrl: config.pageLinks?.publicUrl ?? config.publicUrl,
       deadlineMs: config.apiDeadlineMs,
       secretKeys: config.secretKeys,
     };
@@ -147,7 +154,7 @@ async function main() {
           by: 'demo',
         })
       : undefined;
-    console.log(welcome(stack, config.intakePort, demoIncident?.workflowId, credentials, demoPages?.mailboxDir));
+    console.log(welcome(stack, config.intakePort, demoIncident?.workflowId, credentials, demoPages?.mailboxDir, onCallBanner));
     await running;
     return failure ? 1 : 0;
   } finally {
@@ -162,6 +169,7 @@ function welcome(
   demoWorkflowId: string | undefined,
   credentials: DemoCredentials,
   mailboxDir: string | undefined,
+  onCall: string | undefined,
 ): string {
   const ref = demoWorkflowId ?? '<workflow id>';
   const tokenOf = (person: string) => credentials.tokens[person] ?? '<your personal token: dbops token create --person ID>';
@@ -171,7 +179,7 @@ dbops is running.
   Temporal gRPC   ${stack.temporalAddress}
   Alert intake    http://127.0.0.1:${intakePort}/alerts
   Demo incident   ${demoWorkflowId ?? '(none: demo data only on the embedded PostgreSQL and dev server)'}
-${mailboxDir ? `  Demo mailbox    ${mailboxDir}: every page mailed; each one's acknowledge link is printed here as it arrives\n                  (open it in a browser, tap the button: acknowledged as that person)\n` : ''}
+${onCall ?? ''}${mailboxDir ? `  Demo mailbox    ${mailboxDir}: every page mailed; each one's acknowledge link is printed here as it arrives\n                  (open it in a browser, tap the button: acknowledged as that person)\n` : ''}
 Try, in another terminal:
   npm run dbops -- incident list
   npm run dbops -- incident show ${ref}
@@ -180,9 +188,20 @@ Try, in another terminal:
   npm run dbops -- incident resolve ${ref} --summary "demo done"
   npm run dbops -- checklist run morning        (then: checklist show / sign / report)
   npm run dbops -- schedules list
+  npm run dbops -- oncall                       (who is on call, until when; oncall schedule --role on-call-engineer)
   curl -X POST http://127.0.0.1:${intakePort}/alerts -H 'authorization: Bearer ${credentials.intakeKey}' -H 'content-type: application/json' -d '{"type":"connection-pool-exhaustion","tier":"oltp","fingerprint":"pool-a"}'
 Ctrl-C stops everything.
 `;
+}
+
+/** A short-lived pool of the audit store for one piece of setup. */
+async function withPool<T>(url: string, fn: (pool: Pool) => Promise<T>): Promise<T> {
+  const pool = new Pool({ connectionString: url });
+  try {
+    return await fn(pool);
+  } finally {
+    await pool.end();
+  }
 }
 
 main().then(

@@ -91,6 +91,8 @@ export interface PersonLinks {
   ack: string;
   open: string;
   expiresAt: string;
+  /** The incident in the console (`<public URL>/incidents/<INC id>`): not signed, the console signs people in. */
+  incident: string;
 }
 
 /**
@@ -107,5 +109,10 @@ export function pageLinksFor(config: PageLinkConfig, n: LinkableNotification, pe
     const linkId = createHash('sha256').update(`${n.notificationId}\n${person}\n${purpose}`).digest('hex').slice(0, 32);
     return `${base}/links/${purpose}/${signPageLink(config.secret, { purpose, incidentId: n.subjectId, person, expiresAt, linkId, workflowId: n.workflowId })}`;
   };
-  return { ack: url('ack'), open: url('open'), expiresAt: new Date(expiresAt * 1000).toISOString() };
+  return {
+    ack: url('ack'),
+    open: url('open'),
+    expiresAt: new Date(expiresAt * 1000).toISOString(),
+    incident: `${base}/incidents/${encodeURIComponent(n.subjectId)}`,
+  };
 }

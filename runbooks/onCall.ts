@@ -4,7 +4,7 @@
  * 09:00 handoff is at 09:00 local on both sides of a clock change. Workflows and activities may call it.
  */
 import { wallClockOf, wallClockToInstant } from './calendar';
-import { isoWeekday, type Layer, type Restriction, type Schedules } from './onCallSchedule';
+import { isoWeekday, type Layer, type Restriction, type Schedule, type Schedules } from './onCallSchedule';
 import { peopleWithRole, type Person, type Roster } from './roster';
 import type { Role } from './types';
 
@@ -55,10 +55,19 @@ function epochOf(layer: Layer): number {
   return day + minutesOf(layer.handoff.time) * MINUTE;
 }
 
-function rotation(layer: Layer) {
-  const epoch = epochOf(layer);
-  const length = layer.rotation.every * UNIT_MS[layer.rotation.unit];
-  return { epoch, length, startOf: (k: number) => wallClockToInstant(epoch + k * length, layer.timeZone) };
+type Rotation = { epoch: number; length: number; startOf: (k: number) => number };
+// A layer's rotation, made once per layer object: resolving a year asks for it at every boundary.
+const rotations = new WeakMap<Layer, Rotation>();
+
+function rotation(layer: Layer): Rotation {
+  let r = rotations.get(layer);
+  if (!r) {
+    const epoch = epochOf(layer);
+    const length = layer.rotation.every * UNIT_MS[layer.rotation.unit];
+    r = { epoch, length, startOf: (k: number) => wallClockToInstant(epoch + k * length, layer.timeZone) };
+    rotations.set(layer, r);
+  }
+  return r;
 }
 
 /** The layer's shift at an instant (ignoring restrictions), or undefined before its first handoff. */
@@ -98,7 +107,13 @@ export function withinRestrictions(layer: Layer, at: number): boolean {
   );
 }
 
-const personOn = (roster: Roster, id: string) => roster.people.find((p) => p.id === id);
+// People by id, once per roster object: resolving a year looks a holder up at every boundary.
+const peopleById = new WeakMap<Roster, Map<string, Person>>();
+function personOn(roster: Roster, id: string): Person | undefined {
+  let byId = peopleById.get(roster);
+  if (!byId) peopleById.set(roster, (byId = new Map(roster.people.map((p) => [p.id, p]))));
+  return byId.get(id);
+}
 
 /** The layer's holder at an instant: undefined outside its restrictions, before its start, or when they left the roster. */
 export function layerHolderAt(layer: Layer, roster: Roster, at: number): Person | undefined {
@@ -109,12 +124,22 @@ export function layerHolderAt(layer: Layer, roster: Roster, at: number): Person 
 
 /** Who holds a role at an instant, and why. A person no longer on the roster holds nothing. */
 export function holdingAt(schedules: Schedules, overrides: readonly Override[], roster: Roster, role: Role, at: number): Holding {
+  return holdingIn(
+    schedules.schedules.find((s) => s.role === role),
+    overrides,
+    roster,
+    role,
+    at,
+  );
+}
+
+/** holdingAt with the role's schedule already found (segmentsBetween asks at every boundary of a year). */
+function holdingIn(schedule: Schedule | undefined, overrides: readonly Override[], roster: Roster, role: Role, at: number): Holding {
   for (let i = overrides.length - 1; i >= 0; i--) {
     const o = overrides[i];
     const person = o.role === role && o.start <= at && at < o.end ? personOn(roster, o.person) : undefined;
     if (person) return { holders: [person], source: { kind: 'override', overrideId: o.id } };
   }
-  const schedule = schedules.schedules.find((s) => s.role === role);
   if (!schedule) {
     const people = peopleWithRole(roster, role);
     return people.length ? { holders: people, source: { kind: 'roster' } } : { holders: [], source: { kind: 'gap' } };
@@ -135,7 +160,7 @@ export function holdersAt(schedules: Schedules, overrides: readonly Override[], 
 function layerBoundaries(layer: Layer, from: number, to: number): number[] {
   const points: number[] = [];
   const { startOf } = rotation(layer);
-  for (let k = (shiftAt(layer, from)?.index ?? -1) + 1; startOf(k) < to; k++) points.push(startOf(k));
+  for (let k = (shiftAt(layer, from)?.index ?? -1) + 1, at = startOf(k); at < to; at = startOf(++k)) points.push(at);
   const first = Math.floor(wallClockOf(from, layer.timeZone) / DAY) * DAY - DAY;
   const last = wallClockOf(to, layer.timeZone) + DAY;
   for (const r of layer.restrictions ?? [])
@@ -143,8 +168,14 @@ function layerBoundaries(layer: Layer, from: number, to: number): number[] {
   return points;
 }
 
-const sameHolding = (a: Holding, b: Holding) =>
-  JSON.stringify(a.source) === JSON.stringify(b.source) && a.holders.map((p) => p.id).join() === b.holders.map((p) => p.id).join();
+/** The same source (kind, override or layer) and the same people, in order. */
+function sameHolding(a: Holding, b: Holding): boolean {
+  const [x, y] = [a.source, b.source];
+  if (x.kind !== y.kind) return false;
+  if (x.kind === 'override' && x.overrideId !== (y as typeof x).overrideId) return false;
+  if (x.kind === 'layer' && (x.layer !== (y as typeof x).layer || x.name !== (y as typeof x).name)) return false;
+  return a.holders.length === b.holders.length && a.holders.every((p, i) => p.id === b.holders[i].id);
+}
 
 /** Who holds a role over [from, to), as consecutive segments (a gap is a segment with no holders). */
 export function segmentsBetween(
@@ -155,15 +186,15 @@ export function segmentsBetween(
   from: number,
   to: number,
 ): Segment[] {
-  const layers = schedules.schedules.find((s) => s.role === role)?.layers ?? [];
-  const boundaries = [
-    ...overrides.filter((o) => o.role === role).flatMap((o) => [o.start, o.end]),
-    ...layers.flatMap((l) => layerBoundaries(l, from, to)),
-  ];
+  const schedule = schedules.schedules.find((s) => s.role === role);
+  const layers = schedule?.layers ?? [];
+  // The role's own overrides only, once: holdingAt looks through them at every boundary.
+  const mine = overrides.filter((o) => o.role === role);
+  const boundaries = [...mine.flatMap((o) => [o.start, o.end]), ...layers.flatMap((l) => layerBoundaries(l, from, to))];
   const points = [from, ...[...new Set(boundaries)].filter((p) => p > from && p < to).sort((a, b) => a - b)];
   const segments: Segment[] = [];
   points.forEach((start, i) => {
-    const holding = holdingAt(schedules, overrides, roster, role, start);
+    const holding = holdingIn(schedule, mine, roster, role, start);
     const end = points[i + 1] ?? to;
     const previous = segments.at(-1);
     if (previous && sameHolding(previous, holding)) previous.end = end;

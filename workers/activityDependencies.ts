@@ -10,6 +10,9 @@ import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import { pageLinksFor } from '../lib/pageLinks';
 import { rosterInForce } from '../lib/rosterInForce';
+import { schedulesInForce } from '../lib/schedules';
+import { overridesInForce } from '../activities/notify/overridesInForce';
+import { logOnCallGaps } from './onCallGapLog';
 import { closeTierPools, createTierPools } from '../lib/tierPools';
 import { withActivityLogContext } from './activityLogContext';
 
@@ -36,6 +39,13 @@ export function buildActivities(
     },
   });
   const currentRoster = rosterInForce(config.rosterPath, logger);
+  const currentSchedules = schedulesInForce(config.schedulesPath, currentRoster, logger);
+  const gapLog = logOnCallGaps({
+    pool: auditPool,
+    roster: currentRoster,
+    schedules: currentSchedules,
+    log: logger.child({ component: 'oncall' }),
+  });
   if (!config.signedWebhook && currentRoster().roster.people.some((p) => p.channels.webhook))
     logger.warn('the roster names people’s webhooks but DBOPS_SIGNED_WEBHOOK_SECRET is not set: they are not paged there');
   const activities = createActivities({
@@ -52,6 +62,8 @@ export function buildActivities(
     openIncident: checklistIncidentOpener(() => incidents),
     backupCheckCommand: config.backupCheckCommand,
     currentRoster,
+    currentSchedules,
+    overridesAt: overridesInForce(auditPool, logger.child({ component: 'oncall' })),
     secretKeys: config.secretKeys,
   });
   // Notifications a channel could not take, or whose worker died sending them, stay pending in the outbox; retry the
@@ -68,6 +80,8 @@ export function buildActivities(
     channels,
     async close() {
       clearInterval(flusher);
+      gapLog.stop();
+      await gapLog.looked;
       await flushing;
       await closeTierPools(tierPools);
       await auditPool.end();

@@ -6,6 +6,8 @@ import type { NotificationRequest } from '../contracts';
 import type { NotificationChannel, PageLinker } from './channels';
 import { escapeHtml } from '../../lib/html';
 import { htmlText, mailSubject, inertLine } from '../../lib/inertText';
+import type { PersonLinks } from '../../lib/pageLinks';
+import { diagnosisHtml, diagnosisSubject, diagnosisText } from './pageDiagnosisText';
 
 export interface SmtpSettings {
   host: string;
@@ -81,7 +83,14 @@ const TITLES: Partial<Record<NotificationRequest['kind'], string>> = {
  * inert: no control character or bidi override in the subject or the text part, no CR or LF to start another header or
  * forge a line (an "Acknowledge as" line of its own), escaped and isolated in the HTML part. The links are dbops' own.
  */
-export function renderMail(n: NotificationRequest, to: Contact, l?: { ack: string; open: string; expiresAt: string }) {
+export function renderMail(n: NotificationRequest, to: Contact, l?: PersonLinks) {
+  // A page of an oncall-pages run says what is wrong and what to do (pageDiagnosisText.ts).
+  if (n.diagnosis)
+    return {
+      subject: diagnosisSubject(n, n.diagnosis),
+      text: diagnosisText(n, n.diagnosis, to, l),
+      html: diagnosisHtml(n, n.diagnosis, to, l),
+    };
   const subject = `[dbops] ${TITLES[n.kind] ?? n.kind}: ${mailSubject(n.message)}`;
   const name = inertLine(to.name);
   const linkText = l

@@ -2,6 +2,7 @@ import { BODY_SIGNATURE_HEADERS, signBody } from '../../lib/bodySignature';
 import { inertLine } from '../../lib/inertText';
 import type { Contact } from '../../runbooks/plan';
 import { postJson, type NotificationChannel, type PageLinker } from './channels';
+import { diagnosisJson } from './pageDiagnosisText';
 
 /**
  * Posts a notification as JSON, signed, so the receiver can trust it came from dbops: to the team's endpoint (one
@@ -27,10 +28,19 @@ export function signedWebhookChannel(o: {
       if (!url) throw new Error(`${o.name}: no webhook for ${to?.id ?? 'the team'}`);
       const recipients = (to ? [to] : n.recipients).map((r) => ({ id: r.id, name: r.name, role: r.role, links: o.links?.(n, r.id) }));
       const body = JSON.stringify({
-        dbops: { id: n.notificationId, kind: n.kind, subject: n.subjectId, occurredAt: n.occurredAt, rosterVersion: n.rosterVersion },
+        dbops: {
+          id: n.notificationId,
+          kind: n.kind,
+          subject: n.subjectId,
+          occurredAt: n.occurredAt,
+          rosterVersion: n.rosterVersion,
+          scheduleVersion: n.scheduleVersion,
+        },
         // People read `text` where the receiver shows it (a pager, a chat): one inert line, like a mail's.
         text: inertLine(n.message),
         recipients,
+        // What is wrong and what to do (oncall-pages runs): severity, deadline, checks, who was paged, next step, gaps.
+        ...(n.diagnosis && { diagnosis: diagnosisJson(n, n.diagnosis) }),
       });
       const timestamp = Math.floor((o.now ?? Date.now)() / 1000);
       const signature = {

@@ -16,6 +16,8 @@ export interface ApiContext extends Omit<OpenIncidentContext, 'roster'> {
   /** How monitoring alerts become incidents (DBOPS_ROUTING); default: the built-in routing. */
   routing?: RoutingConfig;
   now?: () => number;
+  /** DBOPS_PUBLIC_URL: where people reach this API and its console (pages link incidents there); default: the request's origin. */
+  publicUrl?: string;
   /** DBOPS_LINK_SECRET: verifies the ack and open links in pages (/links/…); unset, those links are refused. */
   pageLinkSecret?: string;
   /** How long a request may wait on Temporal and the store before it answers 503 (DBOPS_API_DEADLINE_SECONDS). */

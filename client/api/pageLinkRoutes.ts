@@ -3,6 +3,9 @@ import { Hono, type Context } from 'hono';
 import { pageLinkUsed, usePageLinkOnce } from '../../db/pageLinks/usedPageLinks';
 import { escapeHtml } from '../../lib/html';
 import { htmlText } from '../../lib/inertText';
+import { inZone } from '../../lib/timeInZone';
+import { INCIDENT_TYPES } from '../../runbooks/incidentTypes';
+import { clipText } from '../../runbooks/limits';
 import type { Logger } from '../../lib/logger';
 import { verifyPageLink, type LinkRefusal, type PageLink, type PageLinkPurpose } from '../../lib/pageLinks';
 import type { Person } from '../../runbooks/roster';
@@ -72,6 +75,17 @@ export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType
     return { link: verified.link, person, version };
   };
 
+  /** What the summary adds to the incident's facts: the team's zone and the names of who was paged. */
+  const diagnosisOf = (): SummaryContext => {
+    const { roster } = ctx.roster();
+    return { timeZone: ctx.calendar.timeZone, nameOf: (id) => roster.people.find((p) => p.id === id)?.name ?? id };
+  };
+  /** The incident in the console (DBOPS_PUBLIC_URL, else the address this request came to). */
+  const consoleLink = (c: Context<ApiEnv>, incidentId: string) => {
+    const base = (ctx.publicUrl ?? new URL(c.req.url).origin).replace(/\/+$/, '');
+    return `<p><a href="${escapeHtml(`${base}/incidents/${encodeURIComponent(incidentId)}`)}">Open the incident in the console</a></p>`;
+  };
+
   // A link names its incident's workflow too (signed): it works before the incident's audit row is written.
   const stateOf = async (link: PageLink): Promise<IncidentState> =>
     (await handleOfRef(ctx.client, ctx.pool, link.incidentId, { allowClosed: true, workflowId: link.workflowId })).query(
@@ -101,14 +115,16 @@ export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType
     const acked = state.acknowledgedBy
       ? `It was already acknowledged by ${htmlText(state.acknowledgedBy)} at ${escapeHtml(state.acknowledgedAt)}.`
       : undefined;
+    // The button first: a phone at 3 a.m. shows it without scrolling; what is wrong follows.
     const body =
-      incidentSummary(state) +
       `<p>You act as <strong>${htmlText(person.name)}</strong> (${htmlText(person.id)}).</p>` +
       (done || acked
         ? `<p>${done ?? acked} Nothing to do here.</p>`
         : `<form method="post"><button type="submit">Acknowledge as ${htmlText(person.name)}</button></form>` +
-          `<p><small>This link works once, until ${escapeHtml(new Date(link.expiresAt * 1000).toISOString())}.</small></p>`);
-    return page(c, done || acked ? 409 : 200, `Acknowledge ${state.incidentId}?`, body);
+          `<p><small>This link works once, until ${escapeHtml(new Date(link.expiresAt * 1000).toISOString())}.</small></p>`) +
+      incidentSummary(state, diagnosisOf()) +
+      consoleLink(c, state.incidentId);
+    return page(c, done || acked ? 409 : 200, `Acknowledge ${state.incidentId}?`, body, incidentHeading(state));
   });
 
   app.post('/ack/:token', async (c) => {
@@ -137,8 +153,10 @@ export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType
       c,
       200,
       `Acknowledged ${state.incidentId}`,
-      incidentSummary(state) +
-        `<p>Acknowledged as <strong>${htmlText(person.name)}</strong> at ${escapeHtml(state.acknowledgedAt)}. The escalation has stopped.</p>`,
+      `<p>Acknowledged as <strong>${htmlText(person.name)}</strong> at ${escapeHtml(state.acknowledgedAt)}. The escalation has stopped.</p>` +
+        incidentSummary(state, diagnosisOf()) +
+        consoleLink(c, state.incidentId),
+      incidentHeading(state),
     );
   });
 
@@ -165,32 +183,59 @@ export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType
       c,
       200,
       state.incidentId,
-      incidentSummary(state) +
+      incidentSummary(state, diagnosisOf()) +
         `<p>Viewing as ${htmlText(found.person.name)}. Act with the acknowledge link of your page, or the dbops CLI.</p>` +
+        consoleLink(c, state.incidentId) +
         `<h2>Steps</h2><ul>${steps}</ul><h2>Recent timeline</h2><ul>${timeline}</ul>`,
+      incidentHeading(state),
     );
   });
 
   return app;
 }
 
-/** The incident's facts as a table; every value in <bdi>, isolated from the page's words around it. */
-function incidentSummary(s: IncidentState): string {
+/** The team's zone (deadlines are shown in it) and how an id on the roster is named. */
+interface SummaryContext {
+  timeZone: string;
+  nameOf: (id: string) => string;
+}
+
+/** The heading of a page about an incident: its INC id above its title, both wrapping on a phone. */
+function incidentHeading(s: IncidentState): string {
+  return `<span class="inc">${escapeHtml(s.incidentId)}</span> ${htmlText(s.title)}`;
+}
+
+/**
+ * The incident's facts as a table, with what a responder needs to decide: the response deadline in the team's zone,
+ * the automated checks' findings so far, who was paged, the runbook's next step. Every value in <bdi>, isolated
+ * from the page's words around it.
+ */
+function incidentSummary(s: IncidentState, d: SummaryContext): string {
+  const due = s.escalation.responseDueAt;
+  const next = s.stepsAborted ? undefined : s.steps[s.currentStep];
   const rows: [string, string | undefined][] = [
-    ['Incident', s.incidentId],
-    ['Title', s.title],
     ['Severity', s.severity],
-    ['Type', s.type],
+    ['Type', INCIDENT_TYPES[s.type]?.name ?? s.type],
     ['Tier', s.tier],
     ['Phase', s.phase],
-    ['Opened', s.openedAt],
+    ['Respond by', s.acknowledgedAt ? undefined : `${inZone(due, d.timeZone)}${s.escalation.responseMissed ? ' (passed)' : ''}`],
+    ['Opened', inZone(s.openedAt, d.timeZone)],
     ['Acknowledged by', s.acknowledgedBy],
     ['Escalation', levelLabel(s.escalation.rung ?? s.escalation.level, s.escalation.pass)],
+    ['Paged', s.paged?.length ? s.paged.map(d.nameOf).join(', ') : undefined],
+    ['Next step', next && s.phase !== 'resolved' ? `${next.title} (${next.status})` : undefined],
   ];
-  return `<table>${rows
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${htmlText(v)}</td></tr>`)
-    .join('')}</table>`;
+  const checks = s.steps.filter((step) => step.kind === 'automated' && step.outcome);
+  return (
+    `<table>${rows
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${htmlText(v)}</td></tr>`)
+      .join('')}</table>` +
+    `<h2>Automated checks so far</h2>` +
+    (checks.length
+      ? `<ul>${checks.map((c) => `<li>${htmlText(`${c.title}: ${c.outcome}${c.summary ? ` (${clipText(c.summary, 300)})` : ''}`)}</li>`).join('')}</ul>`
+      : '<p>None has finished yet.</p>')
+  );
 }
 
 function usedPage(c: Context, usedAt?: string) {
@@ -206,7 +251,7 @@ function usedPage(c: Context, usedAt?: string) {
  * An HTML page: UTF-8, never cached (it names a person and an incident), never framed (a framed button could be
  * clicked by trickery), sending no Referer (the link in the address bar is a credential), running no script.
  */
-function page(c: Context, status: Status, title: string, body: string) {
+function page(c: Context, status: Status, title: string, body: string, heading?: string) {
   c.header('Cache-Control', 'no-store');
   c.header('Referrer-Policy', 'no-referrer');
   c.header('X-Frame-Options', 'DENY');
@@ -215,8 +260,11 @@ function page(c: Context, status: Status, title: string, body: string) {
   return c.html(
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
       `<meta name="robots" content="noindex"><title>${escapeHtml(title)} · dbops</title>` +
-      `<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}th{text-align:left;padding-right:1rem}button{font-size:1.2rem;padding:.6rem 1.2rem}</style>` +
-      `</head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`,
+      // Readable on a 390-pixel phone: long ids and titles wrap, the table's values too, the button is large.
+      `<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:1rem auto;padding:0 1rem;overflow-wrap:anywhere}` +
+      `h1{font-size:1.4rem;line-height:1.3}h1 .inc{display:block;font-size:.95rem;font-weight:normal;color:#555}h2{font-size:1.1rem}` +
+      `th{text-align:left;padding-right:1rem;vertical-align:top}td{overflow-wrap:anywhere}button{font-size:1.2rem;padding:.8rem 1.4rem;width:100%;max-width:24rem}</style>` +
+      `</head><body><h1>${heading ?? escapeHtml(title)}</h1>${body}</body></html>`,
     status,
   );
 }

@@ -12,7 +12,7 @@ import type { Person, Roster } from '../../runbooks/roster';
 import type { Role } from '../../runbooks/types';
 import type { OverrideJson } from '../api/onCallRoutes';
 import { callApi } from './apiClient';
-import { config, withPool } from './connections';
+import { config, runtime, withPool } from './connections';
 import { say, sayRows, tell } from './output';
 import { UsageError } from './usageError';
 
@@ -23,7 +23,7 @@ export const GAP_EXIT_CODE = 2;
 /** The roster, the schedules and the overrides not over before `from`. */
 async function sources(from: number, role?: Role) {
   const roster = loadRoster(config.rosterPath);
-  const { schedules } = config.schedulesPath ? readSchedulesFile(config.schedulesPath, roster) : ROSTER_ONLY;
+  const { schedules } = runtime.schedulesPath ? readSchedulesFile(runtime.schedulesPath, roster) : ROSTER_ONLY;
   const overrides = await withPool((pool) => listOverrides(pool, { role, after: from }));
   return { roster, schedules, overrides };
 }

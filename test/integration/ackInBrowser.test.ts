@@ -93,7 +93,18 @@ describe('acknowledging from a page in a real browser', () => {
       await page.setContent(html);
       await Promise.all([page.waitForURL(`${api.url}/links/ack/**`), page.getByRole('link', { name: 'Acknowledge as Oscar Kim' }).click()]);
       await expect.poll(() => page.title()).toBe(`Acknowledge ${incidentId}? · dbops`);
+      // Its heading is the incident, by INC id and title (shown as text), not a notification's id; it wraps on the phone.
+      const heading = page.getByRole('heading', { level: 1 });
+      expect((await heading.innerText()).split('\n')).toEqual([incidentId, 'Replica <i>lagging</i>']);
+      expect((await heading.boundingBox())!.width).toBeLessThanOrEqual(PHONE.viewport.width);
       const confirmText = await page.locator('body').innerText();
+      // What a responder decides with: the deadline in the team's zone, who was paged, the next step, the console.
+      expect(confirmText).toMatch(/Respond by\s+\d\d:\d\d \S+, \w{3} \d{1,2} \w{3} \(Europe\/Berlin\)/);
+      expect(confirmText).toMatch(/Paged\s+(Dana Ortiz, Oscar Kim|Oscar Kim, Dana Ortiz)/);
+      expect(confirmText).toMatch(/Next step\s+\S/);
+      expect(await page.getByRole('link', { name: 'Open the incident in the console' }).getAttribute('href')).toBe(
+        `${api.url}/incidents/${incidentId}`,
+      );
       expect(confirmText).toContain('Replica <i>lagging</i>'); // shown as text, not markup
       expect(confirmText).toContain('You act as Oscar Kim (oscar)');
       // Opening the link changed nothing (mail scanners fetch links too).
@@ -131,7 +142,10 @@ describe('acknowledging from a page in a real browser', () => {
 
       // The mail's other link shows the incident, read only, as it is now: acknowledged by oscar, steps listed.
       await page.setContent(html);
-      await Promise.all([page.waitForURL(`${api.url}/links/open/**`), page.getByRole('link', { name: 'Open the incident' }).click()]);
+      await Promise.all([
+        page.waitForURL(`${api.url}/links/open/**`),
+        page.getByRole('link', { name: 'View it without signing in' }).click(),
+      ]);
       expect(await page.title()).toBe(`${incidentId} · dbops`);
       const opened = await page.locator('body').innerText();
       expect(opened).toMatch(/Acknowledged by\s+oscar/);

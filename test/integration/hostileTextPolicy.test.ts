@@ -140,7 +140,7 @@ describe('policy: hostile text reaches every place a person reads it inert', () 
     );
   const linksIn = (mail: ReceivedMail) => ({
     ack: /^Acknowledge as [^:]+: (\S+)$/m.exec(mail.mail.text ?? '')![1],
-    open: /^Open the incident: (\S+)$/m.exec(mail.mail.text ?? '')![1],
+    open: /^View it without signing in: (\S+)$/m.exec(mail.mail.text ?? '')![1],
   });
   const oscarsMail = async (o: Opened) =>
     (await pageMailsOf(o)).find((m) => m.to[0] === roster.people.find((p) => p.id === 'oscar')!.channels.email)!;
@@ -235,7 +235,7 @@ describe('policy: hostile text reaches every place a person reads it inert', () 
         expect(m.to).toHaveLength(1);
         expect(m.mail.headers.has('bcc')).toBe(false);
         expect(m.mail.bcc).toBeUndefined();
-        expect(m.mail.subject).toMatch(/^\[dbops\] Page: \[MEDIUM\] /);
+        expect(m.mail.subject).toMatch(/^\[MEDIUM\] /);
         expect(m.mail.subject).not.toMatch(CONTROL);
         const text = m.mail.text ?? '';
         expect(text).not.toMatch(CONTROL_BUT_NEWLINE);
@@ -248,7 +248,7 @@ describe('policy: hostile text reaches every place a person reads it inert', () 
         expect(html).toContain(escapeHtml(inertLine(o.title)));
         expect(html).not.toMatch(CONTROL_BUT_NEWLINE);
         expect(html).not.toMatch(/<(script|img)/i);
-        expect(html.match(/<a /g)).toHaveLength(2);
+        expect(html.match(/<a /g)).toHaveLength(3); // acknowledge, the console, the signed open link
       }
     }
   });
@@ -260,7 +260,7 @@ describe('policy: hostile text reaches every place a person reads it inert', () 
         const res = await fetch(link);
         expect(res.status, link).toBe(200);
         const html = await res.text();
-        expect(html).toContain(`<tr><th>Title</th><td><bdi>${escapeHtml(inertLine(o.title))}</bdi></td></tr>`);
+        expect(html).toContain(`<h1><span class="inc">${o.incidentId}</span> <bdi>${escapeHtml(inertLine(o.title))}</bdi></h1>`);
         expect(html).not.toMatch(CONTROL);
         expect(html).not.toMatch(/<(script|img)/i);
       }
@@ -272,7 +272,7 @@ describe('policy: hostile text reaches every place a person reads it inert', () 
       const { ack, open } = linksIn(await oscarsMail(terminalIncident));
       for (const link of [ack, open]) {
         expect((await page.goto(link))?.status()).toBe(200);
-        const title = page.locator('tr', { has: page.locator('th', { hasText: 'Title' }) }).locator('td bdi');
+        const title = page.locator('h1 bdi');
         // The browser isolates it (its right-to-left text cannot reorder the page) and shows the override as text.
         expect(await title.evaluate((el) => el.ownerDocument.defaultView!.getComputedStyle(el).unicodeBidi)).toBe('isolate');
         expect(await title.textContent()).toBe(inertLine(TERMINAL_TITLE));

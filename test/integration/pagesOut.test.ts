@@ -125,7 +125,7 @@ describe('a page reaches every channel of every person on the rung, and its link
     expect(mails.every((m) => m.mail.headers.get('x-dbops-kind') === 'page')).toBe(true);
     const linksIn = (text: string) => ({
       ack: /Acknowledge as [^:]+: (\S+)/.exec(text)?.[1],
-      open: /Open the incident: (\S+)/.exec(text)?.[1],
+      open: /View it without signing in: (\S+)/.exec(text)?.[1],
     });
     const mailTo = (id: string) => mailsOf().find((m) => m.to[0] === rung.find((r) => r.id === id)!.channels.email)!.mail;
     const oscar = linksIn(mailTo('oscar').text ?? '');

@@ -16,6 +16,9 @@ describe('npm start', () => {
     try {
       await service.running();
       expect(service.output).toContain(`Temporal UI     http://127.0.0.1:${uiPort}`);
+      // The demo's weekly on-call rotation and its one override: who is on call, until when, and who then.
+      expect(service.output).toMatch(/On call now {4}(Oscar Kim|Bea Novak) \(weekly\) until \d\d:\d\d UTC, \w{3} \d{1,2} \w{3} \(UTC\)\n/);
+      expect(service.output).toMatch(/Then {11}(Oscar Kim|Bea Novak) \((override|weekly)\) until /);
       expect((await fetch(`http://127.0.0.1:${uiPort}/`)).status).toBe(200);
       // The intake key and the demo people's tokens are kept for their owner only, and printed ready to paste.
       const credentialsFile = path.join(dataDir, 'credentials.json');
@@ -47,7 +50,9 @@ describe('npm start', () => {
       // The demo incident's page is mailed to the demo mailbox, which prints its acknowledge link; following it
       // (the confirmation page's button) acknowledges the demo incident as the mail's person.
       for (let i = 0; i < 300 && !/acknowledge: (\S+)/.test(service.output); i++) await new Promise((r) => setTimeout(r, 100));
-      const ackLink = /demo mailbox: to (\S+): \[dbops\] Page: .*\n\s+acknowledge: (\S+)/.exec(service.output);
+      const ackLink = /demo mailbox: to (\S+): \[MEDIUM\] Demo: slow dashboards on OLAP · level 1 · INC-\S+\n\s+acknowledge: (\S+)/.exec(
+        service.output,
+      );
       expect(ackLink, service.output).not.toBeNull();
       expect(ackLink![2]).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${intakePort}/links/ack/`));
       const mails = fs.readdirSync(path.join(dataDir, 'mailbox'));

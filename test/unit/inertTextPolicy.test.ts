@@ -93,6 +93,30 @@ const links: PageLinker = (_n, person) => ({
   ack: `https://dbops.example.com/links/ack/${person}-token`,
   open: `https://dbops.example.com/links/open/${person}-token`,
   expiresAt: '2026-11-26T10:00:00.000Z',
+  incident: 'https://dbops.example.com/incidents/INC-20261125-0123456789ab',
+});
+/** A page of an oncall-pages run: its diagnosis carries the alert's title, a check's finding and people's names. */
+const diagnosed = (text: string): NotificationRequest => ({
+  ...page(text),
+  recipients: [dana, { ...oscar, name: `Oscar ${text.slice(0, 40)}` }],
+  gaps: [{ role: 'on-call-engineer', until: '2026-11-25T17:00:00.000Z', pagedInstead: { level: 2, roles: ['engineering-manager'] } }],
+  diagnosis: {
+    incidentId: 'INC-20261125-0123456789ab',
+    title: text,
+    severity: 'high',
+    type: 'Database Outage',
+    tier: 'oltp',
+    level: 'level 1',
+    respondBy: '2026-11-25T10:15:00.000Z',
+    timeZone: 'Europe/Berlin',
+    checks: [{ title: 'Check service status', outcome: 'fail', summary: text }],
+    nextStep: { title: 'Check connectivity', status: 'running' },
+    pagedBefore: [],
+    paged: [
+      { id: 'dana', name: 'Dana Ortiz' },
+      { id: 'erin', name: text.slice(0, 30) },
+    ],
+  },
 });
 
 describe('policy: the channels render the corpus inert, with dbops’ own links and mentions live', () => {
@@ -122,6 +146,20 @@ describe('policy: the channels render the corpus inert, with dbops’ own links 
     expect(mail.html).not.toMatch(CONTROL_BUT_NEWLINE);
     expect(mail.html).toContain(`<pre style="white-space:pre-wrap">${htmlText(page(text).message)}</pre>`);
     expect(mail.html.match(/<a /g)).toHaveLength(2);
+  });
+
+  it.each(hostile)('%s: a page’s mail with its diagnosis', (_name, text) => {
+    const n = diagnosed(text);
+    const mail = renderMail(n, n.recipients[1], links(n, 'oscar'));
+    expect(mail.subject).not.toMatch(CONTROL);
+    expect(mail.subject.length).toBeLessThanOrEqual(120);
+    expect(mail.text).not.toMatch(CONTROL_BUT_NEWLINE);
+    // Only dbops' own acknowledge line says "Acknowledge as", whatever the data says.
+    expect(mail.text.split('\n').filter((l) => l.startsWith('Acknowledge as'))).toHaveLength(1);
+    expect(mail.html).not.toMatch(CONTROL_BUT_NEWLINE);
+    // Every piece of data is escaped: the only links and elements are dbops' own.
+    expect(mail.html.match(/<a /g)).toHaveLength(3);
+    expect(mail.html).toContain(htmlText(text));
   });
 
   it('legitimate Unicode reaches Slack and the mail as it was written', () => {

@@ -1,6 +1,7 @@
 import { proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { DbopsActivities } from '../../activities';
 import type { NotificationRequest } from '../../activities/contracts';
+import type { NotifyResult } from '../../activities/notify/notifyActivity';
 import type { Contact } from '../../runbooks/plan';
 import type { Role } from '../../runbooks/types';
 import { AuditChain } from '../shared/auditChain';
@@ -87,7 +88,8 @@ export class IncidentAudit {
    * `roles`: the notify activity sends to who holds them in the roster in force, `recipients` being the fallback.
    * `atOnce`: as a local activity (the opening page only). `cause`: what makes this notification the one it is (a
    * page's rung and pass): its id then never depends on the audit sequence, which repeats arriving during a retried
-   * task can move. Resolves to who the notification reached, when the worker knows the roster in force.
+   * task can move. `page`: a page's fallback rungs and diagnosis (oncall-pages runs). Resolves to who the notification
+   * reached, when the worker knows the roster in force, and the gaps it went around.
    */
   send(
     kind: NotificationRequest['kind'],
@@ -96,7 +98,8 @@ export class IncidentAudit {
     roles?: Role[],
     atOnce = false,
     cause?: string,
-  ): Promise<{ recipients?: string[]; rosterVersion?: string }> {
+    page?: Pick<NotificationRequest, 'fallback' | 'diagnosis'>,
+  ): Promise<NotifyResult> {
     const s = this.s;
     const notificationId = `${s.incidentId}:${kind}:${cause ?? s.auditSeq}:${recipients.map((r) => r.id).join(',')}`;
     const request = {
@@ -107,6 +110,7 @@ export class IncidentAudit {
       recipients,
       occurredAt: iso(Date.now()),
       ...(roles && { roles }),
+      ...page,
     };
     return this.tracked(() => (atOnce ? notifyAtOnce(request) : this.notifyLater(request)));
   }

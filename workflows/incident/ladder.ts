@@ -5,6 +5,7 @@ import type { IncidentPlan, LadderRung } from '../../runbooks/plan';
 import { iso } from '../shared/time';
 import { isResolved, type IncidentContext } from './context';
 import type { IncidentState } from './messages';
+import { pageDiagnosis, rungsAbove } from './pageDiagnosis';
 
 /** `returned`: back in escalation (an acknowledgement lapsed, a snooze broken by a worse alert, a reopen). */
 export type PageReason = 'opened' | 'escalated' | 'repeated' | 'returned';
@@ -47,7 +48,8 @@ export async function page(ctx: IncidentContext, level: number, reason: PageReas
   // The page's identity is what caused it (rung and pass), so a retried first task sends it under the same id.
   // After a return to escalation the ladder pages its rungs again: each return is a cause of its own (E<n>).
   const cause = `L${level + 1}P${pass}${s.returns ? `E${s.returns}` : ''}`;
-  const sent = await audit.send(notificationKind, rung.contacts, message, rung.roles, atOnce, cause);
+  const pageData = version.oncallPages ? { fallback: rungsAbove(plan, level), diagnosis: pageDiagnosis(plan, s, level, pass) } : undefined;
+  const sent = await audit.send(notificationKind, rung.contacts, message, rung.roles, atOnce, cause, pageData);
   // Recorded once sent: the event names the people the page reached, in the roster in force, inside the chain.
   const paged = sent.recipients ?? rung.contacts.map((c) => c.id);
   s.paged = [...new Set([...(s.paged ?? []), ...paged])];
@@ -58,6 +60,10 @@ export async function page(ctx: IncidentContext, level: number, reason: PageReas
     roles: rung.roles,
     paged,
     ...(sent.rosterVersion && { rosterVersion: sent.rosterVersion }),
+    // From the activity's answer, like rosterVersion: replay reads the same answer from history.
+    ...(sent.scheduleVersion && { scheduleVersion: sent.scheduleVersion }),
+    // A role nobody held: until when, and the rung paged instead (never silent: see ONCALL_PAGES).
+    ...(version.oncallPages && sent.gaps?.length && { gaps: sent.gaps }),
     reason,
     // The event is written once the page is sent (a slow channel makes that later): when the ladder paged, too.
     decidedAt,

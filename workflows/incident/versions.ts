@@ -50,6 +50,17 @@ export const ACTION_POLICY = 'action-policy';
  */
 export const ALERT_LIFECYCLE = 'alert-lifecycle';
 
+/**
+ * Runs opened from this patch on page through the on-call schedule's gaps and say what is wrong:
+ * - each page names the rungs above its own (`fallback`): a role nobody holds when the page is sent (a gap in its
+ *   schedule) is paged at once to the first rung above with somebody on it, and the notify activity says so; the
+ *   `paged`/`escalated` event records the gap. The activity decides (it reads the schedules, overrides and roster
+ *   in force), the workflow only records its answer: replay reads that answer from history, so it stays deterministic;
+ * - each page carries its diagnosis (severity, type, tier, the response deadline, the automated checks' outcomes so
+ *   far, who was paged, the runbook's next step), which the channels show.
+ */
+export const ONCALL_PAGES = 'oncall-pages';
+
 /** Which of the workflow's versions this run follows, decided once when it starts (or replays its start). */
 export interface IncidentVersion {
   stormReady: boolean;
@@ -57,6 +68,8 @@ export interface IncidentVersion {
   actionPolicy: boolean;
   /** See ALERT_LIFECYCLE. */
   alertLifecycle: boolean;
+  /** See ONCALL_PAGES. */
+  oncallPages: boolean;
   pagingNeverWaits(): boolean;
   firstPageAtOnce(): boolean;
 }
@@ -66,11 +79,14 @@ export function incidentVersion(): IncidentVersion {
   const stormReady = patched(STORM_READY);
   // Only storm-ready runs can take the newer patch: an older run keeps its older behaviour whole.
   const actionPolicy = stormReady && patched(ACTION_POLICY);
+  // The patches after it are independent of each other: a run recorded with one of them replays with the other off.
   const alertLifecycle = actionPolicy && patched(ALERT_LIFECYCLE);
+  const oncallPages = actionPolicy && patched(ONCALL_PAGES);
   return {
     stormReady,
     actionPolicy,
     alertLifecycle,
+    oncallPages,
     pagingNeverWaits: () => stormReady || patched(PAGING_NEVER_WAITS),
     firstPageAtOnce: () => stormReady || patched(FIRST_PAGE_AT_ONCE),
   };
