@@ -9,7 +9,7 @@ import type { Logger } from '../../lib/logger';
 import type { RosterInForce } from '../../lib/rosterInForce';
 import type { SecretKeys } from '../../lib/secretKeys';
 import type { SchedulesInForce } from '../../lib/schedules';
-import { MAX_BODY_BYTES } from '../../runbooks/limits';
+import { MAX_BODY_BYTES, unstorableText } from '../../runbooks/limits';
 import { InvalidRequestError, openIncident, parseIncidentRequest, type OpenIncidentContext } from '../incidents/openIncident';
 import { BUILT_IN_ROUTING, type RoutingConfig } from '../../runbooks/alertRouting';
 import { alertRoutes } from './alertRoutes';
@@ -33,12 +33,15 @@ import {
   type Deadlines,
 } from './deadline';
 import { incidentRoutes } from './incidentRoutes';
+import { maintenanceRoutes } from './maintenanceRoutes';
+import { holdIfInMaintenance } from '../alerts/maintenanceHold';
+import { incidentWorkflowId } from '../../workflows/incident/messages';
 import { onCallRoutes } from './onCallRoutes';
 import { linkFailedPage, loggablePath, pageLinkRoutes } from './pageLinkRoutes';
 import { createRateLimiter } from './rateLimiter';
 import { createRefusalLog } from './refusalLog';
 
-const BODY_SHAPE = '{ "type", "tier", "severity"?, "fingerprint"?, "title"?, "summary"?, "firedAt"? }';
+const BODY_SHAPE = '{ "type", "tier", "severity"?, "fingerprint"?, "title"?, "summary"?, "firedAt"?, "labels"? }';
 
 // application/json, with or without parameters (charset), or a structured +json type.
 const JSON_CONTENT_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
@@ -60,6 +63,21 @@ export interface ApiContext extends Omit<OpenIncidentContext, 'roster'> {
   deadlineMs?: number;
   /** DBOPS_SECRET_KEY: opens the integrations' signing keys the store keeps sealed; unset, signed alerts are refused. */
   secretKeys?: SecretKeys;
+}
+
+const MAX_LABELS = 32;
+
+/** POST /alerts' optional labels (what maintenance windows and topology grouping match): short names to short text. */
+export function parseAlertLabels(value: unknown): Record<string, string> {
+  if (value === undefined) return {};
+  const bad = () =>
+    new InvalidRequestError(`labels: an object of at most ${MAX_LABELS} names (1-64 characters) to text of at most 256 characters`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad();
+  const entries = Object.entries(value);
+  if (entries.length > MAX_LABELS) throw bad();
+  for (const [k, v] of entries)
+    if (!k || k.length > 64 || typeof v !== 'string' || v.length > 256 || unstorableText(k) || unstorableText(v)) throw bad();
+  return Object.fromEntries(entries) as Record<string, string>;
 }
 
 /** A body that is not JSON: 415 for another content type, 400 for text that does not parse. */
@@ -135,8 +153,23 @@ export function createIntakeApp(apiContext: ApiContext, log: Logger) {
     const integration = callingIntegration(c);
     try {
       if ('by' in body) throw new InvalidRequestError(`by is not accepted: the sender is the integration the key names ('${integration}')`);
-      const request = parseIncidentRequest({ ...body, by: `integration:${integration}`, source: 'webhook' });
-      const { workflowId } = await openIncident({ ...ctx, roster: ctx.roster().roster }, request, c.get('receivedAt'));
+      const { labels: rawLabels, ...fields } = body;
+      const labels = parseAlertLabels(rawLabels);
+      const request = parseIncidentRequest({ ...fields, by: `integration:${integration}`, source: 'webhook' });
+      const received = c.get('receivedAt');
+      const workflowIdOfKey = incidentWorkflowId(request.type, request.tier, request.fingerprint);
+      // The key of a POST /alerts alert at its source is its incident's: a window holds it there, and releases it.
+      const heldBy = await holdIfInMaintenance(
+        ctx.pool,
+        { type: request.type, tier: request.tier, labels },
+        { integration, dedupKey: workflowIdOfKey, incidentKey: workflowIdOfKey, alert: { ...request } },
+        received.getTime(),
+      );
+      if (heldBy) {
+        log.info({ workflowId: workflowIdOfKey, integration, window: heldBy.window }, 'alert held by a maintenance window');
+        return c.json({ workflowId: workflowIdOfKey, heldBy }, 202);
+      }
+      const { workflowId } = await openIncident({ ...ctx, roster: ctx.roster().roster }, request, received);
       log.info({ workflowId, integration }, 'alert accepted');
       return c.json({ workflowId }, 202);
     } catch (err) {
@@ -169,6 +202,9 @@ export function createIntakeApp(apiContext: ApiContext, log: Logger) {
   app.route('/checklists', checklistRoutes(ctx, log));
   app.use('/oncall/*', limitBody, personAuth(deps));
   app.route('/oncall', onCallRoutes(ctx, log));
+  // '/maintenance/*' matches '/maintenance' itself as well (one registration, one check).
+  app.use('/maintenance/*', limitBody, withinDeadline, personAuth(deps));
+  app.route('/maintenance', maintenanceRoutes(ctx, log));
   app.onError((err, c) => {
     // Work abandoned at its deadline fails after its 503 was sent: that 503 was logged already.
     if (!(err instanceof DeadlineExceededError) && pastDeadline()) return c.body(null, 503);

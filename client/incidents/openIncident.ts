@@ -76,7 +76,12 @@ export interface OpenIncidentContext {
  * there. Without it (a checklist's breach, tests on the time-skipping server, whose clock is not the machine's)
  * they start when the workflow first runs.
  */
-export async function openIncident(ctx: OpenIncidentContext, request: IncidentRequest, receivedAt?: Date) {
+export async function openIncident(
+  ctx: OpenIncidentContext,
+  request: IncidentRequest,
+  receivedAt?: Date,
+  more: Pick<IncidentTrigger, 'heldBy'> = {},
+) {
   const r = parseIncidentRequest(request);
   const trigger: IncidentTrigger = {
     source: r.source,
@@ -84,6 +89,7 @@ export async function openIncident(ctx: OpenIncidentContext, request: IncidentRe
     summary: r.summary,
     receivedAt: receivedAt?.toISOString(),
     firedAt: r.firedAt,
+    ...more,
   };
   const type = INCIDENT_TYPES[r.type];
   const severity = r.severity ?? type.defaultSeverity;

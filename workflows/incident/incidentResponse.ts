@@ -4,6 +4,7 @@ import { incidentAttributes } from '../shared/searchAttributes';
 import { settle } from '../shared/settle';
 import { isResolved, type IncidentContext } from './context';
 import { registerIncidentHandlers } from './handlers';
+import { registerRelatedAlertHandlers } from './relatedAlerts';
 import { IncidentAudit } from './incidentAudit';
 import { pageOnOpen, runLadder } from './ladder';
 import type { IncidentState, OpenIncidentInput } from './messages';
@@ -21,6 +22,7 @@ export async function incidentResponse(input: OpenIncidentInput): Promise<Incide
   const audit = new IncidentAudit(s, version.stormReady);
   const ctx: IncidentContext = { plan: input.plan, s, audit, deadline: new RearmableDeadline(), version };
   registerIncidentHandlers(ctx);
+  if (version.alertGrouping) registerRelatedAlertHandlers(ctx);
 
   // The start (openIncident) set these already; a continued run, or a run of an older version, says them again.
   if (input.carried || !version.stormReady) {
@@ -33,6 +35,7 @@ export async function incidentResponse(input: OpenIncidentInput): Promise<Incide
       summary: input.trigger.summary,
       receivedAt: input.trigger.receivedAt,
       firedAt: input.trigger.firedAt,
+      ...(version.alertGrouping && input.trigger.heldBy && { heldBy: input.trigger.heldBy }),
       runbookVersion: input.plan.runbookVersion,
       ladder: input.plan.ladder.map((r) => ({ roles: r.roles, contacts: r.contacts.map((c) => c.id) })),
     });

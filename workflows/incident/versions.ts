@@ -40,11 +40,26 @@ export const STORM_READY = 'storm-ready';
  */
 export const ACTION_POLICY = 'action-policy';
 
+/**
+ * Runs opened from this patch on take part in alert grouping and maintenance windows (issue 25, items 1, 5, 7):
+ * - the `relateAlert` Update: an alert grouped into this incident (a replica's symptom while its primary's outage is
+ *   open, an alert of the same cause within the grouping window, or an incident opened earlier and linked) is
+ *   counted and recorded as `related-alert`, naming the alert and why, instead of paging;
+ * - the `maintenanceEnded` Update: alerts a maintenance window held on this incident's key are still firing at its
+ *   end: the rungs paged so far are paged again, once (the update id is the window's occurrence), `maintenance-ended`;
+ * - the `opened` event names the maintenance window whose held alerts opened it (`heldBy`).
+ * Runs without the marker have neither Update: the intake then pages as before (opens or repeats the incident).
+ * Plan: deprecatePatch once no run opened before it is open, then remove it with its unpatched histories.
+ */
+export const ALERT_GROUPING = 'alert-grouping';
+
 /** Which of the workflow's versions this run follows, decided once when it starts (or replays its start). */
 export interface IncidentVersion {
   stormReady: boolean;
   /** See ACTION_POLICY. */
   actionPolicy: boolean;
+  /** See ALERT_GROUPING. */
+  alertGrouping: boolean;
   pagingNeverWaits(): boolean;
   firstPageAtOnce(): boolean;
 }
@@ -54,9 +69,11 @@ export function incidentVersion(): IncidentVersion {
   const stormReady = patched(STORM_READY);
   // Only storm-ready runs can take the newer patch: an older run keeps its older behaviour whole.
   const actionPolicy = stormReady && patched(ACTION_POLICY);
+  const alertGrouping = actionPolicy && patched(ALERT_GROUPING);
   return {
     stormReady,
     actionPolicy,
+    alertGrouping,
     pagingNeverWaits: () => stormReady || patched(PAGING_NEVER_WAITS),
     firstPageAtOnce: () => stormReady || patched(FIRST_PAGE_AT_ONCE),
   };
