@@ -1,6 +1,15 @@
 import { WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { Hono, type Context } from 'hono';
-import { createWindow, endWindow, getWindow, heldAlerts, listWindows, windowEvents, type StoredWindow } from '../../db/maintenance/windows';
+import {
+  activateOccurrence,
+  createWindow,
+  endWindow,
+  getWindow,
+  heldAlerts,
+  listWindows,
+  windowEvents,
+  type StoredWindow,
+} from '../../db/maintenance/windows';
 import type { Logger } from '../../lib/logger';
 import { decide, DEFAULT_ACTION_POLICY } from '../../runbooks/actionPolicy';
 import { nextOccurrence, planWindow, WindowRequestSchema } from '../../runbooks/maintenance';
@@ -83,6 +92,9 @@ export function maintenanceRoutes(ctx: ApiContext, log: Logger) {
       { reason: parsed.data.reason, ...planned },
       { id: caller.id, rosterVersion: caller.rosterVersion },
     );
+    // A window that has begun holds from the answer on; its workflow finds the occurrence active already.
+    const first = nextOccurrence(window.timing, now());
+    if (first && first.start <= now()) await activateOccurrence(ctx.pool, window.id, first, now());
     // The window's clock: activates each occurrence at its start and releases it at its end (a durable timer).
     await ctx.client.workflow.start<typeof maintenanceWindow>('maintenanceWindow', {
       workflowId: maintenanceWorkflowId(window.id),
