@@ -14,6 +14,7 @@ import { latestRunOf } from '../incidents/latestRun';
 import { resolveHeldAlert } from '../../db/maintenance/windows';
 import { incidentWorkflowId } from '../../workflows/incident/messages';
 import { holdIfInMaintenance, type HeldBy } from './maintenanceHold';
+import { groupIntoCause, recordForGrouping, type AlertToGroup, type GroupedInto } from './topologyGrouping';
 
 /** What receiving a monitoring tool's alert needs: Temporal, the audit store (alert_keys) and the routing in force. */
 export interface AlertContext {
@@ -71,6 +72,19 @@ export async function triggerAlert(ctx: AlertContext, a: FiringAlert, receivedAt
     receivedAt.getTime(),
   );
   if (heldBy) return { workflowId: incidentWorkflowId(route.type, route.tier, fingerprint), fingerprint, route, heldBy };
+  const toGroup: AlertToGroup = {
+    type: route.type,
+    tier: route.tier,
+    labels: alert.labels,
+    title: clipText(a.summary, TEXT_LIMITS.title) || `${route.type} on ${route.tier}`,
+    summary: clipText(summary, TEXT_LIMITS.summary),
+    by: integrationActor(a.integration),
+    dedupKey: a.dedupKey,
+  };
+  // Its cause's incident is open: it joins it as a related alert (its dedup key is not pointed there: its own
+  // "resolved" must not close the outage).
+  const groupedInto = await groupIntoCause(ctx, toGroup, receivedAt.getTime());
+  if (groupedInto) return { workflowId: groupedInto.workflowId, fingerprint, route, heldBy: undefined, groupedInto };
   const { workflowId, handle } = await openIncident(
     { client: ctx.client, taskQueue: ctx.taskQueue, roster: ctx.roster(), calendar: ctx.calendar },
     {
@@ -88,7 +102,8 @@ export async function triggerAlert(ctx: AlertContext, a: FiringAlert, receivedAt
   );
   const firstRunId = (await handle.describe()).raw.workflowExecutionInfo?.firstRunId ?? handle.signaledRunId;
   await recordAlertKey(ctx.pool, a.integration, a.dedupKey, { workflowId, firstRunId });
-  return { workflowId, fingerprint, route, heldBy: undefined as HeldBy | undefined };
+  await recordForGrouping(ctx, toGroup, { workflowId, firstRunId: async () => firstRunId }, receivedAt.getTime());
+  return { workflowId, fingerprint, route, heldBy: undefined as HeldBy | undefined, groupedInto: undefined as GroupedInto | undefined };
 }
 
 /** What became of an acknowledge or resolve: done, or dropped and why (PagerDuty answers 202 either way). */

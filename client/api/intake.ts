@@ -35,6 +35,7 @@ import {
 import { incidentRoutes } from './incidentRoutes';
 import { maintenanceRoutes } from './maintenanceRoutes';
 import { holdIfInMaintenance } from '../alerts/maintenanceHold';
+import { groupIntoCause, recordForGrouping, type AlertToGroup } from '../alerts/topologyGrouping';
 import { incidentWorkflowId } from '../../workflows/incident/messages';
 import { onCallRoutes } from './onCallRoutes';
 import { linkFailedPage, loggablePath, pageLinkRoutes } from './pageLinkRoutes';
@@ -169,7 +170,27 @@ export function createIntakeApp(apiContext: ApiContext, log: Logger) {
         log.info({ workflowId: workflowIdOfKey, integration, window: heldBy.window }, 'alert held by a maintenance window');
         return c.json({ workflowId: workflowIdOfKey, heldBy }, 202);
       }
-      const { workflowId } = await openIncident({ ...ctx, roster: ctx.roster().roster }, request, received);
+      const toGroup: AlertToGroup = {
+        type: request.type,
+        tier: request.tier,
+        labels,
+        title: request.title ?? `${request.type} on ${request.tier}`,
+        summary: request.summary,
+        by: request.by,
+        dedupKey: workflowIdOfKey,
+      };
+      const groupedInto = await groupIntoCause(ctx, toGroup, received.getTime());
+      if (groupedInto) {
+        log.info({ workflowId: groupedInto.workflowId, integration, cause: groupedInto.cause }, 'alert grouped into its cause’s incident');
+        return c.json({ workflowId: groupedInto.workflowId, groupedInto }, 202);
+      }
+      const { workflowId, handle } = await openIncident({ ...ctx, roster: ctx.roster().roster }, request, received);
+      await recordForGrouping(
+        ctx,
+        toGroup,
+        { workflowId, firstRunId: async () => (await handle.describe()).raw.workflowExecutionInfo?.firstRunId ?? handle.signaledRunId },
+        received.getTime(),
+      );
       log.info({ workflowId, integration }, 'alert accepted');
       return c.json({ workflowId }, 202);
     } catch (err) {

@@ -7,6 +7,8 @@ import { startTestApi } from '../support/api';
 import { alertGroup, firingAlert } from '../support/alertPayloads';
 import { eventually } from '../support/eventually';
 import { timeSkippingSuite } from '../support/harness';
+import { maybeRecordHistory } from '../support/histories';
+import { maintenanceWorkflowId } from '../../workflows/maintenance/messages';
 
 /**
  * Maintenance windows on the time-skipping server and a real PostgreSQL, driven through the real API as a monitoring
@@ -180,6 +182,7 @@ describe('maintenance windows', () => {
       () => pagesOf(openState.incidentId).filter((n) => /still firing after maintenance window/.test(n.message)),
       (n) => n.length === 1,
     );
+    await maybeRecordHistory(client.workflow.getHandle(open.workflowId), 'incident-maintenance-ended');
     // A release run again (its activity retried after a worker died) does nothing more.
     const pagesSoFar = suite.harness.channel.sent.length;
     expect(await suite.harness.activities.releaseMaintenanceOccurrences({ windowId, at: Date.now(), early: false })).toEqual([]);
@@ -232,6 +235,9 @@ describe('maintenance windows', () => {
       ['released', 'dbops', null],
     ]);
     expect((await t.call('dana', 'POST', `/maintenance/${windowId}/end`, { reason: 'again' })).status).toBe(409);
+    const windowWorkflow = suite.env.client.workflow.getHandle(maintenanceWorkflowId(windowId));
+    await windowWorkflow.result();
+    await maybeRecordHistory(windowWorkflow, 'maintenance-window-ended-early');
   });
 });
 
