@@ -28,7 +28,8 @@ interface Answer {
 }
 
 async function apiOf(suite: ReturnType<typeof timeSkippingSuite>, taskQueue: string, people: string[]) {
-  const api = await startTestApi(suite.env.client, suite.harness.db.pool, taskQueue);
+  // A loaded machine's first Temporal calls may be slow: a generous deadline, so a slow start is not a 503.
+  const api = await startTestApi(suite.env.client, suite.harness.db.pool, taskQueue, { deadlineMs: 30_000 });
   const tokens: Record<string, string> = {};
   for (const p of people) tokens[p] = await api.tokenOf(p);
   const call = async (as: string, method: string, route: string, body?: unknown) => {

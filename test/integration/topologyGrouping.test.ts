@@ -26,7 +26,8 @@ describe('grouping by topology', () => {
   let api: Awaited<ReturnType<typeof startTestApi>>;
   let oscar: string;
   beforeAll(async () => {
-    api = await startTestApi(suite.env.client, suite.harness.db.pool, taskQueue);
+    // A loaded machine's first Temporal calls may be slow: a generous deadline, so a slow start is not a 503.
+    api = await startTestApi(suite.env.client, suite.harness.db.pool, taskQueue, { deadlineMs: 30_000 });
     oscar = await api.tokenOf('oscar');
   });
   const send = async (route: string, body: unknown) => {
