@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readIncidentEvents } from '../../db/audit/readEvents';
 import { incidentStateQuery, type IncidentState } from '../../workflows/incident/messages';
 import { startTestApi } from '../support/api';
+import { dbops } from '../support/cli';
 import { alertGroup, firingAlert } from '../support/alertPayloads';
 import { eventually } from '../support/eventually';
 import { timeSkippingSuite } from '../support/harness';
@@ -104,6 +105,13 @@ describe('grouping by topology', () => {
       'oltp-replica-1 is a replica of oltp-primary, whose outage is open',
       'oltp-replica-2 is a replica of oltp-primary, whose outage is open',
     ]);
+
+    // `dbops incident show` lists them, as the on-call reads them.
+    const shown = await dbops(['incident', 'show', opened.incidentId], { DBOPS_TOKEN: oscar, DBOPS_API_URL: api.url });
+    expect(shown.stdout).toMatch(/related alerts \(2, grouped instead of paging/);
+    expect(shown.stdout).toMatch(
+      /oltp-replica-1 +oltp-replica-1 refuses connections +\[topology: oltp-replica-1 is a replica of oltp-primary/,
+    );
 
     // Once the outage is resolved, a replica's alert is a problem of its own: it pages.
     await resolve(outage.workflowId);
