@@ -9,6 +9,7 @@ import { createAuditActivities } from './audit/recordEvents';
 import { createChecklistActivities, type IncidentOpener } from './checks/checklistChecks';
 import type { Thresholds } from './checks/databaseChecks';
 import { createStepActivities } from './checks/incidentSteps';
+import { createMaintenanceActivities, type HeldIncidentReleaser } from './maintenance/maintenanceActivities';
 import type { NotificationChannel } from './notify/channels';
 import type { Outbox } from './notify/outbox';
 import { createNotifyActivities } from './notify/notifyActivity';
@@ -36,6 +37,8 @@ export interface ActivityDependencies {
   overridesAt?: (roles: readonly Role[], at: number) => Promise<Override[]>;
   /** Keys the audit store never holds (DBOPS_SECRET_KEY): each incident's chain head is signed with the current one. */
   secretKeys?: SecretKeys;
+  /** Opens (or re-pages) the incidents of alerts a maintenance window held, when it ends (a Temporal client call). */
+  releaseHeldIncident?: HeldIncidentReleaser;
 }
 
 /** Every side effect dbops has, built from its dependencies so tests hand in real or local ones. */
@@ -45,6 +48,7 @@ export function createActivities(d: ActivityDependencies) {
     ...createNotifyActivities(d),
     ...createStepActivities(d),
     ...createChecklistActivities(d),
+    ...createMaintenanceActivities(d),
   };
 }
 

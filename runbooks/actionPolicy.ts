@@ -22,6 +22,7 @@ export const ACTIONS = [
   'snooze',
   'unsnooze',
   'sign-checklist-item',
+  'maintenance',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -68,6 +69,16 @@ const OPS_TEAM: Entitlement = {
   roles: ['database-lead', 'on-call-engineer', 'senior-engineer', 'engineering-manager'],
 };
 const INTEGRATION: Entitlement = { kind: 'role', name: 'monitoring integration', roles: [INTEGRATION_ROLE] };
+/**
+ * Who plans and carries out maintenance: a window silences every alert in its scope for hours, so it is made (and
+ * ended) by the people who plan the work, not by whoever its pages would wake: the on-call engineer answers pages
+ * and snoozes one incident; a window over a tier is agreed with the database lead.
+ */
+const MAINTAINERS: Entitlement = {
+  kind: 'role',
+  name: 'maintenance planners',
+  roles: ['database-lead', 'senior-engineer', 'engineering-manager'],
+};
 const RESPONDER: Entitlement[] = [{ kind: 'ladder' }, { kind: 'paged' }, { kind: 'acknowledger' }];
 
 /** The defaults a database team signs: see README "Who may act". */
@@ -98,6 +109,8 @@ export const DEFAULT_ACTION_POLICY: ActionPolicy = [
   // Ending a snooze early only makes the incident page again: anyone on the roster may wake it.
   { id: 'unsnooze', action: 'unsnooze', anyOf: [{ kind: 'roster' }] },
   { id: 'sign-checklist-item', action: 'sign-checklist-item', anyOf: [{ kind: 'item-signer' }] },
+  // Making or ending a maintenance window (issue 25): with a reason, audited with the window.
+  { id: 'maintenance', action: 'maintenance', anyOf: [MAINTAINERS], reasonRequired: true },
 ];
 
 /** What a rule looks at: the actor and the incident (or checklist item) as they are now. */

@@ -30,11 +30,11 @@ export const ALERT_RESOLVED_POLICIES = ['resolve', 'record'] as const;
 export type AlertResolvedPolicyName = (typeof ALERT_RESOLVED_POLICIES)[number];
 
 /** A value to match: a string matches exactly; `{ "regex": "…", "ignoreCase"? }` must match the whole value. */
-const matcher = z.union([
+export const matcherSchema = z.union([
   z.string(),
   z.object({ regex: z.string().superRefine(regexProblem), ignoreCase: z.boolean().optional() }).strict(),
 ]);
-export type Matcher = z.infer<typeof matcher>;
+export type Matcher = z.infer<typeof matcherSchema>;
 
 function regexProblem(pattern: string, ctx: z.RefinementCtx) {
   try {
@@ -53,12 +53,12 @@ const RuleSchema = z
     match: z
       .object({
         intake: z.enum(ALERT_INTAKES).optional(),
-        integration: matcher.optional(),
-        source: matcher.optional(),
-        component: matcher.optional(),
-        class: matcher.optional(),
-        group: matcher.optional(),
-        labels: z.record(z.string().min(1), matcher).optional(),
+        integration: matcherSchema.optional(),
+        source: matcherSchema.optional(),
+        component: matcherSchema.optional(),
+        class: matcherSchema.optional(),
+        group: matcherSchema.optional(),
+        labels: z.record(z.string().min(1), matcherSchema).optional(),
       })
       .strict(),
     type: z.enum(INCIDENT_TYPE_IDS),
@@ -171,7 +171,8 @@ export interface AlertRoute {
   flap?: FlapSettings;
 }
 
-function matches(m: Matcher | undefined, value: string | undefined): boolean {
+/** Whether a value matches: exactly, or the whole value by the regex. */
+export function matches(m: Matcher | undefined, value: string | undefined): boolean {
   if (m === undefined) return true;
   if (value === undefined) return false;
   return typeof m === 'string' ? m === value : new RegExp(`^(?:${m.regex})$`, m.ignoreCase ? 'i' : '').test(value);

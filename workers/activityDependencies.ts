@@ -5,6 +5,7 @@ import { emailChannel } from '../activities/notify/emailChannel';
 import { signedWebhookChannel } from '../activities/notify/signedWebhookChannel';
 import { createOutbox } from '../activities/notify/outbox';
 import { checklistIncidentOpener, type OpenIncidentContext } from '../client/incidents/openIncident';
+import { heldIncidentReleaser } from '../client/alerts/releaseHeldAlerts';
 import { deliveryFailureReporter } from '../client/incidents/reportDeliveryFailure';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
@@ -60,6 +61,7 @@ export function buildActivities(
     allowedCidrs: config.allowedCidrs,
     allowedSuperusers: config.allowedSuperusers,
     openIncident: checklistIncidentOpener(() => incidents),
+    releaseHeldIncident: heldIncidentReleaser(() => incidents, auditPool),
     backupCheckCommand: config.backupCheckCommand,
     currentRoster,
     currentSchedules,

@@ -11,6 +11,10 @@ import type { incidentResponse } from '../../workflows/incident/incidentResponse
 import { acknowledgeIncident } from '../incidents/incidentActions';
 import { openIncident } from '../incidents/openIncident';
 import { latestRunOf } from '../incidents/latestRun';
+import { resolveHeldAlert } from '../../db/maintenance/windows';
+import { incidentWorkflowId } from '../../workflows/incident/messages';
+import { holdIfInMaintenance, type HeldBy } from './maintenanceHold';
+import { groupIntoCause, recordForGrouping, type AlertToGroup, type GroupedInto } from './topologyGrouping';
 
 /** What receiving a monitoring tool's alert needs: Temporal, the audit store (alert_keys) and the routing in force. */
 export interface AlertContext {
@@ -47,6 +51,40 @@ export async function triggerAlert(ctx: AlertContext, a: FiringAlert, receivedAt
   // A template whose labels are all missing renders to separators only: fall back to the alert's own key.
   const fingerprint = fingerprintOfKey(/[A-Za-z0-9]/.test(rendered) ? rendered : a.defaultKey);
   const summary = [route.triage, a.summary, a.detail].filter(Boolean).join(' — ');
+  const heldBy = await holdIfInMaintenance(
+    ctx.pool,
+    { type: route.type, tier: route.tier, labels: alert.labels },
+    {
+      integration: a.integration,
+      dedupKey: a.dedupKey,
+      incidentKey: incidentWorkflowId(route.type, route.tier, fingerprint),
+      alert: {
+        type: route.type,
+        tier: route.tier,
+        severity: route.severity,
+        fingerprint,
+        title: clipText(a.summary, TEXT_LIMITS.title),
+        summary: clipText(summary, TEXT_LIMITS.summary),
+        by: integrationActor(a.integration),
+        firedAt: a.firedAt,
+      },
+    },
+    receivedAt.getTime(),
+  );
+  if (heldBy) return { workflowId: incidentWorkflowId(route.type, route.tier, fingerprint), fingerprint, route, heldBy };
+  const toGroup: AlertToGroup = {
+    type: route.type,
+    tier: route.tier,
+    labels: alert.labels,
+    title: clipText(a.summary, TEXT_LIMITS.title) || `${route.type} on ${route.tier}`,
+    summary: clipText(summary, TEXT_LIMITS.summary),
+    by: integrationActor(a.integration),
+    dedupKey: a.dedupKey,
+  };
+  // Its cause's incident is open: it joins it as a related alert (its dedup key is not pointed there: its own
+  // "resolved" must not close the outage).
+  const groupedInto = await groupIntoCause(ctx, toGroup, receivedAt.getTime());
+  if (groupedInto) return { workflowId: groupedInto.workflowId, fingerprint, route, heldBy: undefined, groupedInto };
   const { workflowId, handle } = await openIncident(
     { client: ctx.client, taskQueue: ctx.taskQueue, roster: ctx.roster(), calendar: ctx.calendar },
     {
@@ -61,15 +99,16 @@ export async function triggerAlert(ctx: AlertContext, a: FiringAlert, receivedAt
       firedAt: a.firedAt,
     },
     receivedAt,
-    route.flap,
+    { flap: route.flap },
   );
   const firstRunId = (await handle.describe()).raw.workflowExecutionInfo?.firstRunId ?? handle.signaledRunId;
   await recordAlertKey(ctx.pool, a.integration, a.dedupKey, { workflowId, firstRunId });
-  return { workflowId, fingerprint, route };
+  await recordForGrouping(ctx, toGroup, { workflowId, firstRunId: async () => firstRunId }, receivedAt.getTime());
+  return { workflowId, fingerprint, route, heldBy: undefined as HeldBy | undefined, groupedInto: undefined as GroupedInto | undefined };
 }
 
 /** What became of an acknowledge or resolve: done, or dropped and why (PagerDuty answers 202 either way). */
-export type AlertOutcome = { done: true; workflowId: string; message: string } | { done: false; workflowId?: string; message: string };
+export type AlertOutcome = { done: true; workflowId?: string; message: string } | { done: false; workflowId?: string; message: string };
 
 /** The running incident an integration's dedup key opened, or why there is none to act on. */
 type KeyLookup =
@@ -125,8 +164,13 @@ export async function resolveAlert(
   dedupKey: string,
   extra: { summary?: string; endedAt?: string } = {},
 ): Promise<AlertOutcome> {
+  // An alert a maintenance window holds is over: it will not open its incident when the window ends.
+  const heldResolved = await resolveHeldAlert(ctx.pool, integration, dedupKey, Date.now());
   const found = await incidentOfKey(ctx, integration, dedupKey);
-  if (found.dropped !== undefined) return { done: false, workflowId: found.workflowId, message: found.dropped };
+  if (found.dropped !== undefined) {
+    if (heldResolved) return { done: true, message: 'resolved while held by a maintenance window: it will not open its incident' };
+    return { done: false, workflowId: found.workflowId, message: found.dropped };
+  }
   const { handle, key } = found;
   const policy = policyOf(ctx, key.workflowId);
   await handle.signal(alertResolvedSignal, {

@@ -72,9 +72,20 @@ export function alertRoutes(app: Hono<ApiEnv>, ctx: AlertContext, deps: AuthDeps
         } catch (err) {
           return refused(c, err);
         }
-        const { workflowId, route } = opened;
-        log.info({ workflowId, integration, rule: route.rule ?? 'triage' }, 'PagerDuty event accepted');
-        return c.json({ status: 'success', message: 'Event processed', dedup_key: dedupKey, workflowId }, 202);
+        const { workflowId, route, heldBy, groupedInto } = opened;
+        log.info(
+          { workflowId, integration, rule: route.rule ?? 'triage', heldBy: heldBy?.window, grouped: !!groupedInto },
+          'PagerDuty event accepted',
+        );
+        const message = heldBy
+          ? `Event processed; held by maintenance window ${heldBy.window} until ${heldBy.until}`
+          : groupedInto
+            ? `Event processed; grouped into ${groupedInto.incidentId}: ${groupedInto.why}`
+            : 'Event processed';
+        return c.json(
+          { status: 'success', message, dedup_key: dedupKey, workflowId, ...(heldBy && { heldBy }), ...(groupedInto && { groupedInto }) },
+          202,
+        );
       }
       const outcome =
         event.action === 'acknowledge'
@@ -92,8 +103,15 @@ export function alertRoutes(app: Hono<ApiEnv>, ctx: AlertContext, deps: AuthDeps
   /** One alert of a group: a firing one opens (or repeats) its incident, a resolved one applies the type's policy. */
   const applyAlert = async (integration: string, a: ParsedWebhookAlert, receivedAt: Date) => {
     if (a.action === 'trigger') {
-      const { workflowId, route } = await triggerAlert(ctx, { integration, ...a }, receivedAt);
-      return { dedupKey: a.dedupKey, action: 'trigger', workflowId, rule: route.rule ?? 'triage' };
+      const { workflowId, route, heldBy, groupedInto } = await triggerAlert(ctx, { integration, ...a }, receivedAt);
+      return {
+        dedupKey: a.dedupKey,
+        action: 'trigger',
+        workflowId,
+        rule: route.rule ?? 'triage',
+        ...(heldBy && { heldBy }),
+        ...(groupedInto && { groupedInto }),
+      };
     }
     const outcome = await resolveAlert(ctx, integration, a.dedupKey, { summary: a.summary, endedAt: a.endedAt });
     return { dedupKey: a.dedupKey, action: 'resolve', workflowId: outcome.workflowId, done: outcome.done, message: outcome.message };

@@ -18,6 +18,7 @@ import {
 import { limitBody } from './http/bodyLimit';
 import { incidentRoutes } from './incidentRoutes';
 import { onCallRoutes } from './onCallRoutes';
+import { maintenanceRoutes } from './maintenanceRoutes';
 import { linkFailedPage, loggablePath, pageLinkRoutes } from './pageLinkRoutes';
 import { createRateLimiter } from './rateLimiter';
 import { createRefusalLog } from './refusalLog';
@@ -72,6 +73,9 @@ export function createApiApp(apiContext: ApiContext, log: Logger) {
   app.route('/checklists', checklistRoutes(ctx, log));
   app.use('/oncall/*', limitBody, personAuth(deps));
   app.route('/oncall', onCallRoutes(ctx, log));
+  // '/maintenance/*' matches '/maintenance' itself as well (one registration, one check).
+  app.use('/maintenance/*', limitBody, withinDeadline, personAuth(deps));
+  app.route('/maintenance', maintenanceRoutes(ctx, log));
 
   // Page links authenticate by their signature (for one person and one incident), not by a token.
   app.use('/links/*', limitBody, withinDeadline);

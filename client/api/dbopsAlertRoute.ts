@@ -6,8 +6,12 @@ import { callingIntegration, integrationAuth, signatureBackOnFailure, stampRecei
 import { requestDeadline, type Deadlines } from './deadline';
 import { limitBody } from './http/bodyLimit';
 import { jsonBody } from './http/jsonBody';
+import { parseAlertLabels } from '../alerts/alertLabels';
+import { holdIfInMaintenance } from '../alerts/maintenanceHold';
+import { groupIntoCause, recordForGrouping, type AlertToGroup } from '../alerts/topologyGrouping';
+import { incidentWorkflowId } from '../../workflows/incident/messages';
 
-export const ALERT_BODY_SHAPE = '{ "type", "tier", "severity"?, "fingerprint"?, "title"?, "summary"?, "firedAt"? }';
+export const ALERT_BODY_SHAPE = '{ "type", "tier", "severity"?, "fingerprint"?, "title"?, "summary"?, "firedAt"?, "labels"? }';
 
 /**
  * POST /alerts: dbops' own alert format, from an integration (its key, or a signature). Credentials are checked
@@ -28,8 +32,46 @@ export function dbopsAlertRoute(app: Hono<ApiEnv>, ctx: ApiContext, deps: AuthDe
       try {
         if ('by' in body)
           throw new InvalidRequestError(`by is not accepted: the sender is the integration the key names ('${integration}')`);
-        const request = parseIncidentRequest({ ...body, by: `integration:${integration}`, source: 'webhook' });
-        const { workflowId } = await openIncident({ ...ctx, roster: ctx.roster().roster }, request, c.get('receivedAt'));
+        const { labels: rawLabels, ...fields } = body;
+        const labels = parseAlertLabels(rawLabels);
+        const request = parseIncidentRequest({ ...fields, by: `integration:${integration}`, source: 'webhook' });
+        const received = c.get('receivedAt');
+        const workflowIdOfKey = incidentWorkflowId(request.type, request.tier, request.fingerprint);
+        // The key of a POST /alerts alert at its source is its incident's: a window holds it there, and releases it.
+        const heldBy = await holdIfInMaintenance(
+          ctx.pool,
+          { type: request.type, tier: request.tier, labels },
+          { integration, dedupKey: workflowIdOfKey, incidentKey: workflowIdOfKey, alert: { ...request } },
+          received.getTime(),
+        );
+        if (heldBy) {
+          log.info({ workflowId: workflowIdOfKey, integration, window: heldBy.window }, 'alert held by a maintenance window');
+          return c.json({ workflowId: workflowIdOfKey, heldBy }, 202);
+        }
+        const toGroup: AlertToGroup = {
+          type: request.type,
+          tier: request.tier,
+          labels,
+          title: request.title ?? `${request.type} on ${request.tier}`,
+          summary: request.summary,
+          by: request.by,
+          dedupKey: workflowIdOfKey,
+        };
+        const groupedInto = await groupIntoCause(ctx, toGroup, received.getTime());
+        if (groupedInto) {
+          log.info(
+            { workflowId: groupedInto.workflowId, integration, cause: groupedInto.cause },
+            'alert grouped into its cause’s incident',
+          );
+          return c.json({ workflowId: groupedInto.workflowId, groupedInto }, 202);
+        }
+        const { workflowId, handle } = await openIncident({ ...ctx, roster: ctx.roster().roster }, request, received);
+        await recordForGrouping(
+          ctx,
+          toGroup,
+          { workflowId, firstRunId: async () => (await handle.describe()).raw.workflowExecutionInfo?.firstRunId ?? handle.signaledRunId },
+          received.getTime(),
+        );
         log.info({ workflowId, integration }, 'alert accepted');
         return c.json({ workflowId }, 202);
       } catch (err) {

@@ -28,6 +28,12 @@ function printState(s: ShownIncident) {
     say(`  acknowledgement lapses without an update: reminder ${s.ackTimer.remindAt}, back in escalation ${s.ackTimer.returnAt}`);
   if (s.resolvedBy) say(`  resolved by ${s.resolvedBy} at ${s.resolvedAt}: ${s.resolution}`);
   if (s.notes.length) say(`  notes: ${s.notes.map((n) => `${n.actor}: ${n.text}`).join(' | ')}`);
+  if (s.linkedTo) say(`  linked into ${s.linkedTo.incidentId}: ${s.linkedTo.why}`);
+  if (s.related?.count) {
+    say(`  related alerts (${s.related.count}, grouped instead of paging; the latest ${s.related.recent.length}):`);
+    for (const r of s.related.recent)
+      say(`    ${r.at}  ${r.incidentId ?? `${r.type} on ${r.node ?? r.tier}`}  ${r.title}  [${r.cause}: ${r.why}]`);
+  }
   say('  steps:');
   s.steps.forEach((st, i) => {
     const marker = i === s.currentStep && s.phase !== 'resolved' ? '>' : ' ';

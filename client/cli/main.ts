@@ -265,6 +265,40 @@ override
   .description('remove an override (with the other half of its swap)')
   .action(async (id: string) => (await onCall()).deleteOverrideCommand(id));
 
+const maintenance = program
+  .command('maintenance')
+  .description(
+    'maintenance windows: alerts in scope are held, not paged; what still fires at the end opens its incident (through the API as yourself)',
+  );
+const collect = (v: string, all: string[] = []) => [...all, v];
+maintenance
+  .command('create')
+  .description(
+    'a window of at most 24 hours (--from/--to), or weekly by the wall clock of a zone (--every … --until); a maintenance planner, with a reason',
+  )
+  .requiredOption('--reason <text>', 'why (audited, and shown with every alert held)')
+  .option('--tier <tier>', 'a tier it holds (repeat for more)', collect)
+  .option('--type <type>', 'an incident type it holds (repeat for more)', collect)
+  .option('--label <name=value>', 'an alert label to match: name=value or name=~regex (repeat for more)', collect)
+  .option('--from <time>', 'start (default now): a date-time with a zone')
+  .option('--to <time>', 'end: a date-time with a zone')
+  .option('--every <days>', 'weekly on these days, e.g. sun or sat,sun')
+  .option('--start <HH:MM>', 'weekly: local start time')
+  .option('--end <HH:MM>', 'weekly: local end time (at or before --start: the next day)')
+  .option('--time-zone <zone>', 'weekly: the zone (default DBOPS_TIMEZONE)')
+  .option('--until <time>', 'weekly: no occurrence starts after this (at most 366 days ahead)')
+  .action(async (o) => (await import('./maintenanceCommands')).createWindowCommand(o));
+maintenance
+  .command('list')
+  .description('windows not over (--all: every window)')
+  .option('--all')
+  .action(async (o) => (await import('./maintenanceCommands')).listWindowsCommand(o));
+maintenance
+  .command('end <id>')
+  .description('end a window now: what it held and still fires opens (or re-pages) its incident at once')
+  .requiredOption('--reason <text>')
+  .action(async (id: string, o) => (await import('./maintenanceCommands')).endWindowCommand(id, o));
+
 const token = program.command('token').description("people's personal tokens for the dbops API (kept as hashes in the audit store)");
 token
   .command('create')

@@ -81,8 +81,12 @@ export async function openIncident(
   ctx: OpenIncidentContext,
   request: IncidentRequest,
   receivedAt?: Date,
-  /** The routing rule's hold and reopen window for an alert (flapping), over the type's. */
-  flap: FlapSettings = {},
+  o: {
+    /** The routing rule's hold and reopen window for an alert (flapping), over the type's. */
+    flap?: FlapSettings;
+    /** The maintenance window whose held alerts, still firing at its end, open this incident. */
+    heldBy?: IncidentTrigger['heldBy'];
+  } = {},
 ) {
   const r = parseIncidentRequest(request);
   const trigger: IncidentTrigger = {
@@ -91,6 +95,7 @@ export async function openIncident(
     summary: r.summary,
     receivedAt: receivedAt?.toISOString(),
     firedAt: r.firedAt,
+    ...(o.heldBy ? { heldBy: o.heldBy } : {}),
   };
   const type = INCIDENT_TYPES[r.type];
   const severity = r.severity ?? type.defaultSeverity;
@@ -105,7 +110,7 @@ export async function openIncident(
     fingerprint: r.fingerprint,
     title: r.title ?? `${type.name} on ${r.tier}`,
     trigger,
-    plan: buildIncidentPlan(r.type, ctx.roster, ctx.calendar, flap),
+    plan: buildIncidentPlan(r.type, ctx.roster, ctx.calendar, o.flap ?? {}),
     continueAsNewAfterEvents: ctx.continueAsNewAfterEvents,
   };
   const options = {

@@ -35,7 +35,7 @@ describe('alert flapping (time-skipping)', () => {
         by: 'integration:monitoring',
       },
       undefined,
-      flap,
+      { flap },
     );
     return handle as Handle;
   };

@@ -5,6 +5,7 @@ import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createActivities } from '../../activities';
 import { checklistIncidentOpener, type OpenIncidentContext } from '../../client/incidents/openIncident';
+import { heldIncidentReleaser } from '../../client/alerts/releaseHeldAlerts';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../../activities/checks/databaseChecks';
 import type { NotificationChannel } from '../../activities/notify/channels';
 import { createOutbox } from '../../activities/notify/outbox';
@@ -94,6 +95,10 @@ export async function createHarness(
       if (!incidents.current) throw new Error('the test did not set harness.incidents.current');
       return incidents.current;
     }),
+    releaseHeldIncident: heldIncidentReleaser(() => {
+      if (!incidents.current) throw new Error('the test did not set harness.incidents.current');
+      return incidents.current;
+    }, db.pool),
   });
   return {
     db,

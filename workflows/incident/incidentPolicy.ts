@@ -22,6 +22,7 @@ const ACTION_WORDS: Record<Action, string> = {
   snooze: 'snooze this incident',
   unsnooze: 'end the snooze of this incident',
   'sign-checklist-item': 'sign this item off',
+  maintenance: 'make or end a maintenance window',
 };
 
 /** Everyone the incident's pages reached so far; runs before the action policy knew it: everyone on the rungs paged. */

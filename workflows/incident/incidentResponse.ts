@@ -4,6 +4,7 @@ import { incidentAttributes } from '../shared/searchAttributes';
 import { settle } from '../shared/settle';
 import { isResolved, type IncidentContext } from './context';
 import { registerIncidentHandlers } from './handlers';
+import { registerRelatedAlertHandlers } from './relatedAlerts';
 import { IncidentAudit } from './incidentAudit';
 import { runAckTimeout } from './ackTimeout';
 import { holdBreach, reopenWithinWindow, startHold } from './flapping';
@@ -31,6 +32,7 @@ export async function incidentResponse(input: OpenIncidentInput): Promise<Incide
     lifecycle: { endsRecorded: new Set() },
   };
   registerIncidentHandlers(ctx);
+  if (version.alertGrouping) registerRelatedAlertHandlers(ctx);
 
   // The start (openIncident) set these already; a continued run, or a run of an older version, says them again.
   if (input.carried || !version.stormReady) {
@@ -45,6 +47,7 @@ export async function incidentResponse(input: OpenIncidentInput): Promise<Incide
       summary: input.trigger.summary,
       receivedAt: input.trigger.receivedAt,
       firedAt: input.trigger.firedAt,
+      ...(version.alertGrouping && input.trigger.heldBy && { heldBy: input.trigger.heldBy }),
       runbookVersion: input.plan.runbookVersion,
       ladder: input.plan.ladder.map((r) => ({ roles: r.roles, contacts: r.contacts.map((c) => c.id) })),
       ...(held && { holdUntil: s.hold?.until, holdForSeconds: s.hold?.holdForSeconds }),

@@ -15,6 +15,40 @@ export interface IncidentTrigger {
   firedAt?: string;
   /** The severity the alert (or person) asked for: a repeat of higher severity breaks a snooze (alert-lifecycle runs). */
   severity?: Severity;
+  /** The maintenance window whose held alerts, still firing at its end, opened this incident (alert-grouping runs). */
+  heldBy?: MaintenanceRelease;
+}
+
+/** A maintenance window's occurrence that held alerts on an incident's key, as the incident records it. */
+export interface MaintenanceRelease {
+  windowId: string;
+  reason: string;
+  from: string;
+  to: string;
+  /** Alerts held on the key (repeats counted), and how many of their sources were still firing at the end. */
+  alerts: number;
+  firing: number;
+}
+
+/** An alert grouped into an incident instead of paging: what it was, and why it was grouped. */
+export interface RelatedAlert {
+  at: string;
+  /** `integration:<name>`, or `dbops` for an incident linked by the intake. */
+  by: string;
+  type: IncidentTypeId;
+  tier: Tier;
+  /** The topology node the alert is about (a replica's name), when it says. */
+  node?: string;
+  title: string;
+  summary?: string;
+  dedupKey?: string;
+  /** topology: a replica's symptom while its primary's outage is open; grouping-window: same cause, soon after the
+   * opening; earlier-incident: an incident opened (and paged) before this one, for the same cause, linked to it. */
+  cause: 'topology' | 'grouping-window' | 'earlier-incident';
+  why: string;
+  /** For earlier-incident: that incident's INC id (its pages went out and stay on its record). */
+  incidentId?: string;
+  workflowId?: string;
 }
 
 export interface OpenIncidentInput {
@@ -126,6 +160,10 @@ export interface IncidentState extends Pick<OpenIncidentInput, 'incidentKey' | '
   closedByAlert?: boolean;
   /** Times the incident went back to its ladder (acknowledgement lapsed, snooze broken, reopened): its pages' ids differ. */
   returns?: number;
+  /** Alerts grouped into this incident instead of paging (alert-grouping runs): how many, and the latest. */
+  related?: { count: number; recent: RelatedAlert[] };
+  /** An incident linked into a later one of the same cause: that one's INC id (alert-grouping runs). */
+  linkedTo?: { incidentId: string; workflowId: string; why: string };
 }
 
 export interface Snooze {
@@ -199,6 +237,15 @@ export const unsnoozeUpdate = defineUpdate<IncidentState, [ActorRequest & { note
 export const decideStepUpdate = defineUpdate<IncidentState, [ActorRequest & { stepId: string; decision: StepDecision; note?: string }]>(
   'decideStep',
 );
+
+/** Groups an alert into this incident (alert-grouping runs; older runs have no such Update, and the alert pages). */
+export const relateAlertUpdate = defineUpdate<{ count: number; incidentId: string }, [Omit<RelatedAlert, 'at'>]>('relateAlert');
+/** This incident was linked into a later incident of the same cause: recorded on both, its pages stay on its record. */
+export const linkedIntoUpdate = defineUpdate<{ incidentId: string }, [{ by: string; incidentId: string; workflowId: string; why: string }]>(
+  'linkedInto',
+);
+/** Alerts a maintenance window held on this key still fire at its end: page again, once per occurrence (its update id). */
+export const maintenanceEndedUpdate = defineUpdate<{ incidentId: string }, [MaintenanceRelease]>('maintenanceEnded');
 
 /** Workflow id for a dedup key: one running incident per key. */
 export function incidentWorkflowId(type: IncidentTypeId, tier: Tier, fingerprint: string): string {

@@ -61,6 +61,19 @@ export const ALERT_LIFECYCLE = 'alert-lifecycle';
  */
 export const ONCALL_PAGES = 'oncall-pages';
 
+/**
+ * Runs opened from this patch on take part in alert grouping and maintenance windows (issue 25, items 1, 5, 7):
+ * - the `relateAlert` Update: an alert grouped into this incident (a replica's symptom while its primary's outage is
+ *   open, an alert of the same cause within the grouping window, or an incident opened earlier and linked) is
+ *   counted and recorded as `related-alert`, naming the alert and why, instead of paging;
+ * - the `maintenanceEnded` Update: alerts a maintenance window held on this incident's key are still firing at its
+ *   end: the rungs paged so far are paged again, once (the update id is the window's occurrence), `maintenance-ended`;
+ * - the `opened` event names the maintenance window whose held alerts opened it (`heldBy`).
+ * Runs without the marker have neither Update: the intake then pages as before (opens or repeats the incident).
+ * Plan: deprecatePatch once no run opened before it is open, then remove it with its unpatched histories.
+ */
+export const ALERT_GROUPING = 'alert-grouping';
+
 /** Which of the workflow's versions this run follows, decided once when it starts (or replays its start). */
 export interface IncidentVersion {
   stormReady: boolean;
@@ -70,6 +83,8 @@ export interface IncidentVersion {
   alertLifecycle: boolean;
   /** See ONCALL_PAGES. */
   oncallPages: boolean;
+  /** See ALERT_GROUPING. */
+  alertGrouping: boolean;
   pagingNeverWaits(): boolean;
   firstPageAtOnce(): boolean;
 }
@@ -79,14 +94,16 @@ export function incidentVersion(): IncidentVersion {
   const stormReady = patched(STORM_READY);
   // Only storm-ready runs can take the newer patch: an older run keeps its older behaviour whole.
   const actionPolicy = stormReady && patched(ACTION_POLICY);
-  // The patches after it are independent of each other: a run recorded with one of them replays with the other off.
+  // The patches after it are independent of each other: a run recorded with one of them replays with the others off.
   const alertLifecycle = actionPolicy && patched(ALERT_LIFECYCLE);
   const oncallPages = actionPolicy && patched(ONCALL_PAGES);
+  const alertGrouping = actionPolicy && patched(ALERT_GROUPING);
   return {
     stormReady,
     actionPolicy,
     alertLifecycle,
     oncallPages,
+    alertGrouping,
     pagingNeverWaits: () => stormReady || patched(PAGING_NEVER_WAITS),
     firstPageAtOnce: () => stormReady || patched(FIRST_PAGE_AT_ONCE),
   };
