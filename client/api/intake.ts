@@ -23,6 +23,8 @@ import {
   type AuthDeps,
 } from './authenticate';
 import { checklistRoutes } from './checklistRoutes';
+import { consoleRoutes } from '../console/consoleRoutes';
+import type { ConsoleSettings } from '../console/consoleSettings';
 import {
   DEFAULT_DEADLINE_MS,
   DeadlineExceededError,
@@ -60,6 +62,8 @@ export interface ApiContext extends Omit<OpenIncidentContext, 'roster'> {
   deadlineMs?: number;
   /** DBOPS_SECRET_KEY: opens the integrations' signing keys the store keeps sealed; unset, signed alerts are refused. */
   secretKeys?: SecretKeys;
+  /** The web console's sign-in and links (client/console/consoleSettings.ts); absent: personal-token sign-in only. */
+  console?: ConsoleSettings;
 }
 
 /** A body that is not JSON: 415 for another content type, 400 for text that does not parse. */
@@ -169,6 +173,7 @@ export function createIntakeApp(apiContext: ApiContext, log: Logger) {
   app.route('/checklists', checklistRoutes(ctx, log));
   app.use('/oncall/*', limitBody, personAuth(deps));
   app.route('/oncall', onCallRoutes(ctx, log));
+  app.route('/', consoleRoutes({ ...ctx, log }));
   app.onError((err, c) => {
     // Work abandoned at its deadline fails after its 503 was sent: that 503 was logged already.
     if (!(err instanceof DeadlineExceededError) && pastDeadline()) return c.body(null, 503);

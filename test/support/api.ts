@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createIntakeApp, startIntake } from '../../client/api/intake';
+import type { ConsoleSettings } from '../../client/console/consoleSettings';
 import { createCredential, signingKeyOf } from '../../db/credentials/credentials';
 import { signBody } from '../../lib/bodySignature';
 import { freePort } from '../../dev/provision/processes';
@@ -52,6 +53,8 @@ export async function startTestApi(
     deadlineMs?: number;
     /** DBOPS_SECRET_KEY; default: a fresh key of the test's. */
     secretKeys?: SecretKeys;
+    /** The web console's settings (OpenID Provider, Temporal UI link). */
+    console?: ConsoleSettings;
   } = {},
 ) {
   const rosterFile = opts.rosterFile ?? scratchRosterFile();
@@ -71,6 +74,7 @@ export async function startTestApi(
       pageLinkSecret: opts.pageLinkSecret,
       deadlineMs: opts.deadlineMs,
       secretKeys,
+      console: opts.console,
     },
     opts.logger ?? quietLogger,
   );
