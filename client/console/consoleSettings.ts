@@ -18,7 +18,10 @@ export interface ConsoleSettings {
 }
 
 /** A configuration mistake, said in one line naming the variable and what it accepts. */
-export class ConsoleSettingsError extends Error {}
+export class ConsoleSettingsError extends Error {
+  // Entry points print a ConfigError's message alone, as one line (no stack trace).
+  override name = 'ConfigError';
+}
 
 const url = (name: string, value: string) => {
   try {
@@ -30,6 +33,16 @@ const url = (name: string, value: string) => {
   }
 };
 
+function readSecretFile(file: string, readFile: (path: string) => string): string {
+  try {
+    return readFile(file).trim();
+  } catch (err) {
+    throw new ConsoleSettingsError(
+      `DBOPS_OIDC_CLIENT_SECRET_FILE: cannot read '${file}' (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+}
+
 /** The console's settings from the environment; a mistake is a ConsoleSettingsError naming the variable. */
 export function consoleSettingsFromEnv(env: NodeJS.ProcessEnv, readFile: (path: string) => string): ConsoleSettings {
   const settings: ConsoleSettings = {};
@@ -40,7 +53,7 @@ export function consoleSettingsFromEnv(env: NodeJS.ProcessEnv, readFile: (path: 
   if (!clientId)
     throw new ConsoleSettingsError('DBOPS_OIDC_CLIENT_ID is required when DBOPS_OIDC_ISSUER is set (the console’s client id there)');
   const secretFile = env.DBOPS_OIDC_CLIENT_SECRET_FILE;
-  const clientSecret = env.DBOPS_OIDC_CLIENT_SECRET ?? (secretFile ? readFile(secretFile).trim() : undefined);
+  const clientSecret = env.DBOPS_OIDC_CLIENT_SECRET ?? (secretFile ? readSecretFile(secretFile, readFile) : undefined);
   if (!clientSecret)
     throw new ConsoleSettingsError('DBOPS_OIDC_CLIENT_SECRET (or DBOPS_OIDC_CLIENT_SECRET_FILE) is required when DBOPS_OIDC_ISSUER is set');
   const match = env.DBOPS_OIDC_MATCH ?? 'email';

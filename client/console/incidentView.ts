@@ -65,7 +65,7 @@ export function incidentBody(d: IncidentPageData) {
             next ? html`; next level <time data-due datetime="${new Date(next).toISOString()}">${countdown(next, d.now)}</time>` : ''
           }.
         </p>`;
-  const pages = d.deliveries.filter((x) => DELIVERY_KINDS.has(x.kind) && x.person);
+  const pages = d.deliveries.filter((x) => DELIVERY_KINDS.has(x.kind));
   const ladder = html`<section aria-labelledby="h-ladder">
     <h2 id="h-ladder">Escalation</h2>
     ${ladderState}
@@ -90,7 +90,7 @@ export function incidentBody(d: IncidentPageData) {
                   (p) =>
                     html`<tr>
                       <td>${whenIn(timeZone, p.createdAt)}</td>
-                      <td>${name(p.person)}</td>
+                      <td>${p.person ? name(p.person) : p.recipients.map((r) => name(r)).join(', ')}</td>
                       <td>${p.kind} by ${p.channel}</td>
                       <td>${p.status}${p.lastError ? `: ${p.lastError}` : ''}</td>
                     </tr>`,

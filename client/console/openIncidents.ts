@@ -22,7 +22,7 @@ export interface OpenIncidentRow {
   acknowledgedBy?: string;
   /** The response deadline while nobody has acknowledged. */
   responseDueAt?: Date;
-  /** Roster ids the incident's pages reached so far (per-person deliveries). */
+  /** Roster ids the incident's pages and escalations were sent to so far. */
   paged: string[];
 }
 
@@ -60,8 +60,10 @@ export async function openIncidents(pool: Pool, f: OpenIncidentFilters): Promise
   const paged = new Map<string, string[]>();
   if (ids.length) {
     const { rows } = await pool.query(
-      `SELECT subject_id, array_agg(DISTINCT person) AS people FROM notification_outbox
-       WHERE subject_id = ANY($1) AND person IS NOT NULL AND kind IN ('page', 'escalation') GROUP BY subject_id`,
+      // A per-person channel's row names its person; a team channel's row lists everyone its message named.
+      `SELECT subject_id, array_agg(DISTINCT who) AS people FROM notification_outbox,
+         unnest(CASE WHEN person IS NOT NULL THEN ARRAY[person] ELSE string_to_array(recipient, ',') END) AS who
+       WHERE subject_id = ANY($1) AND kind IN ('page', 'escalation') AND who <> '' GROUP BY subject_id`,
       [ids],
     );
     for (const r of rows) paged.set(r.subject_id, r.people);

@@ -13,6 +13,8 @@ const PAD = { left: 44, right: 12, top: 16, bottom: 46 };
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
+const plural = (n: number, word: string, ending = 's') => `${n} ${word}${n === 1 ? '' : ending}`;
+
 /** A rounded-up axis maximum: 1, 2, 5, 10, 20, 50… */
 export function niceMax(value: number): number {
   if (value <= 1) return 1;
@@ -39,14 +41,17 @@ export function weeklyChartSvg(weeks: WeekFigures[]): string {
   );
   const bars = weeks.map((w, i) => {
     const x = PAD.left + i * slot + slot / 2;
-    const label = w.week.slice(5);
+    const week = esc(w.week);
+    const label = esc(w.week.slice(5));
     return (
-      `<rect class="bar-incidents" x="${x - bar}" y="${y(w.incidents)}" width="${bar}" height="${y(0) - y(w.incidents)}" fill="#0b5394"><title>week of ${w.week}: ${w.incidents} incidents</title></rect>` +
-      `<rect class="bar-breaches" x="${x}" y="${y(w.breaches)}" width="${bar}" height="${y(0) - y(w.breaches)}" fill="#a61b1b"><title>week of ${w.week}: ${w.breaches} response-SLA breaches</title></rect>` +
-      `<text x="${x}" y="${H - PAD.bottom + 16}" text-anchor="middle" font-size="12" fill="#222">${esc(label)}</text>`
+      `<rect class="bar-incidents" x="${x - bar}" y="${y(w.incidents)}" width="${bar}" height="${y(0) - y(w.incidents)}" fill="#0b5394"><title>week of ${week}: ${plural(w.incidents, 'incident')}</title></rect>` +
+      `<rect class="bar-breaches" x="${x}" y="${y(w.breaches)}" width="${bar}" height="${y(0) - y(w.breaches)}" fill="#a61b1b"><title>week of ${week}: ${plural(w.breaches, 'response-SLA breach', 'es')}</title></rect>` +
+      `<text x="${x}" y="${H - PAD.bottom + 16}" text-anchor="middle" font-size="12" fill="#222">${label}</text>`
     );
   });
-  const summary = weeks.map((w) => `week of ${w.week}: ${w.incidents} incidents, ${w.breaches} breaches`).join('; ') || 'no incidents';
+  const summary =
+    weeks.map((w) => `week of ${w.week}: ${plural(w.incidents, 'incident')}, ${plural(w.breaches, 'breach', 'es')}`).join('; ') ||
+    'no incidents';
   return (
     `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="chart-title chart-desc">` +
     `<title id="chart-title">Incidents and response-SLA breaches per week</title><desc id="chart-desc">${esc(summary)}</desc>` +

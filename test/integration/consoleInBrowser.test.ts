@@ -154,6 +154,8 @@ describe('the console in a real browser', () => {
     );
     await oscar.reload();
     expect(await oscar.locator('#ladder-state').innerText()).toContain('Paging level 1');
+    // Who was paged, by name, when and how.
+    expect(await oscar.locator('section[aria-labelledby=h-ladder] table').innerText()).toMatch(/Oscar Kim[\s\S]*page by recorder/);
     expect(await oscar.getByRole('link', { name: 'The workflow in the Temporal UI' }).getAttribute('href')).toBe(
       `http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent((await state()).workflowId)}`,
     );
