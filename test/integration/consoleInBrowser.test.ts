@@ -312,11 +312,16 @@ describe('the console in a real browser', () => {
     for (const [name, page, url] of pages) {
       await page.goto(url);
       await page.evaluate(AXE_SOURCE);
-      const violations = await page.evaluate(async () => {
-        const axe = (window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } })
-          .axe;
-        return (await axe.run()).violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
+      const { violations, passes } = await page.evaluate(async () => {
+        type Rule = { id: string; impact: string; nodes: unknown[] };
+        const axe = (window as unknown as { axe: { run(): Promise<{ violations: Rule[]; passes: Rule[] }> } }).axe;
+        const result = await axe.run();
+        return {
+          violations: result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })),
+          passes: result.passes.length,
+        };
       });
+      expect(passes, `${name}: axe ran its rules`).toBeGreaterThan(10);
       expect(
         violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'),
         name,
