@@ -17,6 +17,8 @@ import { INCIDENT_TYPE_IDS, OUTCOMES, SEVERITIES, STEP_DECISIONS, TIERS, type Bu
 import {
   addNoteUpdate,
   approveStepUpdate,
+  changeSeverityUpdate,
+  classifyUpdate,
   completeStepUpdate,
   decideStepUpdate,
   incidentStateQuery,
@@ -305,6 +307,20 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   app.post(
     '/console/incidents/:ref/resolve',
     act('Resolved.', (h, f, a) => h.executeUpdate(resolveUpdate, { args: [{ ...a, summary: text(f, 'summary') ?? '' }] })),
+  );
+  app.post(
+    '/console/incidents/:ref/severity',
+    act('Severity changed.', (h, f, a) =>
+      h.executeUpdate(changeSeverityUpdate, {
+        args: [{ ...a, severity: choice(SEVERITIES, text(f, 'severity')) ?? ('' as never), reason: text(f, 'reason') }],
+      }),
+    ),
+  );
+  app.post(
+    '/console/incidents/:ref/classify',
+    act('Classified: that type’s steps run now.', (h, f, a) =>
+      h.executeUpdate(classifyUpdate, { args: [{ ...a, type: choice(INCIDENT_TYPE_IDS, text(f, 'type')) ?? ('' as never) }] }),
+    ),
   );
   app.post(
     '/console/incidents/:ref/steps/:step/complete',

@@ -2,6 +2,7 @@ import { html } from 'hono/html';
 import type { Delivery } from '../../db/deliveries/readDeliveries';
 import { levelLabel } from '../../runbooks/ladderLevels';
 import type { Roster } from '../../runbooks/roster';
+import { INCIDENT_TYPE_IDS, SEVERITIES } from '../../runbooks/types';
 import type { IncidentState, StepState } from '../../workflows/incident/messages';
 import type { SignedIn } from './consoleSession';
 import { incidentPermissions } from './incidentPolicyView';
@@ -155,6 +156,17 @@ export function incidentBody(d: IncidentPageData) {
           <button type="submit">Decide</button>
         </form>`,
       );
+    if (st.kind === 'classify' && st.status === 'awaiting-completion' && may('classify').allowed)
+      forms.push(
+        html`<form method="post" action="${path}/classify">
+          ${csrfField(d.signedIn)}
+          <label for="type-${st.id}">Type</label>
+          <select id="type-${st.id}" name="type">
+            ${INCIDENT_TYPE_IDS.filter((t) => t !== 'unclassified').map((t) => html`<option>${t}</option>`)}
+          </select>
+          <button type="submit">Classify</button>
+        </form>`,
+      );
     return forms.length ? html`<div class="actions">${forms}</div>` : '';
   };
 
@@ -206,6 +218,22 @@ export function incidentBody(d: IncidentPageData) {
     }
   </section>`;
 
+  const severity =
+    open && (may('raise-severity').allowed || may('lower-severity').allowed)
+      ? html`<section aria-labelledby="h-severity">
+          <h2 id="h-severity">Severity</h2>
+          <form method="post" action="${path}/severity">
+            ${csrfField(d.signedIn)}<label for="severity">New severity</label>
+            <select id="severity" name="severity">
+              ${SEVERITIES.filter((v) => v !== s.severity).map((v) => html`<option>${v}</option>`)}
+            </select>
+            <label for="severity-reason">Reason (needed to lower it)</label>
+            <input id="severity-reason" name="reason" maxlength="2000" />
+            <button type="submit" class="secondary">Change severity</button>
+          </form>
+        </section>`
+      : '';
+
   const resolve =
     open && may('resolve').allowed
       ? html`<section aria-labelledby="h-resolve">
@@ -236,5 +264,5 @@ export function incidentBody(d: IncidentPageData) {
   </section>`;
 
   return html`<p class="muted">${s.title}</p>
-    ${facts} ${ladder} ${steps} ${notes} ${resolve} ${timeline}`;
+    ${facts} ${ladder} ${steps} ${notes} ${severity} ${resolve} ${timeline}`;
 }

@@ -168,7 +168,7 @@ describe('the console in a real browser', () => {
     expect(after.escalation.nextEscalationAt).toBeUndefined();
   });
 
-  it('completes a manual step as the signed-in person', async () => {
+  it('completes a manual step and raises the severity as the signed-in person', async () => {
     await eventually(
       'the manual step waiting',
       () => acked.state(),
@@ -182,6 +182,10 @@ describe('the console in a real browser', () => {
     const step = (await acked.state()).steps.find((x) => x.id === 'adjust-configurations')!;
     expect(step).toMatchObject({ status: 'completed', by: 'oscar', note: 'raised max_connections to 400' });
     expect(await oscar.locator('li.card', { hasText: 'Adjust pool configurations' }).innerText()).toContain('by Oscar Kim');
+    // A responder may raise the severity: the form is there, and acts.
+    await oscar.getByLabel('New severity').selectOption('critical');
+    await Promise.all([oscar.waitForURL(/done=/), oscar.getByRole('button', { name: 'Change severity' }).click()]);
+    expect((await acked.state()).severity).toBe('critical');
   });
 
   it('shows the approve button only to an approver; forged POSTs are refused; a refusal shows its rule', async () => {
