@@ -33,8 +33,8 @@ label{display:block;font-weight:600;margin:.4rem 0 .15rem}
 .refusal{border:2px solid #a61b1b;background:#fff4f4;padding:.6rem .8rem;border-radius:6px;margin:.8rem 0}
 .notice{border:2px solid #2d6a4f;background:#f1faf5;padding:.6rem .8rem;border-radius:6px;margin:.8rem 0}
 .rule{display:block}
-table{border-collapse:collapse;width:100%;margin:.4rem 0}
-th,td{text-align:left;padding:.35rem .4rem;border-bottom:1px solid #ccc;vertical-align:top}
+table{border-collapse:collapse;width:100%;margin:.4rem 0;font-size:.92rem}
+th,td{text-align:left;padding:.35rem .3rem;border-bottom:1px solid #ccc;vertical-align:top;overflow-wrap:normal}
 .scroll{overflow-x:auto;max-width:100%}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem;margin:.5rem 0}
 .actions form{margin:0}

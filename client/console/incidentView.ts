@@ -73,7 +73,7 @@ export function incidentBody(d: IncidentPageData) {
     <div class="actions">${ack}</div>
     ${
       pages.length
-        ? html`<div class="scroll">
+        ? html`<div class="scroll" tabindex="0" role="region" aria-label="Who was paged">
             <table>
               <caption class="muted">
                 Who was paged, when and how

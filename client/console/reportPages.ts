@@ -39,7 +39,7 @@ export function reportRoutes(deps: ConsoleDeps) {
       <h2>Per type and severity</h2>
       ${
         rows.length
-          ? html`<div class="scroll">
+          ? html`<div class="scroll" tabindex="0" role="region" aria-label="Figures per type and severity">
               <table>
                 <thead>
                   <tr>

@@ -7,9 +7,9 @@ export interface WeekFigures {
   mttaMinutes: number | null;
 }
 
-const W = 640;
-const H = 260;
-const PAD = { left: 44, right: 12, top: 16, bottom: 46 };
+const W = 480;
+const H = 280;
+const PAD = { left: 40, right: 10, top: 16, bottom: 56 };
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
@@ -37,8 +37,10 @@ export function weeklyChartSvg(weeks: WeekFigures[]): string {
   const ticks = [0, max / 2, max].map(
     (t) =>
       `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(t)}" y2="${y(t)}" stroke="#ccc"/>` +
-      `<text x="${PAD.left - 6}" y="${y(t) + 4}" text-anchor="end" font-size="12" fill="#222">${Number.isInteger(t) ? t : t.toFixed(1)}</text>`,
+      `<text x="${PAD.left - 6}" y="${y(t) + 4}" text-anchor="end" font-size="16" fill="#222">${Number.isInteger(t) ? t : t.toFixed(1)}</text>`,
   );
+  // At most about eight labels fit a phone's width: every k-th week is named.
+  const every = Math.ceil(weeks.length / 8);
   const bars = weeks.map((w, i) => {
     const x = PAD.left + i * slot + slot / 2;
     const week = esc(w.week);
@@ -46,7 +48,7 @@ export function weeklyChartSvg(weeks: WeekFigures[]): string {
     return (
       `<rect class="bar-incidents" x="${x - bar}" y="${y(w.incidents)}" width="${bar}" height="${y(0) - y(w.incidents)}" fill="#0b5394"><title>week of ${week}: ${plural(w.incidents, 'incident')}</title></rect>` +
       `<rect class="bar-breaches" x="${x}" y="${y(w.breaches)}" width="${bar}" height="${y(0) - y(w.breaches)}" fill="#a61b1b"><title>week of ${week}: ${plural(w.breaches, 'response-SLA breach', 'es')}</title></rect>` +
-      `<text x="${x}" y="${H - PAD.bottom + 16}" text-anchor="middle" font-size="12" fill="#222">${label}</text>`
+      (i % every === 0 ? `<text x="${x}" y="${H - PAD.bottom + 20}" text-anchor="middle" font-size="16" fill="#222">${label}</text>` : '')
     );
   });
   const summary =
@@ -58,8 +60,8 @@ export function weeklyChartSvg(weeks: WeekFigures[]): string {
     ticks.join('') +
     bars.join('') +
     `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(0)}" y2="${y(0)}" stroke="#222"/>` +
-    `<rect x="${PAD.left}" y="${H - 18}" width="12" height="12" fill="#0b5394"/><text x="${PAD.left + 16}" y="${H - 8}" font-size="12" fill="#222">incidents</text>` +
-    `<rect x="${PAD.left + 100}" y="${H - 18}" width="12" height="12" fill="#a61b1b"/><text x="${PAD.left + 116}" y="${H - 8}" font-size="12" fill="#222">response-SLA breaches</text>` +
+    `<rect x="${PAD.left}" y="${H - 20}" width="14" height="14" fill="#0b5394"/><text x="${PAD.left + 18}" y="${H - 8}" font-size="16" fill="#222">incidents</text>` +
+    `<rect x="${PAD.left + 110}" y="${H - 20}" width="14" height="14" fill="#a61b1b"/><text x="${PAD.left + 128}" y="${H - 8}" font-size="16" fill="#222">response-SLA breaches</text>` +
     `</svg>`
   );
 }

@@ -333,7 +333,9 @@ describe('the console in a real browser', () => {
       expect(await page.evaluate(() => document.documentElement.scrollWidth), name).toBeLessThanOrEqual(PHONE.viewport.width);
       // Tab from the top: every visible control is reached, in turn, by the keyboard alone.
       const controls = await page.evaluate(() =>
-        Array.from(document.querySelectorAll<HTMLElement>('a[href], button, input:not([type=hidden]), select, textarea, summary'))
+        Array.from(
+          document.querySelectorAll<HTMLElement>('a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex="0"]'),
+        )
           .filter((e) => e.offsetParent !== null)
           .map((e, i) => (e.dataset.k = String(i))),
       );
