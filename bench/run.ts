@@ -7,6 +7,7 @@ import { auditWrites } from './auditWrites';
 import { alertToPage } from './alertToPage';
 import { cliHelp } from './cliHelp';
 import { onCallResolve } from './onCallResolve';
+import { consolePages } from './consolePages';
 import type { BenchContext, BenchOptions } from './context';
 import { deadlines } from './deadlines';
 import { bigTier } from './bigTier';
@@ -129,6 +130,7 @@ function benchmarks(o: BenchOptions): Benchmark[] {
     ['time-skipping: 1 h SLA', timeSkipping],
     ['incident latency', incidentLatency],
     ['audit writes', auditWrites],
+    ['console pages', consolePages],
     ['dedup storm', dedupStorm],
     // Starts its own servers (the real Temporal server on PostgreSQL, worker and intake processes), not the dev stack.
     ['production shape', () => productionShapeLatency()],

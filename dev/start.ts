@@ -4,11 +4,13 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
+import fs from 'node:fs';
 import path from 'node:path';
 import { Pool } from 'pg';
 import { seedDemoData } from './demoData';
 import { createApiApp } from '../client/api/app';
 import { closeIntake, startIntake } from '../client/api/listen';
+import { consoleSettingsFromEnv } from '../client/console/consoleSettings';
 import { openIncident } from '../client/incidents/openIncident';
 import { applySchedules } from '../client/checklists/schedules';
 import { buildActivities } from '../workers/activityDependencies';
@@ -36,6 +38,7 @@ async function main() {
   // A bad routing file stops the start before anything runs, naming the rule and field.
   const routing = loadRouting(config.routingPath, { required: config.routingRequired });
   const catalog = loadCatalog(config);
+  const consoleSettings = consoleSettingsFromEnv(process.env, (file) => fs.readFileSync(file, 'utf8'));
 
   // The stop, in order: the intake stops taking requests (here, at once), the SDK's runtime drains the worker (on
   // SIGINT/SIGTERM), then `cleanups` close the connections and stop Temporal, and PostgreSQL last. The servers run in
@@ -115,6 +118,7 @@ async function main() {
       publicUrl: config.pageLinks?.publicUrl ?? config.publicUrl,
       deadlineMs: config.apiDeadlineMs,
       secretKeys: config.secretKeys,
+      console: { temporalUiUrl: stack.uiUrl, ...consoleSettings },
     };
     const intake = await startIntake(createApiApp(api, log), config.intakePort, config.intakeHost, config.tls);
     // Requests already in flight finish (Temporal and the audit store are still up); new ones are refused.
@@ -154,7 +158,8 @@ async function main() {
           by: 'demo',
         })
       : undefined;
-    console.log(welcome(stack, config.intakePort, demoIncident?.workflowId, credentials, demoPages?.mailboxDir, onCallBanner));
+    const consoleUrl = `${config.tls ? 'https' : 'http'}://127.0.0.1:${config.intakePort}/`;
+    console.log(welcome(stack, config.intakePort, demoIncident?.workflowId, credentials, demoPages?.mailboxDir, onCallBanner, consoleUrl));
     await running;
     return failure ? 1 : 0;
   } finally {
@@ -170,11 +175,13 @@ function welcome(
   credentials: DemoCredentials,
   mailboxDir: string | undefined,
   onCall: string | undefined,
+  consoleUrl: string,
 ): string {
   const ref = demoWorkflowId ?? '<workflow id>';
   const tokenOf = (person: string) => credentials.tokens[person] ?? '<your personal token: dbops token create --person ID>';
   return `
 dbops is running.
+  Console         ${consoleUrl}   sign in with a personal token (dana's is the DBOPS_TOKEN below)
   Temporal UI     ${stack.uiUrl ?? '(external server: ' + stack.temporalAddress + ')'}
   Temporal gRPC   ${stack.temporalAddress}
   Alert intake    http://127.0.0.1:${intakePort}/alerts

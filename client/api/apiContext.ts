@@ -1,3 +1,4 @@
+import type { ConsoleSettings } from '../console/consoleSettings';
 import type { Pool } from 'pg';
 import type { RosterInForce } from '../../lib/rosterInForce';
 import type { SecretKeys } from '../../lib/secretKeys';
@@ -24,4 +25,6 @@ export interface ApiContext extends Omit<OpenIncidentContext, 'roster'> {
   deadlineMs?: number;
   /** DBOPS_SECRET_KEY: opens the integrations' signing keys the store keeps sealed; unset, signed alerts are refused. */
   secretKeys?: SecretKeys;
+  /** The web console's sign-in and links (client/console/consoleSettings.ts); absent: personal-token sign-in only. */
+  console?: ConsoleSettings;
 }

@@ -18,6 +18,7 @@ import {
 import { limitBody } from './http/bodyLimit';
 import { incidentRoutes } from './incidentRoutes';
 import { onCallRoutes } from './onCallRoutes';
+import { consoleRoutes } from '../console/consoleRoutes';
 import { maintenanceRoutes } from './maintenanceRoutes';
 import { linkFailedPage, loggablePath, pageLinkRoutes } from './pageLinkRoutes';
 import { createRateLimiter } from './rateLimiter';
@@ -82,7 +83,7 @@ export function createApiApp(apiContext: ApiContext, log: Logger) {
   app.route('/links', pageLinkRoutes(ctx, log, deps.limiter, ctx.pageLinkSecret));
 
   // The console (client/console/) is mounted here, at '/', after every API route so none is shadowed:
-  // app.route('/', consoleRoutes(ctx, deps, log));
+  app.route('/', consoleRoutes({ ...ctx, log }));
 
   app.onError((err, c) => {
     // Work abandoned at its deadline fails after its 503 was sent: that 503 was logged already.

@@ -1,7 +1,9 @@
 /** The dbops API as its own process (production): alerts from integrations, every action of people. */
+import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { Pool } from 'pg';
 import { loadConfig } from '../../lib/config';
+import { consoleSettingsFromEnv } from '../console/consoleSettings';
 import { createLogger } from '../../lib/logger';
 import { rosterInForce } from '../../lib/rosterInForce';
 import { loadRouting } from '../../lib/routingRules';
@@ -15,6 +17,7 @@ import { withOperations } from './operations';
 async function main() {
   const config = loadConfig();
   const log = createLogger({ level: config.logLevel, name: 'dbops-intake' });
+  const consoleSettings = consoleSettingsFromEnv(process.env, (file) => fs.readFileSync(file, 'utf8'));
   const routing = loadRouting(config.routingPath, { required: config.routingRequired });
   if (!config.temporal.address) throw new Error('the intake needs TEMPORAL_ADDRESS');
   if (!config.databaseUrl) throw new Error('the intake needs DATABASE_URL (credentials are kept in the audit store)');
@@ -41,6 +44,7 @@ async function main() {
         routing,
         pageLinkSecret: config.pageLinks?.secret,
         publicUrl: config.pageLinks?.publicUrl ?? config.publicUrl,
+        console: consoleSettings,
       },
       log,
     ),

@@ -26,6 +26,11 @@ describe('npm start', () => {
       const { intakeKey, tokens } = JSON.parse(fs.readFileSync(credentialsFile, 'utf8'));
       expect(service.output).toContain(`export DBOPS_TOKEN=${tokens.dana}`);
       expect(service.output).toContain(`authorization: Bearer ${intakeKey}`);
+      // The console, at the printed address: a person is sent to sign in, where a personal token is asked for.
+      expect(service.output).toContain(`Console         http://127.0.0.1:${intakePort}/   sign in with a personal token`);
+      const signIn = await fetch(`http://127.0.0.1:${intakePort}/`);
+      expect(signIn.url).toBe(`http://127.0.0.1:${intakePort}/console/sign-in?return=%2F`);
+      expect(await signIn.text()).toContain('<label for="token">Personal token</label>');
       const unkeyed = await fetch(`http://127.0.0.1:${intakePort}/alerts`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

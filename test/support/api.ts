@@ -9,6 +9,7 @@ import type { Pool } from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createApiApp } from '../../client/api/app';
 import { startIntake } from '../../client/api/listen';
+import type { ConsoleSettings } from '../../client/console/consoleSettings';
 import { createCredential, signingKeyOf } from '../../db/credentials/credentials';
 import { signBody } from '../../lib/bodySignature';
 import { freePort } from '../../dev/provision/processes';
@@ -53,6 +54,8 @@ export async function startTestApi(
     deadlineMs?: number;
     /** DBOPS_SECRET_KEY; default: a fresh key of the test's. */
     secretKeys?: SecretKeys;
+    /** The web console's settings (OpenID Provider, Temporal UI link). */
+    console?: ConsoleSettings;
   } = {},
 ) {
   const rosterFile = opts.rosterFile ?? scratchRosterFile();
@@ -72,6 +75,7 @@ export async function startTestApi(
       pageLinkSecret: opts.pageLinkSecret,
       deadlineMs: opts.deadlineMs,
       secretKeys,
+      console: opts.console,
     },
     opts.logger ?? quietLogger,
   );

@@ -1,0 +1,93 @@
+import type { Pool } from 'pg';
+import { SEVERITY_DEFINITIONS } from '../../runbooks/severities';
+import type { IncidentPhase, IncidentTypeId, Severity, Tier } from '../../runbooks/types';
+
+export interface OpenIncidentFilters {
+  type?: IncidentTypeId;
+  tier?: Tier;
+  severity?: Severity;
+  phase?: Exclude<IncidentPhase, 'resolved'>;
+}
+
+export interface OpenIncidentRow {
+  incidentId: string;
+  title: string;
+  type: string;
+  severity: Severity;
+  tier: string;
+  phase: string;
+  openedAt: Date;
+  /** From 0, as stored; people read it from 1. */
+  escalationLevel: number;
+  acknowledgedBy?: string;
+  /** The response deadline while nobody has acknowledged. */
+  responseDueAt?: Date;
+  /** Roster ids the incident's pages and escalations were sent to so far. */
+  paged: string[];
+}
+
+/** How many rows the list shows; the rest are counted ("and N more: narrow the filters"). */
+export const LIST_LIMIT = 100;
+
+/**
+ * Open incidents from the audit store's projection (one indexed row per incident, kept current by the workers),
+ * newest first, with who their pages reached: three queries whatever the number open. An incident opened moments ago
+ * appears once its opening is recorded (seconds; longer in a storm, when audit writes queue).
+ */
+export async function openIncidents(pool: Pool, f: OpenIncidentFilters): Promise<{ rows: OpenIncidentRow[]; total: number }> {
+  const where = ["phase <> 'resolved'"];
+  const params: unknown[] = [];
+  for (const [column, value] of [
+    ['type', f.type],
+    ['tier', f.tier],
+    ['severity', f.severity],
+    ['phase', f.phase],
+  ] as const) {
+    if (!value) continue;
+    params.push(value);
+    where.push(`${column} = $${params.length}`);
+  }
+  const filter = where.join(' AND ');
+  const [listed, counted] = await Promise.all([
+    pool.query(
+      `SELECT incident_id, title, type, severity, tier, phase, opened_at, escalation_level, acknowledged_by
+       FROM incidents WHERE ${filter} ORDER BY opened_at DESC LIMIT ${LIST_LIMIT}`,
+      params,
+    ),
+    pool.query(`SELECT count(*)::int AS n FROM incidents WHERE ${filter}`, params),
+  ]);
+  const ids = listed.rows.map((r) => r.incident_id as string);
+  const paged = new Map<string, string[]>();
+  if (ids.length) {
+    const { rows } = await pool.query(
+      // A per-person channel's row names its person; a team channel's row lists everyone its message named.
+      `SELECT subject_id, array_agg(DISTINCT who) AS people FROM notification_outbox,
+         unnest(CASE WHEN person IS NOT NULL THEN ARRAY[person] ELSE string_to_array(recipient, ',') END) AS who
+       WHERE subject_id = ANY($1) AND kind IN ('page', 'escalation') AND who <> '' GROUP BY subject_id`,
+      [ids],
+    );
+    for (const r of rows) paged.set(r.subject_id, r.people);
+  }
+  return {
+    total: counted.rows[0].n,
+    rows: listed.rows.map((r) => {
+      const severity = r.severity as Severity;
+      const openedAt: Date = r.opened_at;
+      return {
+        incidentId: r.incident_id,
+        title: r.title,
+        type: r.type,
+        severity,
+        tier: r.tier,
+        phase: r.phase,
+        openedAt,
+        escalationLevel: r.escalation_level,
+        acknowledgedBy: r.acknowledged_by ?? undefined,
+        responseDueAt: r.acknowledged_by
+          ? undefined
+          : new Date(openedAt.getTime() + (SEVERITY_DEFINITIONS[severity]?.responseMinutes ?? 0) * 60_000),
+        paged: paged.get(r.incident_id) ?? [],
+      };
+    }),
+  };
+}
