@@ -20,7 +20,8 @@ export interface NotificationRequest {
     | 'resolved'
     | 'delivery-failed'
     | 'alert-resolved'
-    | 'severity-changed';
+    | 'severity-changed'
+    | 'handoff';
   message: string;
   recipients: Contact[];
   occurredAt: string;

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { Logger } from '../lib/logger';
 import type { RosterInForce } from '../lib/rosterInForce';
+import type { SchedulesInForce } from '../lib/schedules';
 import type { SecretKeys } from '../lib/secretKeys';
 import type { Tier } from '../runbooks/types';
 import { createAuditActivities } from './audit/recordEvents';
@@ -10,6 +11,7 @@ import { createStepActivities } from './checks/incidentSteps';
 import type { NotificationChannel } from './notify/channels';
 import type { Outbox } from './notify/outbox';
 import { createNotifyActivities } from './notify/notifyActivity';
+import { createHandoffActivities } from './oncall/handoffActivities';
 
 export interface ActivityDependencies {
   auditPool: Pool;
@@ -28,6 +30,8 @@ export interface ActivityDependencies {
   backupCheckCommand?: string;
   /** The roster file as it is now (lib/rosterInForce): pages go to who holds the rung's roles when they are sent. */
   currentRoster?: () => RosterInForce;
+  /** The on-call schedules as they are now (lib/schedules): handoffs are told from them. Absent: the roster alone. */
+  currentSchedules?: () => SchedulesInForce;
   /** Keys the audit store never holds (DBOPS_SECRET_KEY): each incident's chain head is signed with the current one. */
   secretKeys?: SecretKeys;
 }
@@ -39,6 +43,7 @@ export function createActivities(d: ActivityDependencies) {
     ...createNotifyActivities(d),
     ...createStepActivities(d),
     ...createChecklistActivities(d),
+    ...createHandoffActivities(d),
   };
 }
 

@@ -11,6 +11,7 @@ import { createApiApp } from '../client/api/app';
 import { closeIntake, startIntake } from '../client/api/listen';
 import { openIncident } from '../client/incidents/openIncident';
 import { applySchedules } from '../client/checklists/schedules';
+import { ensureHandoffWorkflow } from '../client/oncall/handoffWatch';
 import { buildActivities } from '../workers/activityDependencies';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
@@ -137,6 +138,7 @@ async function main() {
       definitions: catalog.checklists,
     });
     log.info({ schedules: scheduled.map((r) => r.id), timeZone: config.timeZone }, 'daily checklist schedules applied');
+    log.info({ runId: (await ensureHandoffWorkflow(client, config.temporal.taskQueue)).runId }, 'on-call handoff workflow running');
     const demoIncident = demo
       ? await openIncident(ctx, {
           type: 'performance-degradation',

@@ -10,6 +10,7 @@ import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import { pageLinksFor } from '../lib/pageLinks';
 import { rosterInForce } from '../lib/rosterInForce';
+import { schedulesInForce } from '../lib/schedules';
 import { closeTierPools, createTierPools } from '../lib/tierPools';
 import { withActivityLogContext } from './activityLogContext';
 
@@ -52,6 +53,7 @@ export function buildActivities(
     openIncident: checklistIncidentOpener(() => incidents),
     backupCheckCommand: config.backupCheckCommand,
     currentRoster,
+    currentSchedules: schedulesInForce(config.schedulesPath, currentRoster, logger),
     secretKeys: config.secretKeys,
   });
   // Notifications a channel could not take, or whose worker died sending them, stay pending in the outbox; retry the

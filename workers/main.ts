@@ -13,6 +13,7 @@ import { createLogger } from '../lib/logger';
 import { loadCatalog } from '../lib/catalog';
 import { loadRoster } from '../lib/roster';
 import { createDbopsWorker } from './createWorker';
+import { ensureHandoffWorkflow } from '../client/oncall/handoffWatch';
 import { sdkLogger } from './sdkLogger';
 import { freeLoopbackPort, startOpsServer } from './opsServer';
 
@@ -69,6 +70,8 @@ async function main() {
         log,
       })
     : undefined;
+  // Handoffs are told by one long-running workflow; each worker start makes sure it runs.
+  log.info({ runId: (await ensureHandoffWorkflow(client, config.temporal.taskQueue)).runId }, 'on-call handoff workflow running');
   log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker running');
   await worker.run();
   ops?.close();

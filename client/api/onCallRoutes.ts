@@ -6,6 +6,7 @@ import { onCallAt, type Turn } from '../../runbooks/onCall';
 import { ladderRoles } from '../../runbooks/onCallGaps';
 import { mayOverride, notEntitled, OverrideRequestSchema, planOverrides } from '../../runbooks/onCallOverrides';
 import { ROLES, type Role } from '../../runbooks/types';
+import { tellHandoffWorkflowOfChange } from '../oncall/handoffWatch';
 import type { ApiEnv } from './authenticate';
 import type { ApiContext } from './apiContext';
 import { jsonBody } from './http/jsonBody';
@@ -46,6 +47,11 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
     rosterVersion: person(c).rosterVersion,
     scheduleVersion: schedules().version,
   });
+  // The handoff workflow recomputes its next handoff now rather than at its next look (an override's edges are handoffs).
+  const wakeHandoffs = () =>
+    tellHandoffWorkflowOfChange(ctx.client, ctx.taskQueue).catch((err) =>
+      log.warn({ error: (err as Error).message }, 'could not wake the handoff workflow; it looks again within minutes'),
+    );
   const roleParam = (c: Context<ApiEnv>): Role | undefined | Response => {
     const role = c.req.query('role');
     if (role === undefined) return undefined;
@@ -99,6 +105,7 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
       return c.json({ error: result.error }, result.status);
     }
     log.info({ actor: caller.id, overrides: result.map((o) => o.id) }, 'override created');
+    await wakeHandoffs();
     return c.json({ overrides: result.map(overrideJson) }, 201);
   });
 
@@ -116,6 +123,7 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
       return c.json({ error: result.error }, result.status);
     }
     log.info({ actor: caller.id, overrides: result.map((o) => o.id) }, 'override deleted');
+    await wakeHandoffs();
     return c.json({ deleted: result.map(overrideJson) });
   });
   return app;

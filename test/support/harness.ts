@@ -13,6 +13,7 @@ import { createLogger } from '../../lib/logger';
 import { registerSearchAttributes } from '../../client/temporal/registerSearchAttributes';
 import { loadRoster } from '../../lib/roster';
 import type { RosterInForce } from '../../lib/rosterInForce';
+import type { SchedulesInForce } from '../../lib/schedules';
 import type { SecretKeys } from '../../lib/secretKeys';
 import { createTierPools, closeTierPools } from '../../lib/tierPools';
 import type { BusinessCalendar } from '../../runbooks/types';
@@ -60,6 +61,8 @@ export async function createHarness(
     adminStatusUrl?: string;
     thresholds?: Partial<Thresholds>;
     currentRoster?: () => RosterInForce;
+    /** The on-call schedules in force (handoffs are told from them). */
+    currentSchedules?: () => SchedulesInForce;
     /** DBOPS_SECRET_KEY's keys: incidents' chain heads are signed with them. */
     secretKeys?: SecretKeys;
     /** Real channels beside the recorder (e-mail to a test SMTP server, signed webhooks). */
@@ -83,6 +86,7 @@ export async function createHarness(
     thresholds: { ...DEFAULT_THRESHOLDS, ...options.thresholds },
     allowedCidrs: ['127.0.0.0/8', '::1/128'],
     currentRoster: options.currentRoster,
+    currentSchedules: options.currentSchedules,
     secretKeys: options.secretKeys,
     openIncident: checklistIncidentOpener(() => {
       if (!incidents.current) throw new Error('the test did not set harness.incidents.current');
