@@ -109,6 +109,7 @@ async function main() {
       pageLinkSecret: config.pageLinks?.secret,
       deadlineMs: config.apiDeadlineMs,
       secretKeys: config.secretKeys,
+      publicUrl: config.publicUrl,
     };
     const intake = await startIntake(createApiApp(api, log), config.intakePort, config.intakeHost, config.tls);
     // Requests already in flight finish (Temporal and the audit store are still up); new ones are refused.

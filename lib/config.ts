@@ -157,6 +157,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
           ttlMs: linkTtlMs,
         }
       : undefined,
+    /** Where people reach the dbops API (calendar feed URLs start with it). */
+    publicUrl: e.DBOPS_PUBLIC_URL ?? e.DBOPS_API_URL ?? `http://127.0.0.1:${e.DBOPS_INTAKE_PORT}`,
     /** Keys the store does not hold, sealing what it keeps recoverable (integrations' signing keys); absent: none. */
     secretKeys: secretKeySettings(e, dataDir),
     notifyMaxAttempts: e.DBOPS_NOTIFY_MAX_ATTEMPTS,

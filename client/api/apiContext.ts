@@ -22,4 +22,6 @@ export interface ApiContext extends Omit<OpenIncidentContext, 'roster'> {
   deadlineMs?: number;
   /** DBOPS_SECRET_KEY: opens the integrations' signing keys the store keeps sealed; unset, signed alerts are refused. */
   secretKeys?: SecretKeys;
+  /** Where people reach the API (DBOPS_PUBLIC_URL): calendar feed URLs start with it; absent, the request's own origin. */
+  publicUrl?: string;
 }

@@ -40,6 +40,7 @@ async function main() {
         secretKeys: config.secretKeys,
         routing,
         pageLinkSecret: config.pageLinks?.secret,
+        publicUrl: config.publicUrl,
       },
       log,
     ),

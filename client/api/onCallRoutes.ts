@@ -4,7 +4,8 @@ import type { Logger } from '../../lib/logger';
 import { ROSTER_ONLY } from '../../lib/schedules';
 import { onCallAt, type Turn } from '../../runbooks/onCall';
 import { ladderRoles } from '../../runbooks/onCallGaps';
-import { mayOverride, notEntitled, OverrideRequestSchema, planOverrides } from '../../runbooks/onCallOverrides';
+import { mayOverride, notEntitled, OVERRIDE_ENTITLED_ROLES, OverrideRequestSchema, planOverrides } from '../../runbooks/onCallOverrides';
+import { feedPath, signFeed, type FeedRef } from '../../lib/calendarLinks';
 import { ROLES, type Role } from '../../runbooks/types';
 import { tellHandoffWorkflowOfChange } from '../oncall/handoffWatch';
 import type { ApiEnv } from './authenticate';
@@ -76,6 +77,31 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
         return { role: r, now: turnJson(current), next: next ? turnJson(next) : null };
       }),
     });
+  });
+
+  // A calendar feed's signed URL: a role's for anyone on the roster; a person's for them, or a lead or manager.
+  app.get('/calendar-url', (c) => {
+    const { person: personId, role } = c.req.query();
+    if (Boolean(personId) === Boolean(role))
+      return c.json({ error: 'give one of person=<roster id> or role=<role>: the feed of that person or that role' }, 400);
+    if (role && !(ROLES as readonly string[]).includes(role)) return c.json({ error: `role must be one of ${ROLES.join(', ')}` }, 400);
+    const { roster } = ctx.roster();
+    if (personId && !roster.people.some((p) => p.id === personId))
+      return c.json({ error: `person: '${personId}' is not on the roster in force` }, 400);
+    const caller = person(c);
+    if (personId && personId !== caller.id && !caller.roles.some((r) => OVERRIDE_ENTITLED_ROLES.includes(r))) {
+      log.info({ actor: caller.id, feed: personId, rosterVersion: caller.rosterVersion }, 'calendar URL refused');
+      return c.json(
+        {
+          error: `not entitled: ${personId}'s calendar URL is given to ${personId} or to a ${OVERRIDE_ENTITLED_ROLES.join(' or ')}; a role's calendar (role=…) to anyone on the roster`,
+        },
+        403,
+      );
+    }
+    if (!ctx.secretKeys) return c.json({ error: 'calendar feeds need DBOPS_SECRET_KEY on the API, which signs them' }, 503);
+    const ref: FeedRef = personId ? { kind: 'person', id: personId } : { kind: 'role', id: role };
+    const base = (ctx.publicUrl ?? new URL(c.req.url).origin).replace(/\/+$/, '');
+    return c.json({ url: `${base}${feedPath(ref, signFeed(ctx.secretKeys, ref))}`, feed: ref, keyId: ctx.secretKeys.current.id });
   });
 
   app.get('/overrides', async (c) => {
