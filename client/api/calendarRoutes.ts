@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { listOverrides } from '../../db/oncall/overrides';
-import { feedRefusal, type FeedRef } from '../../lib/calendarLinks';
+import { feedGeneration } from '../../db/oncall/calendarFeeds';
+import { revokedFeed, verifyFeedSig, type FeedRef } from '../../lib/calendarLinks';
 import type { Logger } from '../../lib/logger';
 import { FEED_PAST_MS, onCallFeed, type FeedSubject } from '../../lib/onCallFeed';
 import { ROSTER_ONLY } from '../../lib/schedules';
@@ -22,7 +23,9 @@ export function calendarRoutes(ctx: ApiContext, log: Logger) {
       return c.json({ error: 'a calendar feed is /calendar/person/<id>.ics or /calendar/role/<role>.ics, with its sig' }, 404);
     if (!ctx.secretKeys) return c.json({ error: 'calendar feeds need DBOPS_SECRET_KEY on the API, which signs them' }, 503);
     const ref: FeedRef = { kind, id: file.slice(0, -'.ics'.length) };
-    const refusal = feedRefusal(ctx.secretKeys, ref, c.req.query('sig'));
+    const signed = verifyFeedSig(ctx.secretKeys, ref, c.req.query('sig'));
+    const current = 'generation' in signed ? await feedGeneration(ctx.pool, ref) : undefined;
+    const refusal = 'refusal' in signed ? signed.refusal : signed.generation !== current!.generation && revokedFeed(current!.lastRevoked);
     if (refusal) {
       log.info({ feed: `${ref.kind}/${ref.id}`, refusal: refusal.slice(0, refusal.indexOf(';')) }, 'calendar feed refused');
       return c.json({ error: refusal }, 403);

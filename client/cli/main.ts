@@ -225,6 +225,7 @@ oncall
   .description("prints the signed URL of a person's or a role's on-call calendar (ICS), to subscribe to in a calendar application")
   .option('--person <id>', "a person's shifts (yours; anyone's for a database lead or engineering manager)")
   .addOption(new Option('--role <role>', "a role's shifts, gaps included").choices(ROLES))
+  .option('--revoke', "refuse the calendar's URLs made so far (one leaked) and print its new one")
   .action(async (o) => (await onCall()).printCalendarUrl(o));
 oncall
   .command('handoffs')

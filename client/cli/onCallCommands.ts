@@ -155,10 +155,11 @@ export async function deleteOverrideCommand(id: string) {
 }
 
 /** `dbops oncall calendar`: the signed feed URL, from the API (which holds the key that signs it). */
-export async function printCalendarUrl(o: { person?: string; role?: Role }) {
+export async function printCalendarUrl(o: { person?: string; role?: Role; revoke?: boolean }) {
   if (Boolean(o.person) === Boolean(o.role)) throw new UsageError('give one of --person <id> or --role <role>');
   const query = o.person ? `person=${encodeURIComponent(o.person)}` : `role=${encodeURIComponent(o.role!)}`;
-  const { url } = await callApi<{ url: string }>(config.apiUrl, 'GET', `/oncall/calendar-url?${query}`);
+  const { url } = await callApi<{ url: string }>(config.apiUrl, o.revoke ? 'DELETE' : 'GET', `/oncall/calendar-url?${query}`);
+  if (o.revoke) tell(`dbops: every earlier URL of this calendar is refused from now on; its new URL:`);
   say(url);
 }
 

@@ -48,6 +48,12 @@ describe('on-call calendar feed URLs', () => {
   const cli = (as: string, ...args: string[]) =>
     dbops(['oncall', 'calendar', ...args], { DBOPS_API_URL: api.url, DBOPS_TOKEN: tokens[as], DBOPS_ROSTER: api.rosterFile });
 
+  // The API straight, where the CLI's own part is already shown (each CLI run costs a process start).
+  const urlOf = async (as: string, query: string, method = 'GET') => {
+    const res = await fetch(`${api.url}/oncall/calendar-url?${query}`, { method, headers: { authorization: `Bearer ${tokens[as]}` } });
+    return { status: res.status, ...((await res.json()) as { url?: string; error?: string }) };
+  };
+
   it('prints a URL that serves the person’s shifts, an override as its own event, to a client without a token', async () => {
     const start = Math.ceil(Date.now() / HOUR) * HOUR + 48 * HOUR;
     await createOverrides(db.pool, 'on-call-engineer', { id: 'dana', rosterVersion: 't', scheduleVersion: 't' }, '', () => [
@@ -56,7 +62,7 @@ describe('on-call calendar feed URLs', () => {
     const printed = await cli('oscar', '--person', 'oscar');
     expect(printed.code, printed.stderr).toBe(0);
     const url = printed.stdout.trim();
-    expect(url).toMatch(new RegExp(`^${api.url}/calendar/person/oscar\\.ics\\?sig=2026-01\\.[A-Za-z0-9_-]{43}$`));
+    expect(url).toMatch(new RegExp(`^${api.url}/calendar/person/oscar\\.ics\\?sig=2026-01\\.0\\.[A-Za-z0-9_-]{43}$`));
 
     const res = await fetch(url);
     expect(res.status).toBe(200);
@@ -70,13 +76,13 @@ describe('on-call calendar feed URLs', () => {
     expect(override?.startDate.zone?.tzid).toBe('Europe/Berlin');
 
     // A role's feed is anyone's on the roster to subscribe to.
-    const role = await cli('sam', '--role', 'on-call-engineer');
-    expect(role.code, role.stderr).toBe(0);
-    expect((await fetch(role.stdout.trim())).status).toBe(200);
+    const role = await urlOf('sam', 'role=on-call-engineer');
+    expect(role.status).toBe(200);
+    expect((await fetch(role.url!)).status).toBe(200);
   });
 
   it('refuses (403) a feed without its sig, with another feed’s or an altered one, saying which', async () => {
-    const url = (await cli('oscar', '--person', 'oscar')).stdout.trim();
+    const { url } = (await urlOf('oscar', 'person=oscar')) as { url: string };
     const sig = new URL(url).searchParams.get('sig')!;
     const refusal = async (u: string) => {
       const res = await fetch(u);
@@ -99,13 +105,31 @@ describe('on-call calendar feed URLs', () => {
     const refused = await cli('sam', '--person', 'oscar');
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/not entitled: oscar's calendar URL is given to oscar or to a database-lead or engineering-manager/);
-    expect((await cli('dana', '--person', 'oscar')).code).toBe(0);
+    expect((await urlOf('dana', 'person=oscar')).status).toBe(200);
     const usage = await cli('oscar');
     expect(usage.stderr).toMatch(/give one of --person <id> or --role <role>/);
   });
 
+  it('revokes one feed’s URLs on request of its person, audited, and gives the new URL', async () => {
+    const before = (await urlOf('oscar', 'person=oscar')).url!;
+    expect(await urlOf('sam', 'role=on-call-engineer', 'DELETE')).toMatchObject({
+      status: 403,
+      error: expect.stringMatching(/not entitled: a role's calendar URLs are revoked by/),
+    });
+    const revoked = await cli('oscar', '--person', 'oscar', '--revoke');
+    expect(revoked.code, revoked.stderr).toBe(0);
+    const after = revoked.stdout.trim();
+    expect(after).toMatch(/sig=2026-01\.1\./);
+    const res = await fetch(before);
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: string }).error).toMatch(/this calendar URL was revoked by oscar at \d{4}-/);
+    expect((await fetch(after)).status).toBe(200);
+    const { rows } = await db.pool.query('SELECT kind, subject, revoked_by FROM calendar_feed_revocations');
+    expect(rows).toEqual([{ kind: 'person', subject: 'oscar', revoked_by: 'oscar' }]);
+  });
+
   it('refuses URLs signed with a key no longer listed: rotating the key revokes them', async () => {
-    const url = (await cli('oscar', '--person', 'oscar')).stdout.trim();
+    const { url } = (await urlOf('oscar', 'person=oscar')) as { url: string };
     const rotated = await startTestApi(
       new Client({ connection: Connection.lazy({ address: inject('devServerAddress') }) }),
       db.pool,
