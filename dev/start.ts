@@ -139,7 +139,11 @@ async function main() {
       definitions: catalog.checklists,
     });
     log.info({ schedules: scheduled.map((r) => r.id), timeZone: config.timeZone }, 'daily checklist schedules applied');
-    log.info({ runId: (await ensureHandoffWorkflow(client, config.temporal.taskQueue)).runId }, 'on-call handoff workflow running');
+    await ensureHandoffWorkflow(client, config.temporal.taskQueue).then(
+      ({ runId }) => log.info({ runId }, 'on-call handoff workflow running'),
+      // Incidents come first: a worker runs them even when the handoff workflow cannot be started (the next start tries again).
+      (err) => log.error({ error: (err as Error).message }, 'could not start the on-call handoff workflow: handoffs are not told'),
+    );
     const demoIncident = demo
       ? await openIncident(ctx, {
           type: 'performance-degradation',

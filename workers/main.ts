@@ -71,7 +71,11 @@ async function main() {
       })
     : undefined;
   // Handoffs are told by one long-running workflow; each worker start makes sure it runs.
-  log.info({ runId: (await ensureHandoffWorkflow(client, config.temporal.taskQueue)).runId }, 'on-call handoff workflow running');
+  await ensureHandoffWorkflow(client, config.temporal.taskQueue).then(
+    ({ runId }) => log.info({ runId }, 'on-call handoff workflow running'),
+    // Incidents come first: a worker runs them even when the handoff workflow cannot be started (the next start tries again).
+    (err) => log.error({ error: (err as Error).message }, 'could not start the on-call handoff workflow: handoffs are not told'),
+  );
   log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker running');
   await worker.run();
   ops?.close();
