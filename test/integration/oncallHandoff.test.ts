@@ -9,6 +9,7 @@ import { acknowledgeUpdate, incidentStateQuery, resolveUpdate } from '../../work
 import { handoffWatchStateQuery } from '../../workflows/oncall/onCallHandoffs';
 import { eventually } from '../support/eventually';
 import { calendar, roster, timeSkippingSuite } from '../support/harness';
+import { dbops } from '../support/cli';
 import { maybeRecordHistory } from '../support/histories';
 
 const HOUR = 3_600_000;
@@ -100,6 +101,15 @@ describe('on-call handoff notices', () => {
     ]);
     expect(audit[0].incidents.map((i) => i.incidentId)).toEqual([outage.incidentId, slow.incidentId]);
     expect(audit[0]).toMatchObject({ role: 'on-call-engineer', rosterVersion: 'roster-test', scheduleVersion: 'none' });
+    // What an auditor reads: the notices by name, with the incidents that changed hands.
+    const printed = await dbops(['oncall', 'handoffs'], { DATABASE_URL: suite.harness.db.url, DBOPS_TIMEZONE: 'UTC' });
+    expect(printed.code, printed.stderr).toBe(0);
+    const lines = printed.stdout.split('\n');
+    expect(lines[0]).toMatch(/^handoff\s+role\s+told\s+as\s+open incidents/);
+    expect(lines[1]).toMatch(
+      /on-call-engineer\s+Oscar Kim\s+handing over\s+INC-\S+ Primary down \(critical, triggered\); INC-\S+ Slow reports/,
+    );
+    expect(lines[2]).toMatch(/on-call-engineer\s+Bea Novak\s+taking over/);
     await Promise.all([outage.handle.terminate('test over'), slow.handle.terminate('test over')]);
   });
 
