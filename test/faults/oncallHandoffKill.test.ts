@@ -1,4 +1,4 @@
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { handoffNotices } from '../../db/oncall/handoffs';
 import { createOverrides } from '../../db/oncall/overrides';
 import { handoffWorkflowId, tellHandoffWorkflowOfChange } from '../../client/oncall/handoffWatch';
@@ -15,9 +15,9 @@ const SUBJECT = 'oncall:on-call-engineer';
 describe('fault: a worker killed at an on-call handoff', () => {
   const f = faultSuite('handoff');
 
-  // Waits out an activity timeout (30 s) and an outbox lease (60 s): one run, not FAULT_RUNS.
+  // Waits out an activity timeout (30 s) and an outbox lease: one run, not FAULT_RUNS.
   it('run 1: each person is told once, whoever sends it', async () => {
-    const run = await f.startRun(1, { DBOPS_WORKFLOW_BUNDLE: inject('workflowBundlePath') });
+    const run = await f.startRun(1);
     try {
       let worker = run.startWorker();
       await worker.ready;
