@@ -22,7 +22,8 @@ export interface NotificationRequest {
     | 'alert-resolved'
     | 'severity-changed'
     /** Alert lifecycle notices: snoozed, an acknowledgement about to lapse (docs/alert-lifecycle.md). */
-    | 'lifecycle';
+    | 'lifecycle'
+    | 'handoff';
   message: string;
   recipients: Contact[];
   occurredAt: string;

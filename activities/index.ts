@@ -13,6 +13,7 @@ import { createMaintenanceActivities, type HeldIncidentReleaser } from './mainte
 import type { NotificationChannel } from './notify/channels';
 import type { Outbox } from './notify/outbox';
 import { createNotifyActivities } from './notify/notifyActivity';
+import { createHandoffActivities } from './oncall/handoffActivities';
 
 export interface ActivityDependencies {
   auditPool: Pool;
@@ -49,6 +50,7 @@ export function createActivities(d: ActivityDependencies) {
     ...createStepActivities(d),
     ...createChecklistActivities(d),
     ...createMaintenanceActivities(d),
+    ...createHandoffActivities(d),
   };
 }
 

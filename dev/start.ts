@@ -13,6 +13,7 @@ import { closeIntake, startIntake } from '../client/api/listen';
 import { consoleSettingsFromEnv } from '../client/console/consoleSettings';
 import { openIncident } from '../client/incidents/openIncident';
 import { applySchedules } from '../client/checklists/schedules';
+import { ensureHandoffWorkflow } from '../client/oncall/handoffWatch';
 import { buildActivities } from '../workers/activityDependencies';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
@@ -148,6 +149,11 @@ async function main() {
       definitions: catalog.checklists,
     });
     log.info({ schedules: scheduled.map((r) => r.id), timeZone: config.timeZone }, 'daily checklist schedules applied');
+    await ensureHandoffWorkflow(client, config.temporal.taskQueue).then(
+      ({ runId }) => log.info({ runId }, 'on-call handoff workflow running'),
+      // Incidents come first: a worker runs them even when the handoff workflow cannot be started (the next start tries again).
+      (err) => log.error({ error: (err as Error).message }, 'could not start the on-call handoff workflow: handoffs are not told'),
+    );
     const demoIncident = demo
       ? await openIncident(ctx, {
           type: 'performance-degradation',

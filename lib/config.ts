@@ -149,7 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     signedWebhook: signedWebhookSettings(e),
     /** DBOPS_LINK_TTL_HOURS, for whoever signs links (npm start's demo signs them without DBOPS_LINK_SECRET). */
     pageLinkTtlMs: linkTtlMs,
-    /** Where people reach the dbops API and its console (DBOPS_PUBLIC_URL, else DBOPS_API_URL): pages link the incident there. */
+    /** Where people reach the dbops API and its console (DBOPS_PUBLIC_URL, else DBOPS_API_URL): pages link the incident there, calendar feed URLs start with it. */
     publicUrl: e.DBOPS_PUBLIC_URL ?? e.DBOPS_API_URL ?? `http://127.0.0.1:${e.DBOPS_INTAKE_PORT}`,
     /** Signed ack/open links in pages; absent without DBOPS_LINK_SECRET (pages then carry no links). */
     pageLinks: e.DBOPS_LINK_SECRET

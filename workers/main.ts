@@ -13,6 +13,7 @@ import { createLogger } from '../lib/logger';
 import { loadCatalog } from '../lib/catalog';
 import { loadRoster } from '../lib/roster';
 import { createDbopsWorker } from './createWorker';
+import { ensureHandoffWorkflow } from '../client/oncall/handoffWatch';
 import { sdkLogger } from './sdkLogger';
 import { freeLoopbackPort, startOpsServer } from './opsServer';
 
@@ -69,6 +70,12 @@ async function main() {
         log,
       })
     : undefined;
+  // Handoffs are told by one long-running workflow; each worker start makes sure it runs.
+  await ensureHandoffWorkflow(client, config.temporal.taskQueue).then(
+    ({ runId }) => log.info({ runId }, 'on-call handoff workflow running'),
+    // Incidents come first: a worker runs them even when the handoff workflow cannot be started (the next start tries again).
+    (err) => log.error({ error: (err as Error).message }, 'could not start the on-call handoff workflow: handoffs are not told'),
+  );
   log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker running');
   await worker.run();
   ops?.close();

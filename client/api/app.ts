@@ -4,6 +4,7 @@ import { BUILT_IN_ROUTING } from '../../runbooks/alertRouting';
 import { alertRoutes } from './alertRoutes';
 import type { ApiContext } from './apiContext';
 import { personAuth, stampReceivedAt, type ApiEnv, type AuthDeps } from './authenticate';
+import { calendarRoutes } from './calendarRoutes';
 import { checklistRoutes } from './checklistRoutes';
 import { dbopsAlertRoute } from './dbopsAlertRoute';
 import {
@@ -81,6 +82,9 @@ export function createApiApp(apiContext: ApiContext, log: Logger) {
   // Page links authenticate by their signature (for one person and one incident), not by a token.
   app.use('/links/*', limitBody, withinDeadline);
   app.route('/links', pageLinkRoutes(ctx, log, deps.limiter, ctx.pageLinkSecret));
+  // Calendar feeds authenticate by their signature (calendar applications send no token).
+  app.use('/calendar/*', limitBody, withinDeadline);
+  app.route('/calendar', calendarRoutes(ctx, log));
 
   // The console (client/console/) is mounted here, at '/', after every API route so none is shadowed:
   app.route('/', consoleRoutes({ ...ctx, log }));

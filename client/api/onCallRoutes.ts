@@ -4,8 +4,11 @@ import type { Logger } from '../../lib/logger';
 import { ROSTER_ONLY } from '../../lib/schedules';
 import { onCallAt, type Turn } from '../../runbooks/onCall';
 import { ladderRoles } from '../../runbooks/onCallGaps';
-import { mayOverride, notEntitled, OverrideRequestSchema, planOverrides } from '../../runbooks/onCallOverrides';
+import { mayOverride, notEntitled, OVERRIDE_ENTITLED_ROLES, OverrideRequestSchema, planOverrides } from '../../runbooks/onCallOverrides';
+import { feedPath, signFeed, type FeedRef } from '../../lib/calendarLinks';
+import { feedGeneration, revokeFeed } from '../../db/oncall/calendarFeeds';
 import { ROLES, type Role } from '../../runbooks/types';
+import { tellHandoffWorkflowOfChange } from '../oncall/handoffWatch';
 import type { ApiEnv } from './authenticate';
 import type { ApiContext } from './apiContext';
 import { jsonBody } from './http/jsonBody';
@@ -46,6 +49,11 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
     rosterVersion: person(c).rosterVersion,
     scheduleVersion: schedules().version,
   });
+  // The handoff workflow recomputes its next handoff now rather than at its next look (an override's edges are handoffs).
+  const wakeHandoffs = () =>
+    tellHandoffWorkflowOfChange(ctx.client, ctx.taskQueue).catch((err) =>
+      log.warn({ error: (err as Error).message }, 'could not wake the handoff workflow; it looks again within minutes'),
+    );
   const roleParam = (c: Context<ApiEnv>): Role | undefined | Response => {
     const role = c.req.query('role');
     if (role === undefined) return undefined;
@@ -70,6 +78,53 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
         return { role: r, now: turnJson(current), next: next ? turnJson(next) : null };
       }),
     });
+  });
+
+  /** The feed a calendar-url request names, or the response refusing it: a person's is theirs or a lead's to handle. */
+  const feedOf = (c: Context<ApiEnv>, roleFeedsEntitledOnly: boolean): FeedRef | Response => {
+    const { person: personId, role } = c.req.query();
+    if (Boolean(personId) === Boolean(role))
+      return c.json({ error: 'give one of person=<roster id> or role=<role>: the feed of that person or that role' }, 400);
+    if (role && !(ROLES as readonly string[]).includes(role)) return c.json({ error: `role must be one of ${ROLES.join(', ')}` }, 400);
+    const { roster } = ctx.roster();
+    if (personId && !roster.people.some((p) => p.id === personId))
+      return c.json({ error: `person: '${personId}' is not on the roster in force` }, 400);
+    const caller = person(c);
+    const entitled = caller.roles.some((r) => OVERRIDE_ENTITLED_ROLES.includes(r));
+    if (!entitled && (personId ? personId !== caller.id : roleFeedsEntitledOnly)) {
+      log.info({ actor: caller.id, feed: personId ?? role, rosterVersion: caller.rosterVersion }, 'calendar URL refused');
+      const leads = OVERRIDE_ENTITLED_ROLES.join(' or ');
+      return c.json(
+        {
+          error: personId
+            ? `not entitled: ${personId}'s calendar URL is given to ${personId} or to a ${leads}; a role's calendar (role=…) to anyone on the roster`
+            : `not entitled: a role's calendar URLs are revoked by a ${leads}`,
+        },
+        403,
+      );
+    }
+    if (!ctx.secretKeys) return c.json({ error: 'calendar feeds need DBOPS_SECRET_KEY on the API, which signs them' }, 503);
+    return personId ? { kind: 'person', id: personId } : { kind: 'role', id: role };
+  };
+  const feedUrl = (c: Context<ApiEnv>, ref: FeedRef, generation: number) =>
+    `${(ctx.publicUrl ?? new URL(c.req.url).origin).replace(/\/+$/, '')}${feedPath(ref, signFeed(ctx.secretKeys!, ref, generation))}`;
+
+  // A calendar feed's signed URL: a role's for anyone on the roster; a person's for them, or a lead or manager.
+  app.get('/calendar-url', async (c) => {
+    const ref = feedOf(c, false);
+    if (ref instanceof Response) return ref;
+    const { generation } = await feedGeneration(ctx.pool, ref);
+    return c.json({ url: feedUrl(c, ref, generation), feed: ref, keyId: ctx.secretKeys!.current.id });
+  });
+
+  // Revokes every URL of one feed so far (a URL leaked): audited; the answer carries the new URL.
+  app.delete('/calendar-url', async (c) => {
+    const ref = feedOf(c, true);
+    if (ref instanceof Response) return ref;
+    const caller = person(c);
+    const generation = await revokeFeed(ctx.pool, ref, { id: caller.id, rosterVersion: caller.rosterVersion });
+    log.info({ actor: caller.id, feed: `${ref.kind}/${ref.id}`, generation }, 'calendar feed revoked');
+    return c.json({ revoked: ref, url: feedUrl(c, ref, generation) });
   });
 
   app.get('/overrides', async (c) => {
@@ -99,6 +154,7 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
       return c.json({ error: result.error }, result.status);
     }
     log.info({ actor: caller.id, overrides: result.map((o) => o.id) }, 'override created');
+    await wakeHandoffs();
     return c.json({ overrides: result.map(overrideJson) }, 201);
   });
 
@@ -116,6 +172,7 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
       return c.json({ error: result.error }, result.status);
     }
     log.info({ actor: caller.id, overrides: result.map((o) => o.id) }, 'override deleted');
+    await wakeHandoffs();
     return c.json({ deleted: result.map(overrideJson) });
   });
   return app;

@@ -239,6 +239,18 @@ oncall
   .description('every window in which a role on an escalation ladder has nobody; exits 2 when there is one')
   .option('--days <n>', 'look this many days ahead', (v) => days(v), 30)
   .action(async (o) => (await onCall()).checkOnCall(o));
+oncall
+  .command('calendar')
+  .description("prints the signed URL of a person's or a role's on-call calendar (ICS), to subscribe to in a calendar application")
+  .option('--person <id>', "a person's shifts (yours; anyone's for a database lead or engineering manager)")
+  .addOption(new Option('--role <role>', "a role's shifts, gaps included").choices(ROLES))
+  .option('--revoke', "refuse the calendar's URLs made so far (one leaked) and print its new one")
+  .action(async (o) => (await onCall()).printCalendarUrl(o));
+oncall
+  .command('handoffs')
+  .description('the handoff notices sent: who was told, when, and which open incidents changed hands (the audit store)')
+  .option('--days <n>', 'this many days back', (v) => days(v), 7)
+  .action(async (o) => (await onCall()).printHandoffs(o));
 
 const override = program.command('override').description('a person takes a role for a window (as yourself, through the dbops API)');
 override

@@ -2,6 +2,7 @@
  * `dbops oncall …` and `dbops override …`: who is on call (the schedules and roster files with the overrides in the
  * audit store, resolved by runbooks/onCall.ts), and overrides made through the dbops API as yourself.
  */
+import { handoffNotices } from '../../db/oncall/handoffs';
 import { listOverrides } from '../../db/oncall/overrides';
 import { loadRoster } from '../../lib/roster';
 import { readSchedulesFile, ROSTER_ONLY } from '../../lib/schedules';
@@ -151,6 +152,32 @@ export async function deleteOverrideCommand(id: string) {
   if (!/^\d{1,18}$/.test(id)) throw new UsageError(`'${id}' is not an override id (a number, as listed)`);
   const { deleted } = await callApi<{ deleted: OverrideJson[] }>(config.apiUrl, 'DELETE', `/oncall/overrides/${id}`);
   say(`deleted override${deleted.length > 1 ? 's' : ''} ${deleted.map((d) => d.id).join(' and ')}`);
+}
+
+/** `dbops oncall calendar`: the signed feed URL, from the API (which holds the key that signs it). */
+export async function printCalendarUrl(o: { person?: string; role?: Role; revoke?: boolean }) {
+  if (Boolean(o.person) === Boolean(o.role)) throw new UsageError('give one of --person <id> or --role <role>');
+  const query = o.person ? `person=${encodeURIComponent(o.person)}` : `role=${encodeURIComponent(o.role!)}`;
+  const { url } = await callApi<{ url: string }>(config.apiUrl, o.revoke ? 'DELETE' : 'GET', `/oncall/calendar-url?${query}`);
+  if (o.revoke) tell(`dbops: every earlier URL of this calendar is refused from now on; its new URL:`);
+  say(url);
+}
+
+/** `dbops oncall handoffs`: the audit of handoff notices, by name. */
+export async function printHandoffs(o: { days: number }) {
+  const roster = loadRoster(config.rosterPath);
+  const notices = await withPool((pool) => handoffNotices(pool, { from: Date.now() - o.days * DAY }));
+  if (!notices.length) return say(`no handoff notices in the last ${o.days} days`);
+  sayRows(
+    ['handoff', 'role', 'told', 'as', 'open incidents'],
+    notices.map((n) => [
+      when(Date.parse(n.handoffAt)),
+      n.role,
+      nameOf(roster, n.person),
+      n.direction === 'outgoing' ? 'handing over' : 'taking over',
+      n.incidents.map((i) => `${i.incidentId} ${i.title} (${i.severity}, ${i.phase})`).join('; ') || 'none',
+    ]),
+  );
 }
 
 function printOverrides(overrides: OverrideJson[]) {
