@@ -6,6 +6,8 @@ import { callingIntegration, integrationAuth, signatureBackOnFailure, stampRecei
 import { requestDeadline, type Deadlines } from './deadline';
 import { limitBody } from './http/bodyLimit';
 import { jsonBody } from './http/jsonBody';
+import { describe } from './http/describe';
+import { IncidentBodySchema as AlertBody } from '../incidents/openIncident';
 
 export const ALERT_BODY_SHAPE = '{ "type", "tier", "severity"?, "fingerprint"?, "title"?, "summary"?, "firedAt"? }';
 
@@ -16,6 +18,7 @@ export const ALERT_BODY_SHAPE = '{ "type", "tier", "severity"?, "fingerprint"?, 
 export function dbopsAlertRoute(app: Hono<ApiEnv>, ctx: ApiContext, deps: AuthDeps, deadlines: Deadlines, log: Logger): void {
   app.post(
     '/alerts',
+    describe('an alert in dbops’ own format: opens or repeats its incident', { tag: 'alerts', auth: 'integration', body: AlertBody }),
     stampReceivedAt,
     limitBody,
     signatureBackOnFailure(deps),

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { Hono, type Context } from 'hono';
 import { createOverrides, deleteOverride, listOverrides, type OverrideActor, type StoredOverride } from '../../db/oncall/overrides';
 import type { Logger } from '../../lib/logger';
@@ -9,6 +10,13 @@ import { ROLES, type Role } from '../../runbooks/types';
 import type { ApiEnv } from './authenticate';
 import type { ApiContext } from './apiContext';
 import { jsonBody } from './http/jsonBody';
+import { describe } from './http/describe';
+
+/** GET /oncall and GET /oncall/overrides: what they accept (checked by roleParam and the at parse below). */
+export const OverridesQuerySchema = z.object({ role: z.enum(ROLES).optional().describe('only this role') });
+export const OnCallQuerySchema = OverridesQuerySchema.extend({
+  at: z.string().optional().describe('an ISO 8601 date-time (default now)'),
+});
 
 const OVERRIDE_SHAPE = '{ "role", "person", "from", "to", "reason"?, "swap"?: { "from", "to" } }';
 
@@ -53,70 +61,82 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
   };
 
   // Now and next for one role, or for every role an escalation ladder pages.
-  app.get('/', async (c) => {
-    const role = roleParam(c);
-    if (role instanceof Response) return role;
-    const atText = c.req.query('at');
-    const at = atText === undefined ? now() : Date.parse(atText);
-    if (Number.isNaN(at)) return c.json({ error: 'at must be an ISO 8601 date-time, e.g. 2026-11-25T16:00:00Z' }, 400);
-    const overrides = await listOverrides(ctx.pool, { role, after: at });
-    const { roster } = ctx.roster();
-    const roles = role ? [role] : ladderRoles();
-    return c.json({
-      at: new Date(at).toISOString(),
-      scheduleVersion: schedules().version,
-      roles: roles.map((r) => {
-        const { now: current, next } = onCallAt(schedules().schedules, overrides, roster, r, at);
-        return { role: r, now: turnJson(current), next: next ? turnJson(next) : null };
-      }),
-    });
-  });
+  app.get(
+    '/',
+    describe('who is on call now and next, per role', { tag: 'on-call', auth: 'person', query: OnCallQuerySchema }),
+    async (c) => {
+      const role = roleParam(c);
+      if (role instanceof Response) return role;
+      const atText = c.req.query('at');
+      const at = atText === undefined ? now() : Date.parse(atText);
+      if (Number.isNaN(at)) return c.json({ error: 'at must be an ISO 8601 date-time, e.g. 2026-11-25T16:00:00Z' }, 400);
+      const overrides = await listOverrides(ctx.pool, { role, after: at });
+      const { roster } = ctx.roster();
+      const roles = role ? [role] : ladderRoles();
+      return c.json({
+        at: new Date(at).toISOString(),
+        scheduleVersion: schedules().version,
+        roles: roles.map((r) => {
+          const { now: current, next } = onCallAt(schedules().schedules, overrides, roster, r, at);
+          return { role: r, now: turnJson(current), next: next ? turnJson(next) : null };
+        }),
+      });
+    },
+  );
 
-  app.get('/overrides', async (c) => {
+  app.get('/overrides', describe('overrides not yet over', { tag: 'on-call', auth: 'person', query: OverridesQuerySchema }), async (c) => {
     const role = roleParam(c);
     if (role instanceof Response) return role;
     return c.json({ overrides: (await listOverrides(ctx.pool, { role, after: now() })).map(overrideJson) });
   });
 
-  app.post('/overrides', async (c) => {
-    const body = await jsonBody(c, OVERRIDE_SHAPE);
-    if (body instanceof Response) return body;
-    const parsed = OverrideRequestSchema.safeParse(body);
-    if (!parsed.success)
-      return c.json(
-        { error: `${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}: ${OVERRIDE_SHAPE}` },
-        400,
+  app.post(
+    '/overrides',
+    describe('make an override (or a swap)', { tag: 'on-call', auth: 'person', body: OverrideRequestSchema }),
+    async (c) => {
+      const body = await jsonBody(c, OVERRIDE_SHAPE);
+      if (body instanceof Response) return body;
+      const parsed = OverrideRequestSchema.safeParse(body);
+      if (!parsed.success)
+        return c.json(
+          { error: `${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}: ${OVERRIDE_SHAPE}` },
+          400,
+        );
+      const request = parsed.data;
+      const caller = person(c);
+      const { roster } = ctx.roster();
+      const result = await createOverrides(ctx.pool, request.role, actorOf(c), request.reason ?? '', (overrides) =>
+        planOverrides(request, caller, { schedules: schedules().schedules, overrides, roster, now: now() }),
       );
-    const request = parsed.data;
-    const caller = person(c);
-    const { roster } = ctx.roster();
-    const result = await createOverrides(ctx.pool, request.role, actorOf(c), request.reason ?? '', (overrides) =>
-      planOverrides(request, caller, { schedules: schedules().schedules, overrides, roster, now: now() }),
-    );
-    if (!Array.isArray(result)) {
-      if (result.status === 403)
-        log.info({ actor: caller.id, role: request.role, rosterVersion: caller.rosterVersion }, 'override refused');
-      return c.json({ error: result.error }, result.status);
-    }
-    log.info({ actor: caller.id, overrides: result.map((o) => o.id) }, 'override created');
-    return c.json({ overrides: result.map(overrideJson) }, 201);
-  });
+      if (!Array.isArray(result)) {
+        if (result.status === 403)
+          log.info({ actor: caller.id, role: request.role, rosterVersion: caller.rosterVersion }, 'override refused');
+        return c.json({ error: result.error }, result.status);
+      }
+      log.info({ actor: caller.id, overrides: result.map((o) => o.id) }, 'override created');
+      return c.json({ overrides: result.map(overrideJson) }, 201);
+    },
+  );
 
-  app.delete('/overrides/:id', async (c) => {
-    const id = c.req.param('id');
-    if (!/^\d{1,18}$/.test(id)) return c.json({ error: `'${id}' is not an override id (a number, as listed)` }, 400);
-    const caller = person(c);
-    const result = await deleteOverride(ctx.pool, id, actorOf(c), (overrides) => {
-      const refused = overrides.find((o) => !mayOverride(caller, o.replaces));
-      return refused && notEntitled(refused.replaces);
-    });
-    if (!result) return c.json({ error: `no override ${id}` }, 404);
-    if (!Array.isArray(result)) {
-      log.info({ actor: caller.id, override: id, rosterVersion: caller.rosterVersion }, 'override removal refused');
-      return c.json({ error: result.error }, result.status);
-    }
-    log.info({ actor: caller.id, overrides: result.map((o) => o.id) }, 'override deleted');
-    return c.json({ deleted: result.map(overrideJson) });
-  });
+  app.delete(
+    '/overrides/:id',
+    describe('remove an override (with the other half of its swap)', { tag: 'on-call', auth: 'person' }),
+    async (c) => {
+      const id = c.req.param('id');
+      if (!/^\d{1,18}$/.test(id)) return c.json({ error: `'${id}' is not an override id (a number, as listed)` }, 400);
+      const caller = person(c);
+      const result = await deleteOverride(ctx.pool, id, actorOf(c), (overrides) => {
+        const refused = overrides.find((o) => !mayOverride(caller, o.replaces));
+        return refused && notEntitled(refused.replaces);
+      });
+      if (!result) return c.json({ error: `no override ${id}` }, 404);
+      if (!Array.isArray(result)) {
+        log.info({ actor: caller.id, override: id, rosterVersion: caller.rosterVersion }, 'override removal refused');
+        return c.json({ error: result.error }, result.status);
+      }
+      log.info({ actor: caller.id, overrides: result.map((o) => o.id) }, 'override deleted');
+      return c.json({ deleted: result.map(overrideJson) });
+    },
+  );
   return app;
 }

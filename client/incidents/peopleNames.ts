@@ -1,0 +1,21 @@
+import type { Roster } from '../../runbooks/roster';
+import type { IncidentState } from '../../workflows/incident/messages';
+
+/**
+ * The names of the people an incident's state names by roster id (who acknowledged, resolved, wrote a note, acted in
+ * its timeline, was paged), so a reader sees "Oscar Kim", not "oscar". An id no longer on the roster is left out.
+ */
+export function peopleNamesOf(state: IncidentState, roster: Roster): Record<string, string> {
+  const ids = new Set<string>(
+    [
+      state.acknowledgedBy,
+      state.resolvedBy,
+      ...state.notes.map((n) => n.actor),
+      ...state.timeline.map((t) => t.actor),
+      ...(state.paged ?? []),
+    ].filter((id): id is string => Boolean(id)),
+  );
+  const names: Record<string, string> = {};
+  for (const p of roster.people) if (ids.has(p.id)) names[p.id] = p.name;
+  return names;
+}
