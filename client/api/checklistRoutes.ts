@@ -10,6 +10,7 @@ import { notFound } from './http/notFound';
 import { queryProblem } from './http/query';
 import { listChecklistRuns, storedChecklistReport } from '../../db/reports/checklistRuns';
 import { describe } from './http/describe';
+import { callingPerson } from './http/callingPerson';
 
 /** POST /checklists/:run/items/:item/sign: the outcome (default pass) and a note; the signer is the token's person. */
 export const SignOffBody = z.object({
@@ -67,8 +68,7 @@ export function checklistRoutes(ctx: ApiContext, log: Logger) {
     async (c) => {
       const body = await jsonBody(c, '{ "outcome"?, "note"? }');
       if (body instanceof Response) return body;
-      const caller = c.get('caller');
-      if (caller.kind !== 'person') throw new Error('unreachable: /checklists authenticates people');
+      const caller = callingPerson(c);
       const parsed = SignOffBody.safeParse(body);
       if (!parsed.success) return c.json({ error: `${queryProblem(parsed.error)}: { "outcome"?, "note"? }` }, 400);
       try {

@@ -1,8 +1,10 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { readIncidentEvents } from '../../db/audit/readEvents';
 import { readDeliveries } from '../../db/deliveries/readDeliveries';
 import type { Logger } from '../../lib/logger';
+import { INCIDENT_PHASES, INCIDENT_TYPE_IDS, SEVERITIES, TIERS } from '../../runbooks/types';
 import {
   addNoteUpdate,
   approveStepUpdate,
@@ -17,16 +19,21 @@ import {
   type IncidentState,
 } from '../../workflows/incident/messages';
 import { acknowledgeIncident, refusalOf, type IncidentHandle } from '../incidents/incidentActions';
-import { handleOfRef, IncidentRefError } from '../incidents/incidentRef';
 import { incidentIdOfRef } from '../incidents/incidentIdOfRef';
+import { handleOfRef, IncidentRefError } from '../incidents/incidentRef';
 import { summariseIncidents } from '../incidents/incidentSummaries';
-import { openedIncidentId } from '../incidents/openedIncidentId';
-import { peopleNamesOf } from '../incidents/peopleNames';
 import { IncidentCursorError, listIncidents, MAX_PAGE_SIZE, parseIncidentCursor } from '../incidents/listIncidents';
+import { openedIncidentId } from '../incidents/openedIncidentId';
+import { IncidentBodySchema, InvalidRequestError, openIncident, parseIncidentRequest } from '../incidents/openIncident';
+import { peopleNamesOf } from '../incidents/peopleNames';
 import { verifyIncidentAudit } from '../incidents/verifyAudit';
-import { INCIDENT_PHASES, INCIDENT_TYPE_IDS, SEVERITIES, TIERS } from '../../runbooks/types';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import type { ApiContext } from './apiContext';
+import type { ApiEnv } from './authenticate';
+import { callingPerson } from './http/callingPerson';
+import { describe } from './http/describe';
+import { jsonBody } from './http/jsonBody';
 import { notFound } from './http/notFound';
+import { queryProblem } from './http/query';
 import {
   AckBody,
   ApproveStepBody,
@@ -40,13 +47,6 @@ import {
   ResolveBody,
   SeverityBody,
 } from './incidentActionBodies';
-import { queryProblem } from './http/query';
-import { InvalidRequestError, openIncident, parseIncidentRequest } from '../incidents/openIncident';
-import type { ApiEnv } from './authenticate';
-import type { ApiContext } from './apiContext';
-import { jsonBody } from './http/jsonBody';
-import { describe } from './http/describe';
-import { IncidentBodySchema as IncidentOpenBody } from '../incidents/openIncident';
 
 /** GET /incidents: filters as `dbops incident list` takes them; open ones only unless `all=true`. */
 export const IncidentListQuerySchema = z.object({
@@ -68,11 +68,7 @@ export const AuditVerifyQuerySchema = z.object({ temporal: z.enum(['true', 'fals
  */
 export function incidentRoutes(ctx: ApiContext, log: Logger) {
   const app = new Hono<ApiEnv>();
-  const person = (c: Context<ApiEnv>) => {
-    const caller = c.get('caller');
-    if (caller.kind !== 'person') throw new Error('unreachable: /incidents authenticates people');
-    return caller;
-  };
+  const person = callingPerson;
   const actorOf = (c: Context<ApiEnv>): ActorRequest => {
     const p = person(c);
     return { actor: p.id, roles: p.roles, rosterVersion: p.rosterVersion };
@@ -148,7 +144,7 @@ export function incidentRoutes(ctx: ApiContext, log: Logger) {
 
   app.post(
     '/',
-    describe('open an incident (or count a repeat) as the token’s person', { tag: 'incidents', auth: 'person', body: IncidentOpenBody }),
+    describe('open an incident (or count a repeat) as the token’s person', { tag: 'incidents', auth: 'person', body: IncidentBodySchema }),
     async (c) => {
       const body = await jsonBody(c, '{ "type", "tier", "severity"?, "fingerprint"?, "title"?, "summary"?, "firedAt"? }');
       if (body instanceof Response) return body;

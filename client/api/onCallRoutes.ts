@@ -11,6 +11,7 @@ import type { ApiEnv } from './authenticate';
 import type { ApiContext } from './apiContext';
 import { jsonBody } from './http/jsonBody';
 import { describe } from './http/describe';
+import { callingPerson } from './http/callingPerson';
 
 /** GET /oncall and GET /oncall/overrides: what they accept (checked by roleParam and the at parse below). */
 export const OverridesQuerySchema = z.object({ role: z.enum(ROLES).optional().describe('only this role') });
@@ -44,11 +45,7 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
   const app = new Hono<ApiEnv>();
   const schedules = () => ctx.schedules?.() ?? ROSTER_ONLY;
   const now = () => (ctx.now ?? Date.now)();
-  const person = (c: Context<ApiEnv>) => {
-    const caller = c.get('caller');
-    if (caller.kind !== 'person') throw new Error('unreachable: /oncall authenticates people');
-    return caller;
-  };
+  const person = callingPerson;
   const actorOf = (c: Context<ApiEnv>): OverrideActor => ({
     id: person(c).id,
     rosterVersion: person(c).rosterVersion,
