@@ -34,14 +34,14 @@ function printState(s: ShownIncident) {
   say('  recent:');
   for (const t of s.timeline.slice(-8))
     say(`    ${t.at}  ${t.kind}${t.actor ? ` by ${name(t.actor)}` : ''}${t.detail ? `: ${t.detail}` : ''}`);
-  if (s.deliveries) printDeliveries(s.deliveries);
+  if (s.deliveries) printDeliveries(s.deliveries, name);
 }
 
 /** One line per delivery: notification kind, person (or the team channel's recipients), channel, status, attempts, last error. */
-function printDeliveries(deliveries: Delivery[]) {
+function printDeliveries(deliveries: Delivery[], name: (id: string) => string) {
   say(`  deliveries (${deliveries.length}):`);
   for (const d of deliveries) {
-    const who = d.person ?? `team: ${d.recipients.join(',')}`;
+    const who = d.person ? name(d.person) : `team: ${d.recipients.map(name).join(', ')}`;
     const error = d.lastError ? `  last error: ${d.lastError}` : '';
     const next = d.nextAttemptAt ? `  next try ${d.nextAttemptAt}` : '';
     say(`    ${d.kind.padEnd(12)} ${who.padEnd(20)} ${d.channel.padEnd(15)} ${d.status.padEnd(9)} ${d.attempts} attempt(s)${next}${error}`);
