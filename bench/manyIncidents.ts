@@ -6,6 +6,7 @@ import type { BenchResult } from './report';
 import { acknowledgeIncident } from '../client/incidents/incidentActions';
 import type { incidentResponse } from '../workflows/incident/incidentResponse';
 import { ms, percentile, timed } from './stats';
+import { createCredential } from '../db/credentials/credentials';
 
 /** `--burst N`: N distinct alerts at once; every incident should be paged within 60 s of its alert. */
 export async function burst(ctx: BenchContext): Promise<BenchResult> {
@@ -57,7 +58,9 @@ export async function manyOpen(ctx: BenchContext): Promise<BenchResult> {
     // Let the opening audit writes settle and the heap shrink back before reading the steady state.
     await new Promise((r) => setTimeout(r, 10_000));
     const rss = run.rssNowMb();
-    const env = { TEMPORAL_ADDRESS: ctx.stack.devServerAddress, DATABASE_URL: ctx.db.url };
+    // The CLI reads through the dbops API, as a person on the roster.
+    const { secret } = await createCredential(ctx.db.pool, 'person', 'dana');
+    const env = { DBOPS_API_URL: run.apiUrl, DBOPS_TOKEN: secret };
     const list = await medianCliMs(['incident', 'list'], env, 1);
     const report = await medianCliMs(['report'], env, 1);
     const metrics = {

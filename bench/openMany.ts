@@ -63,6 +63,8 @@ export async function openMany<T = undefined>(
   const lastPageS = (max(pagedAt) - first) / 1000;
   return {
     session,
+    /** The API the alerts went to: the CLI's reads go through it too. */
+    apiUrl: intake.url,
     ids: alerts.map((a) => a.workflowId),
     toPage,
     openedMs,

@@ -10,6 +10,8 @@ import { MAX_BATCH_BODY_BYTES, MAX_PAGERDUTY_EVENT_BYTES } from '../../runbooks/
 import { deadlineFor, requestDeadline, withinDeadline, type Deadlines } from './deadline';
 import { limitBodyTo } from './http/bodyLimit';
 import { BodyNotJsonError, readJson } from './http/jsonBody';
+import { describe } from './http/describe';
+import { PagerDutyEventSchema } from '../alerts/pagerdutyEvent';
 
 /** The body as JSON, or InvalidEventError saying why not (every format answers a bad body with 400 and its errors). */
 async function jsonOf(c: Context): Promise<unknown> {
@@ -36,6 +38,11 @@ export function alertRoutes(app: Hono<ApiEnv>, ctx: AlertContext, deps: AuthDeps
   };
   app.post(
     '/v2/enqueue',
+    describe('a PagerDuty Events API v2 event (the key may come as routing_key)', {
+      tag: 'alerts',
+      auth: 'integration',
+      body: PagerDutyEventSchema,
+    }),
     stampReceivedAt,
     limitBodyTo(MAX_PAGERDUTY_EVENT_BYTES),
     signatureBackOnFailure(deps),
@@ -120,39 +127,50 @@ export function alertRoutes(app: Hono<ApiEnv>, ctx: AlertContext, deps: AuthDeps
   const groupAuth = deadlineFor(deadlines, integrationAuth(deps));
 
   for (const intake of ['alertmanager', 'grafana'] as const) {
-    app.post(`/${intake}`, stampReceivedAt, limitBodyTo(MAX_BATCH_BODY_BYTES), giveBackSignature, groupAuth, async (c) => {
-      const integration = callingIntegration(c);
-      let parsed;
-      try {
-        parsed = parseWebhookAlerts(intake, await jsonOf(c));
-      } catch (err) {
-        if (err instanceof InvalidEventError)
-          return c.json({ error: `invalid ${intake} payload: ${err.message}`, errors: err.errors }, 400);
-        throw err;
-      }
-      const refusals = [...parsed.refused];
-      // Each alert on its own, a few at a time (a group of thousands should not take minutes), the alerts of one key
-      // in order, each within a deadline of its own: the first that fails ends the group (503: the tool sends it again).
-      const results = await eachByKey(
-        parsed.alerts,
-        (a) => a.dedupKey,
-        ALERTS_IN_FLIGHT,
-        async (a) => {
-          try {
-            return await withinDeadline(deadlines, () => applyAlert(integration, a, c.get('receivedAt')));
-          } catch (err) {
-            // A value the incident refuses loses this alert only; anything else fails the request, which the tool retries.
-            if (!(err instanceof InvalidRequestError)) throw err;
-            refusals.push(`${a.dedupKey}: ${err.message}`);
-            return { dedupKey: a.dedupKey, action: a.action, refused: err.message };
-          }
-        },
-      );
-      if (refusals.length)
-        log.error({ integration, intake, refused: refusals.slice(0, 20), count: refusals.length }, 'monitoring alerts refused');
-      log.info({ integration, intake, alerts: results.length }, 'monitoring alerts accepted');
-      return c.json({ status: 'success', results, ...(refusals.length && { refused: refusals }) }, 202);
-    });
+    app.post(
+      `/${intake}`,
+      describe(`a ${intake === 'grafana' ? 'Grafana' : 'Alertmanager'} webhook: each alert opens, repeats or resolves its incident`, {
+        tag: 'alerts',
+        auth: 'integration',
+      }),
+      stampReceivedAt,
+      limitBodyTo(MAX_BATCH_BODY_BYTES),
+      giveBackSignature,
+      groupAuth,
+      async (c) => {
+        const integration = callingIntegration(c);
+        let parsed;
+        try {
+          parsed = parseWebhookAlerts(intake, await jsonOf(c));
+        } catch (err) {
+          if (err instanceof InvalidEventError)
+            return c.json({ error: `invalid ${intake} payload: ${err.message}`, errors: err.errors }, 400);
+          throw err;
+        }
+        const refusals = [...parsed.refused];
+        // Each alert on its own, a few at a time (a group of thousands should not take minutes), the alerts of one key
+        // in order, each within a deadline of its own: the first that fails ends the group (503: the tool sends it again).
+        const results = await eachByKey(
+          parsed.alerts,
+          (a) => a.dedupKey,
+          ALERTS_IN_FLIGHT,
+          async (a) => {
+            try {
+              return await withinDeadline(deadlines, () => applyAlert(integration, a, c.get('receivedAt')));
+            } catch (err) {
+              // A value the incident refuses loses this alert only; anything else fails the request, which the tool retries.
+              if (!(err instanceof InvalidRequestError)) throw err;
+              refusals.push(`${a.dedupKey}: ${err.message}`);
+              return { dedupKey: a.dedupKey, action: a.action, refused: err.message };
+            }
+          },
+        );
+        if (refusals.length)
+          log.error({ integration, intake, refused: refusals.slice(0, 20), count: refusals.length }, 'monitoring alerts refused');
+        log.info({ integration, intake, alerts: results.length }, 'monitoring alerts accepted');
+        return c.json({ status: 'success', results, ...(refusals.length && { refused: refusals }) }, 202);
+      },
+    );
   }
 }
 

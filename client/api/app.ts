@@ -17,6 +17,8 @@ import {
   type Deadlines,
 } from './deadline';
 import { limitBody } from './http/bodyLimit';
+import { describe } from './http/describe';
+import { openApiRoute } from './openApiRoute';
 import { incidentRoutes } from './incidentRoutes';
 import { onCallRoutes } from './onCallRoutes';
 import { consoleRoutes } from '../console/consoleRoutes';
@@ -24,6 +26,7 @@ import { maintenanceRoutes } from './maintenanceRoutes';
 import { linkFailedPage, loggablePath, pageLinkRoutes } from './pageLinkRoutes';
 import { createRateLimiter } from './rateLimiter';
 import { createRefusalLog } from './refusalLog';
+import { reportRoutes } from './reportRoutes';
 
 export type { ApiContext } from './apiContext';
 
@@ -48,7 +51,8 @@ export function createApiApp(apiContext: ApiContext, log: Logger) {
     now: ctx.now,
     secretKeys: ctx.secretKeys,
   };
-  app.get('/healthz', (c) => c.json({ ok: true }));
+  app.get('/healthz', describe('the process answers', { tag: 'meta', auth: 'none' }), (c) => c.json({ ok: true }));
+  openApiRoute(app);
 
   // Alert sources, by integration key or signature.
   dbopsAlertRoute(app, ctx, deps, deadlines, log);
@@ -78,6 +82,8 @@ export function createApiApp(apiContext: ApiContext, log: Logger) {
   // '/maintenance/*' matches '/maintenance' itself as well (one registration, one check).
   app.use('/maintenance/*', limitBody, withinDeadline, personAuth(deps));
   app.route('/maintenance', maintenanceRoutes(ctx, log));
+  app.use('/reports/*', limitBody, withinDeadline, personAuth(deps));
+  app.route('/reports', reportRoutes(ctx));
 
   // Page links authenticate by their signature (for one person and one incident), not by a token.
   app.use('/links/*', limitBody, withinDeadline);

@@ -8,6 +8,7 @@ import { ROSTER_ONLY } from '../../lib/schedules';
 import { ROLES, type Role } from '../../runbooks/types';
 import type { ApiEnv } from './authenticate';
 import type { ApiContext } from './apiContext';
+import { describe } from './http/describe';
 
 /**
  * The on-call calendar feeds: `GET /calendar/person/<id>.ics?sig=…` and `/calendar/role/<role>.ics?sig=…`, for
@@ -16,7 +17,7 @@ import type { ApiContext } from './apiContext';
  */
 export function calendarRoutes(ctx: ApiContext, log: Logger) {
   const app = new Hono<ApiEnv>();
-  app.get('/:kind/:file', async (c) => {
+  app.get('/:kind/:file', describe('an on-call calendar feed (ICS), by its signed URL', { tag: 'on-call', auth: 'none' }), async (c) => {
     const kind = c.req.param('kind');
     const file = c.req.param('file');
     if ((kind !== 'person' && kind !== 'role') || !file.endsWith('.ics'))

@@ -10,6 +10,8 @@ import { parseAlertLabels } from '../alerts/alertLabels';
 import { holdIfInMaintenance } from '../alerts/maintenanceHold';
 import { groupIntoCause, recordForGrouping, type AlertToGroup } from '../alerts/topologyGrouping';
 import { incidentWorkflowId } from '../../workflows/incident/messages';
+import { describe } from './http/describe';
+import { IncidentBodySchema as AlertBody } from '../incidents/openIncident';
 
 export const ALERT_BODY_SHAPE = '{ "type", "tier", "severity"?, "fingerprint"?, "title"?, "summary"?, "firedAt"?, "labels"? }';
 
@@ -20,6 +22,7 @@ export const ALERT_BODY_SHAPE = '{ "type", "tier", "severity"?, "fingerprint"?, 
 export function dbopsAlertRoute(app: Hono<ApiEnv>, ctx: ApiContext, deps: AuthDeps, deadlines: Deadlines, log: Logger): void {
   app.post(
     '/alerts',
+    describe('an alert in dbops’ own format: opens or repeats its incident', { tag: 'alerts', auth: 'integration', body: AlertBody }),
     stampReceivedAt,
     limitBody,
     signatureBackOnFailure(deps),

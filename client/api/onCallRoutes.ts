@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { Hono, type Context } from 'hono';
 import { createOverrides, deleteOverride, listOverrides, type OverrideActor, type StoredOverride } from '../../db/oncall/overrides';
 import type { Logger } from '../../lib/logger';
@@ -12,6 +13,14 @@ import { tellHandoffWorkflowOfChange } from '../oncall/handoffWatch';
 import type { ApiEnv } from './authenticate';
 import type { ApiContext } from './apiContext';
 import { jsonBody } from './http/jsonBody';
+import { describe } from './http/describe';
+import { callingPerson } from './http/callingPerson';
+
+/** GET /oncall and GET /oncall/overrides: what they accept (checked by roleParam and the at parse below). */
+export const OverridesQuerySchema = z.object({ role: z.enum(ROLES).optional().describe('only this role') });
+export const OnCallQuerySchema = OverridesQuerySchema.extend({
+  at: z.string().optional().describe('an ISO 8601 date-time (default now)'),
+});
 
 const OVERRIDE_SHAPE = '{ "role", "person", "from", "to", "reason"?, "swap"?: { "from", "to" } }';
 
@@ -39,11 +48,7 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
   const app = new Hono<ApiEnv>();
   const schedules = () => ctx.schedules?.() ?? ROSTER_ONLY;
   const now = () => (ctx.now ?? Date.now)();
-  const person = (c: Context<ApiEnv>) => {
-    const caller = c.get('caller');
-    if (caller.kind !== 'person') throw new Error('unreachable: /oncall authenticates people');
-    return caller;
-  };
+  const person = callingPerson;
   const actorOf = (c: Context<ApiEnv>): OverrideActor => ({
     id: person(c).id,
     rosterVersion: person(c).rosterVersion,
@@ -61,24 +66,28 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
   };
 
   // Now and next for one role, or for every role an escalation ladder pages.
-  app.get('/', async (c) => {
-    const role = roleParam(c);
-    if (role instanceof Response) return role;
-    const atText = c.req.query('at');
-    const at = atText === undefined ? now() : Date.parse(atText);
-    if (Number.isNaN(at)) return c.json({ error: 'at must be an ISO 8601 date-time, e.g. 2026-11-25T16:00:00Z' }, 400);
-    const overrides = await listOverrides(ctx.pool, { role, after: at });
-    const { roster } = ctx.roster();
-    const roles = role ? [role] : ladderRoles();
-    return c.json({
-      at: new Date(at).toISOString(),
-      scheduleVersion: schedules().version,
-      roles: roles.map((r) => {
-        const { now: current, next } = onCallAt(schedules().schedules, overrides, roster, r, at);
-        return { role: r, now: turnJson(current), next: next ? turnJson(next) : null };
-      }),
-    });
-  });
+  app.get(
+    '/',
+    describe('who is on call now and next, per role', { tag: 'on-call', auth: 'person', query: OnCallQuerySchema }),
+    async (c) => {
+      const role = roleParam(c);
+      if (role instanceof Response) return role;
+      const atText = c.req.query('at');
+      const at = atText === undefined ? now() : Date.parse(atText);
+      if (Number.isNaN(at)) return c.json({ error: 'at must be an ISO 8601 date-time, e.g. 2026-11-25T16:00:00Z' }, 400);
+      const overrides = await listOverrides(ctx.pool, { role, after: at });
+      const { roster } = ctx.roster();
+      const roles = role ? [role] : ladderRoles();
+      return c.json({
+        at: new Date(at).toISOString(),
+        scheduleVersion: schedules().version,
+        roles: roles.map((r) => {
+          const { now: current, next } = onCallAt(schedules().schedules, overrides, roster, r, at);
+          return { role: r, now: turnJson(current), next: next ? turnJson(next) : null };
+        }),
+      });
+    },
+  );
 
   /** The feed a calendar-url request names, or the response refusing it: a person's is theirs or a lead's to handle. */
   const feedOf = (c: Context<ApiEnv>, roleFeedsEntitledOnly: boolean): FeedRef | Response => {
@@ -110,7 +119,7 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
     `${(ctx.publicUrl ?? new URL(c.req.url).origin).replace(/\/+$/, '')}${feedPath(ref, signFeed(ctx.secretKeys!, ref, generation))}`;
 
   // A calendar feed's signed URL: a role's for anyone on the roster; a person's for them, or a lead or manager.
-  app.get('/calendar-url', async (c) => {
+  app.get('/calendar-url', describe("a calendar feed's signed URL (ICS)", { tag: 'on-call', auth: 'person' }), async (c) => {
     const ref = feedOf(c, false);
     if (ref instanceof Response) return ref;
     const { generation } = await feedGeneration(ctx.pool, ref);
@@ -118,7 +127,7 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
   });
 
   // Revokes every URL of one feed so far (a URL leaked): audited; the answer carries the new URL.
-  app.delete('/calendar-url', async (c) => {
+  app.delete('/calendar-url', describe('revoke every URL of one calendar feed so far', { tag: 'on-call', auth: 'person' }), async (c) => {
     const ref = feedOf(c, true);
     if (ref instanceof Response) return ref;
     const caller = person(c);
@@ -127,53 +136,61 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
     return c.json({ revoked: ref, url: feedUrl(c, ref, generation) });
   });
 
-  app.get('/overrides', async (c) => {
+  app.get('/overrides', describe('overrides not yet over', { tag: 'on-call', auth: 'person', query: OverridesQuerySchema }), async (c) => {
     const role = roleParam(c);
     if (role instanceof Response) return role;
     return c.json({ overrides: (await listOverrides(ctx.pool, { role, after: now() })).map(overrideJson) });
   });
 
-  app.post('/overrides', async (c) => {
-    const body = await jsonBody(c, OVERRIDE_SHAPE);
-    if (body instanceof Response) return body;
-    const parsed = OverrideRequestSchema.safeParse(body);
-    if (!parsed.success)
-      return c.json(
-        { error: `${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}: ${OVERRIDE_SHAPE}` },
-        400,
+  app.post(
+    '/overrides',
+    describe('make an override (or a swap)', { tag: 'on-call', auth: 'person', body: OverrideRequestSchema }),
+    async (c) => {
+      const body = await jsonBody(c, OVERRIDE_SHAPE);
+      if (body instanceof Response) return body;
+      const parsed = OverrideRequestSchema.safeParse(body);
+      if (!parsed.success)
+        return c.json(
+          { error: `${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}: ${OVERRIDE_SHAPE}` },
+          400,
+        );
+      const request = parsed.data;
+      const caller = person(c);
+      const { roster } = ctx.roster();
+      const result = await createOverrides(ctx.pool, request.role, actorOf(c), request.reason ?? '', (overrides) =>
+        planOverrides(request, caller, { schedules: schedules().schedules, overrides, roster, now: now() }),
       );
-    const request = parsed.data;
-    const caller = person(c);
-    const { roster } = ctx.roster();
-    const result = await createOverrides(ctx.pool, request.role, actorOf(c), request.reason ?? '', (overrides) =>
-      planOverrides(request, caller, { schedules: schedules().schedules, overrides, roster, now: now() }),
-    );
-    if (!Array.isArray(result)) {
-      if (result.status === 403)
-        log.info({ actor: caller.id, role: request.role, rosterVersion: caller.rosterVersion }, 'override refused');
-      return c.json({ error: result.error }, result.status);
-    }
-    log.info({ actor: caller.id, overrides: result.map((o) => o.id) }, 'override created');
-    await wakeHandoffs();
-    return c.json({ overrides: result.map(overrideJson) }, 201);
-  });
+      if (!Array.isArray(result)) {
+        if (result.status === 403)
+          log.info({ actor: caller.id, role: request.role, rosterVersion: caller.rosterVersion }, 'override refused');
+        return c.json({ error: result.error }, result.status);
+      }
+      log.info({ actor: caller.id, overrides: result.map((o) => o.id) }, 'override created');
+      await wakeHandoffs();
+      return c.json({ overrides: result.map(overrideJson) }, 201);
+    },
+  );
 
-  app.delete('/overrides/:id', async (c) => {
-    const id = c.req.param('id');
-    if (!/^\d{1,18}$/.test(id)) return c.json({ error: `'${id}' is not an override id (a number, as listed)` }, 400);
-    const caller = person(c);
-    const result = await deleteOverride(ctx.pool, id, actorOf(c), (overrides) => {
-      const refused = overrides.find((o) => !mayOverride(caller, o.replaces));
-      return refused && notEntitled(refused.replaces);
-    });
-    if (!result) return c.json({ error: `no override ${id}` }, 404);
-    if (!Array.isArray(result)) {
-      log.info({ actor: caller.id, override: id, rosterVersion: caller.rosterVersion }, 'override removal refused');
-      return c.json({ error: result.error }, result.status);
-    }
-    log.info({ actor: caller.id, overrides: result.map((o) => o.id) }, 'override deleted');
-    await wakeHandoffs();
-    return c.json({ deleted: result.map(overrideJson) });
-  });
+  app.delete(
+    '/overrides/:id',
+    describe('remove an override (with the other half of its swap)', { tag: 'on-call', auth: 'person' }),
+    async (c) => {
+      const id = c.req.param('id');
+      if (!/^\d{1,18}$/.test(id)) return c.json({ error: `'${id}' is not an override id (a number, as listed)` }, 400);
+      const caller = person(c);
+      const result = await deleteOverride(ctx.pool, id, actorOf(c), (overrides) => {
+        const refused = overrides.find((o) => !mayOverride(caller, o.replaces));
+        return refused && notEntitled(refused.replaces);
+      });
+      if (!result) return c.json({ error: `no override ${id}` }, 404);
+      if (!Array.isArray(result)) {
+        log.info({ actor: caller.id, override: id, rosterVersion: caller.rosterVersion }, 'override removal refused');
+        return c.json({ error: result.error }, result.status);
+      }
+      log.info({ actor: caller.id, overrides: result.map((o) => o.id) }, 'override deleted');
+      await wakeHandoffs();
+      return c.json({ deleted: result.map(overrideJson) });
+    },
+  );
   return app;
 }

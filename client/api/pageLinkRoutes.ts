@@ -15,6 +15,7 @@ import { handleOfRef } from '../incidents/incidentRef';
 import type { ApiEnv } from './authenticate';
 import type { ApiContext } from './apiContext';
 import type { createRateLimiter } from './rateLimiter';
+import { describe } from './http/describe';
 
 type Status = 200 | 400 | 403 | 404 | 409 | 410 | 429 | 503;
 
@@ -99,97 +100,109 @@ export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType
     return page(c, r.status, 'Not acknowledged', `<p>${htmlText(r.error)}</p>`);
   };
 
-  app.get('/ack/:token', async (c) => {
-    const found = linkOf(c, 'ack');
-    if (found instanceof Response) return found;
-    const { link, person } = found;
-    const used = await pageLinkUsed(ctx.pool, link.linkId);
-    if (used) return usedPage(c, used.usedAt);
-    let state: IncidentState;
-    try {
-      state = await stateOf(link);
-    } catch (err) {
-      return refused(c, err, link.incidentId);
-    }
-    const done = state.phase === 'resolved' ? `It was resolved by ${htmlText(state.resolvedBy ?? 'someone')}.` : undefined;
-    const acked = state.acknowledgedBy
-      ? `It was already acknowledged by ${htmlText(state.acknowledgedBy)} at ${escapeHtml(state.acknowledgedAt)}.`
-      : undefined;
-    // The button first: a phone at 3 a.m. shows it without scrolling; what is wrong follows.
-    const body =
-      `<p>You act as <strong>${htmlText(person.name)}</strong> (${htmlText(person.id)}).</p>` +
-      (done || acked
-        ? `<p>${done ?? acked} Nothing to do here.</p>`
-        : `<form method="post"><button type="submit">Acknowledge as ${htmlText(person.name)}</button></form>` +
-          `<p><small>This link works once, until ${escapeHtml(new Date(link.expiresAt * 1000).toISOString())}.</small></p>`) +
-      incidentSummary(state, diagnosisOf()) +
-      consoleLink(c, state.incidentId);
-    return page(c, done || acked ? 409 : 200, `Acknowledge ${state.incidentId}?`, body, incidentHeading(state));
-  });
-
-  app.post('/ack/:token', async (c) => {
-    const found = linkOf(c, 'ack');
-    if (found instanceof Response) return found;
-    const { link, person, version } = found;
-    let outcome;
-    try {
-      outcome = await usePageLinkOnce(ctx.pool, link, async () => {
-        const handle = await handleOfRef(ctx.client, ctx.pool, link.incidentId, { workflowId: link.workflowId });
-        return acknowledgeIncident(
-          handle,
-          { actor: person.id, roles: person.roles, rosterVersion: version },
-          `acknowledged from a page link (${link.linkId.slice(0, 12)})`,
-        );
-      });
-    } catch (err) {
-      const r = refusalOf(err, link.incidentId);
-      if (r?.refusal) log.info({ actor: person.id, refusal: r.refusal, rosterVersion: version }, 'acknowledge from a page link refused');
-      return refused(c, err, link.incidentId);
-    }
-    if (outcome.used) return usedPage(c);
-    const state = outcome.result;
-    log.info({ actor: person.id, incidentId: state.incidentId, rosterVersion: version }, 'acknowledged from a page link');
-    return page(
-      c,
-      200,
-      `Acknowledged ${state.incidentId}`,
-      `<p>Acknowledged as <strong>${htmlText(person.name)}</strong> at ${escapeHtml(state.acknowledgedAt)}. The escalation has stopped.</p>` +
+  app.get(
+    '/ack/:token',
+    describe('the acknowledge page of a signed page link (HTML; changes nothing)', { tag: 'page links', auth: 'page-link' }),
+    async (c) => {
+      const found = linkOf(c, 'ack');
+      if (found instanceof Response) return found;
+      const { link, person } = found;
+      const used = await pageLinkUsed(ctx.pool, link.linkId);
+      if (used) return usedPage(c, used.usedAt);
+      let state: IncidentState;
+      try {
+        state = await stateOf(link);
+      } catch (err) {
+        return refused(c, err, link.incidentId);
+      }
+      const done = state.phase === 'resolved' ? `It was resolved by ${htmlText(state.resolvedBy ?? 'someone')}.` : undefined;
+      const acked = state.acknowledgedBy
+        ? `It was already acknowledged by ${htmlText(state.acknowledgedBy)} at ${escapeHtml(state.acknowledgedAt)}.`
+        : undefined;
+      // The button first: a phone at 3 a.m. shows it without scrolling; what is wrong follows.
+      const body =
+        `<p>You act as <strong>${htmlText(person.name)}</strong> (${htmlText(person.id)}).</p>` +
+        (done || acked
+          ? `<p>${done ?? acked} Nothing to do here.</p>`
+          : `<form method="post"><button type="submit">Acknowledge as ${htmlText(person.name)}</button></form>` +
+            `<p><small>This link works once, until ${escapeHtml(new Date(link.expiresAt * 1000).toISOString())}.</small></p>`) +
         incidentSummary(state, diagnosisOf()) +
-        consoleLink(c, state.incidentId),
-      incidentHeading(state),
-    );
-  });
+        consoleLink(c, state.incidentId);
+      return page(c, done || acked ? 409 : 200, `Acknowledge ${state.incidentId}?`, body, incidentHeading(state));
+    },
+  );
 
-  app.get('/open/:token', async (c) => {
-    const found = linkOf(c, 'open');
-    if (found instanceof Response) return found;
-    let state: IncidentState;
-    try {
-      state = await stateOf(found.link);
-    } catch (err) {
-      return refused(c, err, found.link.incidentId);
-    }
-    const steps = state.steps
-      .map((s) => `<li>${htmlText(s.title)}: ${escapeHtml(s.status)}${s.outcome ? ` (${escapeHtml(s.outcome)})` : ''}</li>`)
-      .join('');
-    const timeline = state.timeline
-      .slice(-15)
-      .map(
-        (t) =>
-          `<li>${escapeHtml(t.at)} ${escapeHtml(t.kind)}${t.actor ? ` by ${htmlText(t.actor)}` : ''}${t.detail ? `: ${htmlText(t.detail)}` : ''}</li>`,
-      )
-      .join('');
-    return page(
-      c,
-      200,
-      state.incidentId,
-      incidentSummary(state, diagnosisOf()) +
-        `<p>Viewing as ${htmlText(found.person.name)}. Act with the acknowledge link of your page, or the dbops CLI.</p>` +
-        consoleLink(c, state.incidentId) +
-        `<h2>Steps</h2><ul>${steps}</ul><h2>Recent timeline</h2><ul>${timeline}</ul>`,
-      incidentHeading(state),
-    );
-  });
+  app.post(
+    '/ack/:token',
+    describe('acknowledge through a signed page link, once (HTML)', { tag: 'page links', auth: 'page-link' }),
+    async (c) => {
+      const found = linkOf(c, 'ack');
+      if (found instanceof Response) return found;
+      const { link, person, version } = found;
+      let outcome;
+      try {
+        outcome = await usePageLinkOnce(ctx.pool, link, async () => {
+          const handle = await handleOfRef(ctx.client, ctx.pool, link.incidentId, { workflowId: link.workflowId });
+          return acknowledgeIncident(
+            handle,
+            { actor: person.id, roles: person.roles, rosterVersion: version },
+            `acknowledged from a page link (${link.linkId.slice(0, 12)})`,
+          );
+        });
+      } catch (err) {
+        const r = refusalOf(err, link.incidentId);
+        if (r?.refusal) log.info({ actor: person.id, refusal: r.refusal, rosterVersion: version }, 'acknowledge from a page link refused');
+        return refused(c, err, link.incidentId);
+      }
+      if (outcome.used) return usedPage(c);
+      const state = outcome.result;
+      log.info({ actor: person.id, incidentId: state.incidentId, rosterVersion: version }, 'acknowledged from a page link');
+      return page(
+        c,
+        200,
+        `Acknowledged ${state.incidentId}`,
+        `<p>Acknowledged as <strong>${htmlText(person.name)}</strong> at ${escapeHtml(state.acknowledgedAt)}. The escalation has stopped.</p>` +
+          incidentSummary(state, diagnosisOf()) +
+          consoleLink(c, state.incidentId),
+        incidentHeading(state),
+      );
+    },
+  );
+
+  app.get(
+    '/open/:token',
+    describe('the incident page of a signed page link (HTML)', { tag: 'page links', auth: 'page-link' }),
+    async (c) => {
+      const found = linkOf(c, 'open');
+      if (found instanceof Response) return found;
+      let state: IncidentState;
+      try {
+        state = await stateOf(found.link);
+      } catch (err) {
+        return refused(c, err, found.link.incidentId);
+      }
+      const steps = state.steps
+        .map((s) => `<li>${htmlText(s.title)}: ${escapeHtml(s.status)}${s.outcome ? ` (${escapeHtml(s.outcome)})` : ''}</li>`)
+        .join('');
+      const timeline = state.timeline
+        .slice(-15)
+        .map(
+          (t) =>
+            `<li>${escapeHtml(t.at)} ${escapeHtml(t.kind)}${t.actor ? ` by ${htmlText(t.actor)}` : ''}${t.detail ? `: ${htmlText(t.detail)}` : ''}</li>`,
+        )
+        .join('');
+      return page(
+        c,
+        200,
+        state.incidentId,
+        incidentSummary(state, diagnosisOf()) +
+          `<p>Viewing as ${htmlText(found.person.name)}. Act with the acknowledge link of your page, or the dbops CLI.</p>` +
+          consoleLink(c, state.incidentId) +
+          `<h2>Steps</h2><ul>${steps}</ul><h2>Recent timeline</h2><ul>${timeline}</ul>`,
+        incidentHeading(state),
+      );
+    },
+  );
 
   return app;
 }

@@ -1,39 +1,38 @@
-/** `dbops audit …`: read, export and verify an incident's audit trail; an auditor needs the audit store, not Temporal. */
-import { readIncidentEvents } from '../../db/audit/readEvents';
-import { verifyIncidentAudit } from '../incidents/verifyAudit';
+/** `dbops audit …`: read, export and verify an incident's audit trail, through the dbops API (which reads the audit store). */
+import type { StoredEvent } from '../../db/audit/readEvents';
+import type { AuditVerdict } from '../incidents/verifyAudit';
+import { callApi, queryString, refSegment } from './apiClient';
 import { formatEvents, type ExportFormat } from './auditExport';
-import { config, runtime, withClient, withPool } from './connections';
-import { say, sayLines } from './output';
-import { UsageError } from './usageError';
+import { config } from './connections';
+import { EXIT } from './exitCodes';
+import { say, sayLines, sayOutput, type OutputFormat } from './output';
 
-/** Audit commands read only the audit store, so an auditor needs no Temporal: a workflow id maps to its latest incident. */
-async function incidentIdOf(ref: string): Promise<string> {
-  if (!ref.startsWith('incident/')) return ref;
-  const row = await withPool((pool) =>
-    pool.query('SELECT incident_id FROM incidents WHERE workflow_id = $1 ORDER BY opened_at DESC LIMIT 1', [ref]),
+export async function showAudit(ref: string, o: { format?: ExportFormat; output?: OutputFormat }) {
+  const { incidentId, events } = await callApi<{ incidentId: string; events: StoredEvent[] }>(
+    config.apiUrl,
+    'GET',
+    `/incidents/${refSegment(ref)}/audit`,
   );
-  if (!row.rowCount) throw new UsageError(`no incident recorded for workflow '${ref}'`);
-  return row.rows[0].incident_id;
+  // --format exports (json, csv, markdown) for tools and documents; --output is how every read command prints.
+  if (o.format) return sayLines(formatEvents(events, o.format));
+  // For people, the Markdown table: it reads on a terminal and pastes into a postmortem as it is.
+  sayOutput(o.output, { incidentId, events }, () => sayLines(formatEvents(events, 'markdown')));
 }
 
-export async function showAudit(ref: string, o: { format: ExportFormat }) {
-  const incidentId = await incidentIdOf(ref);
-  sayLines(formatEvents(await withPool((pool) => readIncidentEvents(pool, incidentId)), o.format));
-}
-
-export async function verifyAudit(ref: string, o: { temporal: boolean }) {
-  const incidentId = await incidentIdOf(ref);
-  const verdict = await withPool(async (pool) => {
-    const keys = config.secretKeys;
-    if (!o.temporal || !runtime.temporalAddress) return verifyIncidentAudit(pool, incidentId, undefined, keys);
-    return withClient((client) => verifyIncidentAudit(pool, incidentId, client, keys));
-  });
-  if (!verdict.events) throw new UsageError(`no audit events for ${incidentId}`);
+export async function verifyAudit(ref: string, o: { temporal: boolean; output?: OutputFormat }) {
+  const verdict = await callApi<AuditVerdict & { intact: boolean }>(
+    config.apiUrl,
+    'GET',
+    `/incidents/${refSegment(ref)}/audit/verify${queryString({ temporal: o.temporal ? undefined : 'false' })}`,
+  );
+  const { incidentId } = verdict;
   const against = ['its hash chain', ...verdict.checkedAgainst].join(', ');
-  if (!verdict.problems.length) say(`${incidentId}: ${verdict.events} events, intact (checked: ${against})`);
-  else {
-    for (const p of verdict.problems) say(`${incidentId} ${p}`);
-    say(`checked: ${against}`);
-    process.exitCode = 3;
-  }
+  sayOutput(o.output, verdict, () => {
+    if (!verdict.problems.length) say(`${incidentId}: ${verdict.events} events, intact (checked: ${against})`);
+    else {
+      for (const p of verdict.problems) say(`${incidentId} ${p}`);
+      say(`checked: ${against}`);
+    }
+  });
+  if (verdict.problems.length) process.exitCode = EXIT.brokenChain;
 }

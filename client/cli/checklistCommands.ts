@@ -3,13 +3,13 @@ import { loadCatalog } from '../../lib/catalog';
 import { loadRoster } from '../../lib/roster';
 import type { ChecklistId } from '../../runbooks/types';
 import { reportTable } from '../../db/reports/checklistReport';
-import { checklistStateQuery, type ChecklistRunState } from '../../workflows/checklist/messages';
+import type { ChecklistRunState } from '../../workflows/checklist/messages';
 import { startChecklist } from '../checklists/startChecklist';
 import { applySchedules, listSchedules, scheduleIdOf, setPaused } from '../checklists/schedules';
-import { callApi } from './apiClient';
-import { config, withClient, withPool } from './connections';
-import { say, sayLines, sayTable } from './output';
-import { UsageError } from './usageError';
+import { callApi, queryString } from './apiClient';
+import type { ChecklistRunRow } from '../../db/reports/checklistRuns';
+import { config, withClient } from './connections';
+import { say, sayLines, sayOutput, sayTable, type OutputFormat } from './output';
 
 export async function runChecklist(id: ChecklistId) {
   const roster = loadRoster(config.rosterPath);
@@ -18,9 +18,9 @@ export async function runChecklist(id: ChecklistId) {
   say(handle.workflowId);
 }
 
-export async function showChecklist(runId: string) {
-  const state = await withClient((client) => client.workflow.getHandle(runId).query(checklistStateQuery));
-  sayLines(reportTable(state));
+export async function showChecklist(runId: string, o: { output?: OutputFormat }) {
+  const state = await callApi<ChecklistRunState>(config.apiUrl, 'GET', `/checklists/${encodeURIComponent(runId)}`);
+  sayOutput(o.output, state, () => sayLines(reportTable(state)));
 }
 
 export async function signItem(runId: string, itemId: string, o: { outcome: string; note?: string }) {
@@ -28,21 +28,28 @@ export async function signItem(runId: string, itemId: string, o: { outcome: stri
   sayLines(reportTable(await callApi<ChecklistRunState>(config.apiUrl, 'POST', path, { outcome: o.outcome, note: o.note })));
 }
 
-export async function checklistReport(runId: string, o: { format: string }) {
-  const row = await withPool((pool) => pool.query('SELECT report_markdown FROM checklist_runs WHERE run_id = $1', [runId]));
-  if (!row.rowCount || !row.rows[0].report_markdown) throw new UsageError(`no finished checklist run '${runId}'`);
-  if (o.format === 'markdown') sayLines(row.rows[0].report_markdown);
-  else sayLines(await withClient(async (client) => reportTable(await client.workflow.getHandle(runId).result())));
+export async function checklistReport(runId: string, o: { format: string; output?: OutputFormat }) {
+  const report = await callApi<{ runId: string; markdown: string; state?: ChecklistRunState }>(
+    config.apiUrl,
+    'GET',
+    `/checklists/${encodeURIComponent(runId)}/report`,
+  );
+  sayOutput(o.output, report, () => sayLines(o.format === 'markdown' || !report.state ? report.markdown : reportTable(report.state)));
 }
 
-export async function listChecklistRuns(o: { limit: string }) {
-  const { rows } = await withPool((pool) =>
-    pool.query(
-      'SELECT run_id, status, started_at, pass_count, warn_count, fail_count FROM checklist_runs ORDER BY started_at DESC LIMIT $1',
-      [Number(o.limit)],
-    ),
+export async function listChecklistRuns(o: { limit: number; output?: OutputFormat }) {
+  const { runs } = await callApi<{ runs: ChecklistRunRow[] }>(config.apiUrl, 'GET', `/checklists${queryString({ limit: o.limit })}`);
+  sayOutput(o.output, runs, () =>
+    sayTable(runs, [
+      ['runId', 'run'],
+      ['name', 'checklist'],
+      ['status', 'status'],
+      ['startedAt', 'started'],
+      ['pass', 'pass'],
+      ['warn', 'warn'],
+      ['fail', 'fail'],
+    ]),
   );
-  sayTable(rows, ['run_id', 'status', 'started_at', 'pass_count', 'warn_count', 'fail_count']);
 }
 
 export async function applyAllSchedules() {
@@ -59,7 +66,20 @@ export async function applyAllSchedules() {
   for (const r of results) say(`${r.id}: ${r.action}`);
 }
 
-export const printSchedules = async () => sayTable(await withClient((client) => listSchedules(client)), ['id', 'paused', 'next', 'recent']);
+export async function printSchedules(o: { output?: OutputFormat }) {
+  const schedules = await withClient((client) => listSchedules(client));
+  sayOutput(o.output, schedules, () =>
+    sayTable(
+      schedules.map((s) => ({ ...s, paused: s.paused ? 'paused' : '' })),
+      [
+        ['id', 'schedule'],
+        ['paused', 'paused'],
+        ['next', 'next run'],
+        ['recent', 'last run'],
+      ],
+    ),
+  );
+}
 
 export async function pauseSchedule(id: ChecklistId, paused: boolean, verb: string, o: { note: string }) {
   await withClient((client) => setPaused(client, id, paused, o.note));

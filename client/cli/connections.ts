@@ -6,7 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Pool } from 'pg';
 import { loadConfig } from '../../lib/config';
 import { resolveRuntime } from '../../lib/runtime';
-import { UsageError } from './usageError';
+import { FailedError } from './cliErrors';
 
 export const config = loadConfig();
 export const runtime = resolveRuntime(config);
@@ -17,7 +17,7 @@ const DATABASE_CONNECT_TIMEOUT_MS = 5_000;
 const DATABASE_STATEMENT_TIMEOUT_MS = 30_000;
 
 export async function withClient<T>(fn: (client: Client) => Promise<T>): Promise<T> {
-  if (!runtime.temporalAddress) throw new UsageError('no Temporal server: set TEMPORAL_ADDRESS, or run `npm start` first');
+  if (!runtime.temporalAddress) throw new FailedError('no Temporal server: set TEMPORAL_ADDRESS, or run `npm start` first');
   const connection = await connectTemporal(runtime.temporalAddress);
   try {
     return await fn(new Client({ connection, namespace: config.temporal.namespace }));
@@ -30,7 +30,7 @@ async function connectTemporal(address: string): Promise<Connection> {
   try {
     return await Connection.connect({ address, connectTimeout: TEMPORAL_CONNECT_TIMEOUT_MS });
   } catch (err) {
-    throw new UsageError(
+    throw new FailedError(
       `Temporal at ${address} could not be reached (${(err as Error).message}; waited at most ${TEMPORAL_CONNECT_TIMEOUT_MS / 1000} s): ` +
         'is `npm start` running, or is TEMPORAL_ADDRESS right?',
     );
@@ -38,7 +38,7 @@ async function connectTemporal(address: string): Promise<Connection> {
 }
 
 export async function withPool<T>(fn: (pool: Pool) => Promise<T>): Promise<T> {
-  if (!runtime.databaseUrl) throw new UsageError('no audit database: set DATABASE_URL, or run `npm start` first');
+  if (!runtime.databaseUrl) throw new FailedError('no audit database: set DATABASE_URL, or run `npm start` first');
   const pool = new Pool({
     connectionString: runtime.databaseUrl,
     max: 2,
@@ -49,7 +49,7 @@ export async function withPool<T>(fn: (pool: Pool) => Promise<T>): Promise<T> {
   pool.on('error', () => undefined);
   try {
     await pool.query('SELECT 1').catch((err: Error) => {
-      throw new UsageError(
+      throw new FailedError(
         `the audit store could not be reached (${err.message}; waited at most ${DATABASE_CONNECT_TIMEOUT_MS / 1000} s): ` +
           'is `npm start` running, or is DATABASE_URL right?',
       );

@@ -3,17 +3,37 @@ import { createCredential, listCredentials, revokeCredential, type Credential } 
 import { loadRoster } from '../../lib/roster';
 import { DEFAULT_TOKEN_FILE } from './apiClient';
 import { config, withPool } from './connections';
-import { say, sayTable, tell } from './output';
+import { say, sayOutput, sayTable, tell, type OutputFormat } from './output';
+import { NotFoundError } from './cliErrors';
 import { UsageError } from './usageError';
 
 type Kind = Credential['kind'];
 
 const INTEGRATION_NAME = /^[a-z0-9][a-z0-9._-]{0,47}$/;
 
-export async function printCredentials(kind: Kind) {
+export async function printCredentials(kind: Kind, o: { output?: OutputFormat }) {
   const rows = await withPool((pool) => listCredentials(pool, kind));
-  const table = rows.map((c) => ({ id: c.id, [kind]: c.subject, label: c.label, created: c.createdAt, revoked: c.revokedAt ?? '' }));
-  sayTable(table, ['id', kind, 'label', 'created', 'revoked']);
+  sayOutput(o.output, rows, () => {
+    const roster = kind === 'person' ? loadRoster(config.rosterPath) : undefined;
+    const subjectOf = (id: string) => {
+      const name = roster?.people.find((p) => p.id === id)?.name;
+      return name ? `${name} (${id})` : id;
+    };
+    const table = rows.map((c) => ({
+      id: c.id,
+      subject: subjectOf(c.subject),
+      label: c.label,
+      created: c.createdAt,
+      revoked: c.revokedAt ?? '',
+    }));
+    sayTable(table, [
+      ['id', 'id'],
+      ['subject', kind],
+      ['label', 'label'],
+      ['created', 'created'],
+      ['revoked', 'revoked'],
+    ]);
+  });
 }
 
 export async function createToken(o: { person: string; label: string }) {
@@ -40,6 +60,6 @@ export async function createIntegrationKey(name: string, o: { label: string }) {
 export async function revoke(kind: Kind, id: string) {
   if (!/^\d{1,15}$/.test(id)) throw new UsageError(`'${id}' is not a credential id (a number, as listed)`);
   if (!(await withPool((pool) => revokeCredential(pool, Number(id), kind))))
-    throw new UsageError(kind === 'person' ? `no live token with id '${id}'` : `no live integration key with id '${id}'`);
+    throw new NotFoundError(kind === 'person' ? `not found: live token ${id}` : `not found: live integration key ${id}`);
   say(`credential ${id} revoked`);
 }

@@ -3,7 +3,7 @@ import type { WindowJson } from '../api/maintenanceRoutes';
 import { describeScope, describeTiming, WEEKDAY_NAMES, type WeekdayName } from '../../runbooks/maintenance';
 import { callApi } from './apiClient';
 import { config } from './connections';
-import { say, sayRows } from './output';
+import { say, sayOutput, sayRows, type OutputFormat } from './output';
 import { UsageError } from './usageError';
 
 /** A matcher option `name=value` (exact) or `name=~regex`. */
@@ -56,10 +56,12 @@ export async function createWindowCommand(o: {
   printWindows([window]);
 }
 
-export async function listWindowsCommand(o: { all?: boolean }) {
+export async function listWindowsCommand(o: { all?: boolean; output?: OutputFormat }) {
   const { windows } = await callApi<{ windows: WindowJson[] }>(config.apiUrl, 'GET', `/maintenance${o.all ? '?all=true' : ''}`);
-  if (!windows.length) say('no maintenance windows ahead');
-  else printWindows(windows);
+  sayOutput(o.output, { windows }, () => {
+    if (!windows.length) say('no maintenance windows ahead');
+    else printWindows(windows);
+  });
 }
 
 export async function endWindowCommand(id: string, o: { reason: string }) {

@@ -14,12 +14,13 @@ import type { Role } from '../../runbooks/types';
 import type { OverrideJson } from '../api/onCallRoutes';
 import { callApi } from './apiClient';
 import { config, runtime, withPool } from './connections';
-import { say, sayRows, tell } from './output';
+import { say, sayOutput, sayRows, tell, type OutputFormat } from './output';
 import { UsageError } from './usageError';
+import { EXIT } from './exitCodes';
 
 const DAY = 24 * 3_600_000;
-/** `oncall check` exits with this when it found a gap (1 is a usage error or a server not there). */
-export const GAP_EXIT_CODE = 2;
+/** `oncall check` exits with this when it found a gap (exitCodes.ts lists every code). */
+export const GAP_EXIT_CODE = EXIT.onCallGap;
 
 /** The roster, the schedules and the overrides not over before `from`. */
 async function sources(from: number, role?: Role) {
@@ -70,7 +71,7 @@ function how(source: HoldSource): string {
 }
 
 /** `dbops oncall`: who holds each role on the ladders (or one) now, until when, and who next. */
-export async function printOnCall(o: { role?: Role; at?: string }) {
+export async function printOnCall(o: { role?: Role; at?: string; output?: OutputFormat }) {
   const at = instantOf('--at', o.at);
   const { roster, schedules, overrides } = await sources(at, o.role);
   const rows = (o.role ? [o.role] : ladderRoles()).map((role) => {
@@ -78,24 +79,34 @@ export async function printOnCall(o: { role?: Role; at?: string }) {
     const cells = (t?: Turn) => (t ? [names(t.holders), t.until === undefined ? 'no change ahead' : when(t.until)] : ['', '']);
     return [role, ...cells(now), ...cells(next)];
   });
-  say(`on call at ${when(at)}`);
-  sayRows(['role', 'now', 'until', 'next', 'until'], rows);
+  const json = () => rows.map(([role, now, until, next, nextUntil]) => ({ role, now, until, next, nextUntil }));
+  sayOutput(o.output, { at: new Date(at).toISOString(), roles: json() }, () => {
+    say(`on call at ${when(at)}`);
+    sayRows(['role', 'now', 'until', 'next', 'until'], rows);
+  });
 }
 
 /** `dbops oncall schedule`: one role's shifts over a period, as a table. */
-export async function printSchedule(o: { role: Role; from?: string; to?: string }) {
+export async function printSchedule(o: { role: Role; from?: string; to?: string; output?: OutputFormat }) {
   const from = instantOf('--from', o.from);
   const to = o.to === undefined ? from + 7 * DAY : instantOf('--to', o.to);
   if (to <= from) throw new UsageError('--to must be after --from');
   if (to - from > 366 * DAY) throw new UsageError('--from to --to is longer than a year');
   const { roster, schedules, overrides } = await sources(from, o.role);
-  const rows = segmentsBetween(schedules, overrides, roster, o.role, from, to).map((s) => [
-    when(s.start),
-    when(s.end),
-    names(s.holders),
-    how(s.source),
-  ]);
-  sayRows(['from', 'to', 'who', 'how'], rows);
+  const segments = segmentsBetween(schedules, overrides, roster, o.role, from, to);
+  const json = () =>
+    segments.map((s) => ({
+      from: new Date(s.start).toISOString(),
+      to: new Date(s.end).toISOString(),
+      who: names(s.holders),
+      how: how(s.source),
+    }));
+  sayOutput(o.output, json(), () =>
+    sayRows(
+      ['from', 'to', 'who', 'how'],
+      segments.map((s) => [when(s.start), when(s.end), names(s.holders), how(s.source)]),
+    ),
+  );
 }
 
 /** `dbops oncall check`: every window ahead in which a role some ladder pages has nobody; exit 2 when there is one. */
@@ -140,11 +151,13 @@ export async function createOverride(o: {
 }
 
 /** `dbops override list`: overrides not yet over. */
-export async function listOverridesCommand(o: { role?: Role }) {
+export async function listOverridesCommand(o: { role?: Role; output?: OutputFormat }) {
   const query = o.role ? `?role=${encodeURIComponent(o.role)}` : '';
   const { overrides } = await callApi<{ overrides: OverrideJson[] }>(config.apiUrl, 'GET', `/oncall/overrides${query}`);
-  if (!overrides.length) say('no overrides ahead');
-  else printOverrides(overrides);
+  sayOutput(o.output, overrides, () => {
+    if (!overrides.length) say('no overrides ahead');
+    else printOverrides(overrides);
+  });
 }
 
 /** `dbops override delete ID`: with the other half of its swap. */
@@ -164,9 +177,10 @@ export async function printCalendarUrl(o: { person?: string; role?: Role; revoke
 }
 
 /** `dbops oncall handoffs`: the audit of handoff notices, by name. */
-export async function printHandoffs(o: { days: number }) {
+export async function printHandoffs(o: { days: number; output?: OutputFormat }) {
   const roster = loadRoster(config.rosterPath);
   const notices = await withPool((pool) => handoffNotices(pool, { from: Date.now() - o.days * DAY }));
+  if (o.output === 'json') return sayOutput(o.output, { notices }, () => undefined);
   if (!notices.length) return say(`no handoff notices in the last ${o.days} days`);
   sayRows(
     ['handoff', 'role', 'told', 'as', 'open incidents'],

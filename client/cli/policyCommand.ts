@@ -1,6 +1,6 @@
 /** `dbops policy`: the action policy as a table a person reads (the same rows every Update validator reads). */
 import { CONDITIONS, DEFAULT_ACTION_POLICY, type Entitlement } from '../../runbooks/actionPolicy';
-import { sayJson, sayLines, sayTable } from './output';
+import { sayJson, sayLines, sayTable, type OutputFormat } from './output';
 
 /** An entitlement in a word or two, so the table fits a terminal; the legend below it says what each means. */
 function short(e: Entitlement): string {
@@ -22,8 +22,8 @@ function short(e: Entitlement): string {
   }
 }
 
-export function printPolicy(o: { json?: boolean }) {
-  if (o.json) {
+export function printPolicy(o: { json?: boolean; output?: OutputFormat }) {
+  if (o.json || o.output === 'json') {
     sayJson(DEFAULT_ACTION_POLICY);
     return;
   }
@@ -33,7 +33,11 @@ export function printPolicy(o: { json?: boolean }) {
     'who may (any one)': r.anyOf.map(short).join(', or '),
     reason: r.reasonRequired ? 'yes' : '',
   }));
-  sayTable(rows, ['rule (action.when)', 'who may (any one)', 'reason']);
+  sayTable(rows, [
+    ['rule (action.when)', 'rule (action.when)'],
+    ['who may (any one)', 'who may (any one)'],
+    ['reason', 'reason'],
+  ]);
   const conditions = Object.entries(CONDITIONS).map(([id, words]) => `${id}: ${words}`);
   sayLines(
     [

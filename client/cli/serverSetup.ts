@@ -3,10 +3,10 @@ import { Connection } from '@temporalio/client';
 import { registerSearchAttributes } from '../temporal/registerSearchAttributes';
 import { config, runtime } from './connections';
 import { say } from './output';
-import { UsageError } from './usageError';
+import { FailedError } from './cliErrors';
 
 export async function setupServer() {
-  if (!runtime.temporalAddress) throw new UsageError('no Temporal server: set TEMPORAL_ADDRESS');
+  if (!runtime.temporalAddress) throw new FailedError('no Temporal server: set TEMPORAL_ADDRESS');
   const connection = await Connection.connect({ address: runtime.temporalAddress });
   try {
     await registerSearchAttributes(connection, config.temporal.namespace);

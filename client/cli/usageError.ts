@@ -1,2 +1,2 @@
-/** A mistake in how a command was called, or a server it needs that is not there: printed as one line, exit 1. */
-export class UsageError extends Error {}
+/** A mistake in how a command was called (one line and a hint, exit 2): see cliErrors.ts for the others. */
+export { UsageError } from './cliErrors';

@@ -1,6 +1,7 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import type { IncidentPhase, IncidentTypeId, Severity, Tier } from '../../runbooks/types';
+import { encodeCursor, type IncidentCursor } from './incidentCursor';
 import { SA_KIND, SA_PHASE, SA_SEVERITY, SA_TIER, SA_TYPE } from '../../workflows/shared/searchAttributes';
 
 export interface IncidentFilters {
@@ -32,9 +33,6 @@ export interface IncidentPage {
   next?: string;
 }
 
-/** A cursor that does not decode: it was not printed by a listing (or was cut when copied). */
-export class IncidentCursorError extends Error {}
-
 export const MAX_PAGE_SIZE = 1_000;
 
 /** Visibility's query for the filters; every value comes from a fixed list of choices, so it is safe inside the string. */
@@ -50,21 +48,6 @@ export function incidentQuery(f: IncidentFilters): string {
     if (value) filters.push(`${attribute.name} = '${value}'`);
   }
   return filters.join(' AND ');
-}
-
-// A cursor carries visibility's page token and how many came before it, so the next page can say how many remain.
-const encodeCursor = (offset: number, token: Uint8Array) => `${offset}.${Buffer.from(token).toString('base64url')}`;
-
-export interface IncidentCursor {
-  offset: number;
-  token: Buffer;
-}
-
-/** A cursor a listing printed; refused, saying so, before any server is asked. */
-export function parseIncidentCursor(cursor: string): IncidentCursor {
-  const m = /^(\d{1,9})\.([A-Za-z0-9_-]{1,4096})$/.exec(cursor);
-  if (!m) throw new IncidentCursorError(`'${cursor.slice(0, 40)}' is not a cursor printed by \`dbops incident list\``);
-  return { offset: Number(m[1]), token: Buffer.from(m[2], 'base64url') };
 }
 
 /**
@@ -95,3 +78,5 @@ export async function listIncidents(client: Client, f: IncidentFilters, pageSize
   const token = page.nextPageToken;
   return { incidents, total: counted.count, offset, next: token?.length ? encodeCursor(offset + incidents.length, token) : undefined };
 }
+
+export { IncidentCursorError, parseIncidentCursor, type IncidentCursor } from './incidentCursor';

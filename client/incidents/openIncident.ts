@@ -42,6 +42,9 @@ export const IncidentRequestSchema = z.object({
 });
 export type IncidentRequest = z.input<typeof IncidentRequestSchema>;
 
+/** The body of POST /alerts and POST /incidents: who sends it and how come from the credential, never the body. */
+export const IncidentBodySchema = IncidentRequestSchema.omit({ source: true, by: true });
+
 export class InvalidRequestError extends Error {}
 
 export function parseIncidentRequest(data: unknown): z.output<typeof IncidentRequestSchema> {

@@ -165,7 +165,7 @@ describe('people act through the API as their token says, with the roster in for
   it('an admin creates, lists and revokes tokens with the CLI against the store; the API honours the revocation', async () => {
     const env = { DATABASE_URL: suite.harness.db.url, LOG_LEVEL: 'silent', DBOPS_ROSTER: api.rosterFile };
     const unknown = await dbops(['token', 'create', '--person', 'mallory'], env);
-    expect(unknown.code).toBe(1);
+    expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/'mallory' is not on the roster/);
     const created = await dbops(['token', 'create', '--person', 'erin', '--label', 'laptop'], env);
     expect(created.stderr).toMatch(/for erin: shown once/);

@@ -46,8 +46,11 @@ describe('the CLI refuses text the audit store cannot hold, before reaching any 
     ],
   ])('%s', async (_label, args, message) => {
     const r = await dbops(args as string[], NOWHERE);
-    expect(r.code).toBe(1);
+    // A usage error: exit 2, one line and a one-line hint (not the whole help).
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(2);
+    expect(r.stderr).toMatch(/\nhint: dbops .+ --help shows what it accepts\n$/);
   });
 
   it('dbops policy prints who may do what, one row per rule, naming each rule a refusal would name (policy)', async () => {
@@ -104,7 +107,7 @@ describe('the CLI does not hang or crash on its surroundings', () => {
 
   it('gives up on an audit store that does not answer, saying so, instead of waiting forever', async () => {
     const started = Date.now();
-    const r = await dbops(['audit', 'show', 'INC-20260101-0123abcd'], {
+    const r = await dbops(['token', 'list'], {
       ...NOWHERE,
       DATABASE_URL: `postgres://dbops:x@127.0.0.1:${silentPort}/dbops`,
     });
@@ -115,7 +118,7 @@ describe('the CLI does not hang or crash on its surroundings', () => {
 
   it('gives up on a Temporal server that does not answer, saying so', async () => {
     const started = Date.now();
-    const r = await dbops(['incident', 'list'], { ...NOWHERE, TEMPORAL_ADDRESS: `127.0.0.1:${silentPort}` });
+    const r = await dbops(['schedules', 'list'], { ...NOWHERE, TEMPORAL_ADDRESS: `127.0.0.1:${silentPort}` });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`dbops: Temporal at 127.0.0.1:${silentPort} could not be reached .*TEMPORAL_ADDRESS`));
     expect(Date.now() - started).toBeLessThan(15_000);
@@ -123,10 +126,10 @@ describe('the CLI does not hang or crash on its surroundings', () => {
 
   it('stops quietly when its reader goes away (dbops … | head)', async () => {
     const env = { ...NOWHERE, DATABASE_URL: db.url };
-    const control = await dbops(['report'], env);
+    const control = await dbops(['token', 'list'], env);
     expect(control.code).toBe(0);
     expect(control.stdout.length).toBeGreaterThan(0);
-    const r = await dbops(['report'], env, { closeStdout: true });
+    const r = await dbops(['token', 'list'], env, { closeStdout: true });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
   });

@@ -187,7 +187,8 @@ describe('policy: hostile text reaches every place a person reads it inert', () 
     expect(shown.screen[1]).toContain('payment\\u202efdp.exe');
     expect(shown.screen[1]).toContain('Zürich Ærø São Paulo 数据库 主库 延迟 🚨 🔥 ✅ قاعدة البيانات עברית');
     expect(shown.screen[2]).toMatch(/^ {2}opened /);
-    expect(shown.screen.filter((l) => l.startsWith(`  notes: dana: ${inertLine(HOSTILE_NOTE)}`))).toHaveLength(1);
+    // People by name (the roster's), their text inert.
+    expect(shown.screen.filter((l) => l.startsWith(`  notes: Dana Ortiz: ${inertLine(HOSTILE_NOTE)}`))).toHaveLength(1);
     expect(shown.screen.join('\n')).not.toMatch(CONTROL_BUT_NEWLINE);
 
     const audit = await printedAndShown(['audit', 'show', incidentId]);

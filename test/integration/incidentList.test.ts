@@ -3,12 +3,15 @@ import { msToTs } from '@temporalio/common/lib/time';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openIncident, type IncidentRequest } from '../../client/incidents/openIncident';
 import { registerSearchAttributes } from '../../client/temporal/registerSearchAttributes';
+import { startTestApi, type TestApi } from '../support/api';
 import { dbops } from '../support/cli';
+import { createTestDatabase, type TestDatabase } from '../support/database';
 import { calendar, roster } from '../support/harness';
 
 /**
- * `dbops incident list` against the dev server, in a namespace of its own so that the counts are this test's alone.
- * No worker polls its task queue: the incidents stay running as they were opened, which is what visibility lists.
+ * `dbops incident list` through the dbops API on the dev server, in a namespace of its own so that the counts are this
+ * test's alone. No worker polls its task queue: the incidents stay running as they were opened, which is what
+ * visibility lists (and, with no audit row yet nor a worker to answer, each is listed by its workflow id).
  */
 describe('incident list pages through visibility, newest first, and says how many more match', () => {
   const namespace = `list-${Date.now().toString(36)}`;
@@ -16,6 +19,8 @@ describe('incident list pages through visibility, newest first, and says how man
   let connection: Connection;
   let client: Client;
   let env: Record<string, string>;
+  let db: TestDatabase;
+  let api: TestApi;
   const opened: string[] = [];
 
   const open = async (r: Omit<IncidentRequest, 'source'>) =>
@@ -50,9 +55,13 @@ describe('incident list pages through visibility, newest first, and says how man
     await open({ type: 'data-integrity', tier: 'oltp', severity: 'high', fingerprint: 'di-1' });
     await client.workflow.getHandle(opened[6]).terminate('closed for the test');
     await untilCounted(`DbopsKind = 'incident' AND ExecutionStatus = 'Running'`, 6);
-    env = { TEMPORAL_ADDRESS: inject('devServerAddress'), TEMPORAL_NAMESPACE: namespace, LOG_LEVEL: 'silent' };
+    db = await createTestDatabase('incident_list');
+    api = await startTestApi(client, db.pool, taskQueue);
+    env = { DBOPS_API_URL: api.url, DBOPS_TOKEN: await api.tokenOf('dana'), LOG_LEVEL: 'silent' };
   }, 60_000);
   afterAll(async () => {
+    api?.close();
+    await db?.drop();
     for (const id of opened)
       await client?.workflow
         .getHandle(id)
@@ -65,6 +74,7 @@ describe('incident list pages through visibility, newest first, and says how man
     stdout
       .trim()
       .split('\n')
+      .slice(1) // the header
       .filter(Boolean)
       .map((line) => line.split(/\s+/)[0]);
 
@@ -73,7 +83,10 @@ describe('incident list pages through visibility, newest first, and says how man
     const first = await dbops(['incident', 'list', '--limit', '4'], env);
     expect(first.code).toBe(0);
     expect(ids(first.stdout)).toEqual(newestFirst.slice(0, 4));
-    expect(first.stdout).toMatch(/ low\s+triggered\s+RUNNING/);
+    expect(first.stdout.split('\n')[0]).toMatch(
+      /^incident\s+title\s+type\s+tier\s+severity\s+phase\s+level\s+age\s+next deadline\s+paged$/,
+    );
+    expect(first.stdout).toMatch(/performance-degradation\s+olap\s+low\s+triggered\s+\d+s/);
     const notice = /^2 more \(4 of 6 shown, newest first\): add --next (\S+)$/m.exec(first.stderr);
     expect(notice, first.stderr).not.toBeNull();
 
@@ -104,15 +117,15 @@ describe('incident list pages through visibility, newest first, and says how man
     expect(none.stderr).toMatch(/no incidents match/);
   });
 
-  it('refuses a bad --limit or --next, naming the option, before reaching Temporal', async () => {
-    const nowhere = { TEMPORAL_ADDRESS: '127.0.0.1:1', LOG_LEVEL: 'silent' };
+  it('refuses a bad --limit or --next, naming the option, before reaching the API', async () => {
+    const nowhere = { DBOPS_API_URL: 'http://127.0.0.1:1', DBOPS_TOKEN: 'unused', LOG_LEVEL: 'silent' };
     for (const limit of ['0', '1001', 'ten']) {
       const r = await dbops(['incident', 'list', '--limit', limit], nowhere);
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/option '--limit <n>' argument '\w+' is invalid\. a whole number from 1 to 1000/);
     }
     const r = await dbops(['incident', 'list', '--next', 'not a cursor'], nowhere);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/dbops: --next: 'not a cursor' is not a cursor printed by `dbops incident list`/);
   });
 });

@@ -65,7 +65,8 @@ describe('an incident id on the Temporal dev server', () => {
       ['incident', 'show', first.incidentId],
     ]) {
       const refused = await dbops(args, as.dana);
-      expect(refused.code, args.join(' ')).toBe(1);
+      // Refused (409: it is resolved), not a failure: exit 4.
+      expect(refused.code, args.join(' ')).toBe(4);
       expect(refused.stderr).toContain(`${first.incidentId} is resolved`);
       expect(refused.stderr).toContain('restored from backup');
       expect(refused.stderr).toContain(`A later incident on ${first.workflowId} is ${second.incidentId} (triggered)`);
@@ -82,7 +83,7 @@ describe('an incident id on the Temporal dev server', () => {
     // The new incident's own id reaches it.
     const ack = await dbops(['incident', 'ack', second.incidentId], as.oscar);
     expect(ack.stdout).toContain(second.incidentId);
-    expect(ack.stdout).toMatch(/acknowledged by oscar/);
+    expect(ack.stdout).toMatch(/acknowledged by Oscar Kim/);
     await second.handle.terminate('test over');
   });
 
@@ -93,7 +94,7 @@ describe('an incident id on the Temporal dev server', () => {
     const shown = await dbops(['incident', 'show', only.incidentId], as.dana);
     expect(shown.stdout).toMatch(new RegExp(`${only.incidentId} .* phase=resolved`));
     const refused = await dbops(['incident', 'note', only.incidentId, '--text', 'late'], as.dana);
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(4);
     expect(refused.stderr).toContain(`${only.incidentId} is resolved`);
   });
 });

@@ -136,7 +136,8 @@ describe('on-call overrides through the API', () => {
       new RegExp(`^${id}\\s+on-call-engineer\\s+Sam Reyes`, 'm'),
     );
     const refused = await dbops(['override', 'delete', id!], as('bea'));
-    expect([refused.code, refused.stderr]).toEqual([1, expect.stringMatching(/refused \(403\): not entitled/)]);
+    // Refused by the API: exit 4 (exitCodes.ts).
+    expect([refused.code, refused.stderr]).toEqual([4, expect.stringMatching(/refused \(403\): not entitled/)]);
     expect((await dbops(['override', 'delete', id!], as('oscar'))).stdout).toBe(`deleted override ${id}\n`);
   });
 

@@ -247,9 +247,10 @@ describe('a page reaches every channel of every person on the rung, and its link
     expect(row('signed-webhook')).toMatchObject({ status: 'pending', attempts: 1, lastError: 'signed-webhook answered 401' });
     const cli = await dbops(['incident', 'show', incidentId], { DBOPS_API_URL: api.url, DBOPS_TOKEN: token, DBOPS_ROSTER: rosterFile });
     expect(cli.code, cli.stderr).toBe(0);
-    expect(cli.stdout).toMatch(/page\s+oscar\s+email\s+delivered\s+1 attempt\(s\)/);
+    // People by name, as the roster names them.
+    expect(cli.stdout).toMatch(/page\s+Oscar Kim\s+email\s+delivered\s+1 attempt\(s\)/);
     expect(cli.stdout).toMatch(
-      /page\s+team: (dana,oscar|oscar,dana)\s+signed-webhook\s+pending\s+1 attempt\(s\).*last error: signed-webhook answered 401/,
+      /page\s+team: (Dana Ortiz, Oscar Kim|Oscar Kim, Dana Ortiz)\s+signed-webhook\s+pending\s+1 attempt\(s\).*last error: signed-webhook answered 401/,
     );
     await handle.terminate('test over');
     fs.rmSync(rosterFile, { force: true });

@@ -1,0 +1,86 @@
+import type { Client } from '@temporalio/client';
+import type { Pool } from 'pg';
+import { levelLabel } from '../../runbooks/ladderLevels';
+import type { Roster } from '../../runbooks/roster';
+import { incidentStateQuery, type IncidentState } from '../../workflows/incident/messages';
+import type { IncidentListItem } from './listIncidents';
+
+/** One incident as a list shows it to a person: its INC id and title, where it stands, and who was paged, by name. */
+export interface IncidentSummary {
+  /** INC-…; absent only in the moment before its first audit write and its first answer to a query. */
+  incidentId?: string;
+  workflowId: string;
+  title: string;
+  type: string;
+  tier: string;
+  severity: string;
+  phase: string;
+  /** The ladder's level as people read it ("level 2", "level 1, repeat 1"); absent until it is known. */
+  level?: string;
+  openedAt: string;
+  /** The next time something happens unless someone acts: the response deadline, then the next escalation. */
+  nextDeadline?: { at: string; what: 'response due' | 'next escalation' };
+  acknowledgedBy?: string;
+  /** The people its pages reached so far, by name (a person no longer on the roster by id). */
+  paged: string[];
+}
+
+/** How long one incident's live state may take to answer: a list must not wait on an incident whose worker is busy. */
+const STATE_BUDGET_MS = 1_500;
+
+/**
+ * The page's incidents with what a person reads: the audit store's row (INC id, title, level) and, where its
+ * workflow answers within a short budget, its live state (paged people, deadlines). One that does not answer in time
+ * is listed from the store and visibility alone.
+ */
+export async function summariseIncidents(
+  client: Client,
+  pool: Pool,
+  roster: Roster,
+  items: IncidentListItem[],
+): Promise<IncidentSummary[]> {
+  if (!items.length) return [];
+  const { rows } = await pool.query(
+    `SELECT DISTINCT ON (workflow_id) workflow_id, incident_id, title, escalation_level, opened_at, acknowledged_by
+     FROM incidents WHERE workflow_id = ANY($1) ORDER BY workflow_id, opened_at DESC`,
+    [items.map((i) => i.workflowId)],
+  );
+  const stored = new Map(rows.map((r) => [r.workflow_id as string, r]));
+  const states = await Promise.all(items.map((i) => liveState(client, i.workflowId, i.status)));
+  const nameOf = (id: string) => roster.people.find((p) => p.id === id)?.name ?? id;
+  return items.map((item, n) => {
+    const row = stored.get(item.workflowId);
+    const state = states[n];
+    const level = state ? levelLabel(state.escalation.rung ?? state.escalation.level, state.escalation.pass) : undefined;
+    return {
+      incidentId: state?.incidentId ?? row?.incident_id,
+      workflowId: item.workflowId,
+      title: state?.title ?? row?.title ?? '',
+      type: item.type,
+      tier: item.tier,
+      severity: state?.severity ?? item.severity,
+      phase: state?.phase ?? item.phase,
+      level: level ?? (row ? levelLabel(row.escalation_level) : undefined),
+      openedAt: state?.openedAt ?? (row?.opened_at as Date | undefined)?.toISOString() ?? item.startTime.toISOString(),
+      nextDeadline: state && nextDeadlineOf(state),
+      acknowledgedBy: (state?.acknowledgedBy ?? row?.acknowledged_by ?? undefined) && nameOf(state?.acknowledgedBy ?? row.acknowledged_by),
+      paged: (state?.paged ?? []).map(nameOf),
+    };
+  });
+}
+
+async function liveState(client: Client, workflowId: string, status: string): Promise<IncidentState | undefined> {
+  if (status !== 'RUNNING') return undefined;
+  try {
+    return await client.withDeadline(Date.now() + STATE_BUDGET_MS, () => client.workflow.getHandle(workflowId).query(incidentStateQuery));
+  } catch {
+    return undefined;
+  }
+}
+
+function nextDeadlineOf(s: IncidentState): IncidentSummary['nextDeadline'] {
+  if (s.phase === 'resolved') return undefined;
+  if (!s.acknowledgedBy && !s.escalation.responseMissed) return { at: s.escalation.responseDueAt, what: 'response due' };
+  if (s.escalation.nextEscalationAt) return { at: s.escalation.nextEscalationAt, what: 'next escalation' };
+  return undefined;
+}
