@@ -93,7 +93,9 @@ describe('the CLI through the API: tables, --output json, names not ids, one "no
     const report = await dbops(['report', '--days', '7'], as.dana);
     expect(report.code, report.stderr).toBe(0);
     const [header, ...rows] = report.stdout.trimEnd().split('\n');
-    expect(header).toMatch(/^type\s+severity\s+incidents\s+open\s+time to acknowledge\s+time to resolve\s+response SLA missed$/);
+    expect(header).toMatch(
+      /^type\s+severity\s+incidents\s+open\s+time to acknowledge\s+time to resolve\s+response SLA missed\s+flaps suppressed$/,
+    );
     expect(rows.find((r) => r.startsWith('connection-pool-exhaustion'))).toMatch(/^connection-pool-exhaustion\s+high\s+\d+\s+\d+/);
     expect(report.stdout).not.toMatch(NO_DUMP);
     const json = JSON.parse((await dbops(['report', '--days', '7', '--output', 'json'], as.dana)).stdout) as {
