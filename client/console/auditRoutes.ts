@@ -5,7 +5,7 @@ import { findIncident, IncidentRefError, isIncidentId } from '../incidents/incid
 import { verifyIncidentAudit } from '../incidents/verifyAudit';
 import { EXPORT_FORMATS, formatEvents, type ExportFormat } from '../cli/auditExport';
 import type { ConsoleEnv } from './consoleSession';
-import type { ConsoleDeps } from './consoleRoutes';
+import type { ConsoleDeps } from './consoleDeps';
 import { layout, refusalBox } from './layout';
 import { nameOf, whenIn } from './readable';
 

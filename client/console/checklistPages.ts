@@ -6,7 +6,7 @@ import { CHECKLISTS, type ManualChecklistItem } from '../../runbooks/checklists'
 import { OUTCOMES, type ChecklistId } from '../../runbooks/types';
 import { checklistStateQuery, signOffUpdate, type ChecklistRunState } from '../../workflows/checklist/messages';
 import type { ConsoleEnv } from './consoleSession';
-import type { ConsoleDeps } from './consoleRoutes';
+import type { ConsoleDeps } from './consoleDeps';
 import { csrfField, layout, refusalBox } from './layout';
 import { nameOf, whenIn } from './readable';
 

@@ -1,19 +1,14 @@
-import type { Client } from '@temporalio/client';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie, deleteCookie } from 'hono/cookie';
 import { html } from 'hono/html';
-import type { Pool } from 'pg';
 import { randomBytes } from 'node:crypto';
 import { authenticateSecret } from '../../db/credentials/credentials';
 import { createSession, revokeSession, saveSignInAttempt, takeSignInAttempt } from '../../db/console/sessions';
 import { readDeliveries } from '../../db/deliveries/readDeliveries';
-import type { Logger } from '../../lib/logger';
-import type { RosterInForce } from '../../lib/rosterInForce';
-import type { SchedulesInForce } from '../../lib/schedules';
-import type { SecretKeys } from '../../lib/secretKeys';
 import { MAX_BODY_BYTES } from '../../runbooks/limits';
-import { INCIDENT_TYPE_IDS, OUTCOMES, SEVERITIES, STEP_DECISIONS, TIERS, type BusinessCalendar } from '../../runbooks/types';
+import type { ConsoleDeps } from './consoleDeps';
+import { INCIDENT_TYPE_IDS, OUTCOMES, SEVERITIES, STEP_DECISIONS, TIERS } from '../../runbooks/types';
 import {
   addNoteUpdate,
   approveStepUpdate,
@@ -31,7 +26,6 @@ import { handleOfRef } from '../incidents/incidentRef';
 import { CONSOLE_CSS, CONSOLE_JS } from './assets';
 import { auditRoutes } from './auditRoutes';
 import { checklistRoutes } from './checklistPages';
-import type { ConsoleSettings } from './consoleSettings';
 import {
   clearSessionCookie,
   forgeryOf,
@@ -51,19 +45,6 @@ import { openIncidents, type OpenIncidentFilters } from './openIncidents';
 import { personOfIdentity } from './personOfIdentity';
 import { reportRoutes } from './reportPages';
 import { signInBody } from './signInView';
-
-/** What the console reads and acts through: the API's own context (Temporal, the audit store, the roster in force). */
-export interface ConsoleDeps {
-  client: Client;
-  pool: Pool;
-  roster: () => RosterInForce;
-  schedules?: () => SchedulesInForce;
-  calendar: BusinessCalendar;
-  secretKeys?: SecretKeys;
-  now?: () => number;
-  console?: ConsoleSettings;
-  log: Logger;
-}
 
 const SIGN_IN_COOKIE = 'dbops_sign_in';
 const OIDC_STATE_COOKIE = 'dbops_oidc_state';

@@ -5,7 +5,7 @@ import { ROSTER_ONLY } from '../../lib/schedules';
 import { onCallAt, segmentsBetween, type HoldSource } from '../../runbooks/onCall';
 import { ladderRoles } from '../../runbooks/onCallGaps';
 import type { ConsoleEnv } from './consoleSession';
-import type { ConsoleDeps } from './consoleRoutes';
+import type { ConsoleDeps } from './consoleDeps';
 import { layout } from './layout';
 import { nameOf, whenIn } from './readable';
 

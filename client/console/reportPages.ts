@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { html, raw } from 'hono/html';
 import { slaReport } from '../../db/reports/slaReport';
 import type { ConsoleEnv } from './consoleSession';
-import type { ConsoleDeps } from './consoleRoutes';
+import type { ConsoleDeps } from './consoleDeps';
 import { layout, refusalBox } from './layout';
 import { weeklyChartSvg } from './weeklyChart';
 import { weeklyTrend } from './weeklyTrend';
