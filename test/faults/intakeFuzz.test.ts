@@ -17,10 +17,14 @@ const SEED = 20261125;
 const CASES = 5000;
 const HTTP_SAMPLE = 200;
 
-/** Every workflow id started on the run's task queue, as Temporal's visibility lists them once they settle. */
+/**
+ * Every incident started on the run's task queue, as Temporal's visibility lists them once they settle (the worker's
+ * own on-call handoff workflow, which every worker start keeps running, is not one the intake started).
+ */
 async function workflowsOnQueue(client: Client, taskQueue: string): Promise<string[]> {
   const ids: string[] = [];
-  for await (const w of client.workflow.list({ query: `TaskQueue = '${taskQueue}'` })) ids.push(w.workflowId);
+  const query = `TaskQueue = '${taskQueue}' AND WorkflowType = 'incidentResponse'`;
+  for await (const w of client.workflow.list({ query })) ids.push(w.workflowId);
   return ids.sort();
 }
 

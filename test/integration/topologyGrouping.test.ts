@@ -49,7 +49,7 @@ describe('grouping by topology', () => {
       headers: { authorization: `Bearer ${oscar}`, 'content-type': 'application/json' },
       body: JSON.stringify({ summary: 'primary back, replicas caught up' }),
     });
-    expect(res.status).toBe(200);
+    expect(res.status, await res.text()).toBe(200);
   };
 
   it("joins a replica's connection and lag alerts to its primary's open outage, without paging, counted and audited", async () => {
