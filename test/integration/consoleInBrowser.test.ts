@@ -22,7 +22,14 @@ import { startOidcProvider } from '../support/oidcProvider';
 
 /** A phone's screen: the on-call engineer answers at 3 a.m. there. */
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
-const SCREENSHOTS = path.resolve(__dirname, '../../docs/screenshots');
+/**
+ * Where the run writes a screenshot of each page: .dbops/screenshots (git-ignored) on every run, so a test run leaves
+ * the checkout clean; docs/screenshots (the README's) when DBOPS_UPDATE_SCREENSHOTS=1.
+ */
+const SCREENSHOTS = path.resolve(
+  __dirname,
+  process.env.DBOPS_UPDATE_SCREENSHOTS === '1' ? '../../docs/screenshots' : '../../.dbops/screenshots',
+);
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 /** DBOPS_SECRET_KEY of the worker (it signs chain heads) and of the API (the audit page verifies them). */
 const SECRET_KEYS = parseSecretKeys(`console-1:${randomBytes(32).toString('base64')}`, 'the console test');
