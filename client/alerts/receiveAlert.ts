@@ -51,6 +51,17 @@ export async function triggerAlert(ctx: AlertContext, a: FiringAlert, receivedAt
   // A template whose labels are all missing renders to separators only: fall back to the alert's own key.
   const fingerprint = fingerprintOfKey(/[A-Za-z0-9]/.test(rendered) ? rendered : a.defaultKey);
   const summary = [route.triage, a.summary, a.detail].filter(Boolean).join(' — ');
+  // The incident the alert asks for: held by a maintenance window as it is, or opened now.
+  const request = {
+    type: route.type,
+    tier: route.tier,
+    severity: route.severity,
+    fingerprint,
+    title: clipText(a.summary, TEXT_LIMITS.title),
+    summary: clipText(summary, TEXT_LIMITS.summary),
+    by: integrationActor(a.integration),
+    firedAt: a.firedAt,
+  };
   const heldBy = await holdIfInMaintenance(
     ctx.pool,
     { type: route.type, tier: route.tier, labels: alert.labels },
@@ -58,16 +69,7 @@ export async function triggerAlert(ctx: AlertContext, a: FiringAlert, receivedAt
       integration: a.integration,
       dedupKey: a.dedupKey,
       incidentKey: incidentWorkflowId(route.type, route.tier, fingerprint),
-      alert: {
-        type: route.type,
-        tier: route.tier,
-        severity: route.severity,
-        fingerprint,
-        title: clipText(a.summary, TEXT_LIMITS.title),
-        summary: clipText(summary, TEXT_LIMITS.summary),
-        by: integrationActor(a.integration),
-        firedAt: a.firedAt,
-      },
+      alert: request,
     },
     receivedAt.getTime(),
   );
@@ -87,17 +89,7 @@ export async function triggerAlert(ctx: AlertContext, a: FiringAlert, receivedAt
   if (groupedInto) return { workflowId: groupedInto.workflowId, fingerprint, route, heldBy: undefined, groupedInto };
   const { workflowId, handle } = await openIncident(
     { client: ctx.client, taskQueue: ctx.taskQueue, roster: ctx.roster(), calendar: ctx.calendar },
-    {
-      type: route.type,
-      tier: route.tier,
-      severity: route.severity,
-      fingerprint,
-      title: clipText(a.summary, TEXT_LIMITS.title),
-      summary: clipText(summary, TEXT_LIMITS.summary),
-      source: 'webhook',
-      by: integrationActor(a.integration),
-      firedAt: a.firedAt,
-    },
+    { ...request, source: 'webhook' },
     receivedAt,
     { flap: route.flap },
   );

@@ -1,3 +1,4 @@
+import { shortInZone } from '../../lib/timeInZone';
 import type { Roster } from '../../runbooks/roster';
 
 /** A roster id as a person reads it: their name; an integration as "monitoring integration <name>"; an unknown id as itself. */
@@ -7,20 +8,12 @@ export function nameOf(roster: Roster, id: string | null | undefined): string {
   return roster.people.find((p) => p.id === id)?.name ?? id;
 }
 
-/** An instant in the team's time zone, short: "Sun 6 Dec, 08:15 CET". */
+/** An instant in the team's time zone, short: "Sun 6 Dec, 08:15 CET" (lib/timeInZone). */
 export function whenIn(timeZone: string, at: string | Date | undefined | null): string {
   if (!at) return '';
   const date = typeof at === 'string' ? new Date(at) : at;
   if (Number.isNaN(date.getTime())) return '';
-  return new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZoneName: 'short',
-  }).format(date);
+  return shortInZone(date, timeZone);
 }
 
 /** How long until (or since) a deadline, in words: "in 12 min", "1 h 5 min overdue". */
