@@ -11,6 +11,7 @@ import { queryProblem } from './http/query';
 import { listChecklistRuns, storedChecklistReport } from '../../db/reports/checklistRuns';
 import { describe } from './http/describe';
 import { callingPerson } from './http/callingPerson';
+import { bodyShape } from './incidentActionBodies';
 
 /** POST /checklists/:run/items/:item/sign: the outcome (default pass) and a note; the signer is the token's person. */
 export const SignOffBody = z.object({
@@ -66,11 +67,12 @@ export function checklistRoutes(ctx: ApiContext, log: Logger) {
     '/:run/items/:item/sign',
     describe('sign off a manual item', { tag: 'checklists', auth: 'person', body: SignOffBody }),
     async (c) => {
-      const body = await jsonBody(c, '{ "outcome"?, "note"? }');
+      const shape = bodyShape(SignOffBody);
+      const body = await jsonBody(c, shape);
       if (body instanceof Response) return body;
       const caller = callingPerson(c);
       const parsed = SignOffBody.safeParse(body);
-      if (!parsed.success) return c.json({ error: `${queryProblem(parsed.error)}: { "outcome"?, "note"? }` }, 400);
+      if (!parsed.success) return c.json({ error: `${queryProblem(parsed.error)}: ${shape}` }, 400);
       try {
         const state = await ctx.client.workflow.getHandle(c.req.param('run')).executeUpdate(signOffUpdate, {
           args: [
