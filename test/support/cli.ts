@@ -35,6 +35,7 @@ export function dbops(args: string[], env: Record<string, string>, opts: { close
     else child.stdout.on('data', (c) => (stdout += c));
     child.stderr.on('data', (c) => (stderr += c));
     child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    // 'close', not 'exit': the process can end before its piped stdout and stderr have been read to the end.
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
