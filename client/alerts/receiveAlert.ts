@@ -9,12 +9,9 @@ import { INCIDENT_TYPE_IDS, INTEGRATION_ROLE, type BusinessCalendar, type Incide
 import { alertResolvedSignal } from '../../workflows/incident/messages';
 import type { incidentResponse } from '../../workflows/incident/incidentResponse';
 import { acknowledgeIncident } from '../incidents/incidentActions';
-import { openIncident } from '../incidents/openIncident';
 import { latestRunOf } from '../incidents/latestRun';
 import { resolveHeldAlert } from '../../db/maintenance/windows';
-import { incidentWorkflowId } from '../../workflows/incident/messages';
-import { holdIfInMaintenance, type HeldBy } from './maintenanceHold';
-import { groupIntoCause, recordForGrouping, type AlertToGroup, type GroupedInto } from './topologyGrouping';
+import { admitAlert } from './admitAlert';
 
 /** What receiving a monitoring tool's alert needs: Temporal, the audit store (alert_keys) and the routing in force. */
 export interface AlertContext {
@@ -51,52 +48,36 @@ export async function triggerAlert(ctx: AlertContext, a: FiringAlert, receivedAt
   // A template whose labels are all missing renders to separators only: fall back to the alert's own key.
   const fingerprint = fingerprintOfKey(/[A-Za-z0-9]/.test(rendered) ? rendered : a.defaultKey);
   const summary = [route.triage, a.summary, a.detail].filter(Boolean).join(' — ');
-  // The incident the alert asks for: held by a maintenance window as it is, or opened now.
-  const request = {
-    type: route.type,
-    tier: route.tier,
-    severity: route.severity,
-    fingerprint,
-    title: clipText(a.summary, TEXT_LIMITS.title),
-    summary: clipText(summary, TEXT_LIMITS.summary),
-    by: integrationActor(a.integration),
-    firedAt: a.firedAt,
-  };
-  const heldBy = await holdIfInMaintenance(
-    ctx.pool,
-    { type: route.type, tier: route.tier, labels: alert.labels },
+  const admitted = await admitAlert(
+    { ...ctx, roster: ctx.roster() },
     {
       integration: a.integration,
       dedupKey: a.dedupKey,
-      incidentKey: incidentWorkflowId(route.type, route.tier, fingerprint),
-      alert: request,
+      labels: alert.labels,
+      request: {
+        type: route.type,
+        tier: route.tier,
+        severity: route.severity,
+        fingerprint,
+        title: clipText(a.summary, TEXT_LIMITS.title) || undefined,
+        summary: clipText(summary, TEXT_LIMITS.summary),
+        by: integrationActor(a.integration),
+        firedAt: a.firedAt,
+      },
+      flap: route.flap,
     },
-    receivedAt.getTime(),
-  );
-  if (heldBy) return { workflowId: incidentWorkflowId(route.type, route.tier, fingerprint), fingerprint, route, heldBy };
-  const toGroup: AlertToGroup = {
-    type: route.type,
-    tier: route.tier,
-    labels: alert.labels,
-    title: clipText(a.summary, TEXT_LIMITS.title) || `${route.type} on ${route.tier}`,
-    summary: clipText(summary, TEXT_LIMITS.summary),
-    by: integrationActor(a.integration),
-    dedupKey: a.dedupKey,
-  };
-  // Its cause's incident is open: it joins it as a related alert (its dedup key is not pointed there: its own
-  // "resolved" must not close the outage).
-  const groupedInto = await groupIntoCause(ctx, toGroup, receivedAt.getTime());
-  if (groupedInto) return { workflowId: groupedInto.workflowId, fingerprint, route, heldBy: undefined, groupedInto };
-  const { workflowId, handle } = await openIncident(
-    { client: ctx.client, taskQueue: ctx.taskQueue, roster: ctx.roster(), calendar: ctx.calendar },
-    { ...request, source: 'webhook' },
     receivedAt,
-    { flap: route.flap },
   );
-  const firstRunId = (await handle.describe()).raw.workflowExecutionInfo?.firstRunId ?? handle.signaledRunId;
-  await recordAlertKey(ctx.pool, a.integration, a.dedupKey, { workflowId, firstRunId });
-  await recordForGrouping(ctx, toGroup, { workflowId, firstRunId: async () => firstRunId }, receivedAt.getTime());
-  return { workflowId, fingerprint, route, heldBy: undefined as HeldBy | undefined, groupedInto: undefined as GroupedInto | undefined };
+  // The alert's dedup key reaches the incident it opened, so its source's acknowledge and resolve do too.
+  if (admitted.outcome === 'opened')
+    await recordAlertKey(ctx.pool, a.integration, a.dedupKey, { workflowId: admitted.workflowId, firstRunId: await admitted.firstRunId() });
+  return {
+    workflowId: admitted.workflowId,
+    fingerprint,
+    route,
+    heldBy: admitted.outcome === 'held' ? admitted.heldBy : undefined,
+    groupedInto: admitted.outcome === 'grouped' ? admitted.groupedInto : undefined,
+  };
 }
 
 /** What became of an acknowledge or resolve: done, or dropped and why (PagerDuty answers 202 either way). */

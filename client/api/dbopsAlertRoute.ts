@@ -1,14 +1,13 @@
 import type { Hono } from 'hono';
 import type { Logger } from '../../lib/logger';
-import { InvalidRequestError, openIncident, parseIncidentRequest } from '../incidents/openIncident';
+import { InvalidRequestError, parseIncidentRequest } from '../incidents/openIncident';
 import type { ApiContext } from './apiContext';
 import { callingIntegration, integrationAuth, signatureBackOnFailure, stampReceivedAt, type ApiEnv, type AuthDeps } from './authenticate';
 import { requestDeadline, type Deadlines } from './deadline';
 import { limitBody } from './http/bodyLimit';
 import { jsonBody } from './http/jsonBody';
 import { parseAlertLabels } from '../alerts/alertLabels';
-import { holdIfInMaintenance } from '../alerts/maintenanceHold';
-import { groupIntoCause, recordForGrouping, type AlertToGroup } from '../alerts/topologyGrouping';
+import { admitAlert } from '../alerts/admitAlert';
 import { incidentWorkflowId } from '../../workflows/incident/messages';
 import { describe } from './http/describe';
 import { IncidentBodySchema as AlertBody } from '../incidents/openIncident';
@@ -38,43 +37,22 @@ export function dbopsAlertRoute(app: Hono<ApiEnv>, ctx: ApiContext, deps: AuthDe
         const { labels: rawLabels, ...fields } = body;
         const labels = parseAlertLabels(rawLabels);
         const request = parseIncidentRequest({ ...fields, by: `integration:${integration}`, source: 'webhook' });
-        const received = c.get('receivedAt');
-        const workflowIdOfKey = incidentWorkflowId(request.type, request.tier, request.fingerprint);
-        // The key of a POST /alerts alert at its source is its incident's: a window holds it there, and releases it.
-        const heldBy = await holdIfInMaintenance(
-          ctx.pool,
-          { type: request.type, tier: request.tier, labels },
-          { integration, dedupKey: workflowIdOfKey, incidentKey: workflowIdOfKey, alert: { ...request } },
-          received.getTime(),
+        // An alert in dbops' own format has no key at its source but its incident's: a window holds it under that.
+        const dedupKey = incidentWorkflowId(request.type, request.tier, request.fingerprint);
+        const admitted = await admitAlert(
+          { ...ctx, roster: ctx.roster().roster },
+          { integration, dedupKey, labels, request },
+          c.get('receivedAt'),
         );
-        if (heldBy) {
-          log.info({ workflowId: workflowIdOfKey, integration, window: heldBy.window }, 'alert held by a maintenance window');
-          return c.json({ workflowId: workflowIdOfKey, heldBy }, 202);
+        const { workflowId } = admitted;
+        if (admitted.outcome === 'held') {
+          log.info({ workflowId, integration, window: admitted.heldBy.window }, 'alert held by a maintenance window');
+          return c.json({ workflowId, heldBy: admitted.heldBy }, 202);
         }
-        const toGroup: AlertToGroup = {
-          type: request.type,
-          tier: request.tier,
-          labels,
-          title: request.title ?? `${request.type} on ${request.tier}`,
-          summary: request.summary,
-          by: request.by,
-          dedupKey: workflowIdOfKey,
-        };
-        const groupedInto = await groupIntoCause(ctx, toGroup, received.getTime());
-        if (groupedInto) {
-          log.info(
-            { workflowId: groupedInto.workflowId, integration, cause: groupedInto.cause },
-            'alert grouped into its cause’s incident',
-          );
-          return c.json({ workflowId: groupedInto.workflowId, groupedInto }, 202);
+        if (admitted.outcome === 'grouped') {
+          log.info({ workflowId, integration, cause: admitted.groupedInto.cause }, 'alert grouped into its cause’s incident');
+          return c.json({ workflowId, groupedInto: admitted.groupedInto }, 202);
         }
-        const { workflowId, handle } = await openIncident({ ...ctx, roster: ctx.roster().roster }, request, received);
-        await recordForGrouping(
-          ctx,
-          toGroup,
-          { workflowId, firstRunId: async () => (await handle.describe()).raw.workflowExecutionInfo?.firstRunId ?? handle.signaledRunId },
-          received.getTime(),
-        );
         log.info({ workflowId, integration }, 'alert accepted');
         return c.json({ workflowId }, 202);
       } catch (err) {

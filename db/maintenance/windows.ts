@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Occurrence, WindowScope, WindowTiming } from '../../runbooks/maintenance';
+import { sharedRead } from '../../lib/sharedRead';
 import { withTransaction } from '../transaction';
 
 /** A maintenance window as kept in the audit store (migration 015). */
@@ -74,8 +75,8 @@ export async function listWindows(pool: Pool, opts: { all?: boolean } = {}): Pro
 }
 
 /** Ends a window now (a person ends it early), audited; undefined: no such window; false: it had ended already. */
-export function endWindow(pool: Pool, id: string, actor: WindowActor, reason: string): Promise<StoredWindow | undefined | false> {
-  return withTransaction(pool, async (client) => {
+export async function endWindow(pool: Pool, id: string, actor: WindowActor, reason: string): Promise<StoredWindow | undefined | false> {
+  const ended = await withTransaction(pool, async (client) => {
     const { rows } = await client.query('SELECT * FROM maintenance_windows WHERE id = $1 FOR UPDATE', [id]);
     if (!rows.length) return undefined;
     if (rows[0].ended_at !== null) return false;
@@ -86,6 +87,8 @@ export function endWindow(pool: Pool, id: string, actor: WindowActor, reason: st
     await recordEvent(client, id, 'ended', actor, reason, {});
     return rowToWindow(ended[0]);
   });
+  occurrencesNotOver.invalidate();
+  return ended;
 }
 
 /** The audit of windows, oldest first. */
@@ -112,6 +115,7 @@ export async function activateOccurrence(pool: Pool, windowId: string, o: Occurr
      ON CONFLICT (window_id, starts_at) DO NOTHING`,
     [windowId, new Date(o.start), new Date(o.end), new Date(at)],
   );
+  occurrencesNotOver.invalidate();
   return (rowCount ?? 0) > 0;
 }
 
@@ -130,14 +134,22 @@ export interface ActiveOccurrence {
  * intake's clock (a window whose workflow is late to release holds nothing new), their window not ended early.
  */
 export async function activeOccurrences(pool: Pool, now: number): Promise<ActiveOccurrence[]> {
-  const { rows } = await pool.query(
+  return (await occurrencesNotOver.get(pool)).filter((o) => o.end > now);
+}
+
+/**
+ * The intake asks for every alert; one read a second serves them all (lib/sharedRead.ts). This process' writes
+ * (a window made or ended, an occurrence begun or released) are seen at once; another process' within a second.
+ * A stale copy never holds an alert a window no longer may: holdAlert checks the occurrence under its lock.
+ */
+const occurrencesNotOver = sharedRead(1000, async (pool) => {
+  const { rows } = await (pool as Pool).query(
     `SELECT o.id, o.window_id, o.starts_at, o.ends_at, w.reason, w.scope
        FROM maintenance_occurrences o JOIN maintenance_windows w ON w.id = o.window_id
-      WHERE o.released_at IS NULL AND o.ends_at > $1 AND w.ended_at IS NULL
+      WHERE o.released_at IS NULL AND w.ended_at IS NULL
       ORDER BY o.id`,
-    [new Date(now)],
   );
-  return rows.map((r) => ({
+  return rows.map((r): ActiveOccurrence => ({
     occurrenceId: String(r.id),
     windowId: String(r.window_id),
     reason: r.reason as string,
@@ -145,7 +157,7 @@ export async function activeOccurrences(pool: Pool, now: number): Promise<Active
     start: (r.starts_at as Date).getTime(),
     end: (r.ends_at as Date).getTime(),
   }));
-}
+});
 
 /** A held alert: enough to open its incident later as its source would have. */
 export interface HeldAlert {
@@ -170,9 +182,12 @@ export interface HeldAlert {
  */
 export function holdAlert(pool: Pool, occurrenceId: string, h: HeldAlert, at: number): Promise<boolean> {
   return withTransaction(pool, async (client) => {
-    const { rows } = await client.query('SELECT 1 FROM maintenance_occurrences WHERE id = $1 AND released_at IS NULL FOR SHARE', [
-      occurrenceId,
-    ]);
+    // The authority on whether the occurrence still holds (the intake's list of them may be a second old).
+    const { rows } = await client.query(
+      `SELECT 1 FROM maintenance_occurrences o JOIN maintenance_windows w ON w.id = o.window_id
+        WHERE o.id = $1 AND o.released_at IS NULL AND o.ends_at > $2 AND w.ended_at IS NULL FOR SHARE OF o`,
+      [occurrenceId, new Date(at)],
+    );
     if (!rows.length) return false;
     await client.query(
       `INSERT INTO maintenance_held_alerts (occurrence_id, integration, dedup_key, incident_key, alert, first_at, last_at)
@@ -214,8 +229,8 @@ export interface HeldIncident {
  * which waits for holds in progress, and returns what each incident key still has to do. Idempotent: a second run
  * (a retried activity) finds the keys already done marked, and does only the rest.
  */
-export function releaseOccurrences(pool: Pool, windowId: string, at: number, upTo: number): Promise<HeldIncident[]> {
-  return withTransaction(pool, async (client) => {
+export async function releaseOccurrences(pool: Pool, windowId: string, at: number, upTo: number): Promise<HeldIncident[]> {
+  const released = await withTransaction(pool, async (client) => {
     await client.query(
       'UPDATE maintenance_occurrences SET released_at = $2 WHERE window_id = $1 AND released_at IS NULL AND starts_at <= $3',
       [windowId, new Date(at), new Date(upTo)],
@@ -250,6 +265,8 @@ export function releaseOccurrences(pool: Pool, windowId: string, at: number, upT
     }
     return [...byKey.values()];
   });
+  occurrencesNotOver.invalidate();
+  return released;
 }
 
 /** What the release did with one incident key's held alerts. */
