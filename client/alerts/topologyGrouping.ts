@@ -1,6 +1,11 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import { forgetTopologyIncident, recordTopologyIncident, topologyIncidents } from '../../db/alerts/topologyIncidents';
+import {
+  forgetTopologyIncident,
+  recordTopologyIncident,
+  topologyIncidents,
+  type TopologyIncident,
+} from '../../db/alerts/topologyIncidents';
 import { clipText, TEXT_LIMITS } from '../../runbooks/limits';
 import {
   GROUPING,
@@ -11,7 +16,13 @@ import {
   TOPOLOGY,
   type GroupableAlert,
 } from '../../runbooks/topology';
-import { incidentStateQuery, linkedIntoUpdate, relateAlertUpdate, type RelatedAlert } from '../../workflows/incident/messages';
+import {
+  incidentStateQuery,
+  linkedIntoUpdate,
+  relateAlertUpdate,
+  relatedAlertSignal,
+  type RelatedAlert,
+} from '../../workflows/incident/messages';
 import type { incidentResponse } from '../../workflows/incident/incidentResponse';
 
 /** What the intake needs to group: Temporal (the Updates) and the audit store (which outages are open). */
@@ -54,23 +65,20 @@ export async function groupIntoCause(ctx: GroupingContext, a: AlertToGroup, at: 
   for (const cause of groupingCauses(a)) {
     const since = cause.kind === 'topology' ? 0 : at - WINDOW_MS;
     for (const outage of await topologyIncidents(ctx.pool, 'primary-outage', [cause.tier], since)) {
+      const related = {
+        by: a.by,
+        type: a.type,
+        tier: a.tier,
+        ...(cause.node && { node: cause.node }),
+        title: clipText(a.title, TEXT_LIMITS.title),
+        ...(a.summary && { summary: clipText(a.summary, TEXT_LIMITS.summary) }),
+        ...(a.dedupKey && { dedupKey: clipText(a.dedupKey, TEXT_LIMITS.summary) }),
+        cause: cause.kind,
+        why: cause.why,
+      };
       try {
-        const joined = await handleOf(ctx, outage.workflowId, outage.firstRunId).executeUpdate(relateAlertUpdate, {
-          args: [
-            {
-              by: a.by,
-              type: a.type,
-              tier: a.tier,
-              ...(cause.node && { node: cause.node }),
-              title: clipText(a.title, TEXT_LIMITS.title),
-              ...(a.summary && { summary: clipText(a.summary, TEXT_LIMITS.summary) }),
-              ...(a.dedupKey && { dedupKey: clipText(a.dedupKey, TEXT_LIMITS.summary) }),
-              cause: cause.kind,
-              why: cause.why,
-            },
-          ],
-        });
-        return { workflowId: outage.workflowId, incidentId: joined.incidentId, cause: cause.kind, why: cause.why };
+        const incidentId = await relateTo(ctx, outage, related);
+        return { workflowId: outage.workflowId, incidentId, cause: cause.kind, why: cause.why };
       } catch (err) {
         if (!refusedByIncident(err)) throw err;
         await forgetTopologyIncident(ctx.pool, outage.workflowId, outage.firstRunId);
@@ -78,6 +86,45 @@ export async function groupIntoCause(ctx: GroupingContext, a: AlertToGroup, at: 
     }
   }
   return undefined;
+}
+
+/**
+ * How long an outage's answer to a relateAlert Update stands for this process: alerts after the first are sent as
+ * signals, which the server keeps and answers at once (an Update waits for the outage's next workflow task, which
+ * a storm of other incidents' tasks held past the intake's deadline: 503). An outage resolved through this process
+ * is forgotten at once (outageResolved); one resolved elsewhere within this time still receives them, and records
+ * them as arrived after it resolved.
+ */
+const CONFIRMED_MS = 5_000;
+const confirmed = new Map<string, { incidentId: Promise<string>; at: number }>();
+
+/** An incident resolved through this process takes no more related alerts by signal. */
+export function outageResolved(workflowId: string): void {
+  for (const key of confirmed.keys()) if (key.startsWith(`${workflowId}/`)) confirmed.delete(key);
+}
+
+/** Relates the alert to the outage: by Update when it has not confirmed lately (refusals throw), else by signal. */
+async function relateTo(ctx: GroupingContext, outage: TopologyIncident, related: Omit<RelatedAlert, 'at'>): Promise<string> {
+  const key = `${outage.workflowId}/${outage.firstRunId}`;
+  const handle = handleOf(ctx, outage.workflowId, outage.firstRunId);
+  const known = confirmed.get(key);
+  if (known && Date.now() - known.at < CONFIRMED_MS) {
+    const incidentId = await known.incidentId.catch(() => undefined);
+    if (incidentId !== undefined) {
+      await handle.signal(relatedAlertSignal, related);
+      return incidentId;
+    }
+  }
+  // One Update at a time per outage: the alerts arriving meanwhile wait for its answer, then signal.
+  const asked = handle.executeUpdate(relateAlertUpdate, { args: [related] }).then((r) => r.incidentId);
+  confirmed.set(key, { incidentId: asked, at: Date.now() });
+  for (const [k, v] of confirmed) if (Date.now() - v.at >= CONFIRMED_MS) confirmed.delete(k);
+  try {
+    return await asked;
+  } catch (err) {
+    if (confirmed.get(key)?.incidentId === asked) confirmed.delete(key);
+    throw err;
+  }
 }
 
 /**

@@ -15,13 +15,12 @@ import {
   decideStepUpdate,
   incidentStateQuery,
   rejectStepUpdate,
-  resolveUpdate,
   snoozeUpdate,
   unsnoozeUpdate,
   type ActorRequest,
   type IncidentState,
 } from '../../workflows/incident/messages';
-import { acknowledgeIncident, refusalOf, type IncidentHandle } from '../incidents/incidentActions';
+import { acknowledgeIncident, refusalOf, resolveIncident, type IncidentHandle } from '../incidents/incidentActions';
 import { incidentIdOfRef } from '../incidents/incidentIdOfRef';
 import { handleOfRef, IncidentRefError } from '../incidents/incidentRef';
 import { summariseIncidents } from '../incidents/incidentSummaries';
@@ -218,7 +217,7 @@ export function incidentRoutes(ctx: ApiContext, log: Logger) {
   app.post(
     '/:ref/resolve',
     describe('resolve the incident', { tag: 'incidents', auth: 'person', body: ResolveBody }),
-    act(ResolveBody, (h, b, c) => h.executeUpdate(resolveUpdate, { args: [{ ...actorOf(c), summary: b.summary }] })),
+    act(ResolveBody, (h, b, c) => resolveIncident(h, actorOf(c), b.summary)),
   );
   app.post(
     '/:ref/severity',

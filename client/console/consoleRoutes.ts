@@ -18,10 +18,9 @@ import {
   decideStepUpdate,
   incidentStateQuery,
   rejectStepUpdate,
-  resolveUpdate,
   type ActorRequest,
 } from '../../workflows/incident/messages';
-import { acknowledgeIncident, refusalOf, type IncidentHandle } from '../incidents/incidentActions';
+import { acknowledgeIncident, refusalOf, resolveIncident, type IncidentHandle } from '../incidents/incidentActions';
 import { handleOfRef } from '../incidents/incidentRef';
 import { CONSOLE_CSS, CONSOLE_JS } from './assets';
 import { auditRoutes } from './auditRoutes';
@@ -287,7 +286,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   );
   app.post(
     '/console/incidents/:ref/resolve',
-    act('Resolved.', (h, f, a) => h.executeUpdate(resolveUpdate, { args: [{ ...a, summary: text(f, 'summary') ?? '' }] })),
+    act('Resolved.', (h, f, a) => resolveIncident(h, a, text(f, 'summary') ?? '')),
   );
   app.post(
     '/console/incidents/:ref/severity',

@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { acknowledgeUpdate, type ActorRequest, type IncidentState } from '../../workflows/incident/messages';
+import { acknowledgeUpdate, resolveUpdate, type ActorRequest, type IncidentState } from '../../workflows/incident/messages';
 import type { incidentResponse } from '../../workflows/incident/incidentResponse';
+import { outageResolved } from '../alerts/topologyGrouping';
 import { IncidentRefError } from './incidentRef';
 import { InvalidRequestError } from './openIncident';
 
@@ -13,6 +14,16 @@ export type IncidentHandle = WorkflowHandle<typeof incidentResponse>;
  */
 export function acknowledgeIncident(handle: IncidentHandle, actor: ActorRequest, note?: string): Promise<IncidentState> {
   return handle.executeUpdate(acknowledgeUpdate, { args: [{ ...actor, note }] });
+}
+
+/**
+ * Resolves as `actor`, then tells this process' alert grouping the incident no longer takes related alerts by
+ * signal (client/alerts/topologyGrouping.ts): the next symptom asks it by Update, is refused, and pages.
+ */
+export async function resolveIncident(handle: IncidentHandle, actor: ActorRequest, summary: string): Promise<IncidentState> {
+  const state = await handle.executeUpdate(resolveUpdate, { args: [{ ...actor, summary }] });
+  outageResolved(handle.workflowId);
+  return state;
 }
 
 /** Why a validator refused an Update → the HTTP status that says so. Anything else it refuses is a bad request. */

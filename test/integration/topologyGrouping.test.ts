@@ -177,4 +177,46 @@ describe('grouping by topology', () => {
     await resolve(outage.workflowId);
     await maybeRecordHistory(suite.env.client.workflow.getHandle(replica.workflowId), 'incident-linked-into');
   });
+
+  it('a storm of 40 symptoms of one outage, 20 at a time: every one joins it (Update first, then signals), counted and audited once each', async () => {
+    const outage = await send('/alerts', { type: 'database-outage', tier: 'queue', severity: 'critical', fingerprint: 'queue-down' });
+    const opened = await eventually(
+      'the outage paged',
+      () => stateOf(outage.workflowId),
+      (s) => s.escalation.pages > 0,
+    );
+    const pagesBefore = suite.harness.channel.sent.length;
+    const symptom = (i: number) => ({
+      type: i % 2 ? 'connection-pool-exhaustion' : 'performance-degradation',
+      tier: 'queue',
+      severity: 'high',
+      fingerprint: `queue-symptom-${i}`,
+      title: `symptom ${i}`,
+      labels: i % 2 ? { instance: 'queue-replica-1:5432' } : {},
+    });
+    const answers: Answer[] = [];
+    for (let from = 0; from < 40; from += 20)
+      answers.push(...(await Promise.all(Array.from({ length: 20 }, (_, i) => send('/alerts', symptom(from + i))))));
+    expect(answers.map((a) => a.groupedInto?.incidentId)).toEqual(Array(40).fill(opened.incidentId));
+    const s = await eventually(
+      'all 40 counted',
+      () => stateOf(outage.workflowId),
+      (x) => (x.related?.count ?? 0) >= 40,
+    );
+    expect(s.related?.count).toBe(40);
+    const audited = await eventually(
+      'all 40 audited',
+      () => readIncidentEvents(suite.harness.db.pool, opened.incidentId),
+      (e) => e.filter((x) => x.kind === 'related-alert').length >= 40,
+    );
+    const titles = audited.filter((x) => x.kind === 'related-alert').map((x) => (x.data as { title: string }).title);
+    expect(new Set(titles)).toEqual(new Set(Array.from({ length: 40 }, (_, i) => `symptom ${i}`)));
+    expect(suite.harness.channel.sent.slice(pagesBefore).filter((n) => n.subjectId !== opened.incidentId)).toEqual([]);
+    await resolve(outage.workflowId);
+    await maybeRecordHistory(suite.env.client.workflow.getHandle(outage.workflowId), 'incident-related-alerts-storm');
+    // Resolved through this API, the outage is asked again by Update, refuses, and the next symptom pages.
+    const alone = await send('/alerts', symptom(41));
+    expect(alone.groupedInto).toBeUndefined();
+    await resolve(alone.workflowId);
+  });
 });

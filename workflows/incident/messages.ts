@@ -240,6 +240,13 @@ export const decideStepUpdate = defineUpdate<IncidentState, [ActorRequest & { st
 
 /** Groups an alert into this incident (alert-grouping runs; older runs have no such Update, and the alert pages). */
 export const relateAlertUpdate = defineUpdate<{ count: number; incidentId: string }, [Omit<RelatedAlert, 'at'>]>('relateAlert');
+/**
+ * The same, once the intake has had this incident confirm it takes related alerts (relateAlertUpdate): a signal is
+ * kept by the server and answered at once, where an Update waits for the incident's next workflow task, which a
+ * storm of other incidents' tasks can hold for longer than the intake may wait. A storm of symptoms of one outage is
+ * exactly when that happens.
+ */
+export const relatedAlertSignal = defineSignal<[Omit<RelatedAlert, 'at'>]>('relatedAlert');
 /** This incident was linked into a later incident of the same cause: recorded on both, its pages stay on its record. */
 export const linkedIntoUpdate = defineUpdate<{ incidentId: string }, [{ by: string; incidentId: string; workflowId: string; why: string }]>(
   'linkedInto',

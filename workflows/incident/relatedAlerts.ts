@@ -3,7 +3,7 @@ import { requireText, storableText } from '../shared/inputChecks';
 import { iso } from '../shared/time';
 import { isResolved, type IncidentContext } from './context';
 import { pagedRungs } from './ladder';
-import { linkedIntoUpdate, maintenanceEndedUpdate, relateAlertUpdate, type RelatedAlert } from './messages';
+import { linkedIntoUpdate, maintenanceEndedUpdate, relateAlertUpdate, relatedAlertSignal, type RelatedAlert } from './messages';
 
 /** Related alerts kept in the state (carried across continue-as-new); the audit store keeps every one. */
 const RELATED_KEPT = 20;
@@ -19,35 +19,40 @@ export function registerRelatedAlertHandlers(ctx: IncidentContext): void {
     if (isResolved(s)) throw ApplicationFailure.nonRetryable(`incident ${s.incidentId} is already resolved`, 'AlreadyResolved');
   };
 
-  setHandler(
-    relateAlertUpdate,
-    async (a) => {
-      const related: RelatedAlert = {
-        ...a,
-        at: iso(Date.now()),
-        title: storableText('title', a.title) ?? '',
-        summary: storableText('summary', a.summary),
-        why: storableText('reason', a.why) ?? '',
-      };
-      s.related ??= { count: 0, recent: [] };
-      s.related.count++;
-      s.related.recent.push(related);
-      if (s.related.recent.length > RELATED_KEPT) s.related.recent.splice(0, s.related.recent.length - RELATED_KEPT);
-      const what = related.incidentId ? `incident ${related.incidentId}` : `${related.type} on ${related.node ?? related.tier}`;
-      void audit.record('related-alert', related.by, { ...related, count: s.related.count }, `${what}: ${related.why}`);
-      return { count: s.related.count, incidentId: s.incidentId };
+  const relate = (a: Omit<RelatedAlert, 'at'>) => {
+    const related: RelatedAlert = {
+      ...a,
+      at: iso(Date.now()),
+      by: storableText('actor', a.by) || 'dbops',
+      title: storableText('title', a.title) ?? '',
+      summary: storableText('summary', a.summary),
+      why: storableText('reason', a.why) ?? '',
+    };
+    s.related ??= { count: 0, recent: [] };
+    s.related.count++;
+    s.related.recent.push(related);
+    if (s.related.recent.length > RELATED_KEPT) s.related.recent.splice(0, s.related.recent.length - RELATED_KEPT);
+    const what = related.incidentId ? `incident ${related.incidentId}` : `${related.type} on ${related.node ?? related.tier}`;
+    // A signal cannot be refused: one that reaches the incident after it resolved is recorded as such.
+    const late = isResolved(s) ? ' (arrived after the incident was resolved)' : '';
+    void audit.record('related-alert', related.by, { ...related, count: s.related.count }, `${what}: ${related.why}${late}`);
+    return { count: s.related.count, incidentId: s.incidentId };
+  };
+
+  setHandler(relateAlertUpdate, async (a) => relate(a), {
+    validator: (a) => {
+      requireText('actor', a.by);
+      requireText('title', a.title);
+      requireText('summary', a.summary, true);
+      requireText('reason', a.why);
+      requireOpen();
     },
-    {
-      validator: (a) => {
-        requireText('actor', a.by);
-        requireText('title', a.title);
-        requireText('summary', a.summary, true);
-        requireText('reason', a.why);
-        requireOpen();
-      },
-      description: 'an alert of the same cause joins this incident instead of paging (grouping by topology)',
-    },
-  );
+    description: 'an alert of the same cause joins this incident instead of paging (grouping by topology)',
+  });
+  // Never throws (a signal handler that throws fails the incident's task): its text is made storable instead.
+  setHandler(relatedAlertSignal, (a) => void relate(a), {
+    description: 'the same as relateAlert, sent once this incident has confirmed it is open and groups alerts',
+  });
 
   setHandler(
     linkedIntoUpdate,
