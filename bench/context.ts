@@ -26,6 +26,8 @@ export interface BenchOptions {
   alertmanagerSeverity?: 'warning' | 'critical';
   /** --critical-in-storm: 20 critical alerts in the middle of 2,000 low ones; off by default. */
   criticalInStorm?: boolean;
+  /** --outage-storm [N]: an oltp outage open, then N alerts on olap, half of them its symptoms (default 2,000). */
+  outageStorm?: number;
   /** --open [N]: N open incidents, then worker RSS and CLI timings (default 5,000); off by default. */
   open?: number;
   /** --big-tier: the morning checklist against a tier of 1 M jobs and 0.5 M e-mail messages; off by default. */

@@ -15,6 +15,7 @@ import { burst, manyOpen } from './manyIncidents';
 import { alertStorm } from './alertStorm';
 import { alertmanagerGroup } from './alertmanagerGroup';
 import { criticalInStorm } from './criticalInStorm';
+import { outageStorm } from './outageStorm';
 import type { WorkerTuning } from '../workers/createWorker';
 import { dedupStorm } from './dedupStorm';
 import { incidentLatency } from './incidentLatency';
@@ -26,7 +27,7 @@ import { buildCli } from '../client/cli/buildCli';
 import { ms, timed } from './stats';
 import { timeSkipping } from './timeSkipping';
 
-const USAGE = `npm run bench -- [--json FILE] [--burst [N]] [--storm [N]] [--open [N]] [--alertmanager-group [N] [--alertmanager-severity S]] [--critical-in-storm] [--only name,…] [--store S] [--max-cached N] [--max-wft N]
+const USAGE = `npm run bench -- [--json FILE] [--burst [N]] [--storm [N]] [--open [N]] [--alertmanager-group [N] [--alertmanager-severity S]] [--critical-in-storm] [--outage-storm [N]] [--only name,…] [--store S] [--max-cached N] [--max-wft N]
   --json FILE     also write every figure by name to FILE
   --store S       the dev server's store: memory (default), sqlite-wal (npm start's) or sqlite (SQLite's defaults)
   --burst [N]     N distinct alerts at once (default 2000; several minutes)
@@ -35,6 +36,7 @@ const USAGE = `npm run bench -- [--json FILE] [--burst [N]] [--storm [N]] [--ope
   --alertmanager-group [N]   N alerts as one group from a real Alertmanager to /alertmanager (default 2000; about a minute)
   --alertmanager-severity S  that group's severity label: warning (default; medium incidents on olap) or critical (critical ones on oltp)
   --critical-in-storm        20 critical alerts one by one in the middle of 2,000 low ones, all to POST /alerts (a few minutes)
+  --outage-storm [N]         an oltp outage open, then N alerts on olap, half its symptoms (grouped), half their own (default 2000)
   --big-tier      the morning checklist's checks, each timed, on a tier of 1 M jobs and 0.5 M e-mails (about a minute)
   --only names    run only these benchmarks (${'names as printed, e.g. "alert → first page"'})
   --max-cached N, --max-wft N, --max-activities N, --non-sticky-ratio R, --wft-pollers N|auto, --activities-per-second N   worker tuning, for dbops' and the baseline's workers alike`;
@@ -44,8 +46,19 @@ function parseOptions(): { options: BenchOptions; json?: string; only?: string[]
   const argv = process.argv
     .slice(2)
     .flatMap((a, i, all) =>
-      (a === '--burst' || a === '--open' || a === '--storm' || a === '--alertmanager-group') && !/^\d+$/.test(all[i + 1] ?? '')
-        ? [a, { '--burst': '2000', '--open': '5000', '--storm': '10000', '--alertmanager-group': '2000' }[a]]
+      ['--burst', '--open', '--storm', '--alertmanager-group', '--outage-storm'].includes(a) && !/^\d+$/.test(all[i + 1] ?? '')
+        ? [
+            a,
+            (
+              {
+                '--burst': '2000',
+                '--open': '5000',
+                '--storm': '10000',
+                '--alertmanager-group': '2000',
+                '--outage-storm': '2000',
+              } as Record<string, string>
+            )[a],
+          ]
         : [a],
     );
   const { values } = parseArgs({
@@ -57,6 +70,7 @@ function parseOptions(): { options: BenchOptions; json?: string; only?: string[]
       'alertmanager-group': { type: 'string' },
       'alertmanager-severity': { type: 'string', default: 'warning' },
       'critical-in-storm': { type: 'boolean' },
+      'outage-storm': { type: 'string' },
       open: { type: 'string' },
       'big-tier': { type: 'boolean' },
       only: { type: 'string' },
@@ -109,6 +123,7 @@ function parseOptions(): { options: BenchOptions; json?: string; only?: string[]
       alertmanagerGroup: count('alertmanager-group', values['alertmanager-group']),
       alertmanagerSeverity: amSeverity,
       criticalInStorm: values['critical-in-storm'],
+      outageStorm: count('outage-storm', values['outage-storm']),
       open: count('open', values.open),
       bigTier: values['big-tier'],
     },
@@ -138,6 +153,7 @@ function benchmarks(o: BenchOptions): Benchmark[] {
     ...(o.storm ? [[`storm of ${o.storm}`, alertStorm] satisfies Benchmark] : []),
     ...(o.alertmanagerGroup ? [[`Alertmanager group of ${o.alertmanagerGroup}`, alertmanagerGroup] satisfies Benchmark] : []),
     ...(o.criticalInStorm ? [['critical in a storm', criticalInStorm] satisfies Benchmark] : []),
+    ...(o.outageStorm ? [[`outage storm of ${o.outageStorm}`, outageStorm] satisfies Benchmark] : []),
     ...(o.open ? [[`${o.open} open incidents`, manyOpen] satisfies Benchmark] : []),
     ...(o.bigTier ? [['big tier morning checklist', bigTier] satisfies Benchmark] : []),
   ];

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { activeOccurrences, holdAlert, type HeldAlert } from '../../db/maintenance/windows';
-import { windowHolds, type ScopedAlert } from '../../runbooks/maintenance';
+import { windowHolds, type ScopedAlert } from '../../runbooks/maintenanceScope';
 
 /** What the intake answers for an alert a maintenance window held: which window, why, until when. */
 export interface HeldBy {

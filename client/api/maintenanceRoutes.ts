@@ -12,7 +12,8 @@ import {
 } from '../../db/maintenance/windows';
 import type { Logger } from '../../lib/logger';
 import { decide, DEFAULT_ACTION_POLICY } from '../../runbooks/actionPolicy';
-import { nextOccurrence, planWindow, WindowRequestSchema } from '../../runbooks/maintenance';
+import { nextOccurrence } from '../../runbooks/maintenance';
+import { planWindow, WindowRequestSchema } from '../../runbooks/maintenanceRequest';
 import { TEXT_LIMITS, unstorableText } from '../../runbooks/limits';
 import { endMaintenanceSignal, maintenanceWorkflowId } from '../../workflows/maintenance/messages';
 import type { maintenanceWindow } from '../../workflows/maintenance/maintenanceWindow';

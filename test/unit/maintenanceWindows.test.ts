@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decide, DEFAULT_ACTION_POLICY } from '../../runbooks/actionPolicy';
-import {
-  MAX_WINDOW_HOURS,
-  nextOccurrence,
-  occurrencesBetween,
-  planWindow,
-  windowHolds,
-  type WindowTiming,
-} from '../../runbooks/maintenance';
+import { MAX_WINDOW_HOURS, nextOccurrence, occurrencesBetween, type WindowTiming } from '../../runbooks/maintenance';
+import { planWindow } from '../../runbooks/maintenanceRequest';
+import { windowHolds } from '../../runbooks/maintenanceScope';
 
 /** Maintenance windows as pure data: occurrences in a zone's wall clock across DST, scope, every window ends. */
 const iso = (ms: number) => new Date(ms).toISOString();
