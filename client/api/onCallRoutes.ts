@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import { Hono, type Context } from 'hono';
-import { createOverrides, deleteOverride, listOverrides, type OverrideActor, type StoredOverride } from '../../db/oncall/overrides';
+import { deleteOverride, listOverrides, type OverrideActor } from '../../db/oncall/overrides';
 import type { Logger } from '../../lib/logger';
 import { ROSTER_ONLY } from '../../lib/schedules';
 import { onCallAt, segmentsBetween, type Segment, type Turn } from '../../runbooks/onCall';
 import { findGaps, ladderRoles } from '../../runbooks/onCallGaps';
-import { mayOverride, notEntitled, OVERRIDE_ENTITLED_ROLES, OverrideRequestSchema, planOverrides } from '../../runbooks/onCallOverrides';
+import { mayOverride, notEntitled, OVERRIDE_ENTITLED_ROLES, OverrideRequestSchema } from '../../runbooks/onCallOverrides';
 import { feedPath, signFeed, type FeedRef } from '../../lib/calendarLinks';
 import { feedGeneration, revokeFeed } from '../../db/oncall/calendarFeeds';
 import { ROLES, type Role } from '../../runbooks/types';
-import { tellHandoffWorkflowOfChange } from '../oncall/handoffWatch';
+import { makeOverride, OVERRIDE_SHAPE, overrideJson, wakeHandoffs } from '../oncall/overrideActions';
 import type { ApiEnv } from './authenticate';
 import type { ApiContext } from './apiContext';
 import { jsonBody } from './http/jsonBody';
@@ -44,8 +44,6 @@ export const GapsQuerySchema = z.object({
     .default(30)
     .describe('look this many days ahead (1 to 366, default 30)'),
 });
-
-const OVERRIDE_SHAPE = '{ "role", "person", "from", "to", "reason"?, "swap"?: { "from", "to" } }';
 
 const turnJson = (t: Turn) => ({
   holders: t.holders.map((p) => ({ id: p.id, name: p.name })),
@@ -84,13 +82,7 @@ export interface GapsJson {
   gaps: { role: Role; from: string; to: string }[];
 }
 
-/** An override as the API shows it: its window as ISO 8601 times. */
-export type OverrideJson = Omit<StoredOverride, 'start' | 'end'> & { from: string; to: string };
-const overrideJson = ({ start, end, ...rest }: StoredOverride): OverrideJson => ({
-  ...rest,
-  from: new Date(start).toISOString(),
-  to: new Date(end).toISOString(),
-});
+export type { OverrideJson } from '../oncall/overrideActions';
 
 /**
  * Who is on call, and overrides: anyone on the roster may read; an override is made or removed by a database lead or
@@ -107,11 +99,7 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
     rosterVersion: person(c).rosterVersion,
     scheduleVersion: schedules().version,
   });
-  // The handoff workflow recomputes its next handoff now rather than at its next look (an override's edges are handoffs).
-  const wakeHandoffs = () =>
-    tellHandoffWorkflowOfChange(ctx.client, ctx.taskQueue).catch((err) =>
-      log.warn({ error: (err as Error).message }, 'could not wake the handoff workflow; it looks again within minutes'),
-    );
+  const deps = { ...ctx, log };
   const roleParam = (c: Context<ApiEnv>): Role | undefined | Response => {
     const role = c.req.query('role');
     if (role === undefined) return undefined;
@@ -250,26 +238,8 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
     async (c) => {
       const body = await jsonBody(c, OVERRIDE_SHAPE);
       if (body instanceof Response) return body;
-      const parsed = OverrideRequestSchema.safeParse(body);
-      if (!parsed.success)
-        return c.json(
-          { error: `${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}: ${OVERRIDE_SHAPE}` },
-          400,
-        );
-      const request = parsed.data;
-      const caller = person(c);
-      const { roster } = ctx.roster();
-      const result = await createOverrides(ctx.pool, request.role, actorOf(c), request.reason ?? '', (overrides) =>
-        planOverrides(request, caller, { schedules: schedules().schedules, overrides, roster, now: now() }),
-      );
-      if (!Array.isArray(result)) {
-        if (result.status === 403)
-          log.info({ actor: caller.id, role: request.role, rosterVersion: caller.rosterVersion }, 'override refused');
-        return c.json({ error: result.error }, result.status);
-      }
-      log.info({ actor: caller.id, overrides: result.map((o) => o.id) }, 'override created');
-      await wakeHandoffs();
-      return c.json({ overrides: result.map(overrideJson) }, 201);
+      const made = await makeOverride(deps, person(c), body);
+      return 'overrides' in made ? c.json(made, 201) : c.json({ error: made.error }, made.status);
     },
   );
 
@@ -290,7 +260,7 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
         return c.json({ error: result.error }, result.status);
       }
       log.info({ actor: caller.id, overrides: result.map((o) => o.id) }, 'override deleted');
-      await wakeHandoffs();
+      await wakeHandoffs(deps);
       return c.json({ deleted: result.map(overrideJson) });
     },
   );
