@@ -99,7 +99,6 @@ export function incidentBody(d: IncidentPageData) {
     <h2 id="h-ladder">Escalation</h2>
     ${snoozed} ${ladderState}
     <div class="actions">${ack} ${unsnooze}</div>
-    ${snooze}
     ${
       pages.length
         ? html`<div class="scroll" tabindex="0" role="region" aria-label="Who was paged">
@@ -130,6 +129,7 @@ export function incidentBody(d: IncidentPageData) {
           </div>`
         : html`<p class="muted">No page sent yet.</p>`
     }
+    ${snooze}
   </section>`;
 
   const stepActions = (st: StepState) => {
