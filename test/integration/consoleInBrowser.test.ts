@@ -371,6 +371,16 @@ describe('the console in a real browser', () => {
     await oscar.goto(`${api.url}/console/maintenance`);
     expect(await oscar.getByRole('button', { name: 'Make window' }).count()).toBe(0);
     expect(await oscar.locator('main').innerText()).toMatch(/rule maintenance/);
+    // His own session's form, sent by hand: the policy refuses it, naming its rule; nothing is made.
+    const csrf = await oscar.locator('input[name=csrf]').first().inputValue();
+    const byHand = await oscar.context().request.post(`${api.url}/console/maintenance`, {
+      headers: { origin: api.url },
+      form: { csrf, tier: 'oltp', duration: '1h', reason: 'not mine to hold' },
+      maxRedirects: 0,
+    });
+    expect(byHand.status()).toBe(403);
+    expect(await byHand.text()).toMatch(/may not make a maintenance window[\s\S]*Rule: <code>maintenance<\/code>/);
+    expect((await pool().query('SELECT count(*)::int AS n FROM maintenance_windows')).rows[0].n).toBe(0);
 
     await dana.goto(`${api.url}/console/maintenance`);
     await dana.getByLabel('Tier').selectOption('olap');
@@ -403,7 +413,18 @@ describe('the console in a real browser', () => {
     );
   });
 
-  it('makes an override on the on-call page and shows it there', async () => {
+  it('makes an override on the on-call page and shows it there; one not the maker’s to make is refused', async () => {
+    // Sam (security team) may not hand Oscar's shift to himself: refused, saying who may.
+    const sam = await newPage();
+    await signInWithToken(sam, 'sam');
+    await sam.goto(`${api.url}/console/oncall`);
+    await sam.getByLabel('Role', { exact: true }).selectOption('on-call-engineer');
+    await sam.getByLabel(/^Until/).fill(dayAt(1, '09:00'));
+    await sam.getByRole('button', { name: 'Make override' }).click();
+    await sam.getByRole('alert').waitFor();
+    expect(await sam.getByRole('alert').innerText()).toMatch(/Refused\.[\s\S]*not entitled: .*or by the person it replaces \(oscar\)/);
+    expect((await pool().query('SELECT count(*)::int AS n FROM oncall_overrides')).rows[0].n).toBe(0);
+
     await dana.goto(`${api.url}/console/oncall`);
     await dana.getByLabel('Role', { exact: true }).selectOption('on-call-engineer');
     await dana.getByLabel('Who takes it').selectOption({ label: 'Bea Novak' });
