@@ -6,7 +6,7 @@
 import { segmentsBetween, type Override, type Segment } from '../runbooks/onCall';
 import { handoffRoles } from '../runbooks/onCallHandoffs';
 import type { Schedules } from '../runbooks/onCallSchedule';
-import type { Roster } from '../runbooks/roster';
+import { personName, type Roster } from '../runbooks/roster';
 import type { Role } from '../runbooks/types';
 import { writeCalendar, type CalendarEvent } from './icalendar';
 
@@ -73,6 +73,6 @@ export function onCallFeed(
   now: number,
   window = { from: now - FEED_PAST_MS, to: now + FEED_AHEAD_MS },
 ) {
-  const who = subject.kind === 'person' ? (s.roster.people.find((p) => p.id === subject.id)?.name ?? subject.id) : subject.id;
+  const who = subject.kind === 'person' ? personName(s.roster, subject.id) : subject.id;
   return writeCalendar({ name: `dbops on call: ${who}`, events: feedEvents(s, subject, window.from, window.to), ...window, now });
 }

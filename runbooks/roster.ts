@@ -28,6 +28,14 @@ export const RosterSchema = z.object({ people: z.array(PersonSchema).min(1) }).s
 export type Person = z.infer<typeof PersonSchema>;
 export type Roster = z.infer<typeof RosterSchema>;
 
+/**
+ * A roster id as a person reads it: the person's name, or `fallback` (default: the id itself) when the roster in
+ * force has no such person (they left it, or the id is an integration's). The one lookup of a name.
+ */
+export function personName(roster: Roster, id: string, fallback: string = id): string {
+  return roster.people.find((p) => p.id === id)?.name ?? fallback;
+}
+
 export function peopleWithRole(roster: Roster, role: Role): Person[] {
   return roster.people.filter((p) => p.roles.includes(role));
 }

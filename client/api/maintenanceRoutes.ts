@@ -1,37 +1,14 @@
-import { WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { Hono, type Context } from 'hono';
-import {
-  activateOccurrence,
-  createWindow,
-  endWindow,
-  getWindow,
-  heldAlerts,
-  listWindows,
-  windowEvents,
-  type StoredWindow,
-} from '../../db/maintenance/windows';
+import { getWindow, heldAlerts, listWindows, windowEvents } from '../../db/maintenance/windows';
 import type { Logger } from '../../lib/logger';
-import { decide, DEFAULT_ACTION_POLICY } from '../../runbooks/actionPolicy';
-import { nextOccurrence } from '../../runbooks/maintenance';
-import { planWindow, WindowRequestSchema } from '../../runbooks/maintenanceRequest';
-import { TEXT_LIMITS, unstorableText } from '../../runbooks/limits';
-import { endMaintenanceSignal, maintenanceWorkflowId } from '../../workflows/maintenance/messages';
-import type { maintenanceWindow } from '../../workflows/maintenance/maintenanceWindow';
+import { endWindowEarly, makeWindow, WINDOW_SHAPE, windowJson, type WindowOutcome } from '../maintenance/windowActions';
 import type { ApiEnv } from './authenticate';
 import type { ApiContext } from './apiContext';
+import { callingPerson } from './http/callingPerson';
 import { jsonBody } from './http/jsonBody';
 import { describe } from './http/describe';
 
-const WINDOW_SHAPE =
-  '{ "reason", "tiers"?, "types"?, "labels"?, "from"?, "to" } or { "reason", "tiers"?, "types"?, "labels"?, "weekly": { "days", "start", "end", "timeZone", "until" } }';
-
-/** A window as the API shows it: its next (or current) occurrence, whether it is over. */
-export type WindowJson = StoredWindow & { next: { from: string; to: string } | null };
-
-const windowJson = (w: StoredWindow, now: number): WindowJson => {
-  const next = w.endedAt ? undefined : nextOccurrence(w.timing, now);
-  return { ...w, next: next ? { from: new Date(next.start).toISOString(), to: new Date(next.end).toISOString() } : null };
-};
+export type { WindowJson } from '../maintenance/windowActions';
 
 /**
  * Maintenance windows: anyone on the roster may list them; making or ending one is the action policy's `maintenance`
@@ -41,24 +18,9 @@ const windowJson = (w: StoredWindow, now: number): WindowJson => {
 export function maintenanceRoutes(ctx: ApiContext, log: Logger) {
   const app = new Hono<ApiEnv>();
   const now = () => (ctx.now ?? Date.now)();
-  const person = (c: Context<ApiEnv>) => {
-    const caller = c.get('caller');
-    if (caller.kind !== 'person') throw new Error('unreachable: /maintenance authenticates people');
-    return caller;
-  };
-  /** The policy's refusal (403, naming the rule), or undefined when the caller may. */
-  const refusal = (c: Context<ApiEnv>, reason: string | undefined, doWhat: string) => {
-    const caller = person(c);
-    const decision = decide(DEFAULT_ACTION_POLICY, 'maintenance', { actor: caller.id, actorRoles: caller.roles, reason });
-    if (decision.allowed) return undefined;
-    log.info({ actor: caller.id, rule: decision.rule.id, rosterVersion: caller.rosterVersion }, 'maintenance refused');
-    return c.json(
-      {
-        error: `'${caller.id}' may not ${doWhat}: ${decision.why} (policy rule '${decision.rule.id}'; dbops policy lists them); nothing was changed`,
-      },
-      decision.missing === 'reason' ? 400 : 403,
-    );
-  };
+  const deps = { ...ctx, log };
+  const answer = (c: Context<ApiEnv>, outcome: WindowOutcome, created = false) =>
+    'window' in outcome ? c.json({ window: outcome.window }, created ? 201 : 200) : c.json({ error: outcome.error }, outcome.status);
 
   app.get('/', describe('maintenance windows not over (?all=true: every window)', { tag: 'maintenance', auth: 'person' }), async (c) => {
     const all = c.req.query('all') === 'true';
@@ -81,35 +43,7 @@ export function maintenanceRoutes(ctx: ApiContext, log: Logger) {
     async (c) => {
       const body = await jsonBody(c, WINDOW_SHAPE);
       if (body instanceof Response) return body;
-      // Who may comes first: a bystander learns nothing about what a valid window would be.
-      const refused = refusal(c, typeof body.reason === 'string' ? body.reason : 'unchecked', 'make a maintenance window');
-      if (refused) return refused;
-      const parsed = WindowRequestSchema.safeParse(body);
-      if (!parsed.success)
-        return c.json(
-          { error: `${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}: ${WINDOW_SHAPE}` },
-          400,
-        );
-      const planned = planWindow(parsed.data, now());
-      if ('error' in planned) return c.json({ error: planned.error }, planned.status);
-      const caller = person(c);
-      const window = await createWindow(
-        ctx.pool,
-        { reason: parsed.data.reason, ...planned },
-        { id: caller.id, rosterVersion: caller.rosterVersion },
-      );
-      // A window that has begun holds from the answer on; its workflow finds the occurrence active already.
-      const first = nextOccurrence(window.timing, now());
-      if (first && first.start <= now()) await activateOccurrence(ctx.pool, window.id, first, now());
-      // The window's clock: activates each occurrence at its start and releases it at its end (a durable timer).
-      await ctx.client.workflow.start<typeof maintenanceWindow>('maintenanceWindow', {
-        workflowId: maintenanceWorkflowId(window.id),
-        taskQueue: ctx.taskQueue,
-        args: [{ windowId: window.id, timing: window.timing }],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      });
-      log.info({ actor: caller.id, window: window.id }, 'maintenance window created');
-      return c.json({ window: windowJson(window, now()) }, 201);
+      return answer(c, await makeWindow(deps, callingPerson(c), body), true);
     },
   );
 
@@ -122,24 +56,7 @@ export function maintenanceRoutes(ctx: ApiContext, log: Logger) {
       const body = await jsonBody(c, '{ "reason" }');
       if (body instanceof Response) return body;
       const reason = typeof body.reason === 'string' ? body.reason : undefined;
-      const refused = refusal(c, reason, 'end a maintenance window');
-      if (refused) return refused;
-      if (reason!.length > TEXT_LIMITS.reason || unstorableText(reason!))
-        return c.json({ error: `reason: at most ${TEXT_LIMITS.reason} characters of storable text` }, 400);
-      const caller = person(c);
-      const ended = await endWindow(ctx.pool, id, { id: caller.id, rosterVersion: caller.rosterVersion }, reason!);
-      if (ended === undefined) return c.json({ error: `no maintenance window ${id}` }, 404);
-      if (ended === false) return c.json({ error: `maintenance window ${id} has already ended` }, 409);
-      // The store says it ended (the intake holds nothing more); the workflow releases what it held, at once.
-      // A window whose last occurrence is over has no workflow running any more, and holds nothing.
-      await ctx.client.workflow
-        .getHandle(maintenanceWorkflowId(id))
-        .signal(endMaintenanceSignal)
-        .catch((err) => {
-          if (!(err instanceof WorkflowNotFoundError)) throw err;
-        });
-      log.info({ actor: caller.id, window: id }, 'maintenance window ended early');
-      return c.json({ window: windowJson(ended, now()) });
+      return answer(c, await endWindowEarly(deps, callingPerson(c), id, reason));
     },
   );
   return app;

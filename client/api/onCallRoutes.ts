@@ -1,20 +1,21 @@
 import { z } from 'zod';
 import { Hono, type Context } from 'hono';
-import { createOverrides, deleteOverride, listOverrides, type OverrideActor, type StoredOverride } from '../../db/oncall/overrides';
+import { deleteOverride, listOverrides, type OverrideActor } from '../../db/oncall/overrides';
 import type { Logger } from '../../lib/logger';
 import { ROSTER_ONLY } from '../../lib/schedules';
-import { onCallAt, type Turn } from '../../runbooks/onCall';
-import { ladderRoles } from '../../runbooks/onCallGaps';
-import { mayOverride, notEntitled, OVERRIDE_ENTITLED_ROLES, OverrideRequestSchema, planOverrides } from '../../runbooks/onCallOverrides';
+import { onCallAt, segmentsBetween, type Segment, type Turn } from '../../runbooks/onCall';
+import { findGaps, ladderRoles } from '../../runbooks/onCallGaps';
+import { mayOverride, notEntitled, OVERRIDE_ENTITLED_ROLES, OverrideRequestSchema } from '../../runbooks/onCallOverrides';
 import { feedPath, signFeed, type FeedRef } from '../../lib/calendarLinks';
 import { feedGeneration, revokeFeed } from '../../db/oncall/calendarFeeds';
 import { ROLES, type Role } from '../../runbooks/types';
-import { tellHandoffWorkflowOfChange } from '../oncall/handoffWatch';
+import { makeOverride, OVERRIDE_SHAPE, overrideJson, wakeHandoffs } from '../oncall/overrideActions';
 import type { ApiEnv } from './authenticate';
 import type { ApiContext } from './apiContext';
 import { jsonBody } from './http/jsonBody';
 import { describe } from './http/describe';
 import { callingPerson } from './http/callingPerson';
+import { queryProblem } from './http/query';
 
 /** GET /oncall and GET /oncall/overrides: what they accept (checked by roleParam and the at parse below). */
 export const OverridesQuerySchema = z.object({ role: z.enum(ROLES).optional().describe('only this role') });
@@ -22,7 +23,27 @@ export const OnCallQuerySchema = OverridesQuerySchema.extend({
   at: z.string().optional().describe('an ISO 8601 date-time (default now)'),
 });
 
-const OVERRIDE_SHAPE = '{ "role", "person", "from", "to", "reason"?, "swap"?: { "from", "to" } }';
+const DAY = 86_400_000;
+const instant = (what: string) =>
+  z.iso.datetime({ offset: true, error: 'an ISO 8601 date-time with a zone, e.g. 2026-11-25T16:00:00Z' }).optional().describe(what);
+
+/** GET /oncall/schedule: one role's shifts over a period of at most a year. */
+export const ScheduleQuerySchema = z.object({
+  role: z.enum(ROLES).describe('the role'),
+  from: instant('from (default now): an ISO 8601 date-time with a zone'),
+  to: instant('to (default a week after from, at most a year after it)'),
+});
+
+/** GET /oncall/gaps: how far ahead to look for a ladder role with nobody. */
+export const GapsQuerySchema = z.object({
+  days: z.coerce
+    .number({ error: 'a whole number of days, 1 to 366' })
+    .int('a whole number of days, 1 to 366')
+    .min(1, 'a whole number of days, 1 to 366')
+    .max(366, 'a whole number of days, 1 to 366')
+    .default(30)
+    .describe('look this many days ahead (1 to 366, default 30)'),
+});
 
 const turnJson = (t: Turn) => ({
   holders: t.holders.map((p) => ({ id: p.id, name: p.name })),
@@ -31,13 +52,37 @@ const turnJson = (t: Turn) => ({
   until: t.until === undefined ? null : new Date(t.until).toISOString(),
 });
 
-/** An override as the API shows it: its window as ISO 8601 times. */
-export type OverrideJson = Omit<StoredOverride, 'start' | 'end'> & { from: string; to: string };
-const overrideJson = ({ start, end, ...rest }: StoredOverride): OverrideJson => ({
-  ...rest,
-  from: new Date(start).toISOString(),
-  to: new Date(end).toISOString(),
+const segmentJson = (s: Segment) => ({
+  from: new Date(s.start).toISOString(),
+  to: new Date(s.end).toISOString(),
+  holders: s.holders.map((p) => ({ id: p.id, name: p.name })),
+  source: s.source,
 });
+
+export type TurnJson = ReturnType<typeof turnJson>;
+export type ShiftJson = ReturnType<typeof segmentJson>;
+/** GET /oncall, /oncall/schedule and /oncall/gaps as the API answers them. */
+export interface OnCallJson {
+  at: string;
+  scheduleVersion: string;
+  roles: { role: Role; now: TurnJson; next: TurnJson | null }[];
+}
+export interface ScheduleJson {
+  role: Role;
+  from: string;
+  to: string;
+  scheduleVersion: string;
+  shifts: ShiftJson[];
+}
+export interface GapsJson {
+  from: string;
+  to: string;
+  days: number;
+  scheduleVersion: string;
+  gaps: { role: Role; from: string; to: string }[];
+}
+
+export type { OverrideJson } from '../oncall/overrideActions';
 
 /**
  * Who is on call, and overrides: anyone on the roster may read; an override is made or removed by a database lead or
@@ -54,11 +99,7 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
     rosterVersion: person(c).rosterVersion,
     scheduleVersion: schedules().version,
   });
-  // The handoff workflow recomputes its next handoff now rather than at its next look (an override's edges are handoffs).
-  const wakeHandoffs = () =>
-    tellHandoffWorkflowOfChange(ctx.client, ctx.taskQueue).catch((err) =>
-      log.warn({ error: (err as Error).message }, 'could not wake the handoff workflow; it looks again within minutes'),
-    );
+  const deps = { ...ctx, log };
   const roleParam = (c: Context<ApiEnv>): Role | undefined | Response => {
     const role = c.req.query('role');
     if (role === undefined) return undefined;
@@ -85,6 +126,55 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
           const { now: current, next } = onCallAt(schedules().schedules, overrides, roster, r, at);
           return { role: r, now: turnJson(current), next: next ? turnJson(next) : null };
         }),
+      });
+    },
+  );
+
+  // One role's shifts over a period (a gap is a shift with no holders).
+  app.get(
+    '/schedule',
+    describe("one role's shifts over a period (at most a year)", { tag: 'on-call', auth: 'person', query: ScheduleQuerySchema }),
+    async (c) => {
+      const parsed = ScheduleQuerySchema.safeParse(c.req.query());
+      if (!parsed.success) return c.json({ error: queryProblem(parsed.error) }, 400);
+      const { role } = parsed.data;
+      const from = parsed.data.from ? Date.parse(parsed.data.from) : now();
+      const to = parsed.data.to ? Date.parse(parsed.data.to) : from + 7 * DAY;
+      if (to <= from) return c.json({ error: 'to must be after from' }, 400);
+      if (to - from > 366 * DAY) return c.json({ error: 'from to to is longer than a year: ask for a year at most' }, 400);
+      const overrides = await listOverrides(ctx.pool, { role, after: from });
+      const segments = segmentsBetween(schedules().schedules, overrides, ctx.roster().roster, role, from, to);
+      return c.json({
+        role,
+        from: new Date(from).toISOString(),
+        to: new Date(to).toISOString(),
+        scheduleVersion: schedules().version,
+        shifts: segments.map(segmentJson),
+      });
+    },
+  );
+
+  // Every window ahead in which a role some escalation ladder pages has nobody: a page there reaches nobody.
+  app.get(
+    '/gaps',
+    describe('windows ahead in which a role on an escalation ladder has nobody', {
+      tag: 'on-call',
+      auth: 'person',
+      query: GapsQuerySchema,
+    }),
+    async (c) => {
+      const parsed = GapsQuerySchema.safeParse(c.req.query());
+      if (!parsed.success) return c.json({ error: queryProblem(parsed.error) }, 400);
+      const from = now();
+      const to = from + parsed.data.days * DAY;
+      const overrides = await listOverrides(ctx.pool, { after: from });
+      const gaps = findGaps(schedules().schedules, overrides, ctx.roster().roster, ladderRoles(), from, to);
+      return c.json({
+        from: new Date(from).toISOString(),
+        to: new Date(to).toISOString(),
+        days: parsed.data.days,
+        scheduleVersion: schedules().version,
+        gaps: gaps.map((g) => ({ role: g.role, from: new Date(g.start).toISOString(), to: new Date(g.end).toISOString() })),
       });
     },
   );
@@ -148,26 +238,8 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
     async (c) => {
       const body = await jsonBody(c, OVERRIDE_SHAPE);
       if (body instanceof Response) return body;
-      const parsed = OverrideRequestSchema.safeParse(body);
-      if (!parsed.success)
-        return c.json(
-          { error: `${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}: ${OVERRIDE_SHAPE}` },
-          400,
-        );
-      const request = parsed.data;
-      const caller = person(c);
-      const { roster } = ctx.roster();
-      const result = await createOverrides(ctx.pool, request.role, actorOf(c), request.reason ?? '', (overrides) =>
-        planOverrides(request, caller, { schedules: schedules().schedules, overrides, roster, now: now() }),
-      );
-      if (!Array.isArray(result)) {
-        if (result.status === 403)
-          log.info({ actor: caller.id, role: request.role, rosterVersion: caller.rosterVersion }, 'override refused');
-        return c.json({ error: result.error }, result.status);
-      }
-      log.info({ actor: caller.id, overrides: result.map((o) => o.id) }, 'override created');
-      await wakeHandoffs();
-      return c.json({ overrides: result.map(overrideJson) }, 201);
+      const made = await makeOverride(deps, person(c), body);
+      return 'overrides' in made ? c.json(made, 201) : c.json({ error: made.error }, made.status);
     },
   );
 
@@ -188,7 +260,7 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
         return c.json({ error: result.error }, result.status);
       }
       log.info({ actor: caller.id, overrides: result.map((o) => o.id) }, 'override deleted');
-      await wakeHandoffs();
+      await wakeHandoffs(deps);
       return c.json({ deleted: result.map(overrideJson) });
     },
   );

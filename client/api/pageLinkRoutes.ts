@@ -8,7 +8,7 @@ import { INCIDENT_TYPES } from '../../runbooks/incidentTypes';
 import { clipText } from '../../runbooks/limits';
 import type { Logger } from '../../lib/logger';
 import { verifyPageLink, type LinkRefusal, type PageLink, type PageLinkPurpose } from '../../lib/pageLinks';
-import type { Person } from '../../runbooks/roster';
+import { personName, type Person } from '../../runbooks/roster';
 import { incidentStateQuery, type IncidentState } from '../../workflows/incident/messages';
 import { acknowledgeIncident, refusalOf } from '../incidents/incidentActions';
 import { handleOfRef } from '../incidents/incidentRef';
@@ -48,8 +48,10 @@ const REFUSAL: Record<LinkRefusal, { status: Status; text: string }> = {
 export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType<typeof createRateLimiter>, secret: string | undefined) {
   const app = new Hono<ApiEnv>();
 
+  type Linked = { link: PageLink; person: Person; version: string };
+
   /** The link the request's token names and its person in the roster in force, or the page refusing it. */
-  const linkOf = (c: Context<ApiEnv>, purpose: PageLinkPurpose): { link: PageLink; person: Person; version: string } | Response => {
+  const linkOf = (c: Context<ApiEnv>, purpose: PageLinkPurpose): Linked | Response => {
     if (!secret) return page(c, 404, 'Links are not enabled', '<p>This dbops does not sign page links (DBOPS_LINK_SECRET is not set).</p>');
     const verified = verifyPageLink(secret, c.req.param('token') ?? '', purpose, (ctx.now ?? Date.now)());
     if (!verified.ok) {
@@ -79,7 +81,7 @@ export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType
   /** What the summary adds to the incident's facts: the team's zone and the names of who was paged. */
   const diagnosisOf = (): SummaryContext => {
     const { roster } = ctx.roster();
-    return { timeZone: ctx.calendar.timeZone, nameOf: (id) => roster.people.find((p) => p.id === id)?.name ?? id };
+    return { timeZone: ctx.calendar.timeZone, nameOf: (id) => personName(roster, id) };
   };
   /** The incident in the console (DBOPS_PUBLIC_URL, else the address this request came to). */
   const consoleLink = (c: Context<ApiEnv>, incidentId: string) => {
@@ -93,28 +95,33 @@ export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType
       incidentStateQuery,
     );
 
-  /** Refusals by the API's own rules (unknown or closed incident, a validator's no) as a page; anything else is thrown. */
-  const refused = (c: Context<ApiEnv>, err: unknown, incidentId: string) => {
-    const r = refusalOf(err, incidentId);
-    if (!r) throw err;
-    return page(c, r.status, 'Not acknowledged', `<p>${htmlText(r.error)}</p>`);
-  };
+  /**
+   * A handler of a link's page: the link checked first (a refusal page when it is bad, expired, rate-limited or its
+   * person left the roster); then the handler, whose refusals by the API's own rules (unknown or closed incident, a
+   * validator's no) become a page. Anything else is thrown.
+   */
+  const linkHandler =
+    (purpose: PageLinkPurpose, handle: (c: Context<ApiEnv>, found: Linked) => Promise<Response>) => async (c: Context<ApiEnv>) => {
+      const found = linkOf(c, purpose);
+      if (found instanceof Response) return found;
+      try {
+        return await handle(c, found);
+      } catch (err) {
+        const r = refusalOf(err, found.link.incidentId);
+        if (!r) throw err;
+        if (r.refusal)
+          log.info({ actor: found.person.id, refusal: r.refusal, purpose, rosterVersion: found.version }, 'page link action refused');
+        return page(c, r.status, 'Not acknowledged', `<p>${htmlText(r.error)}</p>`);
+      }
+    };
 
   app.get(
     '/ack/:token',
     describe('the acknowledge page of a signed page link (HTML; changes nothing)', { tag: 'page links', auth: 'page-link' }),
-    async (c) => {
-      const found = linkOf(c, 'ack');
-      if (found instanceof Response) return found;
-      const { link, person } = found;
+    linkHandler('ack', async (c, { link, person }) => {
       const used = await pageLinkUsed(ctx.pool, link.linkId);
       if (used) return usedPage(c, used.usedAt);
-      let state: IncidentState;
-      try {
-        state = await stateOf(link);
-      } catch (err) {
-        return refused(c, err, link.incidentId);
-      }
+      const state = await stateOf(link);
       const done = state.phase === 'resolved' ? `It was resolved by ${htmlText(state.resolvedBy ?? 'someone')}.` : undefined;
       const acked = state.acknowledgedBy
         ? `It was already acknowledged by ${htmlText(state.acknowledgedBy)} at ${escapeHtml(state.acknowledgedAt)}.`
@@ -129,31 +136,21 @@ export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType
         incidentSummary(state, diagnosisOf()) +
         consoleLink(c, state.incidentId);
       return page(c, done || acked ? 409 : 200, `Acknowledge ${state.incidentId}?`, body, incidentHeading(state));
-    },
+    }),
   );
 
   app.post(
     '/ack/:token',
     describe('acknowledge through a signed page link, once (HTML)', { tag: 'page links', auth: 'page-link' }),
-    async (c) => {
-      const found = linkOf(c, 'ack');
-      if (found instanceof Response) return found;
-      const { link, person, version } = found;
-      let outcome;
-      try {
-        outcome = await usePageLinkOnce(ctx.pool, link, async () => {
-          const handle = await handleOfRef(ctx.client, ctx.pool, link.incidentId, { workflowId: link.workflowId });
-          return acknowledgeIncident(
-            handle,
-            { actor: person.id, roles: person.roles, rosterVersion: version },
-            `acknowledged from a page link (${link.linkId.slice(0, 12)})`,
-          );
-        });
-      } catch (err) {
-        const r = refusalOf(err, link.incidentId);
-        if (r?.refusal) log.info({ actor: person.id, refusal: r.refusal, rosterVersion: version }, 'acknowledge from a page link refused');
-        return refused(c, err, link.incidentId);
-      }
+    linkHandler('ack', async (c, { link, person, version }) => {
+      const outcome = await usePageLinkOnce(ctx.pool, link, async () => {
+        const handle = await handleOfRef(ctx.client, ctx.pool, link.incidentId, { workflowId: link.workflowId });
+        return acknowledgeIncident(
+          handle,
+          { actor: person.id, roles: person.roles, rosterVersion: version },
+          `acknowledged from a page link (${link.linkId.slice(0, 12)})`,
+        );
+      });
       if (outcome.used) return usedPage(c);
       const state = outcome.result;
       log.info({ actor: person.id, incidentId: state.incidentId, rosterVersion: version }, 'acknowledged from a page link');
@@ -166,21 +163,14 @@ export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType
           consoleLink(c, state.incidentId),
         incidentHeading(state),
       );
-    },
+    }),
   );
 
   app.get(
     '/open/:token',
     describe('the incident page of a signed page link (HTML)', { tag: 'page links', auth: 'page-link' }),
-    async (c) => {
-      const found = linkOf(c, 'open');
-      if (found instanceof Response) return found;
-      let state: IncidentState;
-      try {
-        state = await stateOf(found.link);
-      } catch (err) {
-        return refused(c, err, found.link.incidentId);
-      }
+    linkHandler('open', async (c, { link, person }) => {
+      const state = await stateOf(link);
       const steps = state.steps
         .map((s) => `<li>${htmlText(s.title)}: ${escapeHtml(s.status)}${s.outcome ? ` (${escapeHtml(s.outcome)})` : ''}</li>`)
         .join('');
@@ -196,12 +186,12 @@ export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType
         200,
         state.incidentId,
         incidentSummary(state, diagnosisOf()) +
-          `<p>Viewing as ${htmlText(found.person.name)}. Act with the acknowledge link of your page, or the dbops CLI.</p>` +
+          `<p>Viewing as ${htmlText(person.name)}. Act with the acknowledge link of your page, or the dbops CLI.</p>` +
           consoleLink(c, state.incidentId) +
           `<h2>Steps</h2><ul>${steps}</ul><h2>Recent timeline</h2><ul>${timeline}</ul>`,
         incidentHeading(state),
       );
-    },
+    }),
   );
 
   return app;

@@ -1,6 +1,7 @@
 /** `dbops token …` and `dbops integration …`: credentials are rows of the audit store; whoever may write to it (DATABASE_URL) administers them. */
 import { createCredential, listCredentials, revokeCredential, type Credential } from '../../db/credentials/credentials';
 import { loadRoster } from '../../lib/roster';
+import { personName } from '../../runbooks/roster';
 import { DEFAULT_TOKEN_FILE } from './apiClient';
 import { config, withPool } from './connections';
 import { say, sayOutput, sayTable, tell, type OutputFormat } from './output';
@@ -16,7 +17,7 @@ export async function printCredentials(kind: Kind, o: { output?: OutputFormat })
   sayOutput(o.output, rows, () => {
     const roster = kind === 'person' ? loadRoster(config.rosterPath) : undefined;
     const subjectOf = (id: string) => {
-      const name = roster?.people.find((p) => p.id === id)?.name;
+      const name = roster && personName(roster, id, '');
       return name ? `${name} (${id})` : id;
     };
     const table = rows.map((c) => ({

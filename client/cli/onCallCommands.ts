@@ -1,19 +1,17 @@
 /**
- * `dbops oncall …` and `dbops override …`: who is on call (the schedules and roster files with the overrides in the
- * audit store, resolved by runbooks/onCall.ts), and overrides made through the dbops API as yourself.
+ * `dbops oncall …` and `dbops override …`: who is on call, the schedule, its gaps and overrides, through the dbops
+ * API as yourself (which resolves the schedules and roster it has in force with the overrides in the audit store).
+ * `oncall handoffs` reads the audit store.
  */
 import { handoffNotices } from '../../db/oncall/handoffs';
-import { listOverrides } from '../../db/oncall/overrides';
 import { loadRoster } from '../../lib/roster';
-import { readSchedulesFile, ROSTER_ONLY } from '../../lib/schedules';
 import { wallClockToInstant } from '../../runbooks/calendar';
-import { onCallAt, segmentsBetween, type HoldSource, type Turn } from '../../runbooks/onCall';
-import { findGaps, ladderRoles } from '../../runbooks/onCallGaps';
-import type { Person, Roster } from '../../runbooks/roster';
+import type { HoldSource } from '../../runbooks/onCall';
+import { personName, type Roster } from '../../runbooks/roster';
 import type { Role } from '../../runbooks/types';
-import type { OverrideJson } from '../api/onCallRoutes';
-import { callApi } from './apiClient';
-import { config, runtime, withPool } from './connections';
+import type { GapsJson, OnCallJson, OverrideJson, ScheduleJson, TurnJson } from '../api/onCallRoutes';
+import { callApi, queryString } from './apiClient';
+import { config, withPool } from './connections';
 import { say, sayOutput, sayRows, tell, type OutputFormat } from './output';
 import { UsageError } from './usageError';
 import { EXIT } from './exitCodes';
@@ -21,14 +19,6 @@ import { EXIT } from './exitCodes';
 const DAY = 24 * 3_600_000;
 /** `oncall check` exits with this when it found a gap (exitCodes.ts lists every code). */
 export const GAP_EXIT_CODE = EXIT.onCallGap;
-
-/** The roster, the schedules and the overrides not over before `from`. */
-async function sources(from: number, role?: Role) {
-  const roster = loadRoster(config.rosterPath);
-  const { schedules } = runtime.schedulesPath ? readSchedulesFile(runtime.schedulesPath, roster) : ROSTER_ONLY;
-  const overrides = await withPool((pool) => listOverrides(pool, { role, after: from }));
-  return { roster, schedules, overrides };
-}
 
 /** A time option: an ISO date-time with a zone, or a date (its midnight in DBOPS_TIMEZONE); absent: now. */
 function instantOf(option: string, value: string | undefined): number {
@@ -54,8 +44,9 @@ const formatter = new Intl.DateTimeFormat('en-CA', {
 });
 const when = (ms: number | undefined) => (ms === undefined ? '' : formatter.format(ms).replace(',', ''));
 
-const names = (people: Person[]) => (people.length ? people.map((p) => p.name).join(', ') : 'NOBODY');
-const nameOf = (roster: Roster, id: string) => roster.people.find((p) => p.id === id)?.name ?? `${id} (not on the roster)`;
+const names = (people: { name: string }[]) => (people.length ? people.map((p) => p.name).join(', ') : 'NOBODY');
+const nameOf = (roster: Roster, id: string) => personName(roster, id, `${id} (not on the roster)`);
+const iso = (ms: number) => new Date(ms).toISOString();
 
 function how(source: HoldSource): string {
   switch (source.kind) {
@@ -73,14 +64,12 @@ function how(source: HoldSource): string {
 /** `dbops oncall`: who holds each role on the ladders (or one) now, until when, and who next. */
 export async function printOnCall(o: { role?: Role; at?: string; output?: OutputFormat }) {
   const at = instantOf('--at', o.at);
-  const { roster, schedules, overrides } = await sources(at, o.role);
-  const rows = (o.role ? [o.role] : ladderRoles()).map((role) => {
-    const { now, next } = onCallAt(schedules, overrides, roster, role, at);
-    const cells = (t?: Turn) => (t ? [names(t.holders), t.until === undefined ? 'no change ahead' : when(t.until)] : ['', '']);
-    return [role, ...cells(now), ...cells(next)];
-  });
+  const answer = await callApi<OnCallJson>(config.apiUrl, 'GET', `/oncall${queryString({ role: o.role, at: iso(at) })}`);
+  const cells = (t: TurnJson | null) =>
+    t ? [names(t.holders), t.until === null ? 'no change ahead' : when(Date.parse(t.until))] : ['', ''];
+  const rows = answer.roles.map((r) => [r.role, ...cells(r.now), ...cells(r.next)]);
   const json = () => rows.map(([role, now, until, next, nextUntil]) => ({ role, now, until, next, nextUntil }));
-  sayOutput(o.output, { at: new Date(at).toISOString(), roles: json() }, () => {
+  sayOutput(o.output, { at: answer.at, roles: json() }, () => {
     say(`on call at ${when(at)}`);
     sayRows(['role', 'now', 'until', 'next', 'until'], rows);
   });
@@ -92,39 +81,35 @@ export async function printSchedule(o: { role: Role; from?: string; to?: string;
   const to = o.to === undefined ? from + 7 * DAY : instantOf('--to', o.to);
   if (to <= from) throw new UsageError('--to must be after --from');
   if (to - from > 366 * DAY) throw new UsageError('--from to --to is longer than a year');
-  const { roster, schedules, overrides } = await sources(from, o.role);
-  const segments = segmentsBetween(schedules, overrides, roster, o.role, from, to);
-  const json = () =>
-    segments.map((s) => ({
-      from: new Date(s.start).toISOString(),
-      to: new Date(s.end).toISOString(),
-      who: names(s.holders),
-      how: how(s.source),
-    }));
+  const { shifts } = await callApi<ScheduleJson>(
+    config.apiUrl,
+    'GET',
+    `/oncall/schedule${queryString({ role: o.role, from: iso(from), to: iso(to) })}`,
+  );
+  const json = () => shifts.map((s) => ({ from: s.from, to: s.to, who: names(s.holders), how: how(s.source) }));
   sayOutput(o.output, json(), () =>
     sayRows(
       ['from', 'to', 'who', 'how'],
-      segments.map((s) => [when(s.start), when(s.end), names(s.holders), how(s.source)]),
+      shifts.map((s) => [when(Date.parse(s.from)), when(Date.parse(s.to)), names(s.holders), how(s.source)]),
     ),
   );
 }
 
-/** `dbops oncall check`: every window ahead in which a role some ladder pages has nobody; exit 2 when there is one. */
-export async function checkOnCall(o: { days: number }) {
-  const from = Date.now();
-  const { roster, schedules, overrides } = await sources(from);
-  const gaps = findGaps(schedules, overrides, roster, ladderRoles(), from, from + o.days * DAY);
-  if (!gaps.length) {
-    say(`every role on the escalation ladders has someone for the next ${o.days} days`);
-    return;
-  }
+/** `dbops oncall check`: every window ahead in which a role some ladder pages has nobody; exit 6 when there is one. */
+export async function checkOnCall(o: { days: number; output?: OutputFormat }) {
+  const answer = await callApi<GapsJson>(config.apiUrl, 'GET', `/oncall/gaps${queryString({ days: o.days })}`);
+  const { gaps } = answer;
+  if (gaps.length) process.exitCode = GAP_EXIT_CODE;
   const hours = (ms: number) => `${Math.round(ms / 360_000) / 10} h`;
-  sayRows(
-    ['role', 'nobody from', 'until', 'for'],
-    gaps.map((g) => [g.role, when(g.start), when(g.end), hours(g.end - g.start)]),
-  );
-  tell(`dbops: ${gaps.length} gap${gaps.length === 1 ? '' : 's'} in the next ${o.days} days: a page to such a role reaches nobody`);
-  process.exitCode = GAP_EXIT_CODE;
+  sayOutput(o.output, answer, () => {
+    if (!gaps.length) return say(`every role on the escalation ladders has someone for the next ${o.days} days`);
+    sayRows(
+      ['role', 'nobody from', 'until', 'for'],
+      gaps.map((g) => [g.role, when(Date.parse(g.from)), when(Date.parse(g.to)), hours(Date.parse(g.to) - Date.parse(g.from))]),
+    );
+  });
+  if (gaps.length)
+    tell(`dbops: ${gaps.length} gap${gaps.length === 1 ? '' : 's'} in the next ${o.days} days: a page to such a role reaches nobody`);
 }
 
 /** `dbops override create`: as yourself, through the API (which decides whether you may). */
@@ -138,14 +123,14 @@ export async function createOverride(o: {
   swapTo?: string;
 }) {
   if (Boolean(o.swapFrom) !== Boolean(o.swapTo)) throw new UsageError('--swap-from and --swap-to go together');
-  const iso = (option: string, value: string | undefined) => new Date(instantOf(option, value)).toISOString();
+  const at = (option: string, value: string | undefined) => iso(instantOf(option, value));
   const { overrides } = await callApi<{ overrides: OverrideJson[] }>(config.apiUrl, 'POST', '/oncall/overrides', {
     role: o.role,
     person: o.person,
-    from: iso('--from', o.from),
-    to: iso('--to', o.to),
+    from: at('--from', o.from),
+    to: at('--to', o.to),
     reason: o.reason,
-    ...(o.swapFrom && { swap: { from: iso('--swap-from', o.swapFrom), to: iso('--swap-to', o.swapTo) } }),
+    ...(o.swapFrom && { swap: { from: at('--swap-from', o.swapFrom), to: at('--swap-to', o.swapTo) } }),
   });
   printOverrides(overrides);
 }

@@ -1,8 +1,8 @@
 /**
  * The `dbops` commands, their options and help: declared here, run by main.ts. Every person-facing command goes
  * through the dbops API (DBOPS_API_URL) with the person's token; admin commands (tokens, integration keys, schedules,
- * setup) and `oncall` read Temporal and the audit store through TEMPORAL_ADDRESS / DATABASE_URL, or a running
- * `npm start`.
+ * setup) and `oncall handoffs` read Temporal and the audit store through TEMPORAL_ADDRESS / DATABASE_URL, or a
+ * running `npm start`.
  *
  * Each action imports its module when it runs, so `dbops --help` (and every command) loads neither the Temporal
  * client, pg nor the configuration unless it needs them.
@@ -297,6 +297,7 @@ export function buildProgram(): Command {
     .command('check')
     .description('every window in which a role on an escalation ladder has nobody; exits 6 when there is one')
     .option('--days <n>', 'look this many days ahead (1 to 366)', days, 30)
+    .addOption(outputOption())
     .action(async (o) => (await onCall()).checkOnCall(o));
   oncall
     .command('calendar')

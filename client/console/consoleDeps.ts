@@ -10,6 +10,8 @@ import type { ConsoleSettings } from './consoleSettings';
 /** What the console reads and acts through: the API's own context (Temporal, the audit store, the roster in force). */
 export interface ConsoleDeps {
   client: Client;
+  /** Where workflows the console starts run (a maintenance window's clock). */
+  taskQueue: string;
   pool: Pool;
   roster: () => RosterInForce;
   schedules?: () => SchedulesInForce;

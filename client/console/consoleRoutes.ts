@@ -18,10 +18,14 @@ import {
   decideStepUpdate,
   incidentStateQuery,
   rejectStepUpdate,
+  snoozeUpdate,
+  unsnoozeUpdate,
   type ActorRequest,
 } from '../../workflows/incident/messages';
+import { DURATION_FORMAT, parseDuration } from '../../runbooks/duration';
 import { acknowledgeIncident, refusalOf, resolveIncident, type IncidentHandle } from '../incidents/incidentActions';
 import { handleOfRef } from '../incidents/incidentRef';
+import { InvalidRequestError } from '../incidents/openIncident';
 import { CONSOLE_CSS, CONSOLE_JS } from './assets';
 import { auditRoutes } from './auditRoutes';
 import { checklistRoutes } from './checklistPages';
@@ -39,7 +43,9 @@ import { incidentCards, incidentFilters } from './incidentListView';
 import { incidentBody } from './incidentView';
 import { layout, refusalBox, type Markup } from './layout';
 import { oidcSignIn } from './oidcSignIn';
-import { onCallPage } from './onCallPage';
+import { formText } from './formValues';
+import { maintenanceRoutes } from './maintenancePage';
+import { createOverrideFromForm, onCallPage } from './onCallPage';
 import { openIncidents, type OpenIncidentFilters } from './openIncidents';
 import { personOfIdentity } from './personOfIdentity';
 import { reportRoutes } from './reportPages';
@@ -250,10 +256,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   app.get('/console/incidents/:ref', (c) => incidentPage(c, c.req.param('ref')));
 
   const actorOf = (who: SignedIn): ActorRequest => ({ actor: who.person.id, roles: who.person.roles, rosterVersion: who.rosterVersion });
-  const text = (form: Record<string, unknown>, field: string) => {
-    const v = form[field];
-    return typeof v === 'string' && v.trim() ? v.trim() : undefined;
-  };
+  const text = formText;
   /** An action on the incident, as the signed-in person, through the workflow's Update; a refusal is shown with its rule. */
   const act =
     (done: string, fn: (h: IncidentHandle, form: Record<string, unknown>, actor: ActorRequest, step: string) => Promise<unknown>) =>
@@ -265,6 +268,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
         const handle = await handleOfRef(deps.client, deps.pool, ref);
         await fn(handle, form, actorOf(who), c.req.param('step') ?? '');
       } catch (err) {
+        if (err instanceof InvalidRequestError) return incidentPage(c, ref, { status: 400, body: refusalBox(err.message) });
         const r = refusalOf(err, ref);
         if (!r) throw err;
         log.info(
@@ -303,6 +307,18 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     ),
   );
   app.post(
+    '/console/incidents/:ref/snooze',
+    act('Snoozed: its clocks are paused, and everyone paged is told why.', (h, f, a) => {
+      const forMs = parseDuration(text(f, 'for') ?? '');
+      if (forMs === undefined) throw new InvalidRequestError(`For '${(text(f, 'for') ?? '').slice(0, 20)}': ${DURATION_FORMAT}`);
+      return h.executeUpdate(snoozeUpdate, { args: [{ ...a, forMs, reason: text(f, 'reason') ?? '' }] });
+    }),
+  );
+  app.post(
+    '/console/incidents/:ref/unsnooze',
+    act('Snooze ended: the clocks run again.', (h, _f, a) => h.executeUpdate(unsnoozeUpdate, { args: [{ ...a }] })),
+  );
+  app.post(
     '/console/incidents/:ref/steps/:step/complete',
     act('Step completed.', (h, f, a, stepId) =>
       h.executeUpdate(completeStepUpdate, {
@@ -331,6 +347,8 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
 
   // ---- On call, checklists, audit, reports ----
   app.get('/console/oncall', (c) => onCallPage(c, deps));
+  app.post('/console/oncall/overrides', (c) => createOverrideFromForm(c, deps));
+  app.route('/console/maintenance', maintenanceRoutes(deps));
   app.route('/console/checklists', checklistRoutes(deps));
   app.route('/console/audit', auditRoutes(deps));
   app.route('/console/reports', reportRoutes(deps));

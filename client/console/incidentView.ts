@@ -1,5 +1,7 @@
 import { html } from 'hono/html';
 import type { Delivery } from '../../db/deliveries/readDeliveries';
+import { SEVERITY_LIFECYCLE } from '../../runbooks/alertLifecycle';
+import { DURATION_FORMAT, formatDuration } from '../../runbooks/duration';
 import { levelLabel } from '../../runbooks/ladderLevels';
 import type { Roster } from '../../runbooks/roster';
 import { INCIDENT_TYPE_IDS, SEVERITIES } from '../../runbooks/types';
@@ -53,6 +55,32 @@ export function incidentBody(d: IncidentPageData) {
     s.phase === 'triggered' && may('acknowledge').allowed
       ? html`<form method="post" action="${path}/ack">${csrfField(d.signedIn)}<button type="submit">Acknowledge</button></form>`
       : '';
+  // A snooze pauses the clocks below; the snooze's end, who and why come first.
+  const snoozed = s.snooze
+    ? html`<p id="snooze-state">
+        <strong>Snoozed until ${whenIn(timeZone, s.snooze.until)}</strong> by ${name(s.snooze.by)}: ${s.snooze.reason}. Its clocks are
+        paused until then.
+      </p>`
+    : '';
+  const maxSnooze = formatDuration(SEVERITY_LIFECYCLE[s.severity].snoozeMaxMinutes * 60_000);
+  const snooze =
+    open && !s.snooze && may('snooze').allowed
+      ? html`<form method="post" action="${path}/snooze" aria-labelledby="h-snooze">
+          <h3 id="h-snooze">Snooze</h3>
+          ${csrfField(d.signedIn)}
+          <label for="snooze-for">For (${DURATION_FORMAT}; at most ${maxSnooze} at ${s.severity})</label>
+          <input id="snooze-for" name="for" required maxlength="20" />
+          <label for="snooze-reason">Reason (told to everyone paged)</label>
+          <input id="snooze-reason" name="reason" required maxlength="2000" />
+          <button type="submit" class="secondary">Snooze</button>
+        </form>`
+      : '';
+  const unsnooze =
+    open && s.snooze && may('unsnooze').allowed
+      ? html`<form method="post" action="${path}/unsnooze">
+          ${csrfField(d.signedIn)}<button type="submit" class="secondary">End the snooze now</button>
+        </form>`
+      : '';
   const ladderState = s.acknowledgedBy
     ? html`<p id="ladder-state">
         <strong>Escalation stopped:</strong> acknowledged by ${name(s.acknowledgedBy)} ${whenIn(timeZone, s.acknowledgedAt)}.
@@ -69,8 +97,8 @@ export function incidentBody(d: IncidentPageData) {
   const pages = d.deliveries.filter((x) => DELIVERY_KINDS.has(x.kind));
   const ladder = html`<section aria-labelledby="h-ladder">
     <h2 id="h-ladder">Escalation</h2>
-    ${ladderState}
-    <div class="actions">${ack}</div>
+    ${snoozed} ${ladderState}
+    <div class="actions">${ack} ${unsnooze}</div>
     ${
       pages.length
         ? html`<div class="scroll" tabindex="0" role="region" aria-label="Who was paged">
@@ -101,6 +129,7 @@ export function incidentBody(d: IncidentPageData) {
           </div>`
         : html`<p class="muted">No page sent yet.</p>`
     }
+    ${snooze}
   </section>`;
 
   const stepActions = (st: StepState) => {

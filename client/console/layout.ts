@@ -8,6 +8,7 @@ export type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
 const NAV: [string, string][] = [
   ['/', 'Incidents'],
   ['/console/oncall', 'On call'],
+  ['/console/maintenance', 'Maintenance'],
   ['/console/checklists', 'Checklists'],
   ['/console/audit', 'Audit'],
   ['/console/reports', 'Reports'],

@@ -1,11 +1,11 @@
 import { shortInZone } from '../../lib/timeInZone';
-import type { Roster } from '../../runbooks/roster';
+import { personName, type Roster } from '../../runbooks/roster';
 
 /** A roster id as a person reads it: their name; an integration as "monitoring integration <name>"; an unknown id as itself. */
 export function nameOf(roster: Roster, id: string | null | undefined): string {
   if (!id) return '';
   if (id.startsWith('integration:')) return `integration ${id.slice('integration:'.length)}`;
-  return roster.people.find((p) => p.id === id)?.name ?? id;
+  return personName(roster, id);
 }
 
 /** An instant in the team's time zone, short: "Sun 6 Dec, 08:15 CET" (lib/timeInZone). */

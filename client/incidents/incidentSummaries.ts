@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { levelLabel } from '../../runbooks/ladderLevels';
-import type { Roster } from '../../runbooks/roster';
+import { personName, type Roster } from '../../runbooks/roster';
 import { incidentStateQuery, type IncidentState } from '../../workflows/incident/messages';
 import type { IncidentListItem } from './listIncidents';
 
@@ -47,7 +47,7 @@ export async function summariseIncidents(
   );
   const stored = new Map(rows.map((r) => [r.workflow_id as string, r]));
   const states = await Promise.all(items.map((i) => liveState(client, i.workflowId, i.status)));
-  const nameOf = (id: string) => roster.people.find((p) => p.id === id)?.name ?? id;
+  const nameOf = (id: string) => personName(roster, id);
   return items.map((item, n) => {
     const row = stored.get(item.workflowId);
     const state = states[n];

@@ -1,4 +1,4 @@
-import type { Roster } from '../../runbooks/roster';
+import { personName, type Roster } from '../../runbooks/roster';
 import type { IncidentState } from '../../workflows/incident/messages';
 
 /**
@@ -18,6 +18,9 @@ export function peopleNamesOf(state: IncidentState & { deliveries?: { recipients
     ].filter((id): id is string => Boolean(id)),
   );
   const names: Record<string, string> = {};
-  for (const p of roster.people) if (ids.has(p.id)) names[p.id] = p.name;
+  for (const id of ids) {
+    const name = personName(roster, id, '');
+    if (name) names[id] = name;
+  }
   return names;
 }

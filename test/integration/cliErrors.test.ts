@@ -97,6 +97,7 @@ describe.concurrent('the CLI says what is wrong in one line and exits with the c
       'report',
       'oncall',
       'oncall schedule',
+      'oncall check',
       'override list',
       'policy',
       'schedules list',

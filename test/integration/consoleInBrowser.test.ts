@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChecklist } from '../../client/checklists/startChecklist';
+import { whenIn } from '../../client/console/readable';
 import { revokeSessionsOf } from '../../db/console/sessions';
 import { readIncidentEvents } from '../../db/audit/readEvents';
 import { freePort } from '../../dev/provision/processes';
@@ -17,7 +18,7 @@ import { scratchRosterFile, startTestApi, writeRoster, type TestApi } from '../s
 import { launchBrowser } from '../support/browser';
 import { eventually } from '../support/eventually';
 import { openFailover } from '../support/failoverIncident';
-import { devServerSuite, roster } from '../support/harness';
+import { calendar, devServerSuite, roster } from '../support/harness';
 import { startOidcProvider } from '../support/oidcProvider';
 
 /** A phone's screen: the on-call engineer answers at 3 a.m. there. */
@@ -34,6 +35,9 @@ const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8
 /** DBOPS_SECRET_KEY of the worker (it signs chain heads) and of the API (the audit page verifies them). */
 const SECRET_KEYS = parseSecretKeys(`console-1:${randomBytes(32).toString('base64')}`, 'the console test');
 const CLIENT = { clientId: 'dbops-console', clientSecret: 'console-test-client-secret-0123456789' };
+/** A `datetime-local` value (the team's wall clock) `days` from today at `time`, as a person types it. */
+const dayAt = (days: number, time: string) =>
+  `${new Intl.DateTimeFormat('en-CA', { timeZone: calendar.timeZone }).format(Date.now() + days * 86_400_000)}T${time}`;
 
 /**
  * The team's console in a real browser (Debian's Chromium through Playwright) on a phone-sized screen, against a real
@@ -195,6 +199,62 @@ describe('the console in a real browser', () => {
     expect((await acked.state()).severity).toBe('critical');
   });
 
+  it('snoozes the incident by a click and shows it snoozed until a time; a bystander sees no snooze form, and her POST is refused', async () => {
+    const incidentUrl = `${api.url}/console/incidents/${acked.incidentId}`;
+    // Bea (backup and senior engineer) is on no rung of this ladder and was not paged: no snooze form for her.
+    expect((await acked.state()).paged).not.toContain('bea');
+    const bea = await newPage();
+    await signInWithToken(bea, 'bea');
+    await bea.goto(incidentUrl);
+    expect(await bea.getByRole('heading', { name: 'Snooze' }).count()).toBe(0);
+    expect(await bea.getByRole('button', { name: 'Snooze', exact: true }).count()).toBe(0);
+    // Forged: no form token, another origin: refused before anything is asked of the workflow.
+    const forged = await bea.context().request.post(`${incidentUrl}/snooze`, {
+      headers: { origin: 'https://evil.example' },
+      form: { for: '30m', reason: 'forged' },
+      maxRedirects: 0,
+    });
+    expect(forged.status()).toBe(403);
+    expect(await forged.text()).toContain('nothing was changed');
+    // Her own session's genuine form, sent anyway: the policy refuses it, naming its rule.
+    await Promise.all([
+      bea.waitForLoadState('load'),
+      bea.evaluate((action) => {
+        const form = document.createElement('form');
+        form.method = 'post';
+        form.action = action;
+        form.append(document.querySelector('input[name=csrf]')!.cloneNode());
+        for (const [name, value] of [
+          ['for', '30m'],
+          ['reason', 'not mine to snooze'],
+        ]) {
+          const input = document.createElement('input');
+          Object.assign(input, { type: 'hidden', name, value });
+          form.append(input);
+        }
+        document.body.append(form);
+        form.submit();
+      }, `${incidentUrl}/snooze`),
+    ]);
+    await bea.getByRole('alert').waitFor();
+    expect(await bea.getByRole('alert').innerText()).toMatch(/Refused\.[\s\S]*Rule: snooze/);
+    expect((await acked.state()).snooze).toBeUndefined();
+
+    // Oscar acknowledged it: he snoozes it with a click.
+    await oscar.goto(incidentUrl);
+    await oscar.getByLabel(/^For /).fill('30m');
+    await oscar.getByLabel(/^Reason \(told/).fill('waiting on the vendor');
+    await Promise.all([oscar.waitForURL(/done=/), oscar.getByRole('button', { name: 'Snooze', exact: true }).click()]);
+    const { snooze } = await acked.state();
+    expect(snooze).toMatchObject({ by: 'oscar', reason: 'waiting on the vendor' });
+    expect(Date.parse(snooze!.until) - Date.parse(snooze!.since)).toBe(30 * 60_000);
+    expect(await oscar.locator('#snooze-state').innerText()).toContain(
+      `Snoozed until ${whenIn(calendar.timeZone, snooze!.until)} by Oscar Kim: waiting on the vendor.`,
+    );
+    expect(await oscar.getByRole('button', { name: 'Snooze', exact: true }).count()).toBe(0);
+    expect(await oscar.getByRole('button', { name: 'End the snooze now' }).count()).toBe(1);
+  });
+
   it('shows the approve button only to an approver; forged POSTs are refused; a refusal shows its rule', async () => {
     const failover = await openFailover(suite.client, taskQueue, `console-failover-${Date.now()}`);
     const waiting = await eventually(
@@ -307,6 +367,79 @@ describe('the console in a real browser', () => {
     expect(await dana.locator('table').innerText()).toContain('connection-pool-exhaustion');
   });
 
+  it('makes a maintenance window for a tier and ends it early; plans one by its end; a bystander sees no form', async () => {
+    await oscar.goto(`${api.url}/console/maintenance`);
+    expect(await oscar.getByRole('button', { name: 'Make window' }).count()).toBe(0);
+    expect(await oscar.locator('main').innerText()).toMatch(/rule maintenance/);
+    // His own session's form, sent by hand: the policy refuses it, naming its rule; nothing is made.
+    const csrf = await oscar.locator('input[name=csrf]').first().inputValue();
+    const byHand = await oscar.context().request.post(`${api.url}/console/maintenance`, {
+      headers: { origin: api.url },
+      form: { csrf, tier: 'oltp', duration: '1h', reason: 'not mine to hold' },
+      maxRedirects: 0,
+    });
+    expect(byHand.status()).toBe(403);
+    expect(await byHand.text()).toMatch(/may not make a maintenance window[\s\S]*Rule: <code>maintenance<\/code>/);
+    expect((await pool().query('SELECT count(*)::int AS n FROM maintenance_windows')).rows[0].n).toBe(0);
+
+    await dana.goto(`${api.url}/console/maintenance`);
+    await dana.getByLabel('Tier').selectOption('olap');
+    await dana.getByLabel(/^Duration/).fill('2h');
+    await dana.getByLabel('Reason', { exact: true }).fill('vacuum full of the warehouse');
+    await Promise.all([dana.waitForURL(/done=/), dana.getByRole('button', { name: 'Make window' }).click()]);
+    const id = /Window (\d+) made/.exec(await dana.getByRole('status').innerText())![1];
+    const card = dana.locator(`#window-${id}`);
+    expect(await card.innerText()).toMatch(/tiers olap[\s\S]*active now[\s\S]*made by Dana Ortiz[\s\S]*vacuum full of the warehouse/);
+    const made = (await pool().query('SELECT created_by, timing FROM maintenance_windows WHERE id = $1', [id])).rows[0];
+    expect(made.created_by).toBe('dana');
+    expect(made.timing.end - made.timing.start).toBe(2 * 3_600_000);
+
+    await card.getByLabel('Reason to end it now').fill('done early');
+    await Promise.all([dana.waitForURL(/done=/), card.getByRole('button', { name: 'End window now' }).click()]);
+    expect(await dana.getByRole('status').innerText()).toContain(`Window ${id} ended`);
+    expect(await dana.locator(`#window-${id}`).count()).toBe(0);
+    const ended = (await pool().query('SELECT ended_by, end_reason FROM maintenance_windows WHERE id = $1', [id])).rows[0];
+    expect(ended).toEqual({ ended_by: 'dana', end_reason: 'done early' });
+
+    // Tomorrow night, 02:00 to 04:00 in the team's zone, given by its end: listed as upcoming.
+    await dana.getByLabel('Incident type').selectOption('performance-degradation');
+    await dana.getByLabel(/^Start/).fill(dayAt(1, '02:00'));
+    await dana.getByLabel(/^or End/).fill(dayAt(1, '04:00'));
+    await dana.getByLabel('Reason', { exact: true }).fill('index rebuild');
+    await Promise.all([dana.waitForURL(/done=/), dana.getByRole('button', { name: 'Make window' }).click()]);
+    const planned = /Window (\d+) made/.exec(await dana.getByRole('status').innerText())![1];
+    expect(await dana.locator(`#window-${planned}`).innerText()).toMatch(
+      /types performance-degradation[\s\S]*upcoming[\s\S]*02:00 .* – .*04:00/,
+    );
+  });
+
+  it('makes an override on the on-call page and shows it there; one not the maker’s to make is refused', async () => {
+    // Sam (security team) may not hand Oscar's shift to himself: refused, saying who may.
+    const sam = await newPage();
+    await signInWithToken(sam, 'sam');
+    await sam.goto(`${api.url}/console/oncall`);
+    await sam.getByLabel('Role', { exact: true }).selectOption('on-call-engineer');
+    await sam.getByLabel(/^Until/).fill(dayAt(1, '09:00'));
+    await sam.getByRole('button', { name: 'Make override' }).click();
+    await sam.getByRole('alert').waitFor();
+    expect(await sam.getByRole('alert').innerText()).toMatch(/Refused\.[\s\S]*not entitled: .*or by the person it replaces \(oscar\)/);
+    expect((await pool().query('SELECT count(*)::int AS n FROM oncall_overrides')).rows[0].n).toBe(0);
+
+    await dana.goto(`${api.url}/console/oncall`);
+    await dana.getByLabel('Role', { exact: true }).selectOption('on-call-engineer');
+    await dana.getByLabel('Who takes it').selectOption({ label: 'Bea Novak' });
+    await dana.getByLabel(/^Until/).fill(dayAt(2, '09:00'));
+    await dana.getByLabel('Reason (optional)').fill('Oscar is at the dentist');
+    await Promise.all([dana.waitForURL(/done=/), dana.getByRole('button', { name: 'Make override' }).click()]);
+    expect(await dana.getByRole('status').innerText()).toContain('Override made: Bea Novak holds on-call-engineer');
+    expect(await dana.locator('main').innerText()).toMatch(
+      /on-call-engineer: Bea Novak from .* to .*09:00.*, instead of Oscar Kim \(Oscar is at the dentist\); made by Dana Ortiz/,
+    );
+    expect(await dana.locator('li.card', { hasText: 'on-call-engineer' }).first().innerText()).toMatch(/Bea Novak\s+\(override\)/);
+    const stored = (await pool().query("SELECT person, replaces, created_by FROM oncall_overrides WHERE role = 'on-call-engineer'")).rows;
+    expect(stored).toEqual([{ person: 'bea', replaces: ['oscar'], created_by: 'dana' }]);
+  });
+
   it('every page: no serious or critical axe violation, fits 390 px, every control reachable by keyboard; a screenshot of each', async () => {
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
     const signIn = await newPage();
@@ -315,6 +448,7 @@ describe('the console in a real browser', () => {
       ['incidents', dana, `${api.url}/`],
       ['incident', dana, `${api.url}/console/incidents/${acked.incidentId}`],
       ['oncall', dana, `${api.url}/console/oncall`],
+      ['maintenance', dana, `${api.url}/console/maintenance`],
       ['checklists', dana, `${api.url}/console/checklists`],
       ['checklist-run', dana, checklistRunUrl],
       ['audit', dana, `${api.url}/console/audit/${acked.incidentId}`],
@@ -338,7 +472,8 @@ describe('the console in a real browser', () => {
         name,
       ).toEqual([]);
       expect(await page.evaluate(() => document.documentElement.scrollWidth), name).toBeLessThanOrEqual(PHONE.viewport.width);
-      // Tab from the top: every visible control is reached, in turn, by the keyboard alone.
+      // Tab from the top: every visible control is reached, in turn, by the keyboard alone (a date-and-time field
+      // takes a Tab for each of its parts).
       const controls = await page.evaluate(() =>
         Array.from(
           document.querySelectorAll<HTMLElement>('a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex="0"]'),
@@ -348,7 +483,7 @@ describe('the console in a real browser', () => {
       );
       await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
       const reached = new Set<string>();
-      for (let i = 0; i < controls.length + 2; i++) {
+      for (let i = 0; i < controls.length * 6 + 2 && reached.size < controls.length; i++) {
         await page.keyboard.press('Tab');
         const k = await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.k);
         if (k) reached.add(k);

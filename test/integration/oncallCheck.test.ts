@@ -1,38 +1,49 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createOverrides } from '../../db/oncall/overrides';
 import type { Layer } from '../../runbooks/onCallSchedule';
+import { startTestApi, type TestApi } from '../support/api';
 import { dbops } from '../support/cli';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { weeklyRotation } from '../support/onCallLayers';
 
 /**
- * `dbops oncall` as a person at a terminal runs it, on the schedules and roster files and a real audit store: a
- * role on a ladder with nobody for a while is found ahead and fails the check; the tables name people, not ids.
+ * `dbops oncall` as a person at a terminal runs it, through the real dbops API (which reads the schedules and roster
+ * files it has in force) and a real audit store: a role on a ladder with nobody for a while is found ahead and fails
+ * the check; the tables name people, not ids.
  */
 const weekly = weeklyRotation('UTC');
 const businessHours: Layer = { ...weekly, restrictions: [{ weekdays: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '09:00', to: '17:00' }] };
 
 describe('dbops oncall', () => {
   let db: TestDatabase;
+  let api: TestApi;
+  let token: string;
   let dir: string;
   const schedulesFile = () => path.join(dir, 'schedules.json');
-  const writeSchedules = (...layers: Layer[]) =>
+  /** Rewrites the file the API reads; its mtime moves on (a same-millisecond edit would otherwise look unchanged). */
+  const writeSchedules = (...layers: Layer[]) => {
     fs.writeFileSync(schedulesFile(), JSON.stringify({ schedules: [{ role: 'on-call-engineer', layers }] }));
+    const later = new Date(Date.now() + Math.random() * 60_000);
+    fs.utimesSync(schedulesFile(), later, later);
+  };
+  // No DATABASE_URL: every one of these commands goes through the API.
   const run = (...args: string[]) =>
-    dbops(args, {
-      DATABASE_URL: db.url,
-      DBOPS_SCHEDULES: schedulesFile(),
-      DBOPS_TIMEZONE: 'UTC',
-      DBOPS_ROSTER: 'config/roster.example.json',
-    });
+    dbops(args, { DBOPS_API_URL: api.url, DBOPS_TOKEN: token, DBOPS_TIMEZONE: 'UTC', DBOPS_ROSTER: 'config/roster.example.json' });
   beforeAll(async () => {
     db = await createTestDatabase('oncall_cli');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-oncall-cli-'));
+    writeSchedules(weekly);
+    // The on-call routes never reach Temporal: a lazy connection that is never used.
+    const client = new Client({ connection: Connection.lazy({ address: inject('devServerAddress') }) });
+    api = await startTestApi(client, db.pool, 'unused', { schedulesFile: schedulesFile() });
+    token = await api.tokenOf('sam');
   });
   afterAll(async () => {
+    api?.close();
     await db?.drop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -48,6 +59,16 @@ describe('dbops oncall', () => {
     // A weekday night: 17:00 until 09:00 the next morning, 16 hours.
     expect(gaps.stdout).toMatch(/on-call-engineer\s+\d{4}-\d\d-\d\d 17:00 UTC\s+\d{4}-\d\d-\d\d 09:00 UTC\s+16 h/);
     expect(gaps.stderr).toMatch(/gaps? in the next 30 days/);
+    // For a script: the same gaps as JSON, the same exit code.
+    const json = await run('oncall', 'check', '--days', '30', '--output', 'json');
+    expect(json.code, json.stderr).toBe(6);
+    const answer = JSON.parse(json.stdout) as { gaps: { role: string; from: string; to: string }[] };
+    expect(answer.gaps).toHaveLength(rows.length);
+    expect(answer.gaps[0]).toMatchObject({ role: 'on-call-engineer', from: expect.stringMatching(/Z$/) });
+    // The API says what it accepts.
+    const bad = await fetch(`${api.url}/oncall/gaps?days=0`, { headers: { authorization: `Bearer ${token}` } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toBe('days: a whole number of days, 1 to 366');
 
     // The weekly rotation under the business-hours layer covers the rest.
     writeSchedules(weekly, businessHours);
