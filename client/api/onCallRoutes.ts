@@ -8,6 +8,8 @@ import { findGaps, ladderRoles } from '../../runbooks/onCallGaps';
 import { mayOverride, notEntitled, OVERRIDE_ENTITLED_ROLES, OverrideRequestSchema } from '../../runbooks/onCallOverrides';
 import { feedPath, signFeed, type FeedRef } from '../../lib/calendarLinks';
 import { feedGeneration, revokeFeed } from '../../db/oncall/calendarFeeds';
+import { handoffNotices } from '../../db/oncall/handoffs';
+import { personName } from '../../runbooks/roster';
 import { ROLES, type Role } from '../../runbooks/types';
 import { makeOverride, OVERRIDE_SHAPE, overrideJson, wakeHandoffs } from '../oncall/overrideActions';
 import type { ApiEnv } from './authenticate';
@@ -43,6 +45,17 @@ export const GapsQuerySchema = z.object({
     .max(366, 'a whole number of days, 1 to 366')
     .default(30)
     .describe('look this many days ahead (1 to 366, default 30)'),
+});
+
+/** GET /oncall/handoffs: how far back to read the handoff notices sent. */
+export const HandoffsQuerySchema = z.object({
+  days: z.coerce
+    .number({ error: 'a whole number of days, 1 to 366' })
+    .int('a whole number of days, 1 to 366')
+    .min(1, 'a whole number of days, 1 to 366')
+    .max(366, 'a whole number of days, 1 to 366')
+    .default(7)
+    .describe('this many days back (1 to 366, default 7)'),
 });
 
 const turnJson = (t: Turn) => ({
@@ -179,6 +192,27 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
     },
   );
 
+  // The handoff notices sent (oncall_handoff_notices): who was told, when, which open incidents changed hands.
+  app.get(
+    '/handoffs',
+    describe('the handoff notices sent: who was told, when, and which open incidents changed hands', {
+      tag: 'on-call',
+      auth: 'person',
+      query: HandoffsQuerySchema,
+    }),
+    async (c) => {
+      const parsed = HandoffsQuerySchema.safeParse(c.req.query());
+      if (!parsed.success) return c.json({ error: queryProblem(parsed.error) }, 400);
+      const from = now() - parsed.data.days * DAY;
+      const { roster } = ctx.roster();
+      const notices = await handoffNotices(ctx.pool, { from });
+      return c.json({
+        days: parsed.data.days,
+        notices: notices.map((n) => ({ ...n, personName: personName(roster, n.person) })),
+      });
+    },
+  );
+
   /** The feed a calendar-url request names, or the response refusing it: a person's is theirs or a lead's to handle. */
   const feedOf = (c: Context<ApiEnv>, roleFeedsEntitledOnly: boolean): FeedRef | Response => {
     const { person: personId, role } = c.req.query();
@@ -229,7 +263,7 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
   app.get('/overrides', describe('overrides not yet over', { tag: 'on-call', auth: 'person', query: OverridesQuerySchema }), async (c) => {
     const role = roleParam(c);
     if (role instanceof Response) return role;
-    return c.json({ overrides: (await listOverrides(ctx.pool, { role, after: now() })).map(overrideJson) });
+    return c.json({ overrides: (await listOverrides(ctx.pool, { role, after: now() })).map(overrideJson(ctx.roster().roster)) });
   });
 
   app.post(
@@ -261,7 +295,7 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
       }
       log.info({ actor: caller.id, overrides: result.map((o) => o.id) }, 'override deleted');
       await wakeHandoffs(deps);
-      return c.json({ deleted: result.map(overrideJson) });
+      return c.json({ deleted: result.map(overrideJson(ctx.roster().roster)) });
     },
   );
   return app;

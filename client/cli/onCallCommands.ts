@@ -1,17 +1,14 @@
 /**
  * `dbops oncall …` and `dbops override …`: who is on call, the schedule, its gaps and overrides, through the dbops
  * API as yourself (which resolves the schedules and roster it has in force with the overrides in the audit store).
- * `oncall handoffs` reads the audit store.
  */
-import { handoffNotices } from '../../db/oncall/handoffs';
-import { loadRoster } from '../../lib/roster';
+import type { HandoffNoticeRecord } from '../../db/oncall/handoffs';
 import { wallClockToInstant } from '../../runbooks/calendar';
 import type { HoldSource } from '../../runbooks/onCall';
-import { personName, type Roster } from '../../runbooks/roster';
 import type { Role } from '../../runbooks/types';
 import type { GapsJson, OnCallJson, OverrideJson, ScheduleJson, TurnJson } from '../api/onCallRoutes';
 import { callApi, queryString } from './apiClient';
-import { config, withPool } from './connections';
+import { config } from './connections';
 import { say, sayOutput, sayRows, tell, type OutputFormat } from './output';
 import { UsageError } from './usageError';
 import { EXIT } from './exitCodes';
@@ -45,7 +42,6 @@ const formatter = new Intl.DateTimeFormat('en-CA', {
 const when = (ms: number | undefined) => (ms === undefined ? '' : formatter.format(ms).replace(',', ''));
 
 const names = (people: { name: string }[]) => (people.length ? people.map((p) => p.name).join(', ') : 'NOBODY');
-const nameOf = (roster: Roster, id: string) => personName(roster, id, `${id} (not on the roster)`);
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function how(source: HoldSource): string {
@@ -161,10 +157,14 @@ export async function printCalendarUrl(o: { person?: string; role?: Role; revoke
   say(url);
 }
 
-/** `dbops oncall handoffs`: the audit of handoff notices, by name. */
+/** `dbops oncall handoffs`: the audit of handoff notices, by name (GET /oncall/handoffs). */
 export async function printHandoffs(o: { days: number; output?: OutputFormat }) {
-  const roster = loadRoster(config.rosterPath);
-  const notices = await withPool((pool) => handoffNotices(pool, { from: Date.now() - o.days * DAY }));
+  const answer = await callApi<{ notices: (HandoffNoticeRecord & { personName: string })[] }>(
+    config.apiUrl,
+    'GET',
+    `/oncall/handoffs?days=${o.days}`,
+  );
+  const { notices } = answer;
   if (o.output === 'json') return sayOutput(o.output, { notices }, () => undefined);
   if (!notices.length) return say(`no handoff notices in the last ${o.days} days`);
   sayRows(
@@ -172,7 +172,7 @@ export async function printHandoffs(o: { days: number; output?: OutputFormat }) 
     notices.map((n) => [
       when(Date.parse(n.handoffAt)),
       n.role,
-      nameOf(roster, n.person),
+      n.personName,
       n.direction === 'outgoing' ? 'handing over' : 'taking over',
       n.incidents.map((i) => `${i.incidentId} ${i.title} (${i.severity}, ${i.phase})`).join('; ') || 'none',
     ]),
@@ -180,16 +180,15 @@ export async function printHandoffs(o: { days: number; output?: OutputFormat }) 
 }
 
 function printOverrides(overrides: OverrideJson[]) {
-  const roster = loadRoster(config.rosterPath);
   const rows = overrides.map((o) => [
     o.id,
     o.role,
-    nameOf(roster, o.person),
+    o.names.person,
     when(Date.parse(o.from)),
     when(Date.parse(o.to)),
-    o.replaces.map((id) => nameOf(roster, id)).join(', ') || 'nobody',
+    o.names.replaces.join(', ') || 'nobody',
     o.swapId ? `swap ${o.swapId}` : '',
-    nameOf(roster, o.createdBy),
+    o.names.createdBy,
   ]);
   sayRows(['id', 'role', 'who', 'from', 'to', 'replaces', 'swap', 'made by'], rows);
 }

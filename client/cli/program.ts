@@ -1,7 +1,7 @@
 /**
  * The `dbops` commands, their options and help: declared here, run by main.ts. Every person-facing command goes
  * through the dbops API (DBOPS_API_URL) with the person's token; admin commands (tokens, integration keys, schedules,
- * setup) and `oncall handoffs` read Temporal and the audit store through TEMPORAL_ADDRESS / DATABASE_URL, or a
+ * setup) read Temporal and the audit store through TEMPORAL_ADDRESS / DATABASE_URL, or a
  * running `npm start`.
  *
  * Each action imports its module when it runs, so `dbops --help` (and every command) loads neither the Temporal
@@ -308,7 +308,7 @@ export function buildProgram(): Command {
     .action(async (o) => (await onCall()).printCalendarUrl(o));
   oncall
     .command('handoffs')
-    .description('the handoff notices sent: who was told, when, and which open incidents changed hands (the audit store)')
+    .description('the handoff notices sent: who was told, when, and which open incidents changed hands')
     .option('--days <n>', 'this many days back (1 to 366)', days, 7)
     .addOption(outputOption())
     .action(async (o) => (await onCall()).printHandoffs(o));

@@ -9,18 +9,32 @@ import type { Logger } from '../../lib/logger';
 import type { RosterInForce } from '../../lib/rosterInForce';
 import { ROSTER_ONLY, type SchedulesInForce } from '../../lib/schedules';
 import { OverrideRequestSchema, planOverrides, type Refusal } from '../../runbooks/onCallOverrides';
+import { personName, type Roster } from '../../runbooks/roster';
 import type { Role } from '../../runbooks/types';
 import { tellHandoffWorkflowOfChange } from './handoffWatch';
 
 export const OVERRIDE_SHAPE = '{ "role", "person", "from", "to", "reason"?, "swap"?: { "from", "to" } }';
 
 /** An override as the API shows it: its window as ISO 8601 times. */
-export type OverrideJson = Omit<StoredOverride, 'start' | 'end'> & { from: string; to: string };
-export const overrideJson = ({ start, end, ...rest }: StoredOverride): OverrideJson => ({
-  ...rest,
-  from: new Date(start).toISOString(),
-  to: new Date(end).toISOString(),
-});
+export type OverrideJson = Omit<StoredOverride, 'start' | 'end'> & {
+  from: string;
+  to: string;
+  /** The people it names, by name (the roster in force; an id no longer on it stands for itself). */
+  names: { person: string; replaces: string[]; createdBy: string };
+};
+/** An override as the API answers it, with the names a person reads. */
+export const overrideJson =
+  (roster: Roster) =>
+  ({ start, end, ...rest }: StoredOverride): OverrideJson => ({
+    ...rest,
+    from: new Date(start).toISOString(),
+    to: new Date(end).toISOString(),
+    names: {
+      person: personName(roster, rest.person),
+      replaces: rest.replaces.map((id) => personName(roster, id)),
+      createdBy: personName(roster, rest.createdBy),
+    },
+  });
 
 export interface OverrideDeps {
   client: Client;
@@ -71,5 +85,5 @@ export async function makeOverride(
   }
   deps.log.info({ actor: maker.id, overrides: result.map((o) => o.id) }, 'override created');
   await wakeHandoffs(deps);
-  return { overrides: result.map(overrideJson) };
+  return { overrides: result.map(overrideJson(roster)) };
 }

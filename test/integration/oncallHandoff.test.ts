@@ -9,6 +9,7 @@ import { acknowledgeUpdate, incidentStateQuery, resolveUpdate } from '../../work
 import { handoffWatchStateQuery } from '../../workflows/oncall/onCallHandoffs';
 import { eventually } from '../support/eventually';
 import { calendar, roster, timeSkippingSuite } from '../support/harness';
+import { startTestApi } from '../support/api';
 import { dbops } from '../support/cli';
 import { maybeRecordHistory } from '../support/histories';
 
@@ -102,7 +103,14 @@ describe('on-call handoff notices', () => {
     expect(audit[0].incidents.map((i) => i.incidentId)).toEqual([outage.incidentId, slow.incidentId]);
     expect(audit[0]).toMatchObject({ role: 'on-call-engineer', rosterVersion: 'roster-test', scheduleVersion: 'none' });
     // What an auditor reads: the notices by name, with the incidents that changed hands.
-    const printed = await dbops(['oncall', 'handoffs'], { DATABASE_URL: suite.harness.db.url, DBOPS_TIMEZONE: 'UTC' });
+    // Through the API, as any person on the roster (no DATABASE_URL: the CLI reads no store).
+    const api = await startTestApi(suite.env.client, suite.harness.db.pool, taskQueue);
+    const printed = await dbops(['oncall', 'handoffs'], {
+      DBOPS_API_URL: api.url,
+      DBOPS_TOKEN: await api.tokenOf('sam'),
+      DBOPS_TIMEZONE: 'UTC',
+    });
+    api.close();
     expect(printed.code, printed.stderr).toBe(0);
     const lines = printed.stdout.split('\n');
     expect(lines[0]).toMatch(/^handoff\s+role\s+told\s+as\s+open incidents/);
