@@ -15,6 +15,7 @@ export interface AdmitContext {
   pool: Pool;
   roster: Roster;
   calendar: BusinessCalendar;
+  continueAsNewAfterEvents?: number;
 }
 
 /** A firing alert, routed: the incident it asks for, and what it is at its source. */
@@ -33,7 +34,14 @@ export interface AlertToAdmit {
 export type Admitted =
   | { outcome: 'held'; workflowId: string; heldBy: HeldBy }
   | { outcome: 'grouped'; workflowId: string; groupedInto: GroupedInto }
-  | { outcome: 'opened'; workflowId: string; firstRunId: () => Promise<string> };
+  | {
+      outcome: 'opened';
+      workflowId: string;
+      /** The run the alert's signal reached (its incident's first, unless it had continued as new). */
+      runId: string;
+      /** The run that began the incident's chain: asked of the server, once, when needed. */
+      firstRunId: () => Promise<string>;
+    };
 
 /**
  * Every monitoring alert takes this one path, whatever its format: a maintenance window whose scope matches holds it
@@ -70,5 +78,5 @@ export async function admitAlert(ctx: AdmitContext, a: AlertToAdmit, receivedAt:
   let firstRun: Promise<string> | undefined;
   const firstRunId = () => (firstRun ??= handle.describe().then((d) => d.raw.workflowExecutionInfo?.firstRunId ?? handle.signaledRunId));
   await recordForGrouping(ctx, toGroup, { workflowId, firstRunId }, at);
-  return { outcome: 'opened', workflowId, firstRunId };
+  return { outcome: 'opened', workflowId, runId: handle.signaledRunId, firstRunId };
 }

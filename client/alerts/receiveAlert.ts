@@ -9,7 +9,7 @@ import { INCIDENT_TYPE_IDS, INTEGRATION_ROLE, type BusinessCalendar, type Incide
 import { alertResolvedSignal } from '../../workflows/incident/messages';
 import type { incidentResponse } from '../../workflows/incident/incidentResponse';
 import { acknowledgeIncident } from '../incidents/incidentActions';
-import { latestRunOf } from '../incidents/latestRun';
+import { isRunOfChain, latestRunOf } from '../incidents/latestRun';
 import { resolveHeldAlert } from '../../db/maintenance/windows';
 import { admitAlert } from './admitAlert';
 
@@ -21,6 +21,8 @@ export interface AlertContext {
   roster: () => Roster;
   calendar: BusinessCalendar;
   routing: RoutingConfig;
+  /** Incidents it opens continue as new after this many history events (tests; the workflow's default otherwise). */
+  continueAsNewAfterEvents?: number;
 }
 
 /** A firing alert, already parsed from its format. */
@@ -70,7 +72,7 @@ export async function triggerAlert(ctx: AlertContext, a: FiringAlert, receivedAt
   );
   // The alert's dedup key reaches the incident it opened, so its source's acknowledge and resolve do too.
   if (admitted.outcome === 'opened')
-    await recordAlertKey(ctx.pool, a.integration, a.dedupKey, { workflowId: admitted.workflowId, firstRunId: await admitted.firstRunId() });
+    await recordAlertKey(ctx.pool, a.integration, a.dedupKey, { workflowId: admitted.workflowId, firstRunId: admitted.runId });
   return {
     workflowId: admitted.workflowId,
     fingerprint,
@@ -91,11 +93,13 @@ type KeyLookup =
 async function incidentOfKey(ctx: AlertContext, integration: string, dedupKey: string): Promise<KeyLookup> {
   const key = await findAlertKey(ctx.pool, integration, dedupKey);
   if (!key) return { dropped: 'no incident was opened by this dedup_key' };
-  const run = await latestRunOf(ctx.client, key.workflowId, (firstRunId) => firstRunId === key.firstRunId);
+  const run = await latestRunOf(ctx.client, key.workflowId, (firstRunId) =>
+    isRunOfChain(ctx.client, key.workflowId, key.firstRunId, firstRunId),
+  );
   if (run.kind === 'missing') return { dropped: `the incident of this dedup_key (${key.workflowId}) no longer exists` };
   if (run.kind !== 'ours' || !run.running)
     return { dropped: `the incident of this dedup_key (${key.workflowId}) is already resolved`, workflowId: key.workflowId };
-  return { handle: run.handle, key };
+  return { handle: run.handle, key: { workflowId: key.workflowId, firstRunId: run.firstRunId } };
 }
 
 /**

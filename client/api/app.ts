@@ -65,6 +65,7 @@ export function createApiApp(apiContext: ApiContext, log: Logger) {
       roster: () => ctx.roster().roster,
       calendar: ctx.calendar,
       routing: ctx.routing ?? BUILT_IN_ROUTING,
+      continueAsNewAfterEvents: ctx.continueAsNewAfterEvents,
     },
     deps,
     deadlines,

@@ -12,7 +12,11 @@ export type LatestRun =
   | { kind: 'another incident' }
   | { kind: 'ours'; running: boolean; firstRunId: string; handle: WorkflowHandle<typeof incidentResponse> };
 
-export async function latestRunOf(client: Client, workflowId: string, isOurs: (firstRunId: string) => boolean): Promise<LatestRun> {
+export async function latestRunOf(
+  client: Client,
+  workflowId: string,
+  isOurs: (firstRunId: string) => boolean | Promise<boolean>,
+): Promise<LatestRun> {
   let latest;
   try {
     latest = await client.workflow.getHandle(workflowId).describe();
@@ -21,11 +25,25 @@ export async function latestRunOf(client: Client, workflowId: string, isOurs: (f
     throw err;
   }
   const firstRunId = latest.raw.workflowExecutionInfo?.firstRunId;
-  if (!firstRunId || !isOurs(firstRunId)) return { kind: 'another incident' };
+  if (!firstRunId || !(await isOurs(firstRunId))) return { kind: 'another incident' };
   return {
     kind: 'ours',
     running: latest.status.name === 'RUNNING',
     firstRunId,
     handle: client.workflow.getHandle<typeof incidentResponse>(workflowId, undefined, { firstExecutionRunId: firstRunId }),
   };
+}
+
+/**
+ * Whether `runId` is a run of the chain that began with `firstRunId`: the same run, or a later one it continued as
+ * (asked of the server only then). A run the server no longer keeps is of no chain.
+ */
+export async function isRunOfChain(client: Client, workflowId: string, runId: string, firstRunId: string): Promise<boolean> {
+  if (runId === firstRunId) return true;
+  try {
+    return (await client.workflow.getHandle(workflowId, runId).describe()).raw.workflowExecutionInfo?.firstRunId === firstRunId;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
 }

@@ -1,6 +1,11 @@
 import type { Pool } from 'pg';
 
-/** The incident an integration's alert (by its dedup key) opened or reached last. */
+/**
+ * The incident an integration's alert (by its dedup key) opened or reached last. `firstRunId` is a run of that
+ * incident's chain: its first run, or (for an incident that had continued as new before the alert reached it) the run
+ * the alert reached; the intake records the run its signal reached rather than ask the server which run began the
+ * chain for every alert of a storm, and resolves the chain when an acknowledge or resolve needs it.
+ */
 export interface AlertKey {
   workflowId: string;
   firstRunId: string;

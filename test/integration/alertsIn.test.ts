@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readIncidentEvents } from '../../db/audit/readEvents';
-import { incidentStateQuery, type IncidentState } from '../../workflows/incident/messages';
+import { addNoteUpdate, incidentStateQuery, type IncidentState } from '../../workflows/incident/messages';
 import { testRouting } from '../support/routing';
 import { startTestApi, type TestApi } from '../support/api';
 import { maybeRecordHistory } from '../support/histories';
@@ -143,6 +143,43 @@ describe('alerts in from monitoring tools', () => {
     expect(second.incidentId).not.toBe(first.incidentId);
     expect(second.phase).toBe('triggered');
     await suite.client.workflow.getHandle(workflowId).terminate('test over');
+  });
+
+  it('a repeat that reaches an incident after it continued as new points the key at that run; the source’s acknowledge still finds the incident', async () => {
+    // An API whose incidents continue as new after 40 events (a long incident's history, in little time).
+    const short = await startTestApi(suite.client, suite.harness.db.pool, taskQueue, { routing, continueAsNewAfterEvents: 40 });
+    try {
+      const send = (event: Record<string, unknown>) =>
+        fetch(`${short.url}/v2/enqueue`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ routing_key: short.integrationKey, ...event }),
+        });
+      const trigger = () =>
+        send({
+          event_action: 'trigger',
+          dedup_key: key,
+          payload: { summary: 'pgbouncer pool saturated', source: 'pgb-1', severity: 'error', component: 'pgbouncer' },
+        });
+      const key = unique('continued');
+      const { workflowId } = (await (await trigger()).json()) as { workflowId: string };
+      const handle = suite.client.workflow.getHandle(workflowId);
+      const { firstRunId } = (await handle.describe()).raw.workflowExecutionInfo!;
+      // Each note is an Update and an audit write: the history passes its budget and the incident continues as new.
+      for (let i = 0; i < 30; i++) await handle.executeUpdate(addNoteUpdate, { args: [{ actor: 'dana', text: `note ${i}` }] });
+      await waitFor(async () => (await stateOf(workflowId)).runs > 1, 'the incident to continue as new');
+      const laterRun = (await handle.describe()).runId;
+      expect(laterRun).not.toBe(firstRunId);
+      expect(((await (await trigger()).json()) as { workflowId: string }).workflowId).toBe(workflowId);
+      const { rows } = await suite.harness.db.pool.query('SELECT first_run_id FROM alert_keys WHERE dedup_key = $1', [key]);
+      expect(rows[0].first_run_id).toBe(laterRun);
+      const ack = await send({ event_action: 'acknowledge', dedup_key: key });
+      expect(((await ack.json()) as { message: string }).message).toBe('Event processed: incident acknowledged');
+      expect((await stateOf(workflowId)).acknowledgedBy).toBe('integration:monitoring');
+      await handle.terminate('test over');
+    } finally {
+      short.close();
+    }
   });
 
   it('resolve policy "resolve" after a person acted, and policy "record" (security): recorded and told to the responders, left open', async () => {

@@ -56,6 +56,8 @@ export async function startTestApi(
     secretKeys?: SecretKeys;
     /** The web console's settings (OpenID Provider, Temporal UI link). */
     console?: ConsoleSettings;
+    /** Incidents it opens continue as new after this many history events (the worker's default otherwise). */
+    continueAsNewAfterEvents?: number;
   } = {},
 ) {
   const rosterFile = opts.rosterFile ?? scratchRosterFile();
@@ -76,6 +78,7 @@ export async function startTestApi(
       deadlineMs: opts.deadlineMs,
       secretKeys,
       console: opts.console,
+      continueAsNewAfterEvents: opts.continueAsNewAfterEvents,
     },
     opts.logger ?? quietLogger,
   );
