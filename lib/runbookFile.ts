@@ -56,6 +56,15 @@ function positionOf(doc: Document, lines: LineCounter, path: readonly PropertyKe
   return { line, column: col };
 }
 
+/** Where a field of a runbook file's text is (line and column from 1): for problems found beyond its schema. */
+export function locator(text: string): (path: readonly PropertyKey[]) => { line: number; column: number } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  return (path) => positionOf(doc, lines, path);
+}
+
+export const fieldName = fieldOf;
+
 /** A runbook file's text checked: the runbook, or every problem with its line, column and field. */
 export function parseRunbookText(
   text: string,

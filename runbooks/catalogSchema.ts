@@ -39,6 +39,29 @@ const ManualStepSchema = z.object({
   reminderMinutes: positive,
 });
 
+const ProbeStepSchema = z.object({
+  id: stepId,
+  title: z.string().min(1),
+  kind: z.literal('probe'),
+  /** One SELECT; it runs in a READ ONLY transaction, so it cannot change anything. */
+  sql: z.string().min(1),
+  timeoutSeconds: positive.max(300),
+  maxAttempts: positive.max(10).default(2),
+  thresholds: z
+    .object({
+      column: z.string().min(1),
+      warnAbove: z.number().optional(),
+      failAbove: z.number().optional(),
+      warnBelow: z.number().optional(),
+      failBelow: z.number().optional(),
+    })
+    .strict()
+    .refine((t) => [t.warnAbove, t.failAbove, t.warnBelow, t.failBelow].some((v) => v !== undefined), {
+      error: 'at least one of warnAbove, failAbove, warnBelow, failBelow',
+    }),
+  evidence: z.string().min(1).max(500),
+});
+
 const ClassifyStepSchema = z.object({
   id: z.literal('classify'),
   title: z.string().min(1),
@@ -55,7 +78,7 @@ export const incidentTypeFields = {
   defaultSeverity: z.enum(SEVERITIES),
   /** The type's own escalation path, first role first; the ladder adds the general path above it. */
   escalationPath: z.array(roleName).min(1),
-  steps: z.array(z.discriminatedUnion('kind', [AutomatedStepSchema, ManualStepSchema, ClassifyStepSchema])).min(1),
+  steps: z.array(z.discriminatedUnion('kind', [AutomatedStepSchema, ManualStepSchema, ClassifyStepSchema, ProbeStepSchema])).min(1),
   ladderPasses: z.number().int().nonnegative().optional(),
   ackTimeoutMinutes: z.partialRecord(z.enum(SEVERITIES), positive).optional(),
   holdForSeconds: z.number().int().nonnegative().max(3_600).optional(),

@@ -12,7 +12,7 @@ import type {
   Severity,
   SeverityDefinition,
 } from './types';
-import { BUILT_IN_RUNBOOK, type Runbook } from './runbook';
+import { BUILT_IN_RUNBOOK, primaryOf, type Runbook } from './runbook';
 
 export interface Contact {
   id: string;
@@ -55,6 +55,18 @@ export interface IncidentPlan {
   classifyInto?: Partial<Record<ClassifiedTypeId, IncidentTypeDefinition>>;
   /** Acknowledgement timeout, snooze bound, hold and reopen window (absent in plans frozen before alert-lifecycle). */
   lifecycle?: LifecyclePlan;
+  /** Where each tier's primary's connection string lives (runbook files, for probes; absent when the type has no probe). */
+  tierDatabases?: Record<string, { connectionEnv?: string }>;
+}
+
+/** Each tier's primary's connection variable, frozen for a type with probes (so a file change never moves a probe). */
+function probeConnections(runbook: Runbook): Record<string, { connectionEnv?: string }> {
+  return Object.fromEntries(
+    Object.entries(runbook.tiers).map(([id, tier]) => {
+      const env = primaryOf(tier)?.connectionEnv;
+      return [id, env ? { connectionEnv: env } : {}];
+    }),
+  );
 }
 
 /**
@@ -98,6 +110,7 @@ export function buildIncidentPlan(
     calendar,
     policy: runbook.actionPolicy,
     lifecycle: lifecyclePlan(type, flap),
+    ...(type.steps.some((step) => step.kind === 'probe') && { tierDatabases: probeConnections(runbook) }),
     ...(typeId === 'unclassified' && {
       classifyInto: Object.fromEntries(
         Object.values(runbook.incidentTypes)

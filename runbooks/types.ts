@@ -118,7 +118,43 @@ export interface ClassifyStep {
   reminderMinutes: number;
 }
 
-export type RunbookStep = AutomatedStep | ManualStep | ClassifyStep;
+/**
+ * A declarative SQL probe (a runbook file's own check, no code): one SELECT run by the `runProbe` activity in a READ ONLY
+ * transaction with a statement timeout, against the tier's primary (its connection from the environment variable the
+ * runbook names). The first row's `thresholds.column` gives pass, warn or fail; `evidence` is a line built from the row.
+ */
+export interface ProbeStep {
+  id: string;
+  title: string;
+  kind: 'probe';
+  sql: string;
+  /** The statement timeout, and the attempt's (with a few seconds' grace to connect). */
+  timeoutSeconds: number;
+  maxAttempts: number;
+  thresholds: ProbeThresholds;
+  /** A line over the first row's columns, e.g. "{{replicas}} replicas, {{lag_seconds}} s behind". */
+  evidence: string;
+}
+
+/** A numeric column's bounds: above warnAbove warns, above failAbove fails (or below warnBelow/failBelow). */
+export interface ProbeThresholds {
+  column: string;
+  warnAbove?: number;
+  failAbove?: number;
+  warnBelow?: number;
+  failBelow?: number;
+}
+
+/** What the `runProbe` activity needs: the probe as the plan froze it, and where the tier's connection string lives. */
+export interface ProbeRequest {
+  sql: string;
+  timeoutSeconds: number;
+  thresholds: ProbeThresholds;
+  evidence: string;
+  connectionEnv?: string;
+}
+
+export type RunbookStep = AutomatedStep | ManualStep | ClassifyStep | ProbeStep;
 
 export interface IncidentTypeDefinition {
   id: IncidentTypeId;

@@ -204,6 +204,25 @@ export function buildProgram(): Command {
     .addOption(outputOption())
     .action(async (o) => (await import('./policyCommand')).printPolicy(o));
 
+  const runbook = program
+    .command('runbook')
+    .description('the runbook file: check it and compare versions before it is in force (docs/runbook.md)');
+  runbook
+    .command('check')
+    .description('every problem of a runbook file with its line, column and field; exit 7 when there is one')
+    .argument('<file>', 'the runbook file (YAML), e.g. config/runbook.yaml')
+    .option('--roster <file>', 'the roster its ladders must page (default DBOPS_ROSTER)')
+    .option('--schedules <file>', 'the on-call schedules (default DBOPS_SCHEDULES)')
+    .addOption(outputOption())
+    .action(async (file: string, o) => (await import('./runbookCommands')).checkRunbook(file, o));
+  runbook
+    .command('diff')
+    .description('what changes for new incidents, per type (clocks, ladder, steps) and in the action policy, from A to B')
+    .argument('<a>', 'the runbook file in force')
+    .argument('<b>', 'the new version')
+    .addOption(outputOption())
+    .action(async (a: string, b: string, o) => (await import('./runbookCommands')).diffRunbookFiles(a, b, o));
+
   const audit = program.command('audit').description('read, export and verify audit trails (through the dbops API)');
   audit
     .command('show')
