@@ -19,6 +19,8 @@ export interface StepChange {
   id: string;
   title: string;
   change: 'added' | 'removed' | 'changed' | 'moved';
+  /** An added step's kind (probe, manual, automated): what it will ask of people or run. */
+  kind?: string;
   /** Position from 1, in B (in A for a removed step). */
   position: number;
   fields?: FieldChange[];
@@ -74,7 +76,7 @@ function stepChanges(a: RunbookStep[], b: RunbookStep[]): StepChange[] {
   b.forEach((s, i) => {
     const before = inA.get(s.id);
     if (!before) {
-      changes.push({ id: s.id, title: s.title, change: 'added', position: i + 1 });
+      changes.push({ id: s.id, title: s.title, change: 'added', kind: s.kind, position: i + 1 });
       return;
     }
     const keys = [...new Set([...Object.keys(before.step), ...Object.keys(s)])] as (keyof RunbookStep & string)[];
@@ -171,7 +173,8 @@ export function diffLines(d: RunbookDiff): string[] {
     for (const s of t.steps) {
       const mark = { added: '+', removed: '-', changed: '~', moved: '↕' }[s.change];
       const detail = s.fields?.map((f) => `${f.field} ${shown(f.from)} → ${shown(f.to)}`).join(', ');
-      lines.push(`  ${mark} step ${s.position} ${s.id} "${s.title}" ${s.change}${detail ? `: ${detail}` : ''}`);
+      const kind = s.kind ? ` (${s.kind})` : '';
+      lines.push(`  ${mark} step ${s.position} ${s.id}${kind} "${s.title}" ${s.change}${detail ? `: ${detail}` : ''}`);
     }
   }
   if (d.policy.length) {
