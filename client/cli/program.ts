@@ -79,8 +79,14 @@ export function buildProgram(): Command {
     .description(
       'open an incident, or count a repeat of one already open with the same type, tier and fingerprint (as yourself); prints its INC id',
     )
-    .addOption(new Option('--type <type>', 'incident type').choices(INCIDENT_TYPE_IDS).makeOptionMandatory())
-    .addOption(new Option('--tier <tier>', 'database tier').choices(TIERS).makeOptionMandatory())
+    // Types and tiers are the runbook file's (DBOPS_RUNBOOK_FILE), checked when the command runs.
+    .addOption(
+      new Option(
+        '--type <type>',
+        `an incident type of the runbook file (${INCIDENT_TYPE_IDS.join(', ')}, or one it adds)`,
+      ).makeOptionMandatory(),
+    )
+    .addOption(new Option('--tier <tier>', `a database tier of the runbook file (${TIERS.join(', ')})`).makeOptionMandatory())
     .addOption(new Option('--severity <severity>', 'severity (default: the type’s)').choices(SEVERITIES))
     .option('--fingerprint <fp>', 'what distinguishes this problem from others of its type on the tier', 'manual')
     .option('--title <title>', 'one line for people')
