@@ -204,7 +204,7 @@ export async function runSteps(ctx: IncidentContext): Promise<void> {
     const def = plan.type.steps[s.currentStep];
     const step = s.steps[s.currentStep];
     if (def.kind === 'manual' || def.kind === 'classify') await runManualStep(ctx, def, step);
-    else if (def.kind === 'probe' && !ctx.version.runbookProbes) {
+    else if (def.kind === 'probe' && !ctx.version.runbookProbes()) {
       // Unreachable: a plan with probes is only frozen into runs that carry the marker. Said, never run blind.
       Object.assign(step, { status: 'skipped', error: 'this incident predates runbook probes', finishedAt: iso(Date.now()) });
     } else await runAutomatedStep(ctx, def, step);
