@@ -1,5 +1,5 @@
 import type { Contact } from '../runbooks/plan';
-import type { Outcome, Role, Severity, Tier } from '../runbooks/types';
+import type { Outcome, ProbeRequest, Role, Severity, Tier } from '../runbooks/types';
 
 export type { AuditEvent, ChecklistItemState, ChecklistRunSnapshot, ChecklistRunState, IncidentSnapshot } from '../db/audit/records';
 
@@ -104,6 +104,8 @@ export interface StepInput {
   idempotencyKey: string;
   /** For notifyStakeholders: who to tell. */
   recipients?: Contact[];
+  /** For runProbe: the probe as the incident's plan froze it. */
+  probe?: ProbeRequest;
 }
 
 export interface StepResult {

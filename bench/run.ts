@@ -43,24 +43,22 @@ const USAGE = `npm run bench -- [--json FILE] [--burst [N]] [--storm [N]] [--ope
 
 function parseOptions(): { options: BenchOptions; json?: string; only?: string[]; store: BenchStore; tuning: WorkerTuning } {
   // --burst and --open take an optional count: "--burst" alone means the default.
-  const argv = process.argv
-    .slice(2)
-    .flatMap((a, i, all) =>
-      ['--burst', '--open', '--storm', '--alertmanager-group', '--outage-storm'].includes(a) && !/^\d+$/.test(all[i + 1] ?? '')
-        ? [
-            a,
-            (
-              {
-                '--burst': '2000',
-                '--open': '5000',
-                '--storm': '10000',
-                '--alertmanager-group': '2000',
-                '--outage-storm': '2000',
-              } as Record<string, string>
-            )[a],
-          ]
-        : [a],
-    );
+  const argv = process.argv.slice(2).flatMap((a, i, all) =>
+    ['--burst', '--open', '--storm', '--alertmanager-group', '--outage-storm'].includes(a) && !/^\d+$/.test(all[i + 1] ?? '')
+      ? [
+          a,
+          (
+            {
+              '--burst': '2000',
+              '--open': '5000',
+              '--storm': '10000',
+              '--alertmanager-group': '2000',
+              '--outage-storm': '2000',
+            } as Record<string, string>
+          )[a],
+        ]
+      : [a],
+  );
   const { values } = parseArgs({
     args: argv,
     options: {

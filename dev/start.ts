@@ -22,7 +22,7 @@ import { loadCatalog } from '../lib/catalog';
 import { loadRoster } from '../lib/roster';
 import { rosterInForce } from '../lib/rosterInForce';
 import { schedulesInForce } from '../lib/schedules';
-import { loadRouting } from '../lib/routingRules';
+import { routingFromConfig, runbookFromConfig } from '../lib/runbookFile';
 import { demoCredentials, demoSecretKeys, type DemoCredentials } from './demoCredentials';
 import { demoOnCall } from './demoOnCall';
 import { demoPagesOut } from './demoPages';
@@ -37,8 +37,9 @@ async function main() {
   Runtime.install({ logger: sdkLogger(log, config.logLevel) });
   const roster = loadRoster(config.rosterPath);
   // A bad routing file stops the start before anything runs, naming the rule and field.
-  const routing = loadRouting(config.routingPath, { required: config.routingRequired });
-  const catalog = loadCatalog(config);
+  const runbook = runbookFromConfig(config, log);
+  const routing = routingFromConfig(config, runbook());
+  const catalog = loadCatalog({ ...config, runbook: runbook() });
   const consoleSettings = consoleSettingsFromEnv(process.env, (file) => fs.readFileSync(file, 'utf8'));
 
   // The stop, in order: the intake stops taking requests (here, at once), the SDK's runtime drains the worker (on
@@ -86,7 +87,7 @@ async function main() {
     const connection = await Connection.connect({ address: stack.temporalAddress });
     cleanups.unshift(() => connection.close());
     const client = new Client({ connection, namespace: config.temporal.namespace });
-    const ctx = { client, taskQueue: config.temporal.taskQueue, roster, calendar: config.calendar };
+    const ctx = { client, taskQueue: config.temporal.taskQueue, roster, calendar: config.calendar, runbook };
     // The secret key first: the worker signs each incident's chain head with it, the API opens signing keys with it.
     const secretKeys = demoSecretKeys(config, log);
     const services = buildActivities(config, stack.databaseUrl, log, ctx);

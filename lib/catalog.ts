@@ -3,14 +3,20 @@ import fs from 'node:fs';
 import { validateCatalog } from '../runbooks/catalogSchema';
 import { CHECKLISTS, type ChecklistDefinition } from '../runbooks/checklists';
 import { INCIDENT_TYPES } from '../runbooks/incidentTypes';
+import type { Runbook } from '../runbooks/runbook';
 
 /**
  * The runbook catalog as this deployment runs it: the shipped incident types and checklists, with checklists
  * replaced from DBOPS_CHECKLISTS (a JSON file of checklist definitions) and times from DBOPS_CHECKLIST_TIMES.
  * Everything is validated here, so a bad edit stops the process with the field named, before any workflow starts.
  */
-export function loadCatalog(opts: { checklistsFile?: string; checklistTimes?: Partial<Record<ChecklistId, string>> }) {
-  let checklists: Record<string, unknown> = { ...CHECKLISTS };
+export function loadCatalog(opts: {
+  checklistsFile?: string;
+  checklistTimes?: Partial<Record<ChecklistId, string>>;
+  /** The runbook in force: its incident types and checklists (the shipped ones when absent). */
+  runbook?: Runbook;
+}) {
+  let checklists: Record<string, unknown> = { ...(opts.runbook?.checklists ?? CHECKLISTS) };
   if (opts.checklistsFile) {
     let parsed: unknown;
     try {
@@ -23,6 +29,11 @@ export function loadCatalog(opts: { checklistsFile?: string; checklistTimes?: Pa
   for (const [id, time] of Object.entries(opts.checklistTimes ?? {})) {
     checklists[id] = { ...(checklists[id] as ChecklistDefinition), time };
   }
+  if (opts.runbook)
+    return {
+      incidentTypes: opts.runbook.incidentTypes,
+      checklists: validateCatalog({ incidentTypes: INCIDENT_TYPES, checklists }).checklists,
+    };
   return validateCatalog({ incidentTypes: INCIDENT_TYPES, checklists });
 }
 

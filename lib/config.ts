@@ -24,6 +24,7 @@ const EnvSchema = z.object({
   DBOPS_TIMEZONE: z.string().default('UTC'),
   DBOPS_ROSTER: z.string().default('config/roster.example.json'),
   DBOPS_ROUTING: z.string().optional(),
+  DBOPS_RUNBOOK_FILE: z.string().optional(),
   DBOPS_SCHEDULES: z.string().optional(),
   DBOPS_INTAKE_PORT: z.coerce.number().int().nonnegative().default(8088),
   DBOPS_INTAKE_HOST: z.string().default('127.0.0.1'),
@@ -93,6 +94,7 @@ const EnvSchema = z.object({
 export type Config = ReturnType<typeof loadConfig>;
 
 export const DEFAULT_ROUTING_FILE = 'config/routing.example.json';
+export const DEFAULT_RUNBOOK_FILE = 'config/runbook.yaml';
 
 /** A setting that cannot be used: its message is one line naming the variable (every entry point prints it without a stack). */
 export class ConfigError extends Error {
@@ -135,6 +137,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** The alert routing file; unset: config/routing.example.json when present, else the built-in routing. */
     routingPath: path.resolve(e.DBOPS_ROUTING ?? DEFAULT_ROUTING_FILE),
     routingRequired: e.DBOPS_ROUTING !== undefined,
+    /** The runbook file (docs/runbook.md); unset: config/runbook.yaml when present, else the runbook built into dbops. */
+    runbookPath: path.resolve(e.DBOPS_RUNBOOK_FILE ?? DEFAULT_RUNBOOK_FILE),
+    runbookRequired: e.DBOPS_RUNBOOK_FILE !== undefined,
     intakePort: e.DBOPS_INTAKE_PORT,
     intakeHost: e.DBOPS_INTAKE_HOST,
     intakeKey: e.DBOPS_INTAKE_KEY,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FlapSettings } from './alertLifecycle';
 import { INCIDENT_TYPE_IDS, SEVERITIES, TIERS, type IncidentTypeId, type Severity, type Tier } from './types';
+import { runbookName } from './vocabulary';
 
 /**
  * Routing of monitoring alerts (PagerDuty events, Alertmanager and Grafana alerts) to incidents: pure data and pure
@@ -61,9 +62,10 @@ const RuleSchema = z
         labels: z.record(z.string().min(1), matcherSchema).optional(),
       })
       .strict(),
-    type: z.enum(INCIDENT_TYPE_IDS),
+    /** An incident type of the runbook in force (routingProblems checks it against the runbook's). */
+    type: runbookName,
     /** The tier; without it, the alert's label named by tierLabel when it names a tier, else the default tier. */
-    tier: z.enum(TIERS).optional(),
+    tier: runbookName.optional(),
     /** Without it, the alert's own severity word mapped (SOURCE_SEVERITIES), else the type's default. */
     severity: z.enum(SEVERITIES).optional(),
     /** A template over the alert's labels, e.g. "{{alertname}}:{{instance}}"; without it, the alert's dedup key. */
@@ -90,19 +92,23 @@ export const RoutingConfigSchema = z
               'an alert no rule routes opens an unclassified incident, which the on-call classifies: remove default.type, or route those alerts with a rule',
           })
           .optional(),
-        tier: z.enum(TIERS),
+        tier: runbookName,
         severity: z.enum(SEVERITIES).optional(),
       })
       .strict(),
     tierLabel: z.string().min(1).default('tier'),
     /** What a resolved alert does, by incident type (DEFAULT_RESOLVE_POLICY for the types not named). */
-    resolvePolicy: z.partialRecord(z.enum(INCIDENT_TYPE_IDS), z.enum(ALERT_RESOLVED_POLICIES)).default({}),
+    resolvePolicy: z.record(runbookName, z.enum(ALERT_RESOLVED_POLICIES)).default({}),
     rules: z.array(RuleSchema),
   })
   .strict();
-export type RoutingConfig = z.output<typeof RoutingConfigSchema>;
+/** The routing, with the tiers of the runbook it belongs to (a tier label naming another tier is not a tier). */
+export type RoutingConfig = z.output<typeof RoutingConfigSchema> & { tiers?: readonly Tier[] };
 
-/** Security and data-integrity incidents are closed by a person, whatever the monitoring says; the others close by themselves. */
+/**
+ * Security and data-integrity incidents are closed by a person, whatever the monitoring says; the others close by
+ * themselves. A type a runbook file adds is closed by a person unless its routing's resolvePolicy says `resolve`.
+ */
 export const DEFAULT_RESOLVE_POLICY: Record<IncidentTypeId, AlertResolvedPolicyName> = {
   'database-outage': 'resolve',
   'connection-pool-exhaustion': 'resolve',
@@ -187,18 +193,16 @@ function ruleMatches(rule: RoutingRule, alert: RoutableAlert): boolean {
   return Object.entries(m.labels ?? {}).every(([name, value]) => matches(value, alert.labels[name]));
 }
 
-const isTier = (v: string | undefined): v is Tier => (TIERS as readonly string[]).includes(v ?? '');
-
 /** The first rule that matches routes the alert; none matching routes it to the triage default, saying why. */
-export function routeAlert(config: RoutingConfig, alert: RoutableAlert): AlertRoute {
+export function routeAlert(config: RoutingConfig, alert: RoutableAlert, tiers: readonly Tier[] = config.tiers ?? TIERS): AlertRoute {
   const index = config.rules.findIndex((rule) => ruleMatches(rule, alert));
   const rule = index >= 0 ? config.rules[index] : undefined;
   const type: IncidentTypeId = rule?.type ?? 'unclassified';
   const labelTier = alert.labels[config.tierLabel];
-  const tier = rule?.tier ?? (isTier(labelTier) ? labelTier : config.default.tier);
+  const tier = rule?.tier ?? (labelTier !== undefined && tiers.includes(labelTier) ? labelTier : config.default.tier);
   const mapped = alert.severity ? SOURCE_SEVERITIES[alert.severity.toLowerCase()] : undefined;
   const severity = rule?.severity ?? mapped ?? (rule ? undefined : config.default.severity);
-  const resolvePolicy = config.resolvePolicy[type] ?? DEFAULT_RESOLVE_POLICY[type];
+  const resolvePolicy = config.resolvePolicy[type] ?? DEFAULT_RESOLVE_POLICY[type] ?? 'record';
   if (rule)
     return {
       type,
@@ -220,12 +224,44 @@ export function renderTemplate(template: string, labels: Record<string, string>)
   return template.replace(TEMPLATE, (_, name: string) => labels[name] ?? '');
 }
 
-/** The problems of a routing file, each naming the rule index and field ("rules[2].match.labels.env: …"); [] when valid. */
-export function routingProblems(data: unknown): string[] {
-  const r = RoutingConfigSchema.safeParse(data);
-  if (r.success) return [];
-  return r.error.issues.map((i) => {
-    const where = i.path.map((p, n) => (typeof p === 'number' ? `[${p}]` : `${n ? '.' : ''}${String(p)}`)).join('') || '(file)';
-    return `${where}: ${i.message}`;
+/** The names a routing may use: the incident types and tiers of the runbook in force. */
+export interface RoutingVocabulary {
+  types: readonly IncidentTypeId[];
+  tiers: readonly Tier[];
+}
+export const SHIPPED_VOCABULARY: RoutingVocabulary = { types: INCIDENT_TYPE_IDS, tiers: TIERS };
+
+/** The routing's references to types and tiers the runbook does not have, each with its path and what is accepted. */
+export function routingReferenceProblems(config: z.input<typeof RoutingConfigSchema>, vocab: RoutingVocabulary) {
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  const known = (kind: string, names: readonly string[], value: string | undefined, path: (string | number)[]) => {
+    if (value !== undefined && !names.includes(value))
+      problems.push({ path, message: `unknown ${kind} '${value}'; accepted: ${names.join(', ')}` });
+  };
+  known('tier', vocab.tiers, config.default?.tier, ['default', 'tier']);
+  for (const type of Object.keys(config.resolvePolicy ?? {})) known('incident type', vocab.types, type, ['resolvePolicy', type]);
+  (config.rules ?? []).forEach((rule, i) => {
+    known('incident type', vocab.types, rule.type, ['rules', i, 'type']);
+    known('tier', vocab.tiers, rule.tier, ['rules', i, 'tier']);
   });
+  return problems;
+}
+
+const pathText = (path: readonly PropertyKey[]) =>
+  path.map((p, n) => (typeof p === 'number' ? `[${p}]` : `${n ? '.' : ''}${String(p)}`)).join('') || '(file)';
+
+/** The problems of a routing file, each naming the rule index and field ("rules[2].match.labels.env: …"); [] when valid. */
+export function routingProblems(data: unknown, vocab: RoutingVocabulary = SHIPPED_VOCABULARY): string[] {
+  const r = RoutingConfigSchema.safeParse(data);
+  const structural = r.success ? [] : r.error.issues.map((i) => `${pathText(i.path)}: ${i.message}`);
+  let references: string[] = [];
+  try {
+    // Checked on the file as written too, so one run names every problem.
+    references = routingReferenceProblems((r.success ? r.data : data) as RoutingConfig, vocab).map(
+      (p) => `${pathText(p.path)}: ${p.message}`,
+    );
+  } catch {
+    // Too malformed to look for references: its structural problems say why.
+  }
+  return [...structural, ...references];
 }

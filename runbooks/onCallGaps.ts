@@ -4,8 +4,8 @@
  */
 import { segmentsBetween, type Override } from './onCall';
 import type { Schedules } from './onCallSchedule';
-import { INCIDENT_TYPES } from './incidentTypes';
 import { escalationRoles } from './plan';
+import { BUILT_IN_RUNBOOK, type Runbook } from './runbook';
 import type { Roster } from './roster';
 import type { Role } from './types';
 
@@ -15,9 +15,9 @@ export interface Gap {
   end: number;
 }
 
-/** Every role on any incident type's escalation ladder, in ladder order. */
-export function ladderRoles(): Role[] {
-  return [...new Set(Object.values(INCIDENT_TYPES).flatMap((type) => escalationRoles(type).flat()))];
+/** Every role on any incident type's escalation ladder, in ladder order (the runbook in force's types). */
+export function ladderRoles(runbook: Runbook = BUILT_IN_RUNBOOK): Role[] {
+  return [...new Set(Object.values(runbook.incidentTypes).flatMap((type) => escalationRoles(type, runbook.generalEscalationPath).flat()))];
 }
 
 /** The windows within [from, to) in which each role has no holder (schedule, overrides and roster together). */

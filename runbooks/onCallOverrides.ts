@@ -8,6 +8,7 @@ import type { Schedules } from './onCallSchedule';
 import { TEXT_LIMITS, unstorableText } from './limits';
 import type { Roster } from './roster';
 import { ROLES, type Role } from './types';
+import { oneOf } from './vocabulary';
 
 const DAY = 24 * 3_600_000;
 
@@ -26,7 +27,7 @@ const storable = (max: number) =>
 
 /** The body of POST /oncall/overrides. With `swap`, whoever `person` replaces takes `person`'s window `swap` in return. */
 export const OverrideRequestSchema = z.strictObject({
-  role: z.enum(ROLES),
+  role: oneOf(ROLES),
   person: storable(TEXT_LIMITS.actor).min(1),
   from: instant,
   to: instant,

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { isTimeZone } from './calendar';
 import type { Roster } from './roster';
 import { ROLES } from './types';
+import { oneOf } from './vocabulary';
 
 /** Weekdays as a schedule file writes them; index + 1 is the ISO weekday (1 = Monday). */
 export const WEEKDAY_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -54,7 +55,7 @@ const LayerSchema = z
   });
 
 /** A role's schedule: a later layer wins wherever it covers. */
-const ScheduleSchema = z.object({ role: z.enum(ROLES), layers: z.array(LayerSchema).min(1) });
+const ScheduleSchema = z.object({ role: oneOf(ROLES), layers: z.array(LayerSchema).min(1) });
 
 export const SchedulesSchema = z.object({ schedules: z.array(ScheduleSchema) }).superRefine((file, ctx) => {
   const seen = new Set<string>();

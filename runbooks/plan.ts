@@ -1,7 +1,6 @@
-import { DEFAULT_ACTION_POLICY, type ActionPolicy } from './actionPolicy';
+import type { ActionPolicy } from './actionPolicy';
 import { lifecyclePlan, type FlapSettings, type LifecyclePlan } from './alertLifecycle';
 import { GENERAL_ESCALATION_PATH } from './escalationLevels';
-import { INCIDENT_TYPES } from './incidentTypes';
 import { peopleWithRole, type Roster } from './roster';
 import { SEVERITY_DEFINITIONS } from './severities';
 import type {
@@ -13,7 +12,7 @@ import type {
   Severity,
   SeverityDefinition,
 } from './types';
-import { RUNBOOK_VERSION } from './version';
+import { BUILT_IN_RUNBOOK, primaryOf, type Runbook } from './runbook';
 
 export interface Contact {
   id: string;
@@ -56,6 +55,18 @@ export interface IncidentPlan {
   classifyInto?: Partial<Record<ClassifiedTypeId, IncidentTypeDefinition>>;
   /** Acknowledgement timeout, snooze bound, hold and reopen window (absent in plans frozen before alert-lifecycle). */
   lifecycle?: LifecyclePlan;
+  /** Where each tier's primary's connection string lives (runbook files, for probes; absent when the type has no probe). */
+  tierDatabases?: Record<string, { connectionEnv?: string }>;
+}
+
+/** Each tier's primary's connection variable, frozen for a type with probes (so a file change never moves a probe). */
+function probeConnections(runbook: Runbook): Record<string, { connectionEnv?: string }> {
+  return Object.fromEntries(
+    Object.entries(runbook.tiers).map(([id, tier]) => {
+      const env = primaryOf(tier)?.connectionEnv;
+      return [id, env ? { connectionEnv: env } : {}];
+    }),
+  );
 }
 
 /**
@@ -63,39 +74,46 @@ export interface IncidentPlan {
  * the general path that rank above every general-path role already on it (so an unanswered incident always reaches
  * leadership, and never climbs back down).
  */
-export function escalationRoles(type: IncidentTypeDefinition): Role[][] {
+export function escalationRoles(type: IncidentTypeDefinition, generalPath: readonly Role[] = GENERAL_ESCALATION_PATH): Role[][] {
   const [first, ...rest] = type.escalationPath;
   const rungs: Role[][] = [first === 'on-call-engineer' ? [first] : ['on-call-engineer', first]];
   for (const role of rest) rungs.push([role]);
-  const highest = Math.max(-1, ...type.escalationPath.map((r) => GENERAL_ESCALATION_PATH.indexOf(r)));
-  for (const role of GENERAL_ESCALATION_PATH.slice(highest + 1)) rungs.push([role]);
+  const highest = Math.max(-1, ...type.escalationPath.map((r) => generalPath.indexOf(r)));
+  for (const role of generalPath.slice(highest + 1)) rungs.push([role]);
   return rungs;
 }
 
-/** `flap`: the routing rule's hold and reopen window for the alert, which win over the type's. */
+/**
+ * `flap`: the routing rule's hold and reopen window for the alert, which win over the type's. `runbook`: the runbook
+ * in force (lib/runbookFile.ts), whose version the plan records; the shipped one when not given.
+ */
 export function buildIncidentPlan(
   typeId: IncidentTypeId,
   roster: Roster,
   calendar: BusinessCalendar,
   flap: FlapSettings = {},
+  runbook: Runbook = BUILT_IN_RUNBOOK,
 ): IncidentPlan {
-  const type = INCIDENT_TYPES[typeId];
-  const ladder = escalationRoles(type).map((roles) => ({
+  const type = runbook.incidentTypes[typeId];
+  if (!type)
+    throw new Error(`runbook ${runbook.version} has no incident type '${typeId}'; it has ${Object.keys(runbook.incidentTypes).join(', ')}`);
+  const ladder = escalationRoles(type, runbook.generalEscalationPath).map((roles) => ({
     roles,
     contacts: roles.flatMap((role) => peopleWithRole(roster, role).map((p) => ({ id: p.id, name: p.name, role, channels: p.channels }))),
   }));
   return {
-    runbookVersion: RUNBOOK_VERSION,
+    runbookVersion: runbook.version,
     type,
     severities: SEVERITY_DEFINITIONS,
     ladder,
     responders: roster.people.map((p) => ({ id: p.id, roles: p.roles })),
     calendar,
-    policy: DEFAULT_ACTION_POLICY,
+    policy: runbook.actionPolicy,
     lifecycle: lifecyclePlan(type, flap),
+    ...(type.steps.some((step) => step.kind === 'probe') && { tierDatabases: probeConnections(runbook) }),
     ...(typeId === 'unclassified' && {
       classifyInto: Object.fromEntries(
-        Object.values(INCIDENT_TYPES)
+        Object.values(runbook.incidentTypes)
           .filter((t) => t.id !== 'unclassified')
           .map((t) => [t.id, t]),
       ),

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { ROLES, type Role } from './types';
+import { oneOf } from './vocabulary';
 
 /** A roster maps the runbook's roles to people and their channels. It is configuration, not code. */
 export const PersonSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'a lowercase id: letters, digits, dot, dash, underscore'),
   name: z.string().min(1),
-  roles: z.array(z.enum(ROLES)).min(1),
+  roles: z.array(oneOf(ROLES)).min(1),
   channels: z
     .object({
       email: z.string().email().optional(),

@@ -4,7 +4,8 @@ export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 export const TIERS = ['oltp', 'content', 'queue', 'olap'] as const;
-export type Tier = (typeof TIERS)[number];
+/** A tier the runbook in force names (TIERS are the shipped runbook's; config/runbook.yaml may name others). */
+export type Tier = string;
 
 export const INCIDENT_TYPE_IDS = [
   'database-outage',
@@ -15,7 +16,8 @@ export const INCIDENT_TYPE_IDS = [
   // An alert no routing rule routes: paged to the first rung, its one step is a person classifying it as a real type.
   'unclassified',
 ] as const;
-export type IncidentTypeId = (typeof INCIDENT_TYPE_IDS)[number];
+/** An incident type the runbook in force defines (INCIDENT_TYPE_IDS are the shipped runbook's; a runbook file adds others). */
+export type IncidentTypeId = string;
 /** The types a person may classify an unclassified incident as. */
 export type ClassifiedTypeId = Exclude<IncidentTypeId, 'unclassified'>;
 
@@ -45,7 +47,8 @@ export const ROLES = [
   'legal',
   'product-owner',
 ] as const;
-export type Role = (typeof ROLES)[number];
+/** A role the runbook in force names (ROLES are the shipped runbook's). */
+export type Role = string;
 
 /**
  * The role a monitoring tool acts with when it acknowledges an incident through the API (as `integration:<name>`):
@@ -115,7 +118,43 @@ export interface ClassifyStep {
   reminderMinutes: number;
 }
 
-export type RunbookStep = AutomatedStep | ManualStep | ClassifyStep;
+/**
+ * A declarative SQL probe (a runbook file's own check, no code): one SELECT run by the `runProbe` activity in a READ ONLY
+ * transaction with a statement timeout, against the tier's primary (its connection from the environment variable the
+ * runbook names). The first row's `thresholds.column` gives pass, warn or fail; `evidence` is a line built from the row.
+ */
+export interface ProbeStep {
+  id: string;
+  title: string;
+  kind: 'probe';
+  sql: string;
+  /** The statement timeout, and the attempt's (with a few seconds' grace to connect). */
+  timeoutSeconds: number;
+  maxAttempts: number;
+  thresholds: ProbeThresholds;
+  /** A line over the first row's columns, e.g. "{{replicas}} replicas, {{lag_seconds}} s behind". */
+  evidence: string;
+}
+
+/** A numeric column's bounds: above warnAbove warns, above failAbove fails (or below warnBelow/failBelow). */
+export interface ProbeThresholds {
+  column: string;
+  warnAbove?: number;
+  failAbove?: number;
+  warnBelow?: number;
+  failBelow?: number;
+}
+
+/** What the `runProbe` activity needs: the probe as the plan froze it, and where the tier's connection string lives. */
+export interface ProbeRequest {
+  sql: string;
+  timeoutSeconds: number;
+  thresholds: ProbeThresholds;
+  evidence: string;
+  connectionEnv?: string;
+}
+
+export type RunbookStep = AutomatedStep | ManualStep | ClassifyStep | ProbeStep;
 
 export interface IncidentTypeDefinition {
   id: IncidentTypeId;

@@ -11,6 +11,7 @@ import { buildActivities } from './activityDependencies';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { loadCatalog } from '../lib/catalog';
+import { runbookFromConfig } from '../lib/runbookFile';
 import { loadRoster } from '../lib/roster';
 import { createDbopsWorker } from './createWorker';
 import { ensureHandoffWorkflow } from '../client/oncall/handoffWatch';
@@ -36,7 +37,9 @@ async function main() {
     logger: sdkLogger(log, config.logLevel),
     ...(sdkMetricsPort ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${sdkMetricsPort}` } } } } : {}),
   });
-  loadCatalog(config); // a bad runbook edit stops the worker here, naming the field
+  // A bad runbook edit stops the worker here, naming the line, column and field.
+  const runbook = runbookFromConfig(config, log);
+  loadCatalog({ ...config, runbook: runbook() });
   const pool = new Pool({ connectionString: config.databaseUrl });
   await migrate(pool);
   await pool.end();
@@ -50,6 +53,7 @@ async function main() {
     taskQueue: config.temporal.taskQueue,
     roster: loadRoster(config.rosterPath),
     calendar: config.calendar,
+    runbook,
   });
   const worker = await createDbopsWorker({
     connection,

@@ -7,6 +7,7 @@ import type { Outbox } from '../notify/outbox';
 import { runShellCommand } from '../hooks/shellCommand';
 import { whileHeartbeating } from '../hooks/whileHeartbeating';
 import type { StepInput, StepResult } from '../contracts';
+import { probePools, runProbeQuery } from './runProbe';
 
 export interface StepDependencies {
   outbox: Outbox;
@@ -29,7 +30,14 @@ const fromCheck = (r: checks.CheckResult): StepResult => ({
 
 /** The automated steps of the incident runbooks (runbooks/types.ts AUTOMATED_ACTIONS), one function each. */
 export function createStepActivities(d: StepDependencies) {
+  const probePool = probePools((tier) => d.tierPools[tier]);
   return {
+    /** A runbook file's declarative SQL probe (runbooks/types.ts ProbeStep). */
+    async runProbe(input: StepInput): Promise<StepResult> {
+      if (!input.probe) throw ApplicationFailure.nonRetryable('runProbe needs the probe to run', 'NotConfigured');
+      return runProbeQuery(probePool(input.tier, input.probe.connectionEnv), input.probe);
+    },
+
     async checkServiceStatus(input: StepInput): Promise<StepResult> {
       if (!d.adminStatusUrl) {
         throw ApplicationFailure.nonRetryable('no admin panel status URL is configured: set DBOPS_ADMIN_STATUS_URL', 'NotConfigured');

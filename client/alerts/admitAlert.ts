@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { FlapSettings } from '../../runbooks/alertLifecycle';
 import type { Roster } from '../../runbooks/roster';
+import type { Runbook } from '../../runbooks/runbook';
 import type { BusinessCalendar } from '../../runbooks/types';
 import { incidentWorkflowId } from '../../workflows/incident/messages';
 import { openIncident, parseIncidentRequest, type IncidentRequest } from '../incidents/openIncident';
@@ -16,6 +17,8 @@ export interface AdmitContext {
   roster: Roster;
   calendar: BusinessCalendar;
   continueAsNewAfterEvents?: number;
+  /** The runbook in force: the types and tiers an alert may ask for, and the plan it opens with. */
+  runbook?: () => Runbook;
 }
 
 /** A firing alert, routed: the incident it asks for, and what it is at its source. */
@@ -50,7 +53,7 @@ export type Admitted =
  * outage is then recorded for, so later alerts group under it.
  */
 export async function admitAlert(ctx: AdmitContext, a: AlertToAdmit, receivedAt: Date): Promise<Admitted> {
-  const request = parseIncidentRequest({ ...a.request, source: 'webhook' });
+  const request = parseIncidentRequest({ ...a.request, source: 'webhook' }, ctx.runbook?.());
   const { type, tier, fingerprint } = request;
   const workflowId = incidentWorkflowId(type, tier, fingerprint);
   const at = receivedAt.getTime();

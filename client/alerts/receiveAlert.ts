@@ -5,7 +5,8 @@ import { fingerprintOfKey } from '../../lib/alertFingerprint';
 import { DEFAULT_RESOLVE_POLICY, renderTemplate, routeAlert, type RoutableAlert, type RoutingConfig } from '../../runbooks/alertRouting';
 import { clipText, TEXT_LIMITS } from '../../runbooks/limits';
 import type { Roster } from '../../runbooks/roster';
-import { INCIDENT_TYPE_IDS, INTEGRATION_ROLE, type BusinessCalendar, type IncidentTypeId } from '../../runbooks/types';
+import type { Runbook } from '../../runbooks/runbook';
+import { INTEGRATION_ROLE, type BusinessCalendar, type IncidentTypeId } from '../../runbooks/types';
 import { alertResolvedSignal } from '../../workflows/incident/messages';
 import type { incidentResponse } from '../../workflows/incident/incidentResponse';
 import { acknowledgeIncident } from '../incidents/incidentActions';
@@ -23,6 +24,8 @@ export interface AlertContext {
   routing: RoutingConfig;
   /** Incidents it opens continue as new after this many history events (tests; the workflow's default otherwise). */
   continueAsNewAfterEvents?: number;
+  /** The runbook in force, whose version new incidents freeze into their plan; the shipped one when absent. */
+  runbook?: () => Runbook;
 }
 
 /** A firing alert, already parsed from its format. */
@@ -126,9 +129,8 @@ export async function acknowledgeAlert(ctx: AlertContext, integration: string, d
 
 /** The type's policy for a resolved alert: the routing file's, else DEFAULT_RESOLVE_POLICY. */
 function policyOf(ctx: AlertContext, workflowId: string) {
-  const type = workflowId.split('/')[1] as IncidentTypeId;
-  if (!INCIDENT_TYPE_IDS.includes(type)) return 'record';
-  return ctx.routing.resolvePolicy[type] ?? DEFAULT_RESOLVE_POLICY[type];
+  const type: IncidentTypeId = workflowId.split('/')[1];
+  return ctx.routing.resolvePolicy[type] ?? DEFAULT_RESOLVE_POLICY[type] ?? 'record';
 }
 
 /**

@@ -64,6 +64,7 @@ export function createApiApp(apiContext: ApiContext, log: Logger) {
       pool: ctx.pool,
       roster: () => ctx.roster().roster,
       calendar: ctx.calendar,
+      runbook: ctx.runbook,
       routing: ctx.routing ?? BUILT_IN_ROUTING,
       continueAsNewAfterEvents: ctx.continueAsNewAfterEvents,
     },

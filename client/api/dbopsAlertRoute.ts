@@ -36,7 +36,7 @@ export function dbopsAlertRoute(app: Hono<ApiEnv>, ctx: ApiContext, deps: AuthDe
           throw new InvalidRequestError(`by is not accepted: the sender is the integration the key names ('${integration}')`);
         const { labels: rawLabels, ...fields } = body;
         const labels = parseAlertLabels(rawLabels);
-        const request = parseIncidentRequest({ ...fields, by: `integration:${integration}`, source: 'webhook' });
+        const request = parseIncidentRequest({ ...fields, by: `integration:${integration}`, source: 'webhook' }, ctx.runbook?.());
         // An alert in dbops' own format has no key at its source but its incident's: a window holds it under that.
         const dedupKey = incidentWorkflowId(request.type, request.tier, request.fingerprint);
         const admitted = await admitAlert(

@@ -155,7 +155,7 @@ export function incidentRoutes(ctx: ApiContext, log: Logger) {
       if (body instanceof Response) return body;
       try {
         if ('by' in body) throw new InvalidRequestError('by is not accepted: the incident is opened by the person the token names');
-        const request = parseIncidentRequest({ ...body, by: person(c).id, source: 'cli' });
+        const request = parseIncidentRequest({ ...body, by: person(c).id, source: 'cli' }, ctx.runbook?.());
         const { workflowId, runId } = await openIncident({ ...ctx, roster: ctx.roster().roster }, request, c.get('receivedAt'));
         const incidentId = await openedIncidentId(ctx.client, ctx.pool, workflowId, runId, c.get('receivedAt'));
         return c.json({ incidentId, workflowId }, 202);

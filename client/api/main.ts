@@ -6,7 +6,7 @@ import { loadConfig } from '../../lib/config';
 import { consoleSettingsFromEnv } from '../console/consoleSettings';
 import { createLogger } from '../../lib/logger';
 import { rosterInForce } from '../../lib/rosterInForce';
-import { loadRouting } from '../../lib/routingRules';
+import { routingFromConfig, runbookFromConfig } from '../../lib/runbookFile';
 import { registerIntakeKey, sealSigningKeysWithCurrentKey } from './intakeKey';
 import { abandonedWorkSettled } from './deadline';
 import { createApiApp } from './app';
@@ -18,7 +18,9 @@ async function main() {
   const config = loadConfig();
   const log = createLogger({ level: config.logLevel, name: 'dbops-intake' });
   const consoleSettings = consoleSettingsFromEnv(process.env, (file) => fs.readFileSync(file, 'utf8'));
-  const routing = loadRouting(config.routingPath, { required: config.routingRequired });
+  // A runbook file that does not validate stops the start, every problem with its line and column.
+  const runbook = runbookFromConfig(config, log);
+  const routing = routingFromConfig(config, runbook());
   if (!config.temporal.address) throw new Error('the intake needs TEMPORAL_ADDRESS');
   if (!config.databaseUrl) throw new Error('the intake needs DATABASE_URL (credentials are kept in the audit store)');
   const connection = await Connection.connect({ address: config.temporal.address });
@@ -37,6 +39,7 @@ async function main() {
         roster,
         schedules: schedulesInForce(config.schedulesPath, roster, log),
         calendar: config.calendar,
+        runbook,
         pool,
         rateLimitPerMinute: config.rateLimitPerMinute,
         deadlineMs: config.apiDeadlineMs,

@@ -131,7 +131,7 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
       if (Number.isNaN(at)) return c.json({ error: 'at must be an ISO 8601 date-time, e.g. 2026-11-25T16:00:00Z' }, 400);
       const overrides = await listOverrides(ctx.pool, { role, after: at });
       const { roster } = ctx.roster();
-      const roles = role ? [role] : ladderRoles();
+      const roles = role ? [role] : ladderRoles(ctx.runbook?.());
       return c.json({
         at: new Date(at).toISOString(),
         scheduleVersion: schedules().version,
@@ -181,7 +181,7 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
       const from = now();
       const to = from + parsed.data.days * DAY;
       const overrides = await listOverrides(ctx.pool, { after: from });
-      const gaps = findGaps(schedules().schedules, overrides, ctx.roster().roster, ladderRoles(), from, to);
+      const gaps = findGaps(schedules().schedules, overrides, ctx.roster().roster, ladderRoles(ctx.runbook?.()), from, to);
       return c.json({
         from: new Date(from).toISOString(),
         to: new Date(to).toISOString(),

@@ -228,7 +228,7 @@ function incidentSummary(s: IncidentState, d: SummaryContext): string {
     ['Paged', s.paged?.length ? s.paged.map(d.nameOf).join(', ') : undefined],
     ['Next step', next && s.phase !== 'resolved' ? `${next.title} (${next.status})` : undefined],
   ];
-  const checks = s.steps.filter((step) => step.kind === 'automated' && step.outcome);
+  const checks = s.steps.filter((step) => (step.kind === 'automated' || step.kind === 'probe') && step.outcome);
   return (
     `<table>${rows
       .filter(([, v]) => v !== undefined)

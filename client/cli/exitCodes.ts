@@ -16,6 +16,8 @@ export const EXIT = {
   notFound: 5,
   /** `oncall check` found a window in which a role on an escalation ladder has nobody. */
   onCallGap: 6,
+  /** `runbook check` found a problem in the runbook file (each printed with its line, column and field). */
+  invalidRunbook: 7,
 } as const;
 
 export const EXIT_CODES_HELP = `
@@ -26,4 +28,5 @@ Exit codes:
   3  broken chain: audit verify found an edited, deleted or missing audit event
   4  refused: the API said no (the policy rule, a closed incident, a bad value, a rate limit)
   5  not found: no such incident, checklist run, audit trail or credential
-  6  on-call gap: oncall check found a role on a ladder with nobody`;
+  6  on-call gap: oncall check found a role on a ladder with nobody
+  7  invalid runbook: runbook check found a problem (each printed as file:line:column: field: what is accepted)`;

@@ -6,6 +6,7 @@ import { levelLabel } from '../../runbooks/ladderLevels';
 import { SEVERITIES, type Severity } from '../../runbooks/types';
 import { callApi, refSegment } from './apiClient';
 import { config } from './connections';
+import { runbookFromConfig } from '../../lib/runbookFile';
 import { say, sayOutput, tell, type OutputFormat } from './output';
 import { UsageError } from './usageError';
 
@@ -63,7 +64,7 @@ export async function openIncidentCommand(o: { type: string; tier: string; sever
   const request = { type: o.type, tier: o.tier, severity: o.severity, fingerprint: o.fingerprint, title: o.title };
   // Refused here, naming the field, before any server is reached.
   try {
-    parseIncidentRequest({ ...request, source: 'cli' });
+    parseIncidentRequest({ ...request, source: 'cli' }, runbookFromConfig(config)());
   } catch (err) {
     if (err instanceof InvalidRequestError) throw new UsageError(err.message);
     throw err;

@@ -1,5 +1,7 @@
 /** `dbops policy`: the action policy as a table a person reads (the same rows every Update validator reads). */
-import { CONDITIONS, DEFAULT_ACTION_POLICY, type Entitlement } from '../../runbooks/actionPolicy';
+import { loadConfig } from '../../lib/config';
+import { runbookFromConfig } from '../../lib/runbookFile';
+import { CONDITIONS, type Entitlement } from '../../runbooks/actionPolicy';
 import { sayJson, sayLines, sayTable, type OutputFormat } from './output';
 
 /** An entitlement in a word or two, so the table fits a terminal; the legend below it says what each means. */
@@ -23,12 +25,14 @@ function short(e: Entitlement): string {
 }
 
 export function printPolicy(o: { json?: boolean; output?: OutputFormat }) {
+  // The runbook file's policy (DBOPS_RUNBOOK_FILE): what new incidents freeze into their plan.
+  const policy = runbookFromConfig(loadConfig())().actionPolicy;
   if (o.json || o.output === 'json') {
-    sayJson(DEFAULT_ACTION_POLICY);
+    sayJson(policy);
     return;
   }
   // A rule's id is its action, and the condition under which it applies: `lower-severity.unacknowledged-urgent`.
-  const rows = DEFAULT_ACTION_POLICY.map((r) => ({
+  const rows = policy.map((r) => ({
     'rule (action.when)': r.id,
     'who may (any one)': r.anyOf.map(short).join(', or '),
     reason: r.reasonRequired ? 'yes' : '',

@@ -79,8 +79,14 @@ export function buildProgram(): Command {
     .description(
       'open an incident, or count a repeat of one already open with the same type, tier and fingerprint (as yourself); prints its INC id',
     )
-    .addOption(new Option('--type <type>', 'incident type').choices(INCIDENT_TYPE_IDS).makeOptionMandatory())
-    .addOption(new Option('--tier <tier>', 'database tier').choices(TIERS).makeOptionMandatory())
+    // Types and tiers are the runbook file's (DBOPS_RUNBOOK_FILE), checked when the command runs.
+    .addOption(
+      new Option(
+        '--type <type>',
+        `an incident type of the runbook file (${INCIDENT_TYPE_IDS.join(', ')}, or one it adds)`,
+      ).makeOptionMandatory(),
+    )
+    .addOption(new Option('--tier <tier>', `a database tier of the runbook file (${TIERS.join(', ')})`).makeOptionMandatory())
     .addOption(new Option('--severity <severity>', 'severity (default: the type’s)').choices(SEVERITIES))
     .option('--fingerprint <fp>', 'what distinguishes this problem from others of its type on the tier', 'manual')
     .option('--title <title>', 'one line for people')
@@ -203,6 +209,25 @@ export function buildProgram(): Command {
     .option('--json', 'the same as --output json')
     .addOption(outputOption())
     .action(async (o) => (await import('./policyCommand')).printPolicy(o));
+
+  const runbook = program
+    .command('runbook')
+    .description('the runbook file: check it and compare versions before it is in force (docs/runbook.md)');
+  runbook
+    .command('check')
+    .description('every problem of a runbook file with its line, column and field; exit 7 when there is one')
+    .argument('<file>', 'the runbook file (YAML), e.g. config/runbook.yaml')
+    .option('--roster <file>', 'the roster its ladders must page (default DBOPS_ROSTER)')
+    .option('--schedules <file>', 'the on-call schedules (default DBOPS_SCHEDULES)')
+    .addOption(outputOption())
+    .action(async (file: string, o) => (await import('./runbookCommands')).checkRunbook(file, o));
+  runbook
+    .command('diff')
+    .description('what changes for new incidents, per type (clocks, ladder, steps) and in the action policy, from A to B')
+    .argument('<a>', 'the runbook file in force')
+    .argument('<b>', 'the new version')
+    .addOption(outputOption())
+    .action(async (a: string, b: string, o) => (await import('./runbookCommands')).diffRunbookFiles(a, b, o));
 
   const audit = program.command('audit').description('read, export and verify audit trails (through the dbops API)');
   audit

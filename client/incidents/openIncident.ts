@@ -3,9 +3,10 @@ import { z } from 'zod';
 import { clipText, textProblem, TEXT_LIMITS, type LimitedField } from '../../runbooks/limits';
 import type { FlapSettings } from '../../runbooks/alertLifecycle';
 import { buildIncidentPlan } from '../../runbooks/plan';
-import { INCIDENT_TYPES } from '../../runbooks/incidentTypes';
 import type { Roster } from '../../runbooks/roster';
-import { INCIDENT_TYPE_IDS, SEVERITIES, TIERS, type BusinessCalendar } from '../../runbooks/types';
+import { BUILT_IN_RUNBOOK, type Runbook } from '../../runbooks/runbook';
+import { SEVERITIES, type BusinessCalendar } from '../../runbooks/types';
+import { runbookName } from '../../runbooks/vocabulary';
 import { incidentWorkflowId, triggerSignal, type IncidentTrigger, type OpenIncidentInput } from '../../workflows/incident/messages';
 import type { incidentResponse } from '../../workflows/incident/incidentResponse';
 import { incidentStartAttributes } from '../../workflows/shared/searchAttributes';
@@ -23,8 +24,9 @@ const limitedText = (field: LimitedField, name: string = field) =>
 
 /** What a person, an alert or a checklist supplies to open (or re-trigger) an incident. */
 export const IncidentRequestSchema = z.object({
-  type: z.enum(INCIDENT_TYPE_IDS),
-  tier: z.enum(TIERS),
+  /** An incident type and a tier of the runbook in force (parseIncidentRequest checks them against it). */
+  type: runbookName,
+  tier: runbookName,
   severity: z.enum(SEVERITIES).optional(),
   fingerprint: z
     .string()
@@ -47,8 +49,15 @@ export const IncidentBodySchema = IncidentRequestSchema.omit({ source: true, by:
 
 export class InvalidRequestError extends Error {}
 
-export function parseIncidentRequest(data: unknown): z.output<typeof IncidentRequestSchema> {
-  const r = IncidentRequestSchema.safeParse(data);
+export function parseIncidentRequest(data: unknown, runbook: Runbook = BUILT_IN_RUNBOOK): z.output<typeof IncidentRequestSchema> {
+  const r = IncidentRequestSchema.superRefine((req, ctx) => {
+    const types = Object.keys(runbook.incidentTypes);
+    const tiers = Object.keys(runbook.tiers);
+    if (!types.includes(req.type))
+      ctx.addIssue({ code: 'custom', path: ['type'], message: `Invalid option: expected one of ${types.map((t) => `"${t}"`).join('|')}` });
+    if (!tiers.includes(req.tier))
+      ctx.addIssue({ code: 'custom', path: ['tier'], message: `Invalid option: expected one of ${tiers.map((t) => `"${t}"`).join('|')}` });
+  }).safeParse(data);
   if (!r.success) {
     throw new InvalidRequestError(
       r.error.issues
@@ -69,6 +78,8 @@ export interface OpenIncidentContext {
   taskQueue: string;
   roster: Roster;
   calendar: BusinessCalendar;
+  /** The runbook in force (reloaded when its file changes); the shipped one when absent. */
+  runbook?: () => Runbook;
   /** Continue-as-new after this many history events (tests use a small budget; default: when the server suggests). */
   continueAsNewAfterEvents?: number;
 }
@@ -91,7 +102,8 @@ export async function openIncident(
     heldBy?: IncidentTrigger['heldBy'];
   } = {},
 ) {
-  const r = parseIncidentRequest(request);
+  const runbook = ctx.runbook?.() ?? BUILT_IN_RUNBOOK;
+  const r = parseIncidentRequest(request, runbook);
   const trigger: IncidentTrigger = {
     source: r.source,
     by: r.by,
@@ -100,7 +112,7 @@ export async function openIncident(
     firedAt: r.firedAt,
     ...(o.heldBy ? { heldBy: o.heldBy } : {}),
   };
-  const type = INCIDENT_TYPES[r.type];
+  const type = runbook.incidentTypes[r.type];
   const severity = r.severity ?? type.defaultSeverity;
   // A repeat of higher severity breaks a snooze (workflows/incident/snooze.ts).
   trigger.severity = severity;
@@ -113,7 +125,7 @@ export async function openIncident(
     fingerprint: r.fingerprint,
     title: r.title ?? `${type.name} on ${r.tier}`,
     trigger,
-    plan: buildIncidentPlan(r.type, ctx.roster, ctx.calendar, o.flap ?? {}),
+    plan: buildIncidentPlan(r.type, ctx.roster, ctx.calendar, o.flap ?? {}, runbook),
     continueAsNewAfterEvents: ctx.continueAsNewAfterEvents,
   };
   const options = {

@@ -23,7 +23,10 @@ describe('the cost of a new incident', () => {
       const markers = readHistory(path.join(HISTORIES_DIR, f))
         .events!.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
         .map((e) => e.markerRecordedEventAttributes!.details?.['patch-data']?.payloads?.[0]?.data);
-      expect(markers.map((d) => JSON.parse(Buffer.from(d!).toString()).id), f).toEqual(['incident-2026-12']);
+      expect(
+        markers.map((d) => JSON.parse(Buffer.from(d!).toString()).id),
+        f,
+      ).toEqual(['incident-2026-12']);
     }
   });
 });

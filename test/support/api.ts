@@ -19,6 +19,7 @@ import { rosterInForce } from '../../lib/rosterInForce';
 import { parseSecretKeys, type SecretKeys } from '../../lib/secretKeys';
 import { schedulesInForce } from '../../lib/schedules';
 import type { RoutingConfig } from '../../runbooks/alertRouting';
+import type { Runbook } from '../../runbooks/runbook';
 import { createTestDatabase, type TestDatabase } from './database';
 import { calendar, quietLogger, roster } from './harness';
 
@@ -46,6 +47,8 @@ export async function startTestApi(
     /** An on-call schedules file (DBOPS_SCHEDULES); without one every role is held by the roster. */
     schedulesFile?: string;
     routing?: RoutingConfig;
+    /** The runbook in force (a runbook file's, reloaded when it changes); default: the shipped one. */
+    runbook?: () => Runbook;
     pageLinkSecret?: string;
     logger?: Logger;
     /** PEM files: the API serves HTTPS with them, as DBOPS_TLS_CERT and DBOPS_TLS_KEY make it. */
@@ -74,6 +77,7 @@ export async function startTestApi(
       schedules: schedulesInForce(opts.schedulesFile, currentRoster),
       rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000,
       routing: opts.routing,
+      runbook: opts.runbook,
       pageLinkSecret: opts.pageLinkSecret,
       deadlineMs: opts.deadlineMs,
       secretKeys,

@@ -82,7 +82,7 @@ export type StepStatus =
 export interface StepState {
   id: string;
   title: string;
-  kind: 'automated' | 'manual' | 'classify';
+  kind: 'automated' | 'manual' | 'classify' | 'probe';
   status: StepStatus;
   attempts: number;
   outcome?: Outcome;

@@ -20,7 +20,7 @@ export function pageDiagnosis(plan: IncidentPlan, s: IncidentState, level: numbe
     respondBy: s.escalation.responseDueAt,
     timeZone: plan.calendar.timeZone,
     checks: s.steps
-      .filter((step) => step.kind === 'automated' && step.outcome)
+      .filter((step) => (step.kind === 'automated' || step.kind === 'probe') && step.outcome)
       .map((step) => ({
         title: step.title,
         outcome: step.outcome,

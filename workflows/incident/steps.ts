@@ -2,7 +2,16 @@ import { ActivityFailure, ApplicationFailure, condition, proxyActivities, Timeou
 import type { DbopsActivities } from '../../activities';
 import type { StepResult } from '../../activities/contracts';
 import type { Contact } from '../../runbooks/plan';
-import { HOOK_ACTIONS, OUTCOME_UNKNOWN, type AutomatedStep, type ClassifyStep, type ManualStep, type Role } from '../../runbooks/types';
+import {
+  HOOK_ACTIONS,
+  OUTCOME_UNKNOWN,
+  type AutomatedStep,
+  type ClassifyStep,
+  type ManualStep,
+  type ProbeStep,
+  type ProbeRequest,
+  type Role,
+} from '../../runbooks/types';
 import { iso, MINUTE } from '../shared/time';
 import { isResolved, type IncidentContext } from './context';
 import { pagedRungs } from './ladder';
@@ -51,8 +60,8 @@ async function runManualStep(ctx: IncidentContext, def: ManualStep | ClassifySte
  * The step's error when a hook may have run although its step failed: the attempt timed out after it started (its
  * worker lost, or the hook too slow), or the activity itself says so (it had to stop the hook mid-run).
  */
-function outcomeUnknown(def: AutomatedStep, err: ActivityFailure): string | undefined {
-  const hook = HOOK_ACTIONS[def.action];
+function outcomeUnknown(def: AutomatedStep | ProbeStep, err: ActivityFailure): string | undefined {
+  const hook = def.kind === 'automated' ? HOOK_ACTIONS[def.action] : undefined;
   const { cause } = err;
   if (cause instanceof ApplicationFailure && cause.type === OUTCOME_UNKNOWN) return cause.message;
   const timedOutRunning = cause instanceof TimeoutFailure && (cause.timeoutType === 'START_TO_CLOSE' || cause.timeoutType === 'HEARTBEAT');
@@ -63,16 +72,19 @@ function outcomeUnknown(def: AutomatedStep, err: ActivityFailure): string | unde
  * An automated step runs its activity (after an approval, for risky ones). One that keeps failing waits for a
  * person's decision (retry, skip, abort) and never reruns by itself.
  */
-async function runAutomatedStep(ctx: IncidentContext, def: AutomatedStep, step: StepState) {
+async function runAutomatedStep(ctx: IncidentContext, def: AutomatedStep | ProbeStep, step: StepState) {
   const { s, audit } = ctx;
-  if (def.approvalRoles && step.status === 'pending') await askApproval(ctx, def, step);
+  const approvalRoles = def.kind === 'automated' ? def.approvalRoles : undefined;
+  if (approvalRoles && step.status === 'pending') await askApproval(ctx, def as AutomatedStep, step);
   if (step.status === 'awaiting-approval' && !(await approved(ctx, step))) return; // rejected, or the incident was resolved
   const act = proxyActivities<DbopsActivities>({
-    startToCloseTimeout: def.timeoutSeconds * 1000,
+    // A probe's statement times out on the server first; the attempt allows a few seconds more to connect.
+    startToCloseTimeout: (def.timeoutSeconds + (def.kind === 'probe' ? PROBE_CONNECT_SECONDS : 0)) * 1000,
     // A hook heartbeats while it runs, so a lost worker is noticed in seconds (plans frozen before this have none).
-    ...(def.heartbeatSeconds !== undefined && { heartbeatTimeout: def.heartbeatSeconds * 1000 }),
+    ...(def.kind === 'automated' && def.heartbeatSeconds !== undefined && { heartbeatTimeout: def.heartbeatSeconds * 1000 }),
     retry: { maximumAttempts: def.maxAttempts, initialInterval: '2 seconds', backoffCoefficient: 2 },
-  })[def.action];
+  })[def.kind === 'probe' ? 'runProbe' : def.action];
+  const probe = def.kind === 'probe' ? probeRequest(ctx, def) : undefined;
   while (!isResolved(s)) {
     // A step already waiting for a decision (say, across continue-as-new) waits on; it never reruns by itself.
     if (step.status !== 'awaiting-decision') {
@@ -89,6 +101,7 @@ async function runAutomatedStep(ctx: IncidentContext, def: AutomatedStep, step: 
             title: s.title,
             idempotencyKey: `${s.incidentId}:${def.id}:${step.attempts}`,
             recipients: currentResponders(ctx),
+            ...(probe && { probe }),
           }),
         );
         Object.assign(step, {
@@ -141,8 +154,8 @@ async function runAutomatedStep(ctx: IncidentContext, def: AutomatedStep, step: 
     if (decision === 'retry') {
       step.status = 'running';
       // Every attempt of an approval-gated step has its own approval: a retried failover is approved again.
-      if (ctx.version.actionPolicy && def.approvalRoles) {
-        await askApproval(ctx, def, step);
+      if (ctx.version.actionPolicy && approvalRoles) {
+        await askApproval(ctx, def as AutomatedStep, step);
         if (!(await approved(ctx, step))) return;
       }
     }
@@ -169,6 +182,21 @@ async function approved({ s }: IncidentContext, step: StepState): Promise<boolea
   return (step.status as StepState['status']) === 'running';
 }
 
+/** Seconds a probe's attempt allows beyond its statement timeout, to connect and answer. */
+const PROBE_CONNECT_SECONDS = 5;
+
+/** A probe as the plan froze it, with the environment variable of its tier's primary (the plan's tiers, when it has them). */
+function probeRequest({ plan, s }: IncidentContext, def: ProbeStep): ProbeRequest {
+  const connectionEnv = plan.tierDatabases?.[s.tier]?.connectionEnv;
+  return {
+    sql: def.sql,
+    timeoutSeconds: def.timeoutSeconds,
+    thresholds: def.thresholds,
+    evidence: def.evidence,
+    ...(connectionEnv && { connectionEnv }),
+  };
+}
+
 /** The runbook's steps in order, from the current one (which may have been carried across continue-as-new). */
 export async function runSteps(ctx: IncidentContext): Promise<void> {
   const { plan, s, audit } = ctx;
@@ -176,7 +204,10 @@ export async function runSteps(ctx: IncidentContext): Promise<void> {
     const def = plan.type.steps[s.currentStep];
     const step = s.steps[s.currentStep];
     if (def.kind === 'manual' || def.kind === 'classify') await runManualStep(ctx, def, step);
-    else await runAutomatedStep(ctx, def, step);
+    else if (def.kind === 'probe' && !ctx.version.runbookProbes()) {
+      // Unreachable: a plan with probes is only frozen into runs that carry the marker. Said, never run blind.
+      Object.assign(step, { status: 'skipped', error: 'this incident predates runbook probes', finishedAt: iso(Date.now()) });
+    } else await runAutomatedStep(ctx, def, step);
     if (isResolved(s)) return;
     s.currentStep++;
   }

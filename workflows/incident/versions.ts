@@ -85,6 +85,14 @@ export const ALERT_GROUPING = 'alert-grouping';
  */
 export const INCIDENT_2026_12 = 'incident-2026-12';
 
+/**
+ * Runs opened from this patch on (chained after INCIDENT_2026_12) run a runbook file's declarative SQL probes (steps
+ * of kind `probe`, issue 26) with the `runProbe` activity; a run without the marker never had one in its plan (plans
+ * freeze the runbook they opened with). Its marker is recorded when the first probe step is reached, not at the start:
+ * incidents without a probe (a storm's) keep the one marker INCIDENT_2026_12.
+ */
+export const RUNBOOK_PROBES = 'runbook-probes';
+
 /** Which of the workflow's versions this run follows, decided once when it starts (or replays its start). */
 export interface IncidentVersion {
   stormReady: boolean;
@@ -96,6 +104,8 @@ export interface IncidentVersion {
   oncallPages: boolean;
   /** See ALERT_GROUPING. */
   alertGrouping: boolean;
+  /** See RUNBOOK_PROBES. Asked when a probe step is reached, so an incident without probes records no marker for it. */
+  runbookProbes(): boolean;
   pagingNeverWaits(): boolean;
   firstPageAtOnce(): boolean;
 }
@@ -110,6 +120,9 @@ export function incidentVersion(): IncidentVersion {
       alertLifecycle: true,
       oncallPages: true,
       alertGrouping: true,
+      // The patch after the folded ones, chained after them; asked only by a plan with a probe (a storm's incidents
+      // without one keep their one marker).
+      runbookProbes: () => patched(RUNBOOK_PROBES),
       pagingNeverWaits: () => true,
       firstPageAtOnce: () => true,
     };
@@ -127,6 +140,8 @@ export function incidentVersion(): IncidentVersion {
     alertLifecycle,
     oncallPages,
     alertGrouping,
+    // Probes came after INCIDENT_2026_12: a run without that marker never had one in its plan.
+    runbookProbes: () => false,
     pagingNeverWaits: () => stormReady || patched(PAGING_NEVER_WAITS),
     firstPageAtOnce: () => stormReady || patched(FIRST_PAGE_AT_ONCE),
   };

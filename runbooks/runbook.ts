@@ -1,0 +1,74 @@
+import { DEFAULT_ACTION_POLICY, type ActionPolicy } from './actionPolicy';
+import { BUILT_IN_ROUTING, type RoutingConfig } from './alertRouting';
+import { CHECKLISTS, type ChecklistDefinition } from './checklists';
+import { GENERAL_ESCALATION_PATH } from './escalationLevels';
+import { INCIDENT_TYPES } from './incidentTypes';
+import { TIER_DEFINITIONS } from './tiers';
+import { TOPOLOGY } from './topology';
+import { ROLES, type IncidentTypeDefinition, type Role, type Tier } from './types';
+import { RUNBOOK_VERSION } from './version';
+
+/** One database of a tier: its node name as alerts name it, and where its connection string is read from. */
+export interface TierDatabase {
+  /** The node's name (label `instance` without a port, or `node`), e.g. oltp-primary. */
+  name: string;
+  role: 'primary' | 'replica';
+  /** The PostgreSQL database probes connect to. */
+  database?: string;
+  /** The environment variable holding its connection string (never the string itself: it holds a password). */
+  connectionEnv?: string;
+}
+
+export interface RunbookTier {
+  name: string;
+  pool: { min: number; max: number };
+  databases: TierDatabase[];
+  /** Tiers this tier's service needs. */
+  dependsOn: Tier[];
+}
+
+/**
+ * The team's runbook as dbops runs it: everything an incident, a checklist or an alert's routing reads, loaded from
+ * the runbook file (config/runbook.yaml) and validated as a whole. An incident freezes what it needs into its plan
+ * when it opens (runbooks/plan.ts), so a new version of the file only changes incidents opened after it.
+ */
+export interface Runbook {
+  /** The file's content hash (lib/runbookFile.ts), or the shipped catalog's version: recorded in every incident's audit. */
+  version: string;
+  /** Where it was read from, for messages. */
+  source: string;
+  roles: Role[];
+  /** The general escalation path the ladder climbs after a type's own path (database lead → … → CEO). */
+  generalEscalationPath: Role[];
+  tiers: Record<Tier, RunbookTier>;
+  incidentTypes: Record<string, IncidentTypeDefinition>;
+  checklists: Record<string, ChecklistDefinition>;
+  routing: RoutingConfig;
+  actionPolicy: ActionPolicy;
+}
+
+/** The runbook compiled into dbops (the seed's): what config/runbook.yaml holds, and what runs without a file. */
+export const BUILT_IN_RUNBOOK: Runbook = {
+  version: RUNBOOK_VERSION,
+  source: 'built-in',
+  roles: [...ROLES],
+  generalEscalationPath: GENERAL_ESCALATION_PATH,
+  tiers: Object.fromEntries(
+    Object.values(TIER_DEFINITIONS).map((t) => {
+      const topology = TOPOLOGY[t.id];
+      const envName = `DBOPS_TIER_${t.id.toUpperCase()}_URL`;
+      const databases: TierDatabase[] = [
+        { name: topology.primary, role: 'primary', database: t.database, connectionEnv: envName },
+        ...topology.replicas.map((name) => ({ name, role: 'replica' as const })),
+      ];
+      return [t.id, { name: t.name, pool: t.pool, databases, dependsOn: topology.dependsOn }];
+    }),
+  ),
+  incidentTypes: INCIDENT_TYPES,
+  checklists: CHECKLISTS,
+  routing: BUILT_IN_ROUTING,
+  actionPolicy: DEFAULT_ACTION_POLICY,
+};
+
+/** The tier's primary database (the one probes run against). */
+export const primaryOf = (tier: RunbookTier): TierDatabase | undefined => tier.databases.find((d) => d.role === 'primary');

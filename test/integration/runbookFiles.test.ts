@@ -1,0 +1,134 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readIncidentEvents } from '../../db/audit/readEvents';
+import { runbookInForce } from '../../lib/runbookFile';
+import type { Runbook } from '../../runbooks/runbook';
+import { acknowledgeUpdate, incidentStateQuery, resolveUpdate } from '../../workflows/incident/messages';
+import type { incidentResponse } from '../../workflows/incident/incidentResponse';
+import { alertGroup, firingAlert } from '../support/alertPayloads';
+import { startTestApi, type TestApi } from '../support/api';
+import { dbops } from '../support/cli';
+import { eventually } from '../support/eventually';
+import { timeSkippingSuite } from '../support/harness';
+import { maybeRecordHistory } from '../support/histories';
+
+type Handle = WorkflowHandle<typeof incidentResponse>;
+
+/**
+ * Runbooks added as files only (issue 26): an alert routed by the default runbook file's rules opens its incident, the
+ * file's SQL probes run on the embedded PostgreSQL with their evidence in the audit, it pages, and the audit records
+ * the file's version. A file edited mid-incident changes only incidents opened after it.
+ */
+describe('runbook files: a runbook added without code runs from an alert', () => {
+  const taskQueue = 'ts-runbook-files';
+  const suite = timeSkippingSuite(taskQueue);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-runbook-'));
+  const file = path.join(dir, 'runbook.yaml');
+  const shipped = fs.readFileSync(path.resolve(__dirname, '../../config/runbook.yaml'), 'utf8');
+  let runbook: () => Runbook;
+  let api: TestApi;
+  beforeAll(async () => {
+    fs.writeFileSync(file, shipped);
+    runbook = runbookInForce(file);
+    api = await startTestApi(suite.env.client, suite.harness.db.pool, taskQueue, { routing: runbook().routing, runbook });
+  });
+  afterAll(() => {
+    api?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const alert = async (alertname: string, instance: string) => {
+    const res = await fetch(`${api.url}/alertmanager`, {
+      method: 'POST',
+      body: JSON.stringify(alertGroup([firingAlert({ alertname, instance, tier: 'oltp' })])),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${api.integrationKey}` },
+    });
+    expect(res.status).toBe(202);
+    const body = (await res.json()) as { results: { workflowId: string }[] };
+    return suite.env.client.workflow.getHandle(body.results[0].workflowId) as Handle;
+  };
+  const eventsOf = async (handle: Handle) => readIncidentEvents(suite.harness.db.pool, (await handle.query(incidentStateQuery)).incidentId);
+  type Event = { kind: string; data: Record<string, unknown> };
+  const eventsUntil = (handle: Handle, what: string, done: (events: Event[]) => boolean) =>
+    eventually(what, async () => (await eventsOf(handle)) as unknown as Event[], done);
+
+  it('a replication-lag alert opens its incident, runs its probe (evidence in the audit), pages, and records the file version', async () => {
+    const version = runbook().version;
+    const handle = await alert('PostgresReplicationLag', 'oltp-primary:9187');
+    expect(handle.workflowId).toBe('incident/replication-lag/oltp/PostgresReplicationLag:oltp-primary:9187');
+    const events = await eventsUntil(
+      handle,
+      'the probe and the first page',
+      (es) => es.some((e) => e.kind === 'step-succeeded') && es.some((e) => e.kind === 'paged'),
+    );
+    expect(events.find((e) => e.kind === 'opened')!.data).toMatchObject({ runbookVersion: version });
+    // The embedded server has no replicas: the probe passes, and says so from its own row.
+    expect(events.find((e) => e.kind === 'step-succeeded')!.data).toMatchObject({
+      stepId: 'replication-status',
+      outcome: 'pass',
+      summary: '0 replicas streaming; worst replay lag 0 s (0 bytes behind)',
+    });
+    expect(events.find((e) => e.kind === 'paged')!.data).toMatchObject({ level: 1 });
+    await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: 'oscar', note: 'looking' }] });
+    await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'oscar', summary: 'replica caught up' }] });
+    await maybeRecordHistory(handle, 'runbook-probe-replication-lag');
+  });
+
+  it('disk and backup alerts run their probes on the database: its size, its WAL directory, its archiver', async () => {
+    const disk = await alert('DiskFilling', 'oltp-primary:9100');
+    const backup = await alert('BackupFailed', 'oltp-primary:9100');
+    expect([disk.workflowId, backup.workflowId]).toEqual([
+      'incident/disk-filling/oltp/DiskFilling:oltp-primary:9100',
+      'incident/backup-failed/oltp/BackupFailed:oltp-primary:9100',
+    ]);
+    const diskEvents = await eventsUntil(disk, 'both disk probes', (es) => es.filter((e) => e.kind === 'step-succeeded').length === 2);
+    const lines = diskEvents.filter((e) => e.kind === 'step-succeeded').map((e) => e.data.summary);
+    expect(lines[0]).toMatch(/^database \d+ (kB|MB) \(\d+ bytes\)$/);
+    expect(lines[1]).toMatch(/^pg_wal holds \d+ files, \d+ (kB|MB|GB)$/);
+    const backupEvents = await eventsUntil(backup, 'the archiver probe', (es) => es.some((e) => e.kind === 'step-succeeded'));
+    expect(backupEvents.find((e) => e.kind === 'step-succeeded')!.data).toMatchObject({
+      stepId: 'wal-archiving',
+      outcome: 'pass',
+      summary: 'WAL archiving: 0 archived, 0 failed (last failed: none)',
+    });
+  });
+
+  it('a file change mid-incident leaves the running incident on its plan; the next incident takes the new version', async () => {
+    const before = await alert('ReplicaLagHigh', 'oltp-replica-1:9187');
+    const oldVersion = runbook().version;
+    fs.writeFileSync(
+      file,
+      shipped.replace('title: "Check the lagging replica\'s load, long queries and network"', 'title: Page the network team'),
+    );
+    const newVersion = runbook().version;
+    expect(newVersion).not.toBe(oldVersion);
+    const after = await alert('ReplicaLagHigh', 'oltp-replica-2:9187');
+    const [old, renewed] = await Promise.all([before.query(incidentStateQuery), after.query(incidentStateQuery)]);
+    expect(old.steps[1].title).toBe("Check the lagging replica's load, long queries and network");
+    expect(renewed.steps[1].title).toBe('Page the network team');
+    const opened = (h: Handle) => eventsUntil(h, 'its opened event', (es) => es.some((e) => e.kind === 'opened'));
+    expect((await opened(before)).find((e) => e.kind === 'opened')!.data).toMatchObject({ runbookVersion: oldVersion });
+    expect((await opened(after)).find((e) => e.kind === 'opened')!.data).toMatchObject({ runbookVersion: newVersion });
+  });
+
+  it('runbook check points at line and column; runbook diff names what changes for new incidents', async () => {
+    const bad = path.join(dir, 'bad.yaml');
+    fs.writeFileSync(bad, shipped.replace('FROM pg_stat_archiver', 'FROM pg_stat_archiver WHERE'));
+    const check = await dbops(['runbook', 'check', bad], {});
+    expect(check.code).toBe(7);
+    expect(check.stderr).toMatch(
+      /bad\.yaml:\d+:14: incidentTypes\.backup-failed\.steps\[0\]\.sql: the SQL does not parse: syntax error at end of input/,
+    );
+    const diff = await dbops(['runbook', 'diff', path.resolve(__dirname, '../../config/runbook.yaml'), file], {});
+    expect(diff.code).toBe(0);
+    expect(diff.stdout).toContain('replication-lag (Replication Lag): changed');
+    expect(diff.stdout).toContain('~ step 2 check-replica-load "Page the network team" changed: title');
+    const json = JSON.parse(
+      (await dbops(['runbook', 'diff', path.resolve(__dirname, '../../config/runbook.yaml'), file, '--output', 'json'], {})).stdout,
+    );
+    expect(json.types).toEqual([expect.objectContaining({ type: 'replication-lag', change: 'changed' })]);
+  });
+});
