@@ -114,6 +114,7 @@ async function main() {
       schedules: schedulesInForce(config.schedulesPath, apiRoster, log),
       pool: services.auditPool,
       rateLimitPerMinute: config.rateLimitPerMinute,
+      drillOverdueDays: config.drillOverdueDays,
       routing,
       pageLinkSecret: config.pageLinks?.secret,
       publicUrl: config.pageLinks?.publicUrl ?? config.publicUrl,

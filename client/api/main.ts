@@ -39,6 +39,7 @@ async function main() {
         calendar: config.calendar,
         pool,
         rateLimitPerMinute: config.rateLimitPerMinute,
+        drillOverdueDays: config.drillOverdueDays,
         deadlineMs: config.apiDeadlineMs,
         secretKeys: config.secretKeys,
         routing,

@@ -421,8 +421,18 @@ export function buildProgram(): Command {
     .action(async () => (await import('./serverSetup')).setupServer());
 
   program
+    .command('drill')
+    .description(
+      'open a drill of a runbook: an incident marked DRILL on the real ladder and steps, out of the SLA report; prints its INC id',
+    )
+    .argument('<type>', 'the runbook (incident type) to drill')
+    .addOption(new Option('--tier <tier>', 'database tier').choices(TIERS).default('oltp'))
+    .addOption(new Option('--severity <severity>', 'severity (default: the type’s)').choices(SEVERITIES))
+    .action(async (type: string, o) => (await import('./drillCommand')).openDrillCommand(type, o));
+
+  program
     .command('report')
-    .description('MTTA, MTTR and response-SLA breaches per type and severity (through the dbops API)')
+    .description('MTTA, MTTR and response-SLA breaches per type and severity, and runbooks overdue for a drill (through the dbops API)')
     .option('--days <n>', 'look back this many days (1 to 366)', days, 30)
     .addOption(outputOption())
     .action(async (o) => (await import('./slaReportCommand')).printSlaReport(o));

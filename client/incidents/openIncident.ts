@@ -89,6 +89,8 @@ export async function openIncident(
     flap?: FlapSettings;
     /** The maintenance window whose held alerts, still firing at its end, open this incident. */
     heldBy?: IncidentTrigger['heldBy'];
+    /** A drill (docs/drills.md): marked DRILL everywhere, kept out of the SLA report, hooks not run. */
+    drill?: boolean;
   } = {},
 ) {
   const r = parseIncidentRequest(request);
@@ -115,6 +117,7 @@ export async function openIncident(
     trigger,
     plan: buildIncidentPlan(r.type, ctx.roster, ctx.calendar, o.flap ?? {}),
     continueAsNewAfterEvents: ctx.continueAsNewAfterEvents,
+    ...(o.drill && { drill: true }),
   };
   const options = {
     workflowId,

@@ -2,6 +2,7 @@ import { ActivityFailure, ApplicationFailure, condition, proxyActivities, Timeou
 import type { DbopsActivities } from '../../activities';
 import type { StepResult } from '../../activities/contracts';
 import type { Contact } from '../../runbooks/plan';
+import { drillStopsBefore } from '../../runbooks/drillStops';
 import { HOOK_ACTIONS, OUTCOME_UNKNOWN, type AutomatedStep, type ClassifyStep, type ManualStep, type Role } from '../../runbooks/types';
 import { iso, MINUTE } from '../shared/time';
 import { isResolved, type IncidentContext } from './context';
@@ -65,6 +66,13 @@ function outcomeUnknown(def: AutomatedStep, err: ActivityFailure): string | unde
  */
 async function runAutomatedStep(ctx: IncidentContext, def: AutomatedStep, step: StepState) {
   const { s, audit } = ctx;
+  // A drill walks the runbook without acting on the world: the step is shown, recorded, and passed over.
+  const stop = s.drill && step.status === 'pending' ? drillStopsBefore(def) : undefined;
+  if (stop) {
+    Object.assign(step, { status: 'skipped', summary: 'not run: drill', startedAt: iso(Date.now()), finishedAt: iso(Date.now()) });
+    await audit.record('step-not-run', undefined, { stepId: def.id, reason: 'drill', why: stop }, 'not run: drill');
+    return;
+  }
   if (def.approvalRoles && step.status === 'pending') await askApproval(ctx, def, step);
   if (step.status === 'awaiting-approval' && !(await approved(ctx, step))) return; // rejected, or the incident was resolved
   const act = proxyActivities<DbopsActivities>({

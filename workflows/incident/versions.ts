@@ -74,6 +74,14 @@ export const ONCALL_PAGES = 'oncall-pages';
  */
 export const ALERT_GROUPING = 'alert-grouping';
 
+/**
+ * Runs opened from this patch on may be drills (issue 26; docs/drills.md): an input with `drill` marks the incident
+ * DRILL in its state, its `opened` event, its audit row and every notification it sends ("[DRILL] …"), and its
+ * approval-gated, hook and stakeholder steps stop before acting (`step-not-run`, "not run: drill"). A run without the
+ * marker ignores `drill` (none was ever started before it).
+ */
+export const DRILLS = 'drills';
+
 /** Which of the workflow's versions this run follows, decided once when it starts (or replays its start). */
 export interface IncidentVersion {
   stormReady: boolean;
@@ -85,6 +93,8 @@ export interface IncidentVersion {
   oncallPages: boolean;
   /** See ALERT_GROUPING. */
   alertGrouping: boolean;
+  /** See DRILLS. */
+  drills: boolean;
   pagingNeverWaits(): boolean;
   firstPageAtOnce(): boolean;
 }
@@ -98,12 +108,14 @@ export function incidentVersion(): IncidentVersion {
   const alertLifecycle = actionPolicy && patched(ALERT_LIFECYCLE);
   const oncallPages = actionPolicy && patched(ONCALL_PAGES);
   const alertGrouping = actionPolicy && patched(ALERT_GROUPING);
+  const drills = actionPolicy && patched(DRILLS);
   return {
     stormReady,
     actionPolicy,
     alertLifecycle,
     oncallPages,
     alertGrouping,
+    drills,
     pagingNeverWaits: () => stormReady || patched(PAGING_NEVER_WAITS),
     firstPageAtOnce: () => stormReady || patched(FIRST_PAGE_AT_ONCE),
   };
