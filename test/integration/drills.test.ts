@@ -4,7 +4,10 @@ import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderMail } from '../../activities/notify/emailChannel';
+import { incidentCards } from '../../client/console/incidentListView';
+import { openIncidents } from '../../client/console/openIncidents';
 import { openIncident } from '../../client/incidents/openIncident';
+import { summariseIncidents } from '../../client/incidents/incidentSummaries';
 import { readIncidentEvents } from '../../db/audit/readEvents';
 import { slaReport } from '../../db/reports/slaReport';
 import type { incidentResponse } from '../../workflows/incident/incidentResponse';
@@ -92,6 +95,28 @@ describe('drills (time-skipping, through the API)', () => {
     const mail = renderMail(pages[0], pages[0].recipients[0]);
     expect(mail.subject).toMatch(/^\[DRILL\] /);
     expect(mail.text).toMatch(/^DRILL: a drill of the runbook/m);
+
+    // The CLI's list (the API's summaries; the time-skipping server has no visibility list, so summarised here) and the
+    // console's cards say DRILL.
+    const [summary] = await summariseIncidents(suite.env.client, suite.harness.db.pool, roster, [
+      {
+        workflowId: opened.workflowId,
+        type: 'database-outage',
+        severity: 'critical',
+        tier: 'oltp',
+        phase: 'triggered',
+        status: 'RUNNING',
+        startTime: new Date(),
+      },
+    ]);
+    expect(summary).toMatchObject({ incidentId: drillId, drill: true });
+    const open = await eventually(
+      'the drill in the console’s list',
+      () => openIncidents(suite.harness.db.pool, {}),
+      (o) => o.rows.length > 0,
+    );
+    const cards = String(await incidentCards({ ...open, roster, timeZone: 'UTC', now: Date.now() }));
+    expect(cards).toMatch(new RegExp(`DRILL</span> <a href="/console/incidents/${drillId}">`));
 
     await suite.env.sleep('3 minutes');
     expect((await request('oscar', 'POST', `/incidents/${drillId}/ack`, { note: 'drill: on it' })).status).toBe(200);
