@@ -420,6 +420,19 @@ export function buildProgram(): Command {
     .description("register dbops' search attributes on a Temporal server you run (TEMPORAL_ADDRESS); idempotent")
     .action(async () => (await import('./serverSetup')).setupServer());
 
+  const runbook = program.command('runbook').description('the runbook: prove it before an incident needs it');
+  runbook
+    .command('test')
+    .description(
+      'a dry run on a time-skipping test server in this process: opens an incident of TYPE (scratch database, channels recorded, hooks stubbed), ' +
+        'nobody acknowledges; prints each page (level, roles, people, deadline) and each step, in time after the opening',
+    )
+    .argument('<type>', 'the runbook (incident type)')
+    .addOption(new Option('--tier <tier>', 'database tier').choices(TIERS).default('oltp'))
+    .addOption(new Option('--severity <severity>', 'severity (default: the type’s)').choices(SEVERITIES))
+    .addOption(outputOption())
+    .action(async (type: string, o) => (await import('./runbookTestCommand')).runbookTestCommand(type, o));
+
   program
     .command('drill')
     .description(
