@@ -32,3 +32,11 @@ export async function openDrill(ctx: OpenIncidentContext, request: unknown, by: 
     { drill: true },
   );
 }
+
+/** The opener the monthly drill Schedule's activity uses: opened by `schedule`, with the roster in force when it runs. */
+export function scheduledDrillOpener(ctx: () => OpenIncidentContext) {
+  return async (r: { type: string; tier: string }) => {
+    const { workflowId } = await openDrill(ctx(), r, 'schedule');
+    return { workflowId };
+  };
+}
