@@ -13,6 +13,7 @@ import { slaReport } from '../../db/reports/slaReport';
 import type { incidentResponse } from '../../workflows/incident/incidentResponse';
 import { acknowledgeUpdate, incidentStateQuery, resolveUpdate } from '../../workflows/incident/messages';
 import { startTestApi, type TestApi } from '../support/api';
+import { dbops } from '../support/cli';
 import { eventually } from '../support/eventually';
 import { calendar, roster, timeSkippingSuite } from '../support/harness';
 import { maybeRecordHistory } from '../support/histories';
@@ -69,6 +70,14 @@ describe('drills (time-skipping, through the API)', () => {
     const bad = await request('dana', 'POST', '/drills', { type: 'unclassified', tier: 'oltp' });
     expect(bad.status).toBe(400);
     expect((await bad.json()).error).toMatch(/^type: one of database-outage, /);
+    // The CLI says the same: refused (exit 4) naming the rule; a type that is not a runbook is a usage error (exit 2).
+    const asPat = { DBOPS_API_URL: api.url, DBOPS_TOKEN: tokens.pat };
+    const refused = await dbops(['drill', 'database-outage', '--tier', 'oltp'], asPat);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toMatch(/'pat' may not run a drill: .*policy rule 'drill'/);
+    const usage = await dbops(['drill', 'unclassified'], asPat);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/type: one of database-outage, connection-pool-exhaustion/);
     expect(await incidentCount()).toBe(0);
     expect(suite.harness.channel.sent).toEqual([]);
   });
