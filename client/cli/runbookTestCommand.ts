@@ -53,10 +53,14 @@ function printTimeline(t: DryRunTimeline) {
   say(`response due ${at(t.responseDueMs)}${t.responseMissedMs !== undefined ? `, recorded missed at ${at(t.responseMissedMs)}` : ''}`);
   say('');
   say('Pages');
+  // The ladder's first pass and its first repeat; later repeats (while the steps run on) are counted, not listed.
+  const shown = t.pages.filter((p) => p.repeat <= 1);
   sayRows(
     ['time', 'level', 'roles', 'people', 'respond by', 'next page'],
-    t.pages.map((p) => [at(p.atMs), p.label, p.roles.join(', '), p.people.join(', '), at(p.respondByMs), at(p.nextPageMs)]),
+    shown.map((p) => [at(p.atMs), p.label, p.roles.join(', '), p.people.join(', '), at(p.respondByMs), at(p.nextPageMs)]),
   );
+  const later = t.pages.length - shown.length;
+  if (later) say(`… and ${later} more pages as the ladder repeats, the last at ${at(t.pages.at(-1)!.atMs)} (--output json lists them)`);
   say('');
   say('Steps');
   sayRows(

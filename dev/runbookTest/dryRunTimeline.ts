@@ -10,6 +10,8 @@ export interface DryRunPage {
   /** From 1, as people read it, and its label ("level 1, repeat 1"). */
   level: number;
   label: string;
+  /** How many times the ladder had started again from level 1 (0: its first pass). */
+  repeat: number;
   roles: string[];
   people: string[];
   /** The response deadline the page asks for, ms after the opening. */
@@ -61,13 +63,14 @@ export function dryRunTimeline(
   const when = (e: StoredEvent) => rel((e.data as { decidedAt?: string }).decidedAt ?? e.occurredAt)!;
   const times = [...new Set(pageEvents.map(when))].sort((a, b) => a - b);
   const pages = pageEvents.map((e) => {
-    const d = e.data as { level: number; label?: string; roles: string[]; paged?: string[] };
+    const d = e.data as { level: number; label?: string; repeat?: number; roles: string[]; paged?: string[] };
     const atMs = when(e);
     const next = times.find((t) => t > atMs);
     return {
       atMs,
       level: d.level,
       label: d.label ?? `level ${d.level}`,
+      repeat: d.repeat ?? 0,
       roles: d.roles,
       people: (d.paged ?? []).map(nameOf),
       respondByMs: rel(s.escalation.responseDueAt)!,
