@@ -23,7 +23,7 @@ export async function incidentResponse(input: OpenIncidentInput): Promise<Incide
   const s: IncidentState = input.carried ?? initialState(input);
   const version = incidentVersion();
   // A drill is marked once, when it opens; a continued run carries the mark in its state.
-  if (!input.carried && version.drills && input.drill) s.drill = true;
+  if (!input.carried && input.drill && version.drills()) s.drill = true;
   const audit = new IncidentAudit(s, version.stormReady);
   const ctx: IncidentContext = {
     plan: input.plan,

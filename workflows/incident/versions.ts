@@ -78,7 +78,8 @@ export const ALERT_GROUPING = 'alert-grouping';
  * Runs opened from this patch on may be drills (issue 26; docs/drills.md): an input with `drill` marks the incident
  * DRILL in its state, its `opened` event, its audit row and every notification it sends ("[DRILL] …"), and its
  * approval-gated, hook and stakeholder steps stop before acting (`step-not-run`, "not run: drill"). A run without the
- * marker ignores `drill` (none was ever started before it).
+ * marker ignores `drill` (none was ever started before it). Asked only when the input is a drill: an ordinary incident
+ * records no marker for it (each marker costs a search-attribute upsert in the first task, which a storm feels).
  */
 export const DRILLS = 'drills';
 
@@ -93,8 +94,8 @@ export interface IncidentVersion {
   oncallPages: boolean;
   /** See ALERT_GROUPING. */
   alertGrouping: boolean;
-  /** See DRILLS. */
-  drills: boolean;
+  /** See DRILLS. Asked only for an input marked `drill`, so ordinary incidents record no marker for it. */
+  drills(): boolean;
   pagingNeverWaits(): boolean;
   firstPageAtOnce(): boolean;
 }
@@ -108,14 +109,13 @@ export function incidentVersion(): IncidentVersion {
   const alertLifecycle = actionPolicy && patched(ALERT_LIFECYCLE);
   const oncallPages = actionPolicy && patched(ONCALL_PAGES);
   const alertGrouping = actionPolicy && patched(ALERT_GROUPING);
-  const drills = actionPolicy && patched(DRILLS);
   return {
     stormReady,
     actionPolicy,
     alertLifecycle,
     oncallPages,
     alertGrouping,
-    drills,
+    drills: () => actionPolicy && patched(DRILLS),
     pagingNeverWaits: () => stormReady || patched(PAGING_NEVER_WAITS),
     firstPageAtOnce: () => stormReady || patched(FIRST_PAGE_AT_ONCE),
   };
