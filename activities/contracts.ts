@@ -51,6 +51,8 @@ export interface NotificationRequest {
   gaps?: PageGap[];
   /** What is wrong and what to do, for a page's channels to show (oncall-pages runs). */
   diagnosis?: PageDiagnosis;
+  /** From a drill (docs/drills.md): every channel marks it "[DRILL]". */
+  drill?: boolean;
 }
 
 /** A rung of the ladder a page may fall back to: its level (from 1, as people read it) and roles. */

@@ -14,6 +14,7 @@ import type { NotificationChannel } from './notify/channels';
 import type { Outbox } from './notify/outbox';
 import { createNotifyActivities } from './notify/notifyActivity';
 import { createHandoffActivities } from './oncall/handoffActivities';
+import { createDrillActivities, type DrillOpener } from './drills/drillActivities';
 
 export interface ActivityDependencies {
   auditPool: Pool;
@@ -40,6 +41,8 @@ export interface ActivityDependencies {
   secretKeys?: SecretKeys;
   /** Opens (or re-pages) the incidents of alerts a maintenance window held, when it ends (a Temporal client call). */
   releaseHeldIncident?: HeldIncidentReleaser;
+  /** Opens a drill (a Temporal client call): the monthly drill Schedule's workflow uses it (docs/drills.md). */
+  openDrill?: DrillOpener;
 }
 
 /** Every side effect dbops has, built from its dependencies so tests hand in real or local ones. */
@@ -51,6 +54,7 @@ export function createActivities(d: ActivityDependencies) {
     ...createChecklistActivities(d),
     ...createMaintenanceActivities(d),
     ...createHandoffActivities(d),
+    ...createDrillActivities(d),
   };
 }
 

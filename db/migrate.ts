@@ -7,9 +7,10 @@ const MIGRATIONS_DIR = path.join(__dirname, 'migrations');
 
 /**
  * Applies db/migrations/*.sql in name order, each once, in one transaction (DDL is transactional in PostgreSQL:
- * a failing migration leaves nothing half-done), under an advisory lock so concurrent starters wait.
+ * a failing migration leaves nothing half-done), under an advisory lock so concurrent starters wait. `dir`: for code
+ * bundled elsewhere (the CLI's bundle in dist/cli), where this file's own folder is not the checkout's.
  */
-export function migrate(pool: Pool): Promise<string[]> {
+export function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<string[]> {
   return withTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(7261001)');
     await client.query(
@@ -18,12 +19,12 @@ export function migrate(pool: Pool): Promise<string[]> {
     const done = new Set((await client.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name));
     const applied: string[] = [];
     for (const file of fs
-      .readdirSync(MIGRATIONS_DIR)
+      .readdirSync(dir)
       .filter((f) => f.endsWith('.sql'))
       .sort()) {
       if (done.has(file)) continue;
       try {
-        await client.query(fs.readFileSync(path.join(MIGRATIONS_DIR, file), 'utf8'));
+        await client.query(fs.readFileSync(path.join(dir, file), 'utf8'));
       } catch (err) {
         throw new Error(`migration ${file} failed: ${(err as Error).message}`);
       }

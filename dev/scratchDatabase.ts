@@ -9,7 +9,7 @@ export interface ScratchDatabase {
 }
 
 /** A fresh, migrated database on a PostgreSQL server, for a test file or a benchmark; drop() removes it. */
-export async function createScratchDatabase(serverUrl: string, prefix = 'scratch'): Promise<ScratchDatabase> {
+export async function createScratchDatabase(serverUrl: string, prefix = 'scratch', migrationsDir?: string): Promise<ScratchDatabase> {
   const name = `${prefix}_${crypto.randomBytes(5).toString('hex')}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
   const admin = new Client({ connectionString: serverUrl });
   await admin.connect();
@@ -21,7 +21,7 @@ export async function createScratchDatabase(serverUrl: string, prefix = 'scratch
   const pool = new Pool({ connectionString: url.toString(), max: 10 });
   // An idle connection ended by DROP DATABASE … WITH (FORCE), or by the server stopping, is expected here.
   pool.on('error', () => undefined);
-  await migrate(pool);
+  await migrate(pool, migrationsDir);
   return {
     url: url.toString(),
     pool,

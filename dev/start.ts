@@ -13,6 +13,7 @@ import { closeIntake, startIntake } from '../client/api/listen';
 import { consoleSettingsFromEnv } from '../client/console/consoleSettings';
 import { openIncident } from '../client/incidents/openIncident';
 import { applySchedules } from '../client/checklists/schedules';
+import { applyDrillSchedules } from '../client/drills/drillSchedules';
 import { ensureHandoffWorkflow } from '../client/oncall/handoffWatch';
 import { buildActivities } from '../workers/activityDependencies';
 import { loadConfig } from '../lib/config';
@@ -115,6 +116,7 @@ async function main() {
       schedules: schedulesInForce(config.schedulesPath, apiRoster, log),
       pool: services.auditPool,
       rateLimitPerMinute: config.rateLimitPerMinute,
+      drillOverdueDays: config.drillOverdueDays,
       routing,
       pageLinkSecret: config.pageLinks?.secret,
       publicUrl: config.pageLinks?.publicUrl ?? config.publicUrl,
@@ -150,6 +152,11 @@ async function main() {
       definitions: catalog.checklists,
     });
     log.info({ schedules: scheduled.map((r) => r.id), timeZone: config.timeZone }, 'daily checklist schedules applied');
+    // The monthly drills (DBOPS_MONTHLY_DRILLS, off unless set), as the production worker applies them at its start.
+    await applyDrillSchedules(client, config.monthlyDrills, { taskQueue: config.temporal.taskQueue, timeZone: config.timeZone }).then(
+      (applied) => applied.length && log.info({ applied }, 'monthly drill schedules applied'),
+      (err) => log.error({ error: (err as Error).message }, 'could not apply the monthly drill schedules'),
+    );
     await ensureHandoffWorkflow(client, config.temporal.taskQueue).then(
       ({ runId }) => log.info({ runId }, 'on-call handoff workflow running'),
       // Incidents come first: a worker runs them even when the handoff workflow cannot be started (the next start tries again).

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { isTimeZone } from '../runbooks/calendar';
-import { CHECKLIST_IDS, type ChecklistId } from '../runbooks/types';
+import { CHECKLIST_IDS, INCIDENT_TYPE_IDS, TIERS, type ChecklistId } from '../runbooks/types';
 import { parseSecretKeys } from './secretKeys';
 
 const CHECKLIST_TIME = `(${CHECKLIST_IDS.join('|')})=([01]\\d|2[0-3]):[0-5]\\d`;
@@ -87,6 +87,13 @@ const EnvSchema = z.object({
   DBOPS_METRICS_ADDRESS: z
     .string()
     .regex(/^[^:]+:\d+$/, 'host:port, e.g. 0.0.0.0:9464')
+    .optional(),
+  /** Days after which a runbook without a drill is listed as overdue (`dbops report`, docs/drills.md). */
+  DBOPS_DRILL_OVERDUE_DAYS: z.coerce.number().int('a whole number of days').min(1, 'at least 1').max(3660, 'at most 3660').default(90),
+  /** The monthly drill Schedule, off unless set: TYPE@TIER, comma-separated (docs/drills.md). */
+  DBOPS_MONTHLY_DRILLS: z
+    .string()
+    .regex(/^[a-z-]+@[a-z]+(,[a-z-]+@[a-z]+)*$/, 'TYPE@TIER, comma-separated, e.g. database-outage@oltp')
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -207,11 +214,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     ) as Partial<Record<ChecklistId, string>>,
     checklistsFile: e.DBOPS_CHECKLISTS,
     metricsAddress: e.DBOPS_METRICS_ADDRESS,
+    drillOverdueDays: e.DBOPS_DRILL_OVERDUE_DAYS,
+    monthlyDrills: monthlyDrills(e.DBOPS_MONTHLY_DRILLS),
     logLevel: e.LOG_LEVEL,
   };
 }
 
 type Env = z.infer<typeof EnvSchema>;
+
+/** DBOPS_MONTHLY_DRILLS as runbook and tier pairs; empty (no Schedule) unless set. */
+function monthlyDrills(value: string | undefined): { type: string; tier: string }[] {
+  const drills = (value ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((pair) => {
+      const [type, tier] = pair.split('@');
+      return { type, tier };
+    });
+  const drillable = INCIDENT_TYPE_IDS.filter((t) => t !== 'unclassified') as readonly string[];
+  for (const d of drills) {
+    if (!drillable.includes(d.type))
+      throw new ConfigError(`invalid configuration: DBOPS_MONTHLY_DRILLS: '${d.type}' is not a runbook (one of ${drillable.join(', ')})`);
+    if (!(TIERS as readonly string[]).includes(d.tier))
+      throw new ConfigError(`invalid configuration: DBOPS_MONTHLY_DRILLS: '${d.tier}' is not a tier (one of ${TIERS.join(', ')})`);
+  }
+  return drills;
+}
 
 /** E-mail is on when SMTP_HOST is set; it then needs SMTP_FROM, and a user needs a password. */
 function smtpSettings(e: Env) {

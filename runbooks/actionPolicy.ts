@@ -23,6 +23,7 @@ export const ACTIONS = [
   'unsnooze',
   'sign-checklist-item',
   'maintenance',
+  'drill',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -79,6 +80,11 @@ const MAINTAINERS: Entitlement = {
   name: 'maintenance planners',
   roles: ['database-lead', 'senior-engineer', 'engineering-manager'],
 };
+/**
+ * Who may run a drill: it pages the real ladder (people are woken for an exercise), so it is called by the people who
+ * plan the team's training and answer for its runbook, not by whoever holds the pager.
+ */
+const DRILL_RUNNERS: Entitlement = { kind: 'role', name: 'drill runners', roles: ['database-lead', 'engineering-manager'] };
 const RESPONDER: Entitlement[] = [{ kind: 'ladder' }, { kind: 'paged' }, { kind: 'acknowledger' }];
 
 /** The defaults a database team signs: see README "Who may act". */
@@ -111,6 +117,8 @@ export const DEFAULT_ACTION_POLICY: ActionPolicy = [
   { id: 'sign-checklist-item', action: 'sign-checklist-item', anyOf: [{ kind: 'item-signer' }] },
   // Making or ending a maintenance window (issue 25): with a reason, audited with the window.
   { id: 'maintenance', action: 'maintenance', anyOf: [MAINTAINERS], reasonRequired: true },
+  // Opening a drill of a runbook (issue 26, docs/drills.md): marked DRILL everywhere, out of the SLA report.
+  { id: 'drill', action: 'drill', anyOf: [DRILL_RUNNERS] },
 ];
 
 /** What a rule looks at: the actor and the incident (or checklist item) as they are now. */

@@ -6,6 +6,7 @@ import { signedWebhookChannel } from '../activities/notify/signedWebhookChannel'
 import { createOutbox } from '../activities/notify/outbox';
 import { checklistIncidentOpener, type OpenIncidentContext } from '../client/incidents/openIncident';
 import { heldIncidentReleaser } from '../client/alerts/releaseHeldAlerts';
+import { scheduledDrillOpener } from '../client/incidents/openDrill';
 import { deliveryFailureReporter } from '../client/incidents/reportDeliveryFailure';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
@@ -62,6 +63,7 @@ export function buildActivities(
     allowedSuperusers: config.allowedSuperusers,
     openIncident: checklistIncidentOpener(() => incidents),
     releaseHeldIncident: heldIncidentReleaser(() => incidents, auditPool),
+    openDrill: scheduledDrillOpener(() => incidents),
     backupCheckCommand: config.backupCheckCommand,
     currentRoster,
     currentSchedules,

@@ -15,6 +15,7 @@ import { runbookFromConfig } from '../lib/runbookFile';
 import { loadRoster } from '../lib/roster';
 import { createDbopsWorker } from './createWorker';
 import { ensureHandoffWorkflow } from '../client/oncall/handoffWatch';
+import { applyDrillSchedules } from '../client/drills/drillSchedules';
 import { sdkLogger } from './sdkLogger';
 import { freeLoopbackPort, startOpsServer } from './opsServer';
 
@@ -79,6 +80,11 @@ async function main() {
     ({ runId }) => log.info({ runId }, 'on-call handoff workflow running'),
     // Incidents come first: a worker runs them even when the handoff workflow cannot be started (the next start tries again).
     (err) => log.error({ error: (err as Error).message }, 'could not start the on-call handoff workflow: handoffs are not told'),
+  );
+  // The monthly drills (DBOPS_MONTHLY_DRILLS, off unless set): made to match the setting at each start.
+  await applyDrillSchedules(client, config.monthlyDrills, { taskQueue: config.temporal.taskQueue, timeZone: config.timeZone }).then(
+    (applied) => applied.length && log.info({ applied }, 'monthly drill schedules applied'),
+    (err) => log.error({ error: (err as Error).message }, 'could not apply the monthly drill schedules: the next start tries again'),
   );
   log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker running');
   await worker.run();

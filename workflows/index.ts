@@ -3,3 +3,4 @@ export { incidentResponse } from './incident/incidentResponse';
 export { dailyChecklist } from './checklist/dailyChecklist';
 export { maintenanceWindow } from './maintenance/maintenanceWindow';
 export { onCallHandoffs } from './oncall/onCallHandoffs';
+export { scheduledDrill } from './drill/scheduledDrill';

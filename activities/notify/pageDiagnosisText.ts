@@ -19,7 +19,7 @@ export function respondBy(d: PageDiagnosis, sentAt: string): string {
 
 /** A short subject: severity, the title, the level and the INC id; a phone's lock screen shows the first words. */
 export function diagnosisSubject(n: NotificationRequest, d: PageDiagnosis): string {
-  return `[${d.severity.toUpperCase()}] ${mailSubject(d.title, 60)} · ${d.level} · ${d.incidentId}${n.kind === 'reminder' ? ' · reminder' : ''}`;
+  return `${n.drill ? '[DRILL] ' : ''}[${d.severity.toUpperCase()}] ${mailSubject(d.title, 60)} · ${d.level} · ${d.incidentId}${n.kind === 'reminder' ? ' · reminder' : ''}`;
 }
 
 /** Why a person was paged for a role that is not theirs on this rung: a gap below. */
@@ -38,6 +38,9 @@ const gapLabel = (g: PageGap, to: Contact) => (g.pagedInstead?.roles.includes(to
 export function diagnosisFacts(n: NotificationRequest, d: PageDiagnosis, to?: Contact): [string, string][] {
   const others = (d.paged ?? []).filter((p) => p.id !== to?.id).map((p) => p.name);
   return [
+    ...(n.drill
+      ? ([['DRILL', 'a drill of the runbook: acknowledge as you would; hooks and approvals are not run']] as [string, string][])
+      : []),
     ['Incident', `${d.incidentId}: ${d.title}`],
     ['Severity', d.severity],
     ['Type', d.type],
@@ -55,7 +58,7 @@ const checkLine = (c: PageDiagnosis['checks'][number]) => `${c.title}: ${c.outco
 export function diagnosisText(n: NotificationRequest, d: PageDiagnosis, to: Contact, l?: PersonLinks): string {
   const name = inertLine(to.name);
   const lines = [
-    `${name} (${to.role}), you are paged: ${inertLine(d.severity.toUpperCase())} ${inertLine(d.type)} on ${inertLine(d.tier)}.`,
+    `${n.drill ? '[DRILL] ' : ''}${name} (${to.role}), you are paged: ${inertLine(d.severity.toUpperCase())} ${inertLine(d.type)} on ${inertLine(d.tier)}.`,
     '',
     ...diagnosisFacts(n, d, to).map(([k, v]) => `${k}: ${inertLine(v)}`),
     '',

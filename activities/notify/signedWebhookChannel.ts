@@ -35,6 +35,8 @@ export function signedWebhookChannel(o: {
           occurredAt: n.occurredAt,
           rosterVersion: n.rosterVersion,
           scheduleVersion: n.scheduleVersion,
+          // A drill's notifications (docs/drills.md): a receiver may route them apart; `text` starts "[DRILL]".
+          ...(n.drill && { drill: true }),
         },
         // People read `text` where the receiver shows it (a pager, a chat): one inert line, like a mail's.
         text: inertLine(n.message),

@@ -25,6 +25,8 @@ export interface ApiContext extends Omit<OpenIncidentContext, 'roster'> {
   deadlineMs?: number;
   /** DBOPS_SECRET_KEY: opens the integrations' signing keys the store keeps sealed; unset, signed alerts are refused. */
   secretKeys?: SecretKeys;
+  /** DBOPS_DRILL_OVERDUE_DAYS: a runbook with no drill in this many days is listed as overdue (default 90). */
+  drillOverdueDays?: number;
   /** The web console's sign-in and links (client/console/consoleSettings.ts); absent: personal-token sign-in only. */
   console?: ConsoleSettings;
 }

@@ -7,6 +7,7 @@ import { personAuth, stampReceivedAt, type ApiEnv, type AuthDeps } from './authe
 import { calendarRoutes } from './calendarRoutes';
 import { checklistRoutes } from './checklistRoutes';
 import { dbopsAlertRoute } from './dbopsAlertRoute';
+import { drillRoutes } from './drillRoutes';
 import {
   DEFAULT_DEADLINE_MS,
   DeadlineExceededError,
@@ -84,6 +85,8 @@ export function createApiApp(apiContext: ApiContext, log: Logger) {
   // '/maintenance/*' matches '/maintenance' itself as well (one registration, one check).
   app.use('/maintenance/*', limitBody, withinDeadline, personAuth(deps));
   app.route('/maintenance', maintenanceRoutes(ctx, log));
+  app.use('/drills/*', stampReceivedAt, limitBody, withinDeadline, personAuth(deps));
+  app.route('/drills', drillRoutes(ctx, log));
   app.use('/reports/*', limitBody, withinDeadline, personAuth(deps));
   app.route('/reports', reportRoutes(ctx));
 

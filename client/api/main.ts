@@ -42,6 +42,7 @@ async function main() {
         runbook,
         pool,
         rateLimitPerMinute: config.rateLimitPerMinute,
+        drillOverdueDays: config.drillOverdueDays,
         deadlineMs: config.apiDeadlineMs,
         secretKeys: config.secretKeys,
         routing,

@@ -17,7 +17,7 @@ type ShownIncident = IncidentState & { deliveries?: Delivery[]; names?: Record<s
 function printState(s: ShownIncident) {
   // People by name (the API names each roster id the state holds); an id the roster no longer has stays an id.
   const name = (id: string | undefined) => (id === undefined ? '' : (s.names?.[id] ?? id));
-  say(`${s.incidentId}  ${s.type}  ${s.severity}  tier=${s.tier}  phase=${s.phase}`);
+  say(`${s.drill ? 'DRILL  ' : ''}${s.incidentId}  ${s.type}  ${s.severity}  tier=${s.tier}  phase=${s.phase}`);
   say(`  ${s.title}`);
   say(`  opened ${s.openedAt}  triggers=${s.triggerCount}  runbook=${s.runbookVersion}`);
   say(

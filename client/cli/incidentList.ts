@@ -54,7 +54,8 @@ export async function listIncidentsCommand(o: ListOptions) {
       ['incident', 'title', 'type', 'tier', 'severity', 'phase', 'level', 'age', 'next deadline', 'paged'],
       page.incidents.map((i) => [
         i.incidentId ?? i.workflowId,
-        i.title.length > 48 ? `${i.title.slice(0, 47)}…` : i.title,
+        // A drill says so before its title (docs/drills.md).
+        `${i.drill ? 'DRILL ' : ''}${i.title.length > 48 ? `${i.title.slice(0, 47)}…` : i.title}`,
         i.type,
         i.tier,
         i.severity,

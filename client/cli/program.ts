@@ -212,7 +212,7 @@ export function buildProgram(): Command {
 
   const runbook = program
     .command('runbook')
-    .description('the runbook file: check it and compare versions before it is in force (docs/runbook.md)');
+    .description('the runbook: check a file, compare versions and prove it on a test server before an incident needs it (docs/runbook.md)');
   runbook
     .command('check')
     .description('every problem of a runbook file with its line, column and field; exit 7 when there is one')
@@ -446,9 +446,31 @@ export function buildProgram(): Command {
     .description("register dbops' search attributes on a Temporal server you run (TEMPORAL_ADDRESS); idempotent")
     .action(async () => (await import('./serverSetup')).setupServer());
 
+  runbook
+    .command('test')
+    .description(
+      'a dry run on a time-skipping test server in this process: opens an incident of TYPE (scratch database, channels recorded, hooks stubbed), ' +
+        'nobody acknowledges; prints each page (level, roles, people, deadline) and each step, in time after the opening',
+    )
+    .argument('<type>', 'the runbook (incident type)')
+    .addOption(new Option('--tier <tier>', 'database tier').choices(TIERS).default('oltp'))
+    .addOption(new Option('--severity <severity>', 'severity (default: the type’s)').choices(SEVERITIES))
+    .addOption(outputOption())
+    .action(async (type: string, o) => (await import('./runbookTestCommand')).runbookTestCommand(type, o));
+
+  program
+    .command('drill')
+    .description(
+      'open a drill of a runbook: an incident marked DRILL on the real ladder and steps, out of the SLA report; prints its INC id',
+    )
+    .argument('<type>', 'the runbook (incident type) to drill')
+    .addOption(new Option('--tier <tier>', 'database tier').choices(TIERS).default('oltp'))
+    .addOption(new Option('--severity <severity>', 'severity (default: the type’s)').choices(SEVERITIES))
+    .action(async (type: string, o) => (await import('./drillCommand')).openDrillCommand(type, o));
+
   program
     .command('report')
-    .description('MTTA, MTTR and response-SLA breaches per type and severity (through the dbops API)')
+    .description('MTTA, MTTR and response-SLA breaches per type and severity, and runbooks overdue for a drill (through the dbops API)')
     .option('--days <n>', 'look back this many days (1 to 366)', days, 30)
     .addOption(outputOption())
     .action(async (o) => (await import('./slaReportCommand')).printSlaReport(o));

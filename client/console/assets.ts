@@ -29,6 +29,7 @@ label{display:block;font-weight:600;margin:.4rem 0 .15rem}
 .card h2,.card h3{font-size:1.05rem;margin:0 0 .3rem}
 .meta{display:flex;flex-wrap:wrap;gap:.2rem .9rem;margin:0;padding:0;list-style:none;color:#333}
 .badge{font-weight:700;text-transform:uppercase;font-size:.85rem}
+.badge.drill{background:#5b2a86;color:#fff;padding:0 .35em;border-radius:3px}
 .overdue{color:#a61b1b;font-weight:700}
 .refusal{border:2px solid #a61b1b;background:#fff4f4;padding:.6rem .8rem;border-radius:6px;margin:.8rem 0}
 .notice{border:2px solid #2d6a4f;background:#f1faf5;padding:.6rem .8rem;border-radius:6px;margin:.8rem 0}

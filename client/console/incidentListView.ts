@@ -30,7 +30,10 @@ export function incidentCards(o: { rows: OpenIncidentRow[]; total: number; roste
   const cards = o.rows.map((r) => {
     const due = r.responseDueAt?.getTime();
     return html`<li class="card sev-${r.severity}">
-      <h2><a href="/console/incidents/${r.incidentId}">${r.incidentId}</a> · ${r.title}</h2>
+      <h2>
+        ${r.drill ? html`<span class="badge drill">DRILL</span> ` : ''}<a href="/console/incidents/${r.incidentId}">${r.incidentId}</a> ·
+        ${r.title}
+      </h2>
       <ul class="meta">
         <li><span class="badge">${r.severity}</span></li>
         <li>${r.type} on ${r.tier}</li>

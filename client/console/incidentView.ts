@@ -292,6 +292,7 @@ export function incidentBody(d: IncidentPageData) {
     </ul>
   </section>`;
 
-  return html`<p class="muted">${s.title}</p>
+  return html`${s.drill ? html`<p><span class="badge drill">DRILL</span> a drill of the runbook: hooks and approvals are not run</p>` : ''}
+    <p class="muted">${s.title}</p>
     ${facts} ${ladder} ${steps} ${notes} ${severity} ${resolve} ${timeline}`;
 }

@@ -24,6 +24,8 @@ export interface OpenIncidentRow {
   responseDueAt?: Date;
   /** Roster ids the incident's pages and escalations were sent to so far. */
   paged: string[];
+  /** A drill (docs/drills.md): the card says DRILL. */
+  drill: boolean;
 }
 
 /** How many rows the list shows; the rest are counted ("and N more: narrow the filters"). */
@@ -50,7 +52,7 @@ export async function openIncidents(pool: Pool, f: OpenIncidentFilters): Promise
   const filter = where.join(' AND ');
   const [listed, counted] = await Promise.all([
     pool.query(
-      `SELECT incident_id, title, type, severity, tier, phase, opened_at, escalation_level, acknowledged_by
+      `SELECT incident_id, title, type, severity, tier, phase, opened_at, escalation_level, acknowledged_by, drill
        FROM incidents WHERE ${filter} ORDER BY opened_at DESC LIMIT ${LIST_LIMIT}`,
       params,
     ),
@@ -87,6 +89,7 @@ export async function openIncidents(pool: Pool, f: OpenIncidentFilters): Promise
           ? undefined
           : new Date(openedAt.getTime() + (SEVERITY_DEFINITIONS[severity]?.responseMinutes ?? 0) * 60_000),
         paged: paged.get(r.incident_id) ?? [],
+        drill: r.drill === true,
       };
     }),
   };

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { WeekFigures } from './weeklyChart';
 
-/** Incidents, response-SLA breaches and MTTA per week (weeks from Monday, UTC) over the last `days`, oldest first; empty weeks included. */
+/** Incidents, response-SLA breaches and MTTA per week (weeks from Monday, UTC) over the last `days`, oldest first; empty weeks included; drills left out. */
 export async function weeklyTrend(pool: Pool, days: number): Promise<WeekFigures[]> {
   const { rows } = await pool.query(
     `WITH weeks AS (
@@ -13,7 +13,7 @@ export async function weeklyTrend(pool: Pool, days: number): Promise<WeekFigures
             round((avg(extract(epoch FROM i.acknowledged_at - i.opened_at) / 60)
                    FILTER (WHERE i.acknowledged_at IS DISTINCT FROM i.resolved_at))::numeric, 1)::float AS mtta
      FROM weeks w LEFT JOIN incidents i
-       ON date_trunc('week', i.opened_at) = w.week AND i.opened_at >= now() - make_interval(days => $1)
+       ON date_trunc('week', i.opened_at) = w.week AND i.opened_at >= now() - make_interval(days => $1) AND NOT i.drill
      GROUP BY w.week ORDER BY w.week`,
     [days],
   );

@@ -23,6 +23,8 @@ export interface IncidentSummary {
   acknowledgedBy?: string;
   /** The people its pages reached so far, by name (a person no longer on the roster by id). */
   paged: string[];
+  /** A drill (docs/drills.md): lists mark it DRILL. */
+  drill?: boolean;
 }
 
 /** How long one incident's live state may take to answer: a list must not wait on an incident whose worker is busy. */
@@ -41,7 +43,7 @@ export async function summariseIncidents(
 ): Promise<IncidentSummary[]> {
   if (!items.length) return [];
   const { rows } = await pool.query(
-    `SELECT DISTINCT ON (workflow_id) workflow_id, incident_id, title, escalation_level, opened_at, acknowledged_by
+    `SELECT DISTINCT ON (workflow_id) workflow_id, incident_id, title, escalation_level, opened_at, acknowledged_by, drill
      FROM incidents WHERE workflow_id = ANY($1) ORDER BY workflow_id, opened_at DESC`,
     [items.map((i) => i.workflowId)],
   );
@@ -65,6 +67,7 @@ export async function summariseIncidents(
       nextDeadline: state && nextDeadlineOf(state),
       acknowledgedBy: (state?.acknowledgedBy ?? row?.acknowledged_by ?? undefined) && nameOf(state?.acknowledgedBy ?? row.acknowledged_by),
       paged: (state?.paged ?? []).map(nameOf),
+      ...((state?.drill ?? row?.drill) && { drill: true }),
     };
   });
 }

@@ -100,6 +100,8 @@ export async function openIncident(
     flap?: FlapSettings;
     /** The maintenance window whose held alerts, still firing at its end, open this incident. */
     heldBy?: IncidentTrigger['heldBy'];
+    /** A drill (docs/drills.md): marked DRILL everywhere, kept out of the SLA report, hooks not run. */
+    drill?: boolean;
   } = {},
 ) {
   const runbook = ctx.runbook?.() ?? BUILT_IN_RUNBOOK;
@@ -127,6 +129,7 @@ export async function openIncident(
     trigger,
     plan: buildIncidentPlan(r.type, ctx.roster, ctx.calendar, o.flap ?? {}, runbook),
     continueAsNewAfterEvents: ctx.continueAsNewAfterEvents,
+    ...(o.drill && { drill: true }),
   };
   const options = {
     workflowId,

@@ -30,6 +30,8 @@ export interface IncidentSnapshot {
   resolution?: string;
   triggerCount: number;
   escalationLevel: number;
+  /** A drill (docs/drills.md): kept out of the SLA report; its acknowledgement time is recorded in `drills`. */
+  drill?: boolean;
 }
 
 /** A checklist run as the workflow keeps it and the audit store stores it. */

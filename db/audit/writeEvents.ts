@@ -154,11 +154,11 @@ export function writeIncidentEvents(pool: Pool, events: AuditEvent[], snap: Inci
     'incident',
     events,
     snap,
-    (c, snap) =>
-      c.query(
+    async (c, snap) => {
+      await c.query(
         `INSERT INTO incidents (incident_id, workflow_id, type, severity, tier, fingerprint, title, phase, runbook_version, opened_at,
-         acknowledged_at, acknowledged_by, resolved_at, resolution, trigger_count, escalation_level, updated_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16, now())
+         acknowledged_at, acknowledged_by, resolved_at, resolution, trigger_count, escalation_level, drill, updated_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17, now())
        ON CONFLICT (incident_id) DO UPDATE SET severity = EXCLUDED.severity, phase = EXCLUDED.phase,
          acknowledged_at = EXCLUDED.acknowledged_at, acknowledged_by = EXCLUDED.acknowledged_by, resolved_at = EXCLUDED.resolved_at,
          resolution = EXCLUDED.resolution, trigger_count = EXCLUDED.trigger_count, escalation_level = EXCLUDED.escalation_level, updated_at = now()`,
@@ -179,9 +179,31 @@ export function writeIncidentEvents(pool: Pool, events: AuditEvent[], snap: Inci
           snap.resolution ?? null,
           Math.max(snap.triggerCount, 1),
           snap.escalationLevel,
+          snap.drill === true,
         ],
-      ),
+      );
+      if (snap.drill) await upsertDrill(c, snap);
+    },
     keys,
+  );
+}
+
+/** A drill's row (migration 017): its runbook was tested when it opened; who acknowledged it, and how long that took. */
+function upsertDrill(c: PoolClient, snap: IncidentSnapshot) {
+  return c.query(
+    `INSERT INTO drills (incident_id, type, tier, opened_at, acknowledged_by, acknowledged_at, ack_seconds, resolved_at)
+     VALUES ($1, $2, $3, $4, $5, $6, extract(epoch FROM $6::timestamptz - $4::timestamptz), $7)
+     ON CONFLICT (incident_id) DO UPDATE SET acknowledged_by = EXCLUDED.acknowledged_by, acknowledged_at = EXCLUDED.acknowledged_at,
+       ack_seconds = EXCLUDED.ack_seconds, resolved_at = EXCLUDED.resolved_at`,
+    [
+      snap.incidentId,
+      snap.type,
+      snap.tier,
+      snap.openedAt,
+      snap.acknowledgedBy ?? null,
+      snap.acknowledgedAt ?? null,
+      snap.resolvedAt ?? null,
+    ],
   );
 }
 

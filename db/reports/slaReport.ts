@@ -20,6 +20,7 @@ export interface SlaRow {
  * uncorrelated IN, which PostgreSQL hashes once from the partial index of missed SLAs (009), instead of a probe of
  * each incident's events: 14,400 incidents in 94 ms → 33 ms (517 ms before the index). An incident whose alert cleared
  * within its hold (a `flap-suppressed` event, migration 016) paged nobody: it is counted apart, in suppressedFlaps.
+ * Drills (migration 017) are exercises, not incidents: they are left out (db/reports/drillReport.ts reports them).
  */
 export async function slaReport(pool: Pool, sinceDays = 30): Promise<SlaRow[]> {
   const { rows } = await pool.query(
@@ -31,7 +32,7 @@ export async function slaReport(pool: Pool, sinceDays = 30): Promise<SlaRow[]> {
             count(*) FILTER (WHERE i.incident_id IN (SELECT e.incident_id FROM incident_events e WHERE e.kind = 'response-sla-missed'))::int AS breaches,
             count(*) FILTER (WHERE i.flap)::int AS flaps
      FROM (SELECT i.*, i.incident_id IN (SELECT e.incident_id FROM incident_events e WHERE e.kind = 'flap-suppressed') AS flap
-           FROM incidents i WHERE i.opened_at >= now() - make_interval(days => $1)) i
+           FROM incidents i WHERE i.opened_at >= now() - make_interval(days => $1) AND NOT i.drill) i
      GROUP BY i.type, i.severity ORDER BY i.type, i.severity`,
     [sinceDays],
   );

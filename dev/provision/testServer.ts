@@ -38,10 +38,15 @@ export async function provisionTestServer(opts: { cacheDir: string; log: Logger 
   // state (no --enable-time-skipping). The JVM skips the slow JIT tiers to come up fast on a loaded machine.
   const script = `#!/bin/sh
 # Written by dbops (lib/provision/testServer.ts): runs Temporal's Java test server; args: <port>
-exec "${java}" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xms64m -cp "${jars}/*" io.temporal.testserver.TestServer "$@"
+exec "${java}" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xms64m -cp "${fs.realpathSync(jars)}/*" io.temporal.testserver.TestServer "$@"
 `;
+  // The jars by their real path: a cache reached through a symlink (a throwaway data folder's) must not leave a
+  // launcher pointing into that folder after it is gone. Written aside and renamed: a server starting meanwhile
+  // reads the old launcher or the new one, never half of one.
   if (!fs.existsSync(launcher) || fs.readFileSync(launcher, 'utf8') !== script) {
-    fs.writeFileSync(launcher, script, { mode: 0o755 });
+    const written = `${launcher}.${process.pid}`;
+    fs.writeFileSync(written, script, { mode: 0o755 });
+    fs.renameSync(written, launcher);
   }
   return launcher;
 }

@@ -5,6 +5,7 @@ import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createActivities } from '../../activities';
 import { checklistIncidentOpener, type OpenIncidentContext } from '../../client/incidents/openIncident';
+import { scheduledDrillOpener } from '../../client/incidents/openDrill';
 import { heldIncidentReleaser } from '../../client/alerts/releaseHeldAlerts';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../../activities/checks/databaseChecks';
 import type { NotificationChannel } from '../../activities/notify/channels';
@@ -92,6 +93,10 @@ export async function createHarness(
     overridesAt: overridesInForce(db.pool),
     secretKeys: options.secretKeys,
     openIncident: checklistIncidentOpener(() => {
+      if (!incidents.current) throw new Error('the test did not set harness.incidents.current');
+      return incidents.current;
+    }),
+    openDrill: scheduledDrillOpener(() => {
       if (!incidents.current) throw new Error('the test did not set harness.incidents.current');
       return incidents.current;
     }),

@@ -106,7 +106,9 @@ export class IncidentAudit {
       notificationId,
       subjectId: s.incidentId,
       kind,
-      message,
+      // A drill says so in every notification, before anything else a person reads.
+      message: s.drill ? `[DRILL] ${message}` : message,
+      ...(s.drill && { drill: true }),
       recipients,
       occurredAt: iso(Date.now()),
       ...(roles && { roles }),

@@ -23,6 +23,7 @@ const ACTION_WORDS: Record<Action, string> = {
   unsnooze: 'end the snooze of this incident',
   'sign-checklist-item': 'sign this item off',
   maintenance: 'make or end a maintenance window',
+  drill: 'run a drill',
 };
 
 /** Everyone the incident's pages reached so far; runs before the action policy knew it: everyone on the rungs paged. */

@@ -22,6 +22,8 @@ import { incidentVersion } from './versions';
 export async function incidentResponse(input: OpenIncidentInput): Promise<IncidentState> {
   const s: IncidentState = input.carried ?? initialState(input);
   const version = incidentVersion();
+  // A drill is marked once, when it opens; a continued run carries the mark in its state.
+  if (!input.carried && input.drill && version.drills()) s.drill = true;
   const audit = new IncidentAudit(s, version.stormReady);
   const ctx: IncidentContext = {
     plan: input.plan,
@@ -49,6 +51,7 @@ export async function incidentResponse(input: OpenIncidentInput): Promise<Incide
       firedAt: input.trigger.firedAt,
       ...(version.alertGrouping && input.trigger.heldBy && { heldBy: input.trigger.heldBy }),
       runbookVersion: input.plan.runbookVersion,
+      ...(s.drill && { drill: true }),
       ladder: input.plan.ladder.map((r) => ({ roles: r.roles, contacts: r.contacts.map((c) => c.id) })),
       ...(held && { holdUntil: s.hold?.until, holdForSeconds: s.hold?.holdForSeconds }),
     });

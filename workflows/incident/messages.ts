@@ -63,6 +63,8 @@ export interface OpenIncidentInput {
   plan: IncidentPlan;
   /** State carried across continue-as-new; absent when the incident first opens. */
   carried?: IncidentState;
+  /** A drill (drills runs, docs/drills.md): marked DRILL everywhere, kept out of the SLA report, hooks not run. */
+  drill?: boolean;
   /** Continue-as-new once history passes this many events (default: when the server suggests it). */
   continueAsNewAfterEvents?: number;
 }
@@ -162,6 +164,8 @@ export interface IncidentState extends Pick<OpenIncidentInput, 'incidentKey' | '
   returns?: number;
   /** Alerts grouped into this incident instead of paging (alert-grouping runs): how many, and the latest. */
   related?: { count: number; recent: RelatedAlert[] };
+  /** A drill (drills runs): see OpenIncidentInput.drill. */
+  drill?: boolean;
   /** An incident linked into a later one of the same cause: that one's INC id (alert-grouping runs). */
   linkedTo?: { incidentId: string; workflowId: string; why: string };
 }

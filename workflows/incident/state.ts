@@ -80,5 +80,6 @@ export function snapshotOf(s: IncidentState): IncidentSnapshot {
     resolution: s.resolution,
     triggerCount: s.triggerCount,
     escalationLevel: s.escalation.level,
+    ...(s.drill && { drill: true }),
   };
 }

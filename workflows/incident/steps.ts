@@ -2,6 +2,7 @@ import { ActivityFailure, ApplicationFailure, condition, proxyActivities, Timeou
 import type { DbopsActivities } from '../../activities';
 import type { StepResult } from '../../activities/contracts';
 import type { Contact } from '../../runbooks/plan';
+import { drillStopsBefore } from '../../runbooks/drillStops';
 import {
   HOOK_ACTIONS,
   OUTCOME_UNKNOWN,
@@ -74,6 +75,14 @@ function outcomeUnknown(def: AutomatedStep | ProbeStep, err: ActivityFailure): s
  */
 async function runAutomatedStep(ctx: IncidentContext, def: AutomatedStep | ProbeStep, step: StepState) {
   const { s, audit } = ctx;
+  // A drill walks the runbook without acting on the world: the step is shown, recorded, and passed over. A probe
+  // only reads, and runs.
+  const stop = s.drill && step.status === 'pending' && def.kind === 'automated' ? drillStopsBefore(def) : undefined;
+  if (stop) {
+    Object.assign(step, { status: 'skipped', summary: 'not run: drill', startedAt: iso(Date.now()), finishedAt: iso(Date.now()) });
+    await audit.record('step-not-run', undefined, { stepId: def.id, reason: 'drill', why: stop }, 'not run: drill');
+    return;
+  }
   const approvalRoles = def.kind === 'automated' ? def.approvalRoles : undefined;
   if (approvalRoles && step.status === 'pending') await askApproval(ctx, def as AutomatedStep, step);
   if (step.status === 'awaiting-approval' && !(await approved(ctx, step))) return; // rejected, or the incident was resolved

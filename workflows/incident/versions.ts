@@ -80,8 +80,8 @@ export const ALERT_GROUPING = 'alert-grouping';
  * new incident's first task five markers and five growing upserts, which the server writes to its history and its
  * visibility store before the next incident's task is handed out. A burst of 2,000 alerts went from its last page
  * 43–50 s after the first alert to 138 s when the fourth and fifth were added (docs/performance.md).
- * A later patch chains after this one as the others did after ACTION_POLICY, and is folded into a marker like this
- * one before the one after it is added.
+ * Later patches are asked only by the incidents that use them (RUNBOOK_PROBES by a probe step, DRILLS by a drill), so
+ * an ordinary incident records this one marker; a patch every incident needs would be folded into a marker like this.
  */
 export const INCIDENT_2026_12 = 'incident-2026-12';
 
@@ -92,6 +92,15 @@ export const INCIDENT_2026_12 = 'incident-2026-12';
  * incidents without a probe (a storm's) keep the one marker INCIDENT_2026_12.
  */
 export const RUNBOOK_PROBES = 'runbook-probes';
+
+/**
+ * Runs opened from this patch on may be drills (issue 26; docs/drills.md): an input with `drill` marks the incident
+ * DRILL in its state, its `opened` event, its audit row and every notification it sends ("[DRILL] …"), and its
+ * approval-gated, hook and stakeholder steps stop before acting (`step-not-run`, "not run: drill"). A run without the
+ * marker ignores `drill` (none was ever started before it). Asked only when the input is a drill: an ordinary incident
+ * records no marker for it (each marker costs a search-attribute upsert in the first task, which a storm feels).
+ */
+export const DRILLS = 'drills';
 
 /** Which of the workflow's versions this run follows, decided once when it starts (or replays its start). */
 export interface IncidentVersion {
@@ -106,6 +115,8 @@ export interface IncidentVersion {
   alertGrouping: boolean;
   /** See RUNBOOK_PROBES. Asked when a probe step is reached, so an incident without probes records no marker for it. */
   runbookProbes(): boolean;
+  /** See DRILLS. Asked only for an input marked `drill`, so ordinary incidents record no marker for it. */
+  drills(): boolean;
   pagingNeverWaits(): boolean;
   firstPageAtOnce(): boolean;
 }
@@ -123,6 +134,8 @@ export function incidentVersion(): IncidentVersion {
       // The patch after the folded ones, chained after them; asked only by a plan with a probe (a storm's incidents
       // without one keep their one marker).
       runbookProbes: () => patched(RUNBOOK_PROBES),
+      // Asked only for an input marked `drill`: an ordinary incident records no marker for it.
+      drills: () => patched(DRILLS),
       pagingNeverWaits: () => true,
       firstPageAtOnce: () => true,
     };
@@ -142,6 +155,7 @@ export function incidentVersion(): IncidentVersion {
     alertGrouping,
     // Probes came after INCIDENT_2026_12: a run without that marker never had one in its plan.
     runbookProbes: () => false,
+    drills: () => actionPolicy && patched(DRILLS),
     pagingNeverWaits: () => stormReady || patched(PAGING_NEVER_WAITS),
     firstPageAtOnce: () => stormReady || patched(FIRST_PAGE_AT_ONCE),
   };

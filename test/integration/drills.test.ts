@@ -1,0 +1,202 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderMail } from '../../activities/notify/emailChannel';
+import { incidentCards } from '../../client/console/incidentListView';
+import { openIncidents } from '../../client/console/openIncidents';
+import { openIncident } from '../../client/incidents/openIncident';
+import { summariseIncidents } from '../../client/incidents/incidentSummaries';
+import { readIncidentEvents } from '../../db/audit/readEvents';
+import { slaReport } from '../../db/reports/slaReport';
+import type { incidentResponse } from '../../workflows/incident/incidentResponse';
+import { acknowledgeUpdate, incidentStateQuery, resolveUpdate } from '../../workflows/incident/messages';
+import { startTestApi, type TestApi } from '../support/api';
+import { dbops } from '../support/cli';
+import { eventually } from '../support/eventually';
+import { calendar, roster, timeSkippingSuite } from '../support/harness';
+import { maybeRecordHistory } from '../support/histories';
+import { startStatusServer } from '../support/statusServer';
+
+type Handle = WorkflowHandle<typeof incidentResponse>;
+
+/**
+ * Drills (issue 26 item 5; docs/drills.md) on a real time-skipping Temporal server, PostgreSQL and the real dbops API:
+ * only a drill runner may start one; it pages the real ladder marked "[DRILL]", records DRILL in its audit, walks its
+ * steps but does not run the failover hook, records who acknowledged and how long it took, and stays out of the SLA
+ * report while `report` shows the runbook's last drill.
+ */
+describe('drills (time-skipping, through the API)', () => {
+  const taskQueue = 'ts-drills';
+  let status: Awaited<ReturnType<typeof startStatusServer>>;
+  beforeAll(async () => {
+    status = await startStatusServer();
+  });
+  afterAll(() => status?.close());
+  const suite = timeSkippingSuite(taskQueue, () => ({ adminStatusUrl: status.url }));
+  let api: TestApi;
+  const tokens: Record<string, string> = {};
+  // The failover hook leaves this file behind if it ever runs.
+  const hookRan = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-drill-')), 'failover-ran');
+  beforeAll(async () => {
+    api = await startTestApi(suite.env.client, suite.harness.db.pool, taskQueue);
+    for (const person of ['dana', 'oscar', 'pat']) tokens[person] = await api.tokenOf(person);
+    suite.harness.failover.command = `touch ${hookRan}`;
+  });
+  afterAll(() => {
+    api?.close();
+    fs.rmSync(path.dirname(hookRan), { recursive: true, force: true });
+  });
+
+  const request = (person: string, method: string, route: string, body?: unknown) =>
+    fetch(`${api.url}${route}`, {
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[person]}` },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+  const incidentCount = async () => (await suite.harness.db.pool.query('SELECT count(*)::int AS n FROM incidents')).rows[0].n as number;
+  const sentFor = (incidentId: string) => suite.harness.channel.sent.filter((n) => n.subjectId === incidentId);
+
+  // First in the file: the API stamps the drill with the machine's clock, which the test server's matches until it skips.
+  it('a bystander, or the on-call engineer, with a valid token cannot start a drill; nothing starts', async () => {
+    for (const person of ['pat', 'oscar']) {
+      const res = await request(person, 'POST', '/drills', { type: 'database-outage', tier: 'oltp' });
+      expect(res.status).toBe(403);
+      expect((await res.json()).error).toMatch(
+        new RegExp(`'${person}' may not run a drill: it takes the drill runners .*policy rule 'drill'`),
+      );
+    }
+    const bad = await request('dana', 'POST', '/drills', { type: 'unclassified', tier: 'oltp' });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error).toMatch(/^type: one of database-outage, /);
+    // The CLI says the same: refused (exit 4) naming the rule; a type that is not a runbook is a usage error (exit 2).
+    const asPat = { DBOPS_API_URL: api.url, DBOPS_TOKEN: tokens.pat };
+    const refused = await dbops(['drill', 'database-outage', '--tier', 'oltp'], asPat);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toMatch(/'pat' may not run a drill: .*policy rule 'drill'/);
+    const usage = await dbops(['drill', 'unclassified'], asPat);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/type: one of database-outage, connection-pool-exhaustion/);
+    expect(await incidentCount()).toBe(0);
+    expect(suite.harness.channel.sent).toEqual([]);
+  });
+
+  let drillId = '';
+  it('a drill pages the real ladder marked [DRILL], is DRILL in its audit, skips the failover hook, and records the time to acknowledge', async () => {
+    const res = await request('dana', 'POST', '/drills', { type: 'database-outage', tier: 'oltp' });
+    expect(res.status).toBe(202);
+    const opened = (await res.json()) as { incidentId: string; workflowId: string; drill: boolean };
+    drillId = opened.incidentId;
+    expect(opened).toMatchObject({ incidentId: expect.stringMatching(/^INC-/), drill: true });
+    const h = suite.env.client.workflow.getHandle(opened.workflowId) as Handle;
+
+    // Critical: the whole ladder at once, each page marked.
+    const pages = await eventually(
+      'the drill’s pages',
+      () => sentFor(drillId).filter((n) => n.kind === 'page'),
+      (p) => p.length >= 3,
+    );
+    for (const page of pages) {
+      expect(page.message).toMatch(/^\[DRILL\] \[CRITICAL\] Database Outage on oltp: Drill: Database Outage on oltp/);
+      expect(page.drill).toBe(true);
+    }
+    const mail = renderMail(pages[0], pages[0].recipients[0]);
+    expect(mail.subject).toMatch(/^\[DRILL\] /);
+    expect(mail.text).toMatch(/^DRILL: a drill of the runbook/m);
+
+    // The CLI's list (the API's summaries; the time-skipping server has no visibility list, so summarised here) and the
+    // console's cards say DRILL.
+    const [summary] = await summariseIncidents(suite.env.client, suite.harness.db.pool, roster, [
+      {
+        workflowId: opened.workflowId,
+        type: 'database-outage',
+        severity: 'critical',
+        tier: 'oltp',
+        phase: 'triggered',
+        status: 'RUNNING',
+        startTime: new Date(),
+      },
+    ]);
+    expect(summary).toMatchObject({ incidentId: drillId, drill: true });
+    const open = await eventually(
+      'the drill in the console’s list',
+      () => openIncidents(suite.harness.db.pool, {}),
+      (o) => o.rows.length > 0,
+    );
+    const cards = String(await incidentCards({ ...open, roster, timeZone: 'UTC', now: Date.now() }));
+    expect(cards).toMatch(new RegExp(`DRILL</span> <a href="/console/incidents/${drillId}">`));
+
+    await suite.env.sleep('3 minutes');
+    expect((await request('oscar', 'POST', `/incidents/${drillId}/ack`, { note: 'drill: on it' })).status).toBe(200);
+
+    const state = await eventually(
+      'the runbook walked to its end',
+      () => h.query(incidentStateQuery),
+      (s) => s.timeline.some((t) => t.kind === 'runbook-finished'),
+    );
+    expect(state.drill).toBe(true);
+    // The checks ran as in an incident; the approval-gated failover stopped before acting, and asked nobody.
+    expect(state.steps.map((s) => [s.id, s.status])).toEqual([
+      ['check-service-status', 'succeeded'],
+      ['check-monitoring-alerts', 'succeeded'],
+      ['check-connectivity', 'succeeded'],
+      ['check-connection-pools', 'succeeded'],
+      ['execute-failover', 'skipped'],
+    ]);
+    expect(state.steps.at(-1)!.summary).toBe('not run: drill');
+    expect(sentFor(drillId).filter((n) => n.kind === 'approval-request')).toEqual([]);
+    expect(fs.existsSync(hookRan)).toBe(false);
+
+    const events = await readIncidentEvents(suite.harness.db.pool, drillId);
+    expect(events.find((e) => e.kind === 'opened')?.data).toMatchObject({ drill: true });
+    expect(events.find((e) => e.kind === 'step-not-run')?.data).toMatchObject({ stepId: 'execute-failover', reason: 'drill' });
+
+    const { rows } = await suite.harness.db.pool.query('SELECT acknowledged_by, ack_seconds, type FROM drills WHERE incident_id = $1', [
+      drillId,
+    ]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ acknowledged_by: 'oscar', type: 'database-outage' });
+    // Three minutes of the test server's clock, and the moments its clock ran between the skip and the ack.
+    expect(rows[0].ack_seconds).toBeGreaterThanOrEqual(180);
+    expect(rows[0].ack_seconds).toBeLessThan(200);
+
+    await h.executeUpdate(resolveUpdate, { args: [{ actor: 'oscar', summary: 'drill done' }] });
+    await h.result();
+    await maybeRecordHistory(h, 'incident-drill');
+  });
+
+  it('a drill is kept out of the SLA report, which counts a real incident of the same type; report lists runbooks overdue for a drill', async () => {
+    const { handle } = await openIncident(
+      { client: suite.env.client, taskQueue, roster, calendar },
+      { type: 'database-outage', tier: 'oltp', fingerprint: 'real-one' },
+    );
+    const h = handle as Handle;
+    await eventually(
+      'the real incident paged',
+      () => h.query(incidentStateQuery),
+      (s) => s.escalation.pages > 0,
+    );
+    await h.executeUpdate(acknowledgeUpdate, { args: [{ actor: 'oscar' }] });
+    await h.executeUpdate(resolveUpdate, { args: [{ actor: 'oscar', summary: 'real fix' }] });
+    await h.result();
+
+    const rows = await slaReport(suite.harness.db.pool, 30);
+    expect(rows.filter((r) => r.type === 'database-outage')).toEqual([expect.objectContaining({ severity: 'critical', incidents: 1 })]);
+    const viaApi = await (await request('pat', 'GET', '/reports/sla?days=30')).json();
+    expect(viaApi.rows.filter((r: { type: string }) => r.type === 'database-outage')).toEqual([expect.objectContaining({ incidents: 1 })]);
+
+    const drills = await (await request('pat', 'GET', '/reports/drills?days=30')).json();
+    expect(drills.overdueAfterDays).toBe(90);
+    const byType = Object.fromEntries(drills.runbooks.map((r: { type: string }) => [r.type, r]));
+    expect(byType['database-outage']).toMatchObject({
+      lastDrillIncidentId: drillId,
+      overdue: false,
+      drillsInPeriod: 1,
+      name: 'Database Outage',
+    });
+    expect(byType['security-breach']).toMatchObject({ lastDrillAt: null, overdue: true });
+    expect(drills.acknowledgements).toEqual([expect.objectContaining({ person: 'oscar', name: 'Oscar Kim', drills: 1 })]);
+    expect(drills.reviews.known).toBe(false);
+  });
+});
