@@ -8,11 +8,10 @@ import type { Role } from '../../runbooks/types';
 const READ_WITHIN_MS = 2_000;
 
 /**
- * The overrides a page is resolved with, read from the audit store once a second for every page of this worker
- * (db/oncall/overrides.ts `overridesNotOver`): a storm's 2,000 first pages were 2,000 queries on the connections the
- * audit writes use. An override made or removed through this process is seen by its next page; through another
- * process' API, within a second. Paging never waits for the store: if it does not answer within READ_WITHIN_MS, the
- * page goes out with the overrides this worker read last (still in their window), and says so in the log.
+ * The overrides a page is resolved with, read from the audit store for each page: an override made through any API
+ * is seen by the next page from any worker (no cache to invalidate across processes), at the cost of one indexed
+ * query. Paging never waits for the store: if it does not answer within READ_WITHIN_MS, the page goes out with the
+ * overrides this worker read last (still in their window), and says so in the log.
  */
 export function overridesInForce(pool: Pool, log?: Logger): (roles: readonly Role[], at: number) => Promise<Override[]> {
   let lastRead: Override[] = [];

@@ -1,4 +1,3 @@
-import { sharedRead } from '../../lib/sharedRead';
 import type { Pool, PoolClient } from 'pg';
 import type { Override } from '../../runbooks/onCall';
 import type { PlannedOverride, Refusal } from '../../runbooks/onCallOverrides';
@@ -84,7 +83,7 @@ export function createOverrides(
     }
     for (const o of made) await record(client, 'created', o, actor);
     return made;
-  }).finally(() => overridesNotOver.invalidate());
+  });
 }
 
 /**
@@ -112,7 +111,7 @@ export function deleteOverride(
     await client.query('DELETE FROM oncall_overrides WHERE id = ANY($1::bigint[])', [overrides.map((o) => o.id)]);
     for (const o of overrides) await record(client, 'deleted', o, actor);
     return overrides;
-  }).finally(() => overridesNotOver.invalidate());
+  });
 }
 
 /** The audit of overrides: every creation and removal, oldest first. */
@@ -136,28 +135,9 @@ export async function overrideEvents(pool: Pool, overrideId?: string) {
  * (role, ends_at) index, the columns the resolver reads and nothing else.
  */
 export async function overridesOfRoles(pool: Pool, roles: readonly Role[], at: number): Promise<Override[]> {
-  const copy = await overridesNotOver.get(pool);
-  // A page resolved at an instant older than the copy covers (a page retried long after) asks the store itself.
-  const rows = at >= copy.readAt - COPY_REACHES_BACK_MS ? copy.rows : await overrideRows(pool, at);
-  return rows.filter((o) => roles.includes(o.role) && o.end > at);
-}
-
-/** How far before its read the shared copy reaches: overrides that ended within this are still in it. */
-const COPY_REACHES_BACK_MS = 3_600_000;
-
-async function overrideRows(pool: Pool, endsAfter: number): Promise<Override[]> {
   const { rows } = await pool.query<{ id: string; role: Role; person: string; starts_at: Date; ends_at: Date }>(
-    'SELECT id, role, person, starts_at, ends_at FROM oncall_overrides WHERE ends_at > $1 ORDER BY id',
-    [new Date(endsAfter)],
+    'SELECT id, role, person, starts_at, ends_at FROM oncall_overrides WHERE role = ANY($1) AND ends_at > $2 ORDER BY id',
+    [roles, new Date(at)],
   );
   return rows.map((r) => ({ id: String(r.id), role: r.role, person: r.person, start: r.starts_at.getTime(), end: r.ends_at.getTime() }));
 }
-
-/**
- * Every override not over an hour ago, read once a second and shared by every page of this process
- * (lib/sharedRead.ts); createOverrides and deleteOverride drop the copy, so this process' changes are seen at once.
- */
-const overridesNotOver = sharedRead(1000, async (pool) => {
-  const readAt = Date.now();
-  return { readAt, rows: await overrideRows(pool as Pool, readAt - COPY_REACHES_BACK_MS) };
-});
