@@ -2,8 +2,8 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { drillAcknowledgements, runbookDrills } from '../../db/reports/drillReport';
 import { slaReport } from '../../db/reports/slaReport';
-import { INCIDENT_TYPES } from '../../runbooks/incidentTypes';
-import { DRILLABLE_TYPES } from '../incidents/drillRequest';
+import { BUILT_IN_RUNBOOK } from '../../runbooks/runbook';
+import { drillableTypes } from '../incidents/drillRequest';
 import type { ApiContext } from './apiContext';
 import type { ApiEnv } from './authenticate';
 import { queryProblem } from './http/query';
@@ -46,12 +46,13 @@ export function reportRoutes(ctx: ApiContext) {
       const overdueAfterDays = ctx.drillOverdueDays ?? DEFAULT_DRILL_OVERDUE_DAYS;
       const names = ctx.roster().roster.people;
       const nameOf = (id: string) => names.find((p) => p.id === id)?.name ?? id;
-      const runbooks = await runbookDrills(ctx.pool, DRILLABLE_TYPES, overdueAfterDays, query.data.days);
+      const runbook = ctx.runbook?.() ?? BUILT_IN_RUNBOOK;
+      const runbooks = await runbookDrills(ctx.pool, drillableTypes(runbook), overdueAfterDays, query.data.days);
       const acks = await drillAcknowledgements(ctx.pool, query.data.days);
       return c.json({
         days: query.data.days,
         overdueAfterDays,
-        runbooks: runbooks.map((r) => ({ ...r, name: INCIDENT_TYPES[r.type as keyof typeof INCIDENT_TYPES].name })),
+        runbooks: runbooks.map((r) => ({ ...r, name: runbook.incidentTypes[r.type]?.name ?? r.type })),
         acknowledgements: acks.map((a) => ({ ...a, name: nameOf(a.person) })),
         // The runbook (runbooks/incidentTypes.ts, the catalog) holds no review date yet: nothing to be overdue against.
         reviews: { known: false, why: 'the runbook records no review date yet, so reviews cannot be listed as overdue' },

@@ -7,7 +7,7 @@ import { UsageError } from './usageError';
 
 export async function openDrillCommand(type: string, o: { tier: string; severity?: string }) {
   const request = { type, tier: o.tier, ...(o.severity && { severity: o.severity }) };
-  // Refused here, naming the field, before any server is reached.
+  // Its shape refused here, naming the field, before any server is reached; the API checks the names against its runbook.
   const parsed = DrillRequestSchema.safeParse(request);
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   const opened = await callApi<{ incidentId: string; workflowId: string }>(config.apiUrl, 'POST', '/drills', request);

@@ -453,7 +453,7 @@ export function buildProgram(): Command {
         'nobody acknowledges; prints each page (level, roles, people, deadline) and each step, in time after the opening',
     )
     .argument('<type>', 'the runbook (incident type)')
-    .addOption(new Option('--tier <tier>', 'database tier').choices(TIERS).default('oltp'))
+    .addOption(new Option('--tier <tier>', 'a tier of the runbook (the shipped ones: oltp, content, queue, olap)').default('oltp'))
     .addOption(new Option('--severity <severity>', 'severity (default: the type’s)').choices(SEVERITIES))
     .addOption(outputOption())
     .action(async (type: string, o) => (await import('./runbookTestCommand')).runbookTestCommand(type, o));
@@ -464,7 +464,7 @@ export function buildProgram(): Command {
       'open a drill of a runbook: an incident marked DRILL on the real ladder and steps, out of the SLA report; prints its INC id',
     )
     .argument('<type>', 'the runbook (incident type) to drill')
-    .addOption(new Option('--tier <tier>', 'database tier').choices(TIERS).default('oltp'))
+    .addOption(new Option('--tier <tier>', 'a tier of the runbook (the shipped ones: oltp, content, queue, olap)').default('oltp'))
     .addOption(new Option('--severity <severity>', 'severity (default: the type’s)').choices(SEVERITIES))
     .action(async (type: string, o) => (await import('./drillCommand')).openDrillCommand(type, o));
 

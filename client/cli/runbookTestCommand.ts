@@ -9,8 +9,8 @@ import { loadRoster } from '../../lib/roster';
 import { createLogger } from '../../lib/logger';
 import { runbookDryRun } from '../../dev/runbookTest/runbookDryRun';
 import { sinceOpening, type DryRunTimeline } from '../../dev/runbookTest/dryRunTimeline';
-import { DrillRequestSchema } from '../incidents/drillRequest';
-import { INCIDENT_TYPES } from '../../runbooks/incidentTypes';
+import { parseDrillRequest } from '../incidents/drillRequest';
+import { runbookFromConfig } from '../../lib/runbookFile';
 import type { IncidentTypeId, Severity, Tier } from '../../runbooks/types';
 import { config, runtime } from './connections';
 import { say, sayOutput, sayRows, tell, type OutputFormat } from './output';
@@ -27,9 +27,10 @@ function checkoutOf(dir: string): string {
 const at = (ms: number | undefined) => (ms === undefined ? '' : sinceOpening(ms));
 
 export async function runbookTestCommand(type: string, o: { tier: string; severity?: string; output?: OutputFormat }) {
-  const parsed = DrillRequestSchema.safeParse({ type, tier: o.tier, ...(o.severity && { severity: o.severity }) });
-  if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  const r = parsed.data;
+  // The runbook in force here (DBOPS_RUNBOOK_FILE): a runbook added as a file is tested like a shipped one.
+  const runbook = runbookFromConfig(config)();
+  const r = parseDrillRequest({ type, tier: o.tier, ...(o.severity && { severity: o.severity }) }, runbook);
+  if (typeof r === 'string') throw new UsageError(r);
   tell(`dry run of ${r.type} on a time-skipping test server (scratch database, channels recorded, hooks stubbed)…`);
   const timeline = await runbookDryRun({
     type: r.type as IncidentTypeId,
@@ -37,6 +38,7 @@ export async function runbookTestCommand(type: string, o: { tier: string; severi
     severity: r.severity as Severity | undefined,
     roster: loadRoster(config.rosterPath),
     calendar: config.calendar,
+    runbook,
     cacheDir: config.cacheDir,
     databaseUrl: runtime.databaseUrl,
     workflowBundlePath: config.workflowBundle,
@@ -44,11 +46,11 @@ export async function runbookTestCommand(type: string, o: { tier: string; severi
     // Quiet unless LOG_LEVEL asks: the dry run's parts starting are not its news.
     log: createLogger({ level: process.env.LOG_LEVEL ? config.logLevel : 'error', destination: process.stderr }),
   });
-  sayOutput(o.output, timeline, () => printTimeline(timeline));
+  sayOutput(o.output, timeline, () => printTimeline(timeline, runbook.incidentTypes[timeline.incidentType]?.name));
 }
 
-function printTimeline(t: DryRunTimeline) {
-  const name = INCIDENT_TYPES[t.incidentType as IncidentTypeId]?.name ?? t.incidentType;
+function printTimeline(t: DryRunTimeline, typeName?: string) {
+  const name = typeName ?? t.incidentType;
   say(`${name} (${t.incidentType}), ${t.severity}, on ${t.tier}: runbook ${t.runbookVersion}; nobody acknowledges`);
   say(`response due ${at(t.responseDueMs)}${t.responseMissedMs !== undefined ? `, recorded missed at ${at(t.responseMissedMs)}` : ''}`);
   say('');

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { INCIDENT_TYPES } from '../../runbooks/incidentTypes';
-import type { IncidentTypeId } from '../../runbooks/types';
-import { DrillRequestSchema } from './drillRequest';
+import { BUILT_IN_RUNBOOK } from '../../runbooks/runbook';
+import { parseDrillRequest } from './drillRequest';
 import { InvalidRequestError, openIncident, type OpenIncidentContext } from './openIncident';
 
 /**
@@ -10,12 +9,10 @@ import { InvalidRequestError, openIncident, type OpenIncidentContext } from './o
  * a real alert it.
  */
 export async function openDrill(ctx: OpenIncidentContext, request: unknown, by: string, receivedAt?: Date) {
-  const parsed = DrillRequestSchema.safeParse(request);
-  if (!parsed.success) {
-    throw new InvalidRequestError(parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; '));
-  }
-  const r = parsed.data;
-  const type = INCIDENT_TYPES[r.type as IncidentTypeId];
+  const runbook = ctx.runbook?.() ?? BUILT_IN_RUNBOOK;
+  const r = parseDrillRequest(request, runbook);
+  if (typeof r === 'string') throw new InvalidRequestError(r);
+  const type = runbook.incidentTypes[r.type];
   return openIncident(
     ctx,
     {

@@ -14,7 +14,7 @@ import { registerSearchAttributes } from '../../client/temporal/registerSearchAt
 import { readIncidentEvents } from '../../db/audit/readEvents';
 import type { Logger } from '../../lib/logger';
 import { closeTierPools, createTierPools } from '../../lib/tierPools';
-import { INCIDENT_TYPES } from '../../runbooks/incidentTypes';
+import { BUILT_IN_RUNBOOK, type Runbook } from '../../runbooks/runbook';
 import type { Roster } from '../../runbooks/roster';
 import type { BusinessCalendar, IncidentTypeId, Severity, Tier } from '../../runbooks/types';
 import { createDbopsWorker } from '../../workers/createWorker';
@@ -31,6 +31,8 @@ export interface DryRunOptions {
   severity?: Severity;
   roster: Roster;
   calendar: BusinessCalendar;
+  /** The runbook to prove (the file in force, or one about to be); the shipped one when absent. */
+  runbook?: Runbook;
   /** Where the Java test server is cached (`.dbops/cache`). */
   cacheDir: string;
   /** A PostgreSQL server to make the scratch database on; absent: an embedded one in a temporary folder. */
@@ -156,10 +158,11 @@ export async function runbookDryRun(o: DryRunOptions): Promise<DryRunTimeline> {
       await running;
     });
 
-    const type = INCIDENT_TYPES[o.type];
+    const runbook = o.runbook ?? BUILT_IN_RUNBOOK;
+    const type = runbook.incidentTypes[o.type];
     // Marked a drill: its approval-gated, hook and stakeholder steps are recorded "not run: drill", as in a drill.
     const { handle } = await openIncident(
-      { client: env.client, taskQueue: TASK_QUEUE, roster: o.roster, calendar: o.calendar },
+      { client: env.client, taskQueue: TASK_QUEUE, roster: o.roster, calendar: o.calendar, runbook: () => runbook },
       {
         type: o.type,
         tier: o.tier,

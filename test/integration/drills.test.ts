@@ -12,6 +12,7 @@ import { readIncidentEvents } from '../../db/audit/readEvents';
 import { slaReport } from '../../db/reports/slaReport';
 import type { incidentResponse } from '../../workflows/incident/incidentResponse';
 import { acknowledgeUpdate, incidentStateQuery, resolveUpdate } from '../../workflows/incident/messages';
+import { runbookInForce } from '../../lib/runbookFile';
 import { startTestApi, type TestApi } from '../support/api';
 import { dbops } from '../support/cli';
 import { eventually } from '../support/eventually';
@@ -27,6 +28,8 @@ type Handle = WorkflowHandle<typeof incidentResponse>;
  * steps but does not run the failover hook, records who acknowledged and how long it took, and stays out of the SLA
  * report while `report` shows the runbook's last drill.
  */
+const RUNBOOK_FILE = path.resolve(__dirname, '../../config/runbook.yaml');
+
 describe('drills (time-skipping, through the API)', () => {
   const taskQueue = 'ts-drills';
   let status: Awaited<ReturnType<typeof startStatusServer>>;
@@ -40,7 +43,8 @@ describe('drills (time-skipping, through the API)', () => {
   // The failover hook leaves this file behind if it ever runs.
   const hookRan = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-drill-')), 'failover-ran');
   beforeAll(async () => {
-    api = await startTestApi(suite.env.client, suite.harness.db.pool, taskQueue);
+    // The shipped runbook file in force: its runbooks added as files only are drilled like the others.
+    api = await startTestApi(suite.env.client, suite.harness.db.pool, taskQueue, { runbook: runbookInForce(RUNBOOK_FILE) });
     for (const person of ['dana', 'oscar', 'pat']) tokens[person] = await api.tokenOf(person);
     suite.harness.failover.command = `touch ${hookRan}`;
   });
@@ -69,15 +73,21 @@ describe('drills (time-skipping, through the API)', () => {
     }
     const bad = await request('dana', 'POST', '/drills', { type: 'unclassified', tier: 'oltp' });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toMatch(/^type: one of database-outage, /);
-    // The CLI says the same: refused (exit 4) naming the rule; a type that is not a runbook is a usage error (exit 2).
+    expect((await bad.json()).error).toMatch(/^type: 'unclassified' is not a runbook to drill; one of database-outage, /);
+    // The CLI says the same: refused (exit 4) naming the rule; a type that is not a runbook of the API's is refused
+    // by the API with what it accepts (the CLI checks the shape only: the runbook in force is the API's).
     const asPat = { DBOPS_API_URL: api.url, DBOPS_TOKEN: tokens.pat };
     const refused = await dbops(['drill', 'database-outage', '--tier', 'oltp'], asPat);
     expect(refused.code).toBe(4);
     expect(refused.stderr).toMatch(/'pat' may not run a drill: .*policy rule 'drill'/);
-    const usage = await dbops(['drill', 'unclassified'], asPat);
+    const notARunbook = await dbops(['drill', 'unclassified'], { DBOPS_API_URL: api.url, DBOPS_TOKEN: tokens.dana });
+    expect(notARunbook.code).toBe(4);
+    expect(notARunbook.stderr).toMatch(
+      /type: 'unclassified' is not a runbook to drill; one of database-outage, connection-pool-exhaustion/,
+    );
+    const usage = await dbops(['drill', 'Not A Type'], asPat);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toMatch(/type: one of database-outage, connection-pool-exhaustion/);
+    expect(usage.stderr).toMatch(/type: a kebab-case name/);
     expect(await incidentCount()).toBe(0);
     expect(suite.harness.channel.sent).toEqual([]);
   });
@@ -198,5 +208,17 @@ describe('drills (time-skipping, through the API)', () => {
     expect(byType['security-breach']).toMatchObject({ lastDrillAt: null, overdue: true });
     expect(drills.acknowledgements).toEqual([expect.objectContaining({ person: 'oscar', name: 'Oscar Kim', drills: 1 })]);
     expect(drills.reviews.known).toBe(false);
+  });
+
+  it('a runbook added as a file only (replication-lag) is drilled like a shipped one, and listed for its next drill', async () => {
+    const res = await request('dana', 'POST', '/drills', { type: 'replication-lag', tier: 'oltp' });
+    expect(res.status).toBe(202);
+    const { workflowId } = (await res.json()) as { workflowId: string };
+    const state = await suite.env.client.workflow.getHandle(workflowId).query(incidentStateQuery);
+    expect(state).toMatchObject({ type: 'replication-lag', drill: true });
+    expect(state.title).toBe('Drill: Replication Lag on oltp');
+    const report = (await (await request('dana', 'GET', '/reports/drills')).json()) as { runbooks: { type: string }[] };
+    expect(report.runbooks.map((r) => r.type)).toEqual(expect.arrayContaining(['replication-lag', 'disk-filling', 'backup-failed']));
+    await suite.env.client.workflow.getHandle(workflowId).terminate('test over');
   });
 });
