@@ -17,7 +17,7 @@ import type { ApiContext } from './apiContext';
 import { jsonBody } from './http/jsonBody';
 import { describe } from './http/describe';
 import { callingPerson } from './http/callingPerson';
-import { queryProblem } from './http/query';
+import { queryProblem, wholeDays } from './http/query';
 
 /** GET /oncall and GET /oncall/overrides: what they accept (checked by roleParam and the at parse below). */
 export const OverridesQuerySchema = z.object({ role: z.enum(ROLES).optional().describe('only this role') });
@@ -37,26 +37,10 @@ export const ScheduleQuerySchema = z.object({
 });
 
 /** GET /oncall/gaps: how far ahead to look for a ladder role with nobody. */
-export const GapsQuerySchema = z.object({
-  days: z.coerce
-    .number({ error: 'a whole number of days, 1 to 366' })
-    .int('a whole number of days, 1 to 366')
-    .min(1, 'a whole number of days, 1 to 366')
-    .max(366, 'a whole number of days, 1 to 366')
-    .default(30)
-    .describe('look this many days ahead (1 to 366, default 30)'),
-});
+export const GapsQuerySchema = z.object({ days: wholeDays(30, 'look this many days ahead') });
 
 /** GET /oncall/handoffs: how far back to read the handoff notices sent. */
-export const HandoffsQuerySchema = z.object({
-  days: z.coerce
-    .number({ error: 'a whole number of days, 1 to 366' })
-    .int('a whole number of days, 1 to 366')
-    .min(1, 'a whole number of days, 1 to 366')
-    .max(366, 'a whole number of days, 1 to 366')
-    .default(7)
-    .describe('this many days back (1 to 366, default 7)'),
-});
+export const HandoffsQuerySchema = z.object({ days: wholeDays(7, 'this many days back') });
 
 const turnJson = (t: Turn) => ({
   holders: t.holders.map((p) => ({ id: p.id, name: p.name })),
