@@ -1,8 +1,9 @@
+import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { Connection, WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { DEFAULT_THRESHOLDS } from '../../activities/checks/databaseChecks';
@@ -49,22 +50,29 @@ export interface DryRunOptions {
 const TASK_QUEUE = 'dbops-runbook-test';
 const MINUTE = 60_000;
 const DEFAULT_HORIZON_MS = 24 * 60 * MINUTE;
+/** The longest one sleep of the walk: five minutes and an odd 7.3 s (see `walk`). */
+const CAP_MS = 5 * MINUTE + 7_300;
 /**
  * The walk takes seconds of real time; a test server that stops answering (seen once, cause unknown: the server said
  * "invalid history builder state for action") must not hold a person at a terminal.
  */
 const REAL_TIME_LIMIT_MS = 3 * MINUTE;
 
-async function withinRealTime<T>(work: Promise<T>, ms: number): Promise<T> {
+/** `work` within `ms` of real time; past it, its calls to the server are cancelled (none retries into a closed channel). */
+async function withinRealTime<T>(connection: Connection, work: (signal: AbortSignal) => Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  const cancel = new AbortController();
+  setMaxListeners(0, cancel.signal); // every call of the walk listens to it
   const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`the dry run did not finish within ${ms / 1000} s of real time: the test server may be stuck; try again`)),
-      ms,
-    );
+    timer = setTimeout(() => {
+      cancel.abort();
+      reject(new Error(`the dry run did not finish within ${ms / 1000} s of real time: the test server may be stuck; try again`));
+    }, ms);
   });
+  const walking = connection.withAbortSignal(cancel.signal, () => work(cancel.signal));
+  walking.catch(() => undefined); // its cancellation after the limit is not news
   try {
-    return await Promise.race([work, limit]);
+    return await Promise.race([walking, limit]);
   } finally {
     clearTimeout(timer);
   }
@@ -177,7 +185,7 @@ export async function runbookDryRun(o: DryRunOptions): Promise<DryRunTimeline> {
     );
     const h = handle as WorkflowHandle<typeof incidentResponse>;
     o.log.info({ workflowId: h.workflowId }, 'dry run: incident opened');
-    const state = await withinRealTime(walk(env, h, horizonMs, o.log), REAL_TIME_LIMIT_MS);
+    const state = await withinRealTime(env.connection, (signal) => walk(env, h, horizonMs, o.log, signal), REAL_TIME_LIMIT_MS);
     const events = await eventsWhenWritten(db, state);
     return dryRunTimeline(state, events, sent, o.roster, (await env.currentTimeMs()) - Date.parse(state.openedAt));
   } finally {
@@ -195,10 +203,12 @@ async function walk(
   h: WorkflowHandle<typeof incidentResponse>,
   horizonMs: number,
   log: Logger,
+  signal: AbortSignal,
 ): Promise<IncidentState> {
-  let s = await waitForFirstPage(h);
+  let s = await waitForFirstPage(h, signal);
   const openedMs = Date.parse(s.openedAt);
   for (;;) {
+    signal.throwIfAborted();
     const now = await env.currentTimeMs();
     const laddered = (s.escalation.pass ?? 0) >= 1;
     const finished = s.timeline.some((t) => t.kind === 'runbook-finished' || t.kind === 'runbook-aborted');
@@ -215,8 +225,11 @@ async function walk(
       .filter((t): t is string => !!t)
       .map((t) => Date.parse(t))
       .filter((t) => t > now);
-    // To the next deadline (a second past it), never further than five minutes at a time: a running check may end sooner.
-    const wake = Math.min(now + 5 * MINUTE, ...next.map((t) => t + 1000), openedMs + horizonMs);
+    // To the next deadline (a second past it), never further than five minutes at a time: a running check may end
+    // sooner. Never a whole number of minutes after the last wake: the workflow's own timers are whole minutes from the
+    // task our last Update caused, and an Update that reaches the test server the millisecond such a timer fires leaves
+    // the workflow task started and never completed (seen: the dry run stuck for good, once in ten runs under load).
+    const wake = Math.min(now + CAP_MS, ...next.map((t) => t + 1000), openedMs + horizonMs);
     log.debug({ at: now - openedMs, sleep: wake - now, ladderPass: s.escalation.pass, step: s.currentStep }, 'dry run: the clock moves on');
     await env.sleep(Math.max(1000, wake - now));
     s = await h.query(incidentStateQuery);
@@ -235,8 +248,9 @@ async function bundleWorkflows(workflowsPath: string, dir: string, log: Logger):
   return file;
 }
 
-async function waitForFirstPage(h: WorkflowHandle<typeof incidentResponse>): Promise<IncidentState> {
+async function waitForFirstPage(h: WorkflowHandle<typeof incidentResponse>, signal: AbortSignal): Promise<IncidentState> {
   for (let i = 0; i < 600; i++) {
+    signal.throwIfAborted();
     const s = await h.query(incidentStateQuery).catch(() => undefined);
     if (s && s.escalation.pages > 0) return s;
     await new Promise((r) => setTimeout(r, 50));
