@@ -4,6 +4,8 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 ENV CI=true
 COPY package.json package-lock.json ./
+# patches/: a fix to the Temporal SDK applied at install (patch-package; see docs/performance.md)
+COPY patches ./patches
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY . .
 # The workflow bundle is built here, once: workers load it at start instead of running webpack.

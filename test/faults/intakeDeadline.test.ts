@@ -7,7 +7,7 @@ import { eventually } from '../support/eventually';
 import { ownDevServer } from './support/devServerProcess';
 import { FAULT_RUNS } from './support/waitFor';
 
-/** Short, so three runs stay quick; the default (5 s) is the same code. */
+/** Short, so the runs stay quick; the default (5 s) is the same code. */
 const DEADLINE_MS = 3000;
 /** Time to answer once the deadline passed (a loaded 2-core machine). */
 const SLACK_MS = 1500;
