@@ -150,6 +150,7 @@ async function main() {
       workdays: config.calendar.workdays,
       roster,
       definitions: catalog.checklists,
+      runbook: runbook(),
     });
     log.info({ schedules: scheduled.map((r) => r.id), timeZone: config.timeZone }, 'daily checklist schedules applied');
     // The monthly drills (DBOPS_MONTHLY_DRILLS, off unless set), as the production worker applies them at its start.

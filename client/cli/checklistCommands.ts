@@ -1,6 +1,7 @@
 /** `dbops checklist …` and `dbops schedules …`: daily checklists' runs, sign-offs, reports and the Schedules that start them. */
 import { loadCatalog } from '../../lib/catalog';
 import { loadRoster } from '../../lib/roster';
+import { runbookFromConfig } from '../../lib/runbookFile';
 import type { ChecklistId } from '../../runbooks/types';
 import { reportTable } from '../../db/reports/checklistReport';
 import type { ChecklistRunState } from '../../workflows/checklist/messages';
@@ -13,8 +14,12 @@ import { say, sayLines, sayOutput, sayTable, type OutputFormat } from './output'
 
 export async function runChecklist(id: ChecklistId) {
   const roster = loadRoster(config.rosterPath);
-  const { checklists } = loadCatalog(config);
-  const handle = await withClient((client) => startChecklist(client, config.temporal.taskQueue, id, roster, undefined, checklists));
+  // The runbook in force (DBOPS_RUNBOOK_FILE): its checklists, and the action policy the run's sign-offs follow.
+  const runbook = runbookFromConfig(config)();
+  const { checklists } = loadCatalog({ ...config, runbook });
+  const handle = await withClient((client) =>
+    startChecklist(client, config.temporal.taskQueue, id, roster, undefined, checklists, runbook),
+  );
   say(handle.workflowId);
 }
 
@@ -54,13 +59,15 @@ export async function listChecklistRuns(o: { limit: number; output?: OutputForma
 
 export async function applyAllSchedules() {
   const roster = loadRoster(config.rosterPath);
+  const runbook = runbookFromConfig(config)();
   const results = await withClient((client) =>
     applySchedules(client, {
       taskQueue: config.temporal.taskQueue,
       timeZone: config.timeZone,
       workdays: config.calendar.workdays,
       roster,
-      definitions: loadCatalog(config).checklists,
+      definitions: loadCatalog({ ...config, runbook }).checklists,
+      runbook,
     }),
   );
   for (const r of results) say(`${r.id}: ${r.action}`);

@@ -7,6 +7,8 @@ import { authenticateSecret } from '../../db/credentials/credentials';
 import { createSession, revokeSession, saveSignInAttempt, takeSignInAttempt } from '../../db/console/sessions';
 import { readDeliveries } from '../../db/deliveries/readDeliveries';
 import { MAX_BODY_BYTES } from '../../runbooks/limits';
+import { runbookNow } from '../../runbooks/runbook';
+import { askIncidentPolicy, runbookPolicyFacts } from './incidentPolicyView';
 import type { ConsoleDeps } from './consoleDeps';
 import { INCIDENT_TYPE_IDS, OUTCOMES, SEVERITIES, STEP_DECISIONS, TIERS } from '../../runbooks/types';
 import {
@@ -228,8 +230,11 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const incidentPage = async (c: Context<ConsoleEnv>, ref: string, shown?: { status: 400 | 403 | 404 | 409; body: Markup }) => {
     const who = c.get('signedIn');
     let state;
+    let policy;
     try {
-      state = await (await handleOfRef(deps.client, deps.pool, ref, { allowClosed: true })).query(incidentStateQuery);
+      const handle = await handleOfRef(deps.client, deps.pool, ref, { allowClosed: true });
+      // The buttons follow the policy the incident's validators apply: the one frozen into it when it opened.
+      [state, policy] = await Promise.all([handle.query(incidentStateQuery), askIncidentPolicy(handle)]);
     } catch (err) {
       const r = refusalOf(err, ref);
       if (!r) throw err;
@@ -243,6 +248,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       body: html`${shown?.body ?? ''}${done && !shown ? html`<div class="notice" role="status">${done}</div>` : ''}
       ${incidentBody({
         state,
+        policy: policy ?? runbookPolicyFacts(state, runbookNow(deps.runbook)),
         deliveries: await readDeliveries(deps.pool, state.incidentId),
         roster: rosterNow(),
         signedIn: who,

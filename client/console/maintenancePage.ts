@@ -1,9 +1,10 @@
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import { listWindows } from '../../db/maintenance/windows';
-import { decide, DEFAULT_ACTION_POLICY } from '../../runbooks/actionPolicy';
+import { decide } from '../../runbooks/actionPolicy';
 import { DURATION_FORMAT, parseDuration } from '../../runbooks/duration';
 import { describeScope, MAX_WINDOW_HOURS } from '../../runbooks/maintenance';
+import { runbookNow } from '../../runbooks/runbook';
 import { INCIDENT_TYPE_IDS, TIERS } from '../../runbooks/types';
 import { endWindowEarly, makeWindow, windowJson, type WindowRefusal } from '../maintenance/windowActions';
 import type { ConsoleDeps } from './consoleDeps';
@@ -37,7 +38,8 @@ export function maintenanceRoutes(deps: ConsoleDeps) {
     const at = now();
     const windows = (await listWindows(deps.pool, {})).map((w) => windowJson(w, at)).filter((w) => w.next);
     const { roster } = deps.roster();
-    const may = decide(DEFAULT_ACTION_POLICY, 'maintenance', {
+    // The rule the actions below apply (windowActions.ts): the runbook in force's.
+    const may = decide(runbookNow(deps.runbook).actionPolicy, 'maintenance', {
       actor: who.person.id,
       actorRoles: who.person.roles,
       reason: 'given on the form',

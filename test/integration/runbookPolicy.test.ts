@@ -1,0 +1,198 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { startChecklist } from '../../client/checklists/startChecklist';
+import { runbookInForce } from '../../lib/runbookFile';
+import type { PolicyRule } from '../../runbooks/actionPolicy';
+import { CHECKLISTS } from '../../runbooks/checklists';
+import type { Runbook } from '../../runbooks/runbook';
+import { checklistStateQuery } from '../../workflows/checklist/messages';
+import { startTestApi, type TestApi } from '../support/api';
+import { eventually } from '../support/eventually';
+import { roster, timeSkippingSuite } from '../support/harness';
+
+/**
+ * The action policy of the runbook file in force decides, everywhere a person acts or is shown a button: a file whose
+ * policy differs from the shipped one (maintenance and drills to other roles, sign-offs to the CTO, resolving to the
+ * engineering manager) makes the API refuse and allow by it, naming its rules, and the console show and hide its
+ * forms by it. An incident keeps the policy frozen into it when it opened, on the API and on the console alike.
+ */
+const SHIPPED = fs.readFileSync(path.resolve(__dirname, '../../config/runbook.yaml'), 'utf8');
+
+/** The shipped runbook with some of its policy's rules replaced (by action: every row of it). */
+function runbookText(rules: PolicyRule[]): string {
+  const data = parse(SHIPPED) as { actionPolicy: PolicyRule[] };
+  const replaced = new Set(rules.map((r) => r.action));
+  data.actionPolicy = [...data.actionPolicy.filter((r) => !replaced.has(r.action)), ...rules];
+  return stringify(data);
+}
+
+const TEAM_POLICY: PolicyRule[] = [
+  {
+    id: 'maintenance.pager',
+    action: 'maintenance',
+    anyOf: [{ kind: 'role', name: 'pager holders', roles: ['on-call-engineer'] }],
+    reasonRequired: true,
+  },
+  { id: 'drill.seniors', action: 'drill', anyOf: [{ kind: 'role', name: 'senior engineers', roles: ['senior-engineer'] }] },
+  {
+    id: 'sign-checklist-item.cto',
+    action: 'sign-checklist-item',
+    anyOf: [{ kind: 'role', name: 'chief technology officer', roles: ['cto'] }],
+  },
+  { id: 'resolve.manager', action: 'resolve', anyOf: [{ kind: 'role', name: 'incident managers', roles: ['engineering-manager'] }] },
+];
+
+describe('runbook policy: the runbook file’s action policy decides on the API and the console', () => {
+  const taskQueue = 'ts-runbook-policy';
+  const suite = timeSkippingSuite(taskQueue);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-runbook-policy-'));
+  const file = path.join(dir, 'runbook.yaml');
+  let runbook: () => Runbook;
+  let api: TestApi;
+  const tokens: Record<string, string> = {};
+  const cookies: Record<string, string> = {};
+
+  /** A console session of a person, signed in with their personal token (the sign-in form's cookie and field). */
+  const signIn = async (person: string) => {
+    const form = await fetch(`${api.url}/console/sign-in`);
+    const formCookie = form.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('dbops_sign_in='))!
+      .split(';')[0];
+    const csrf = /name="csrf" value="([^"]+)"/.exec(await form.text())![1];
+    const res = await fetch(`${api.url}/console/sign-in/token`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: formCookie, origin: api.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ csrf, token: tokens[person], return: '/console/oncall' }).toString(),
+    });
+    expect(res.status).toBe(303);
+    return res.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('dbops_console='))!
+      .split(';')[0];
+  };
+  const page = async (person: string, pathname: string) => {
+    const res = await fetch(`${api.url}${pathname}`, { headers: { cookie: cookies[person] } });
+    expect(res.status).toBe(200);
+    return res.text();
+  };
+  const request = (person: string, method: string, route: string, body?: unknown) =>
+    fetch(`${api.url}${route}`, {
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[person]}` },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+
+  beforeAll(async () => {
+    fs.writeFileSync(file, runbookText(TEAM_POLICY));
+    runbook = runbookInForce(file);
+    api = await startTestApi(suite.env.client, suite.harness.db.pool, taskQueue, { runbook });
+    for (const person of ['dana', 'oscar', 'bea', 'erin', 'chris']) {
+      tokens[person] = await api.tokenOf(person);
+      cookies[person] = await signIn(person);
+    }
+  });
+  afterAll(() => {
+    api?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('maintenance windows: the file’s rule refuses the database lead (naming it) and lets the on-call engineer; the console agrees', async () => {
+    const window = { reason: 'vacuum full on content', tiers: ['content'], to: new Date(Date.now() + 3_600_000).toISOString() };
+    const refused = await request('dana', 'POST', '/maintenance', window);
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).error).toMatch(
+      /^'dana' may not make a maintenance window: it takes the pager holders \(on-call-engineer\) \(policy rule 'maintenance\.pager'/,
+    );
+    expect((await suite.harness.db.pool.query('SELECT count(*)::int AS n FROM maintenance_windows')).rows[0].n).toBe(0);
+
+    const danaPage = await page('dana', '/console/maintenance');
+    expect(danaPage).not.toContain('Make window');
+    expect(danaPage).toContain('<code>maintenance.pager</code>');
+    expect(await page('oscar', '/console/maintenance')).toContain('Make window');
+
+    const made = await request('oscar', 'POST', '/maintenance', window);
+    expect(made.status).toBe(201);
+  });
+
+  it('drills: the file’s rule refuses the database lead (naming it) and lets a senior engineer past the policy', async () => {
+    const refused = await request('dana', 'POST', '/drills', { type: 'database-outage', tier: 'oltp' });
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).error).toMatch(
+      /^'dana' may not run a drill: it takes the senior engineers \(senior-engineer\) \(policy rule 'drill\.seniors'/,
+    );
+    // Bea passes the policy: her request is judged on its body next (a type that is no runbook: nothing starts).
+    const judged = await request('bea', 'POST', '/drills', { type: 'unclassified', tier: 'oltp' });
+    expect(judged.status).toBe(400);
+    expect((await judged.json()).error).toMatch(/^type: 'unclassified' is not a runbook to drill/);
+  });
+
+  it('checklist sign-offs follow the policy the run started with: the database lead is refused (naming the rule), the CTO signs; the console agrees', async () => {
+    const morning = { ...CHECKLISTS.morning, items: CHECKLISTS.morning.items.filter((i) => i.kind === 'manual') };
+    const run = await startChecklist(
+      suite.env.client,
+      taskQueue,
+      'morning',
+      roster,
+      `checklist/morning/runbook-policy-${Date.now()}`,
+      { ...CHECKLISTS, morning },
+      runbook(),
+    );
+    const item = morning.items[0].id;
+    await eventually(
+      'the item awaiting sign-off',
+      () => run.query(checklistStateQuery),
+      (s) => s.items[0].status === 'awaiting-sign-off',
+    );
+    const runPage = `/console/checklists/run?id=${encodeURIComponent(run.workflowId)}`;
+    const danaPage = await page('dana', runPage);
+    expect(danaPage).not.toContain('Sign off “');
+    expect(danaPage).toContain('Waiting for sign-off by sign-checklist-item.cto: it takes the chief technology officer (cto)');
+    expect(await page('chris', runPage)).toContain('Sign off “');
+
+    const refused = await request('dana', 'POST', `/checklists/${encodeURIComponent(run.workflowId)}/items/${item}/sign`, {
+      outcome: 'pass',
+    });
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).error).toMatch(
+      /^'dana' may not sign off item 'dashboard-review': .*\(policy rule 'sign-checklist-item\.cto'/,
+    );
+    const signed = await request('chris', 'POST', `/checklists/${encodeURIComponent(run.workflowId)}/items/${item}/sign`, {
+      outcome: 'pass',
+    });
+    expect(signed.status).toBe(200);
+  });
+
+  it('an incident keeps the policy it opened with: after the file changes, the console still shows Resolve only to whom that policy lets, and the API still refuses by it', async () => {
+    const opened = await request('dana', 'POST', '/incidents', { type: 'database-outage', tier: 'oltp', title: 'primary down' });
+    expect(opened.status).toBe(202);
+    const { incidentId } = (await opened.json()) as { incidentId: string };
+    await eventually(
+      'the incident in the audit store (the console finds it there)',
+      async () => (await suite.harness.db.pool.query('SELECT 1 FROM incidents WHERE incident_id = $1', [incidentId])).rowCount,
+      (n) => n === 1,
+    );
+    const incidentPage = `/console/incidents/${incidentId}`;
+    const resolveForm = `action="/console/incidents/${incidentId}/resolve"`;
+    // Oscar is on its ladder (he may acknowledge), but the file's rule lets only the engineering manager resolve.
+    expect(await page('oscar', incidentPage)).not.toContain(resolveForm);
+    expect(await page('erin', incidentPage)).toContain(resolveForm);
+
+    // The file goes back to the shipped policy: new incidents take it, this one keeps its own.
+    const version = runbook().version;
+    fs.writeFileSync(file, SHIPPED);
+    const later = new Date(Date.now() + 2000);
+    fs.utimesSync(file, later, later);
+    expect(runbook().version).not.toBe(version);
+    expect(await page('oscar', incidentPage)).not.toContain(resolveForm);
+    const refused = await request('oscar', 'POST', `/incidents/${incidentId}/resolve`, { summary: 'restarted' });
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).error).toMatch(/policy rule 'resolve\.manager'/);
+    const resolved = await request('erin', 'POST', `/incidents/${incidentId}/resolve`, { summary: 'restarted' });
+    expect(resolved.status).toBe(200);
+  });
+});
