@@ -7,25 +7,29 @@ import { startChecklist } from '../../client/checklists/startChecklist';
 import { runbookInForce } from '../../lib/runbookFile';
 import type { PolicyRule } from '../../runbooks/actionPolicy';
 import { CHECKLISTS } from '../../runbooks/checklists';
-import type { Runbook } from '../../runbooks/runbook';
+import type { Runbook, RunbookTier } from '../../runbooks/runbook';
 import { checklistStateQuery } from '../../workflows/checklist/messages';
+import { incidentStateQuery } from '../../workflows/incident/messages';
 import { startTestApi, type TestApi } from '../support/api';
 import { eventually } from '../support/eventually';
 import { roster, timeSkippingSuite } from '../support/harness';
 
 /**
- * The action policy of the runbook file in force decides, everywhere a person acts or is shown a button: a file whose
- * policy differs from the shipped one (maintenance and drills to other roles, sign-offs to the CTO, resolving to the
- * engineering manager) makes the API refuse and allow by it, naming its rules, and the console show and hide its
- * forms by it. An incident keeps the policy frozen into it when it opened, on the API and on the console alike.
+ * The runbook file in force, not the shipped constants, decides (one suite, one API over a file of the team's):
+ * - its action policy, everywhere a person acts or is shown a button: a policy differing from the shipped one
+ *   (maintenance and drills to other roles, sign-offs to the CTO, resolving to the engineering manager) makes the API
+ *   refuse and allow by it, naming its rules, and the console show and hide its forms by it. An incident keeps the
+ *   policy frozen into it when it opened, on the API and on the console alike;
+ * - its tiers' topology: a replica the file adds groups its symptoms under its primary's outage.
  */
 const SHIPPED = fs.readFileSync(path.resolve(__dirname, '../../config/runbook.yaml'), 'utf8');
 
-/** The shipped runbook with some of its policy's rules replaced (by action: every row of it). */
+/** The shipped runbook with a third OLTP replica, and some of its policy's rules replaced (by action: every row of it). */
 function runbookText(rules: PolicyRule[]): string {
-  const data = parse(SHIPPED) as { actionPolicy: PolicyRule[] };
+  const data = parse(SHIPPED) as { actionPolicy: PolicyRule[]; tiers: Record<string, RunbookTier> };
   const replaced = new Set(rules.map((r) => r.action));
   data.actionPolicy = [...data.actionPolicy.filter((r) => !replaced.has(r.action)), ...rules];
+  data.tiers.oltp.databases.push({ name: 'oltp-replica-3', role: 'replica' });
   return stringify(data);
 }
 
@@ -45,7 +49,7 @@ const TEAM_POLICY: PolicyRule[] = [
   { id: 'resolve.manager', action: 'resolve', anyOf: [{ kind: 'role', name: 'incident managers', roles: ['engineering-manager'] }] },
 ];
 
-describe('runbook policy: the runbook file’s action policy decides on the API and the console', () => {
+describe('the runbook in force: its file’s action policy and topology decide, on the API and the console', () => {
   const taskQueue = 'ts-runbook-policy';
   const suite = timeSkippingSuite(taskQueue);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-runbook-policy-'));
@@ -184,7 +188,7 @@ describe('runbook policy: the runbook file’s action policy decides on the API 
 
     // The file goes back to the shipped policy: new incidents take it, this one keeps its own.
     const version = runbook().version;
-    fs.writeFileSync(file, SHIPPED);
+    fs.writeFileSync(file, runbookText([]));
     const later = new Date(Date.now() + 2000);
     fs.utimesSync(file, later, later);
     expect(runbook().version).not.toBe(version);
@@ -194,5 +198,39 @@ describe('runbook policy: the runbook file’s action policy decides on the API 
     expect((await refused.json()).error).toMatch(/policy rule 'resolve\.manager'/);
     const resolved = await request('erin', 'POST', `/incidents/${incidentId}/resolve`, { summary: 'restarted' });
     expect(resolved.status).toBe(200);
+  });
+
+  it('grouping: the lag of a replica the file adds joins its primary’s open outage instead of paging', async () => {
+    const alert = async (body: Record<string, unknown>) => {
+      const res = await fetch(`${api.url}/alerts`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${api.integrationKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(202);
+      return (await res.json()) as { workflowId: string; groupedInto?: { incidentId: string; cause: string; why: string } };
+    };
+    const outage = await alert({
+      type: 'database-outage',
+      tier: 'oltp',
+      severity: 'critical',
+      fingerprint: 'oltp-primary-down',
+      labels: { instance: 'oltp-primary:5432' },
+    });
+    const { incidentId } = await suite.env.client.workflow.getHandle(outage.workflowId).query(incidentStateQuery);
+    const lag = await alert({
+      type: 'data-integrity',
+      tier: 'oltp',
+      severity: 'high',
+      fingerprint: 'replica-3-lag',
+      title: 'oltp-replica-3 lags',
+      labels: { alertname: 'PostgresReplicationLag', instance: 'oltp-replica-3:9187' },
+    });
+    expect(lag.groupedInto).toEqual({
+      workflowId: outage.workflowId,
+      incidentId,
+      cause: 'topology',
+      why: 'oltp-replica-3 is a replica of oltp-primary, whose outage is open',
+    });
   });
 });
