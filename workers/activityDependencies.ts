@@ -13,6 +13,7 @@ import type { Logger } from '../lib/logger';
 import { pageLinksFor } from '../lib/pageLinks';
 import { rosterInForce } from '../lib/rosterInForce';
 import { schedulesInForce } from '../lib/schedules';
+import { runbookNow } from '../runbooks/runbook';
 import { overridesInForce } from '../activities/notify/overridesInForce';
 import { logOnCallGaps } from './onCallGapLog';
 import { closeTierPools, createTierPools } from '../lib/tierPools';
@@ -40,7 +41,7 @@ export function buildActivities(
       onDead: deliveryFailureReporter(auditPool, () => incidents),
     },
   });
-  const currentRoster = rosterInForce(config.rosterPath, logger);
+  const currentRoster = rosterInForce(config.rosterPath, logger, () => runbookNow(incidents.runbook).roles);
   const currentSchedules = schedulesInForce(config.schedulesPath, currentRoster, logger);
   const gapLog = logOnCallGaps({
     pool: auditPool,

@@ -13,9 +13,9 @@ import { config, withClient } from './connections';
 import { say, sayLines, sayOutput, sayTable, type OutputFormat } from './output';
 
 export async function runChecklist(id: ChecklistId) {
-  const roster = loadRoster(config.rosterPath);
-  // The runbook in force (DBOPS_RUNBOOK_FILE): its checklists, and the action policy the run's sign-offs follow.
+  // The runbook in force (DBOPS_RUNBOOK_FILE): its checklists, its roles, and the action policy the run's sign-offs follow.
   const runbook = runbookFromConfig(config)();
+  const roster = loadRoster(config.rosterPath, runbook.roles);
   const { checklists } = loadCatalog({ ...config, runbook });
   const handle = await withClient((client) =>
     startChecklist(client, config.temporal.taskQueue, id, roster, undefined, checklists, runbook),
@@ -58,8 +58,8 @@ export async function listChecklistRuns(o: { limit: number; output?: OutputForma
 }
 
 export async function applyAllSchedules() {
-  const roster = loadRoster(config.rosterPath);
   const runbook = runbookFromConfig(config)();
+  const roster = loadRoster(config.rosterPath, runbook.roles);
   const results = await withClient((client) =>
     applySchedules(client, {
       taskQueue: config.temporal.taskQueue,

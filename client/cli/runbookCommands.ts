@@ -49,7 +49,8 @@ export async function checkRunbook(file: string, o: CheckOptions) {
     const where = locator(text);
     const config = loadConfig();
     const rosterFile = o.roster ?? config.rosterPath;
-    const roster = readRosterFile(rosterFile).roster;
+    // The roster's roles checked against the file's own roles (the ones it would bring into force).
+    const roster = readRosterFile(rosterFile, runbook.roles).roster;
     const schedulesFile = o.schedules ?? config.schedulesPath;
     const schedules = schedulesFile ? readSchedulesFile(schedulesFile, roster).schedules : undefined;
     const found = [...unstaffedRungs(runbook, roster, schedules), ...(await probeSqlProblems(runbook))];

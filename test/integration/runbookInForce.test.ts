@@ -24,9 +24,13 @@ import { roster, timeSkippingSuite } from '../support/harness';
  */
 const SHIPPED = fs.readFileSync(path.resolve(__dirname, '../../config/runbook.yaml'), 'utf8');
 
-/** The shipped runbook with a third OLTP replica, and some of its policy's rules replaced (by action: every row of it). */
+/**
+ * The shipped runbook with a third OLTP replica, a role of the team's own (replication-engineer), and some of its
+ * policy's rules replaced (by action: every row of it).
+ */
 function runbookText(rules: PolicyRule[]): string {
-  const data = parse(SHIPPED) as { actionPolicy: PolicyRule[]; tiers: Record<string, RunbookTier> };
+  const data = parse(SHIPPED) as { actionPolicy: PolicyRule[]; tiers: Record<string, RunbookTier>; roles: string[] };
+  data.roles.push('replication-engineer');
   const replaced = new Set(rules.map((r) => r.action));
   data.actionPolicy = [...data.actionPolicy.filter((r) => !replaced.has(r.action)), ...rules];
   data.tiers.oltp.databases.push({ name: 'oltp-replica-3', role: 'replica' });
@@ -40,7 +44,11 @@ const TEAM_POLICY: PolicyRule[] = [
     anyOf: [{ kind: 'role', name: 'pager holders', roles: ['on-call-engineer'] }],
     reasonRequired: true,
   },
-  { id: 'drill.seniors', action: 'drill', anyOf: [{ kind: 'role', name: 'senior engineers', roles: ['senior-engineer'] }] },
+  {
+    id: 'drill.seniors',
+    action: 'drill',
+    anyOf: [{ kind: 'role', name: 'senior engineers', roles: ['senior-engineer', 'replication-engineer'] }],
+  },
   {
     id: 'sign-checklist-item.cto',
     action: 'sign-checklist-item',
@@ -94,8 +102,12 @@ describe('the runbook in force: its file’s action policy and topology decide, 
   beforeAll(async () => {
     fs.writeFileSync(file, runbookText(TEAM_POLICY));
     runbook = runbookInForce(file);
-    api = await startTestApi(suite.env.client, suite.harness.db.pool, taskQueue, { runbook });
-    for (const person of ['dana', 'oscar', 'bea', 'erin', 'chris']) {
+    // Rita holds the file's own role: the roster is checked against the runbook in force's roles.
+    const rosterFile = path.join(dir, 'roster.json');
+    const rita = { id: 'rita', name: 'Rita Gomez', roles: ['replication-engineer'], channels: { email: 'rita@penguinmails.com' } };
+    fs.writeFileSync(rosterFile, JSON.stringify({ people: [...roster.people, rita] }));
+    api = await startTestApi(suite.env.client, suite.harness.db.pool, taskQueue, { runbook, rosterFile });
+    for (const person of ['dana', 'oscar', 'bea', 'erin', 'chris', 'rita']) {
       tokens[person] = await api.tokenOf(person);
       cookies[person] = await signIn(person);
     }
@@ -123,16 +135,19 @@ describe('the runbook in force: its file’s action policy and topology decide, 
     expect(made.status).toBe(201);
   });
 
-  it('drills: the file’s rule refuses the database lead (naming it) and lets a senior engineer past the policy', async () => {
+  it('drills: the file’s rule refuses the database lead (naming it) and lets a senior engineer, and a holder of the file’s own role, past the policy', async () => {
     const refused = await request('dana', 'POST', '/drills', { type: 'database-outage', tier: 'oltp' });
     expect(refused.status).toBe(403);
     expect((await refused.json()).error).toMatch(
-      /^'dana' may not run a drill: it takes the senior engineers \(senior-engineer\) \(policy rule 'drill\.seniors'/,
+      /^'dana' may not run a drill: it takes the senior engineers \(senior-engineer, replication-engineer\) \(policy rule 'drill\.seniors'/,
     );
-    // Bea passes the policy: her request is judged on its body next (a type that is no runbook: nothing starts).
-    const judged = await request('bea', 'POST', '/drills', { type: 'unclassified', tier: 'oltp' });
-    expect(judged.status).toBe(400);
-    expect((await judged.json()).error).toMatch(/^type: 'unclassified' is not a runbook to drill/);
+    // Bea, and Rita (the file's own role), pass the policy: the request is judged on its body next (a type that is no
+    // runbook: nothing starts).
+    for (const person of ['bea', 'rita']) {
+      const judged = await request(person, 'POST', '/drills', { type: 'unclassified', tier: 'oltp' });
+      expect(judged.status).toBe(400);
+      expect((await judged.json()).error).toMatch(/^type: 'unclassified' is not a runbook to drill/);
+    }
   });
 
   it('checklist sign-offs follow the policy the run started with: the database lead is refused (naming the rule), the CTO signs; the console agrees', async () => {
