@@ -54,6 +54,13 @@ const snoozeFor = (value: string) => {
 /** --output on every read command: a table (or lines) for people, JSON for tools. */
 const outputOption = () => new Option('--output <format>', 'table for people, json for tools').choices(OUTPUT_FORMATS).default('table');
 
+/** A type to classify an incident as: any type the runbook file may hold (the incident's own choices decide), never unclassified. */
+function classifiedType(value: string): string {
+  if (value === 'unclassified') throw new InvalidArgumentError('unclassified is not a type to classify as: name what the incident is.');
+  if (!/^[a-z][a-z0-9-]*$/.test(value)) throw new InvalidArgumentError('an incident type is a kebab-case name (a-z, 0-9, -).');
+  return value;
+}
+
 const REF = 'the incident: its INC id, or its workflow id (incident/<type>/<tier>/<fingerprint>)';
 
 export function buildProgram(): Command {
@@ -99,8 +106,9 @@ export function buildProgram(): Command {
         'says how many more match and how to page on',
     )
     .option('--all', 'include closed ones (listed after the open ones)')
-    .addOption(new Option('--type <type>', 'only this incident type').choices(INCIDENT_TYPE_IDS))
-    .addOption(new Option('--tier <tier>', 'only this database tier').choices(TIERS))
+    // Types and tiers are the runbook in force's: the API checks them and names what it accepts.
+    .addOption(new Option('--type <type>', `only this incident type (${INCIDENT_TYPE_IDS.join(', ')}, or one the runbook file adds)`))
+    .addOption(new Option('--tier <tier>', `only this database tier (${TIERS.join(', ')}, or one the runbook file adds)`))
     .addOption(new Option('--severity <severity>', 'only this severity').choices(SEVERITIES))
     .addOption(new Option('--phase <phase>', 'only this phase').choices(INCIDENT_PHASES))
     .addOption(new Option('--limit <n>', `how many to show (at most ${MAX_LIST_LIMIT})`).argParser(listLimit).default(DEFAULT_LIST_LIMIT))
@@ -149,7 +157,13 @@ export function buildProgram(): Command {
     .command('classify')
     .description('name the type of an unclassified incident (an alert no routing rule matched): its steps then run')
     .argument('<ref>', REF)
-    .addArgument(new Argument('<type>', 'the incident type').choices(INCIDENT_TYPE_IDS.filter((t) => t !== 'unclassified')))
+    // The incident's own choices (frozen when it opened) decide: the API names them when the type is not one.
+    .addArgument(
+      new Argument(
+        '<type>',
+        `the incident type (${INCIDENT_TYPE_IDS.filter((t) => t !== 'unclassified').join(', ')}, or one the runbook file adds)`,
+      ).argParser(classifiedType),
+    )
     .option('--note <text>', 'why: recorded in the audit')
     .action(async (ref, type: string, o) => (await incidents()).act(ref, 'classify', { type, note: o.note }));
 

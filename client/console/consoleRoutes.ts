@@ -10,7 +10,7 @@ import { MAX_BODY_BYTES } from '../../runbooks/limits';
 import { runbookNow } from '../../runbooks/runbook';
 import { askIncidentPolicy, runbookPolicyFacts } from './incidentPolicyView';
 import type { ConsoleDeps } from './consoleDeps';
-import { INCIDENT_TYPE_IDS, OUTCOMES, SEVERITIES, STEP_DECISIONS, TIERS } from '../../runbooks/types';
+import { OUTCOMES, SEVERITIES, STEP_DECISIONS } from '../../runbooks/types';
 import {
   addNoteUpdate,
   approveStepUpdate,
@@ -200,8 +200,8 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
 
   // ---- Open incidents ----
   const filtersOf = (c: Context): OpenIncidentFilters => ({
-    type: choice(INCIDENT_TYPE_IDS, c.req.query('type')),
-    tier: choice(TIERS, c.req.query('tier')),
+    type: choice(Object.keys(runbookNow(deps.runbook).incidentTypes), c.req.query('type')),
+    tier: choice(Object.keys(runbookNow(deps.runbook).tiers), c.req.query('tier')),
     severity: choice(SEVERITIES, c.req.query('severity')),
     phase: choice(['triggered', 'acknowledged'] as const, c.req.query('phase')),
   });
@@ -216,7 +216,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       title: 'Open incidents',
       signedIn: c.get('signedIn'),
       current: '/',
-      body: html`${incidentFilters(f)}
+      body: html`${incidentFilters(f, runbookNow(deps.runbook))}
         <div id="incident-list" data-refresh="/console/incidents/list${query ? `?${query}` : ''}">${await cards(f)}</div>`,
     });
   });
@@ -309,7 +309,8 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   app.post(
     '/console/incidents/:ref/classify',
     act('Classified: that type’s steps run now.', (h, f, a) =>
-      h.executeUpdate(classifyUpdate, { args: [{ ...a, type: choice(INCIDENT_TYPE_IDS, text(f, 'type')) ?? ('' as never) }] }),
+      // The incident's own choices decide (its validator names them): a runbook file may add types.
+      h.executeUpdate(classifyUpdate, { args: [{ ...a, type: text(f, 'type') ?? '' }] }),
     ),
   );
   app.post(

@@ -28,6 +28,7 @@ export function runbookPolicyFacts(state: IncidentState, runbook: Runbook): Inci
     stepApprovalRoles: Object.fromEntries(
       ((type?.steps ?? []) as AutomatedStep[]).flatMap((x) => (x.approvalRoles ? [[x.id, x.approvalRoles]] : [])),
     ),
+    classifyInto: Object.keys(runbook.incidentTypes).filter((t) => t !== 'unclassified'),
   };
 }
 

@@ -4,7 +4,7 @@ import { SEVERITY_LIFECYCLE } from '../../runbooks/alertLifecycle';
 import { DURATION_FORMAT, formatDuration } from '../../runbooks/duration';
 import { levelLabel } from '../../runbooks/ladderLevels';
 import type { Roster } from '../../runbooks/roster';
-import { INCIDENT_TYPE_IDS, SEVERITIES } from '../../runbooks/types';
+import { SEVERITIES } from '../../runbooks/types';
 import type { IncidentPolicyFacts, IncidentState, StepState } from '../../workflows/incident/messages';
 import type { SignedIn } from './consoleSession';
 import { incidentPermissions } from './incidentPolicyView';
@@ -193,7 +193,7 @@ export function incidentBody(d: IncidentPageData) {
           ${csrfField(d.signedIn)}
           <label for="type-${st.id}">Type</label>
           <select id="type-${st.id}" name="type">
-            ${INCIDENT_TYPE_IDS.filter((t) => t !== 'unclassified').map((t) => html`<option>${t}</option>`)}
+            ${d.policy.classifyInto.map((t) => html`<option>${t}</option>`)}
           </select>
           <button type="submit">Classify</button>
         </form>`,

@@ -5,7 +5,6 @@ import { decide } from '../../runbooks/actionPolicy';
 import { DURATION_FORMAT, parseDuration } from '../../runbooks/duration';
 import { describeScope, MAX_WINDOW_HOURS } from '../../runbooks/maintenance';
 import { runbookNow } from '../../runbooks/runbook';
-import { INCIDENT_TYPE_IDS, TIERS } from '../../runbooks/types';
 import { endWindowEarly, makeWindow, windowJson, type WindowRefusal } from '../maintenance/windowActions';
 import type { ConsoleDeps } from './consoleDeps';
 import type { ConsoleEnv, SignedIn } from './consoleSession';
@@ -38,8 +37,9 @@ export function maintenanceRoutes(deps: ConsoleDeps) {
     const at = now();
     const windows = (await listWindows(deps.pool, {})).map((w) => windowJson(w, at)).filter((w) => w.next);
     const { roster } = deps.roster();
-    // The rule the actions below apply (windowActions.ts): the runbook in force's.
-    const may = decide(runbookNow(deps.runbook).actionPolicy, 'maintenance', {
+    // The rule the actions below apply (windowActions.ts), and the tiers and types a window may name: the runbook in force's.
+    const runbook = runbookNow(deps.runbook);
+    const may = decide(runbook.actionPolicy, 'maintenance', {
       actor: who.person.id,
       actorRoles: who.person.roles,
       reason: 'given on the form',
@@ -83,12 +83,12 @@ export function maintenanceRoutes(deps: ConsoleDeps) {
             <label for="w-tier">Tier</label>
             <select id="w-tier" name="tier">
               <option value="">any tier</option>
-              ${TIERS.map((t) => html`<option>${t}</option>`)}
+              ${Object.keys(runbook.tiers).map((t) => html`<option>${t}</option>`)}
             </select>
             <label for="w-type">Incident type</label>
             <select id="w-type" name="type">
               <option value="">any type</option>
-              ${INCIDENT_TYPE_IDS.map((t) => html`<option>${t}</option>`)}
+              ${Object.keys(runbook.incidentTypes).map((t) => html`<option>${t}</option>`)}
             </select>
             <label for="w-label">Label (name=value or name=~regex)</label>
             <input id="w-label" name="label" maxlength="300" />

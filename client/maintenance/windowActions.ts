@@ -76,7 +76,7 @@ export async function makeWindow(deps: WindowDeps, actor: WindowActor, body: Rec
       status: 400,
       error: `${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}: ${WINDOW_SHAPE}`,
     };
-  const planned = planWindow(parsed.data, now());
+  const planned = planWindow(parsed.data, now(), runbookNow(deps.runbook));
   if ('error' in planned) return planned;
   const window = await createWindow(
     deps.pool,

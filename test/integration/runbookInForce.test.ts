@@ -11,6 +11,7 @@ import type { Runbook, RunbookTier } from '../../runbooks/runbook';
 import { checklistStateQuery } from '../../workflows/checklist/messages';
 import { incidentStateQuery } from '../../workflows/incident/messages';
 import { startTestApi, type TestApi } from '../support/api';
+import { dbops } from '../support/cli';
 import { eventually } from '../support/eventually';
 import { roster, timeSkippingSuite } from '../support/harness';
 
@@ -20,13 +21,16 @@ import { roster, timeSkippingSuite } from '../support/harness';
  *   (maintenance and drills to other roles, sign-offs to the CTO, resolving to the engineering manager) makes the API
  *   refuse and allow by it, naming its rules, and the console show and hide its forms by it. An incident keeps the
  *   policy frozen into it when it opened, on the API and on the console alike;
- * - its tiers' topology: a replica the file adds groups its symptoms under its primary's outage.
+ * - its tiers' topology: a replica the file adds groups its symptoms under its primary's outage;
+ * - its roles: the roster names a person with a role only the file has;
+ * - its tiers as names: a maintenance window and the incident list take a tier the file adds, and refuse one it does
+ *   not have naming those it has (the CLI passes them through to the API).
  */
 const SHIPPED = fs.readFileSync(path.resolve(__dirname, '../../config/runbook.yaml'), 'utf8');
 
 /**
- * The shipped runbook with a third OLTP replica, a role of the team's own (replication-engineer), and some of its
- * policy's rules replaced (by action: every row of it).
+ * The shipped runbook with a third OLTP replica, a tier (search) and a role (replication-engineer) of the team's own,
+ * and some of its policy's rules replaced (by action: every row of it).
  */
 function runbookText(rules: PolicyRule[]): string {
   const data = parse(SHIPPED) as { actionPolicy: PolicyRule[]; tiers: Record<string, RunbookTier>; roles: string[] };
@@ -34,6 +38,12 @@ function runbookText(rules: PolicyRule[]): string {
   const replaced = new Set(rules.map((r) => r.action));
   data.actionPolicy = [...data.actionPolicy.filter((r) => !replaced.has(r.action)), ...rules];
   data.tiers.oltp.databases.push({ name: 'oltp-replica-3', role: 'replica' });
+  data.tiers.search = {
+    name: 'Search',
+    pool: { min: 1, max: 10 },
+    databases: [{ name: 'search-primary', role: 'primary', database: 'search', connectionEnv: 'DBOPS_TIER_SEARCH_URL' }],
+    dependsOn: ['oltp'],
+  };
   return stringify(data);
 }
 
@@ -133,6 +143,27 @@ describe('the runbook in force: its file’s action policy and topology decide, 
 
     const made = await request('oscar', 'POST', '/maintenance', window);
     expect(made.status).toBe(201);
+  });
+
+  it('vocabularies: a tier the file adds is one a window may hold and the console offers; an unknown one is refused naming the file’s', async () => {
+    // Oscar may make windows under the file's policy (the case above).
+    const window = (tiers: string[]) => ({ reason: 'reindex search', tiers, to: new Date(Date.now() + 3_600_000).toISOString() });
+    expect((await request('oscar', 'POST', '/maintenance', window(['search']))).status).toBe(201);
+    const unknown = await request('oscar', 'POST', '/maintenance', window(['nosuch']));
+    expect(unknown.status).toBe(400);
+    expect((await unknown.json()).error).toBe(
+      "tiers: 'nosuch' is not a tier of the runbook in force; one of oltp, content, queue, olap, search",
+    );
+    const listed = await request('oscar', 'GET', '/incidents?tier=nosuch');
+    expect(listed.status).toBe(400);
+    expect((await listed.json()).error).toMatch(/^tier: 'nosuch' is not a tier of the runbook in force; one of .*, search$/);
+    // The CLI takes any tier name and lets the API, whose runbook is in force, answer.
+    const cli = await dbops(['incident', 'list', '--tier', 'nosuch'], { DBOPS_API_URL: api.url, DBOPS_TOKEN: tokens.oscar });
+    expect(cli.code).toBe(4);
+    expect(cli.stderr).toMatch(/tier: 'nosuch' is not a tier of the runbook in force; one of .*, search/);
+    // The console offers the file's tiers.
+    expect(await page('oscar', '/')).toContain('<option value="search" >search</option>');
+    expect(await page('oscar', '/console/maintenance')).toContain('<option>search</option>');
   });
 
   it('drills: the file’s rule refuses the database lead (naming it) and lets a senior engineer, and a holder of the file’s own role, past the policy', async () => {

@@ -39,6 +39,7 @@ export function policyFactsOf(plan: IncidentPlan): IncidentPolicyFacts {
     stepApprovalRoles: Object.fromEntries(
       [...(plan.type.steps as AutomatedStep[])].reverse().flatMap((x) => (x.approvalRoles ? [[x.id, x.approvalRoles]] : [])),
     ),
+    classifyInto: Object.keys(plan.classifyInto ?? {}),
   };
 }
 

@@ -212,6 +212,8 @@ export interface IncidentPolicyFacts {
   policy: ActionPolicy;
   ladderRoles: Role[];
   stepApprovalRoles: Record<string, Role[]>;
+  /** An unclassified incident's choices (the classify validator's). */
+  classifyInto: string[];
 }
 export const incidentPolicyQuery = defineQuery<IncidentPolicyFacts>('policy');
 
