@@ -113,7 +113,7 @@ async function main() {
     const api = {
       ...ctx,
       roster: apiRoster,
-      schedules: schedulesInForce(config.schedulesPath, apiRoster, log),
+      schedules: schedulesInForce(config.schedulesPath, apiRoster, log, () => runbook().roles),
       pool: services.auditPool,
       rateLimitPerMinute: config.rateLimitPerMinute,
       drillOverdueDays: config.drillOverdueDays,

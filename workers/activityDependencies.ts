@@ -42,7 +42,7 @@ export function buildActivities(
     },
   });
   const currentRoster = rosterInForce(config.rosterPath, logger, () => runbookNow(incidents.runbook).roles);
-  const currentSchedules = schedulesInForce(config.schedulesPath, currentRoster, logger);
+  const currentSchedules = schedulesInForce(config.schedulesPath, currentRoster, logger, () => runbookNow(incidents.runbook).roles);
   const gapLog = logOnCallGaps({
     pool: auditPool,
     roster: currentRoster,

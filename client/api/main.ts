@@ -38,7 +38,7 @@ async function main() {
         client,
         taskQueue: config.temporal.taskQueue,
         roster,
-        schedules: schedulesInForce(config.schedulesPath, roster, log),
+        schedules: schedulesInForce(config.schedulesPath, roster, log, () => runbook().roles),
         calendar: config.calendar,
         runbook,
         pool,

@@ -61,6 +61,9 @@ function classifiedType(value: string): string {
   return value;
 }
 
+/** Roles are the runbook in force's (a runbook file may add some): the API checks them and names those it accepts. */
+const ROLE_HELP = (what: string) => `${what} (${ROLES.join(', ')}, or one the runbook file adds)`;
+
 const REF = 'the incident: its INC id, or its workflow id (incident/<type>/<tier>/<fingerprint>)';
 
 export function buildProgram(): Command {
@@ -320,14 +323,14 @@ export function buildProgram(): Command {
   const oncall = program
     .command('oncall')
     .description('who holds each role on the escalation ladders now, until when, and who next (schedules, overrides, roster)')
-    .addOption(new Option('--role <role>', 'only this role').choices(ROLES))
+    .addOption(new Option('--role <role>', ROLE_HELP('only this role')))
     .option('--at <time>', 'at this time instead of now: a date-time with a zone, or a date (midnight in DBOPS_TIMEZONE)')
     .addOption(outputOption())
     .action(async (o) => (await onCall()).printOnCall(o));
   oncall
     .command('schedule')
     .description("a role's shifts over a period, as a table")
-    .addOption(new Option('--role <role>', 'the role').choices(ROLES).makeOptionMandatory())
+    .addOption(new Option('--role <role>', ROLE_HELP('the role')).makeOptionMandatory())
     .option('--from <time>', 'from (default now): a date-time with a zone, or a date')
     .option('--to <time>', 'to (default a week after --from)')
     .addOption(outputOption())
@@ -342,7 +345,7 @@ export function buildProgram(): Command {
     .command('calendar')
     .description("prints the signed URL of a person's or a role's on-call calendar (ICS), to subscribe to in a calendar application")
     .option('--person <id>', "a person's shifts (yours; anyone's for a database lead or engineering manager)")
-    .addOption(new Option('--role <role>', "a role's shifts, gaps included").choices(ROLES))
+    .addOption(new Option('--role <role>', ROLE_HELP("a role's shifts, gaps included")))
     .option('--revoke', "refuse the calendar's URLs made so far (one leaked) and print its new one")
     .action(async (o) => (await onCall()).printCalendarUrl(o));
   oncall
@@ -359,7 +362,7 @@ export function buildProgram(): Command {
       'made by a database lead or engineering manager, or by the person whose shift it takes; with --swap-from and --swap-to, ' +
         "the person replaced takes --person's shift in that window in return (a swap: entitled people only)",
     )
-    .addOption(new Option('--role <role>', 'the role taken').choices(ROLES).makeOptionMandatory())
+    .addOption(new Option('--role <role>', ROLE_HELP('the role taken')).makeOptionMandatory())
     .requiredOption('--person <id>', 'roster id of who takes the role')
     .option('--from <time>', 'from (default now): a date-time with a zone, or a date')
     .requiredOption('--to <time>', 'until: a date-time with a zone, or a date')
@@ -370,7 +373,7 @@ export function buildProgram(): Command {
   override
     .command('list')
     .description('overrides not yet over')
-    .addOption(new Option('--role <role>', 'only this role').choices(ROLES))
+    .addOption(new Option('--role <role>', ROLE_HELP('only this role')))
     .addOption(outputOption())
     .action(async (o) => (await onCall()).listOverridesCommand(o));
   override

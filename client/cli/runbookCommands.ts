@@ -52,7 +52,7 @@ export async function checkRunbook(file: string, o: CheckOptions) {
     // The roster's roles checked against the file's own roles (the ones it would bring into force).
     const roster = readRosterFile(rosterFile, runbook.roles).roster;
     const schedulesFile = o.schedules ?? config.schedulesPath;
-    const schedules = schedulesFile ? readSchedulesFile(schedulesFile, roster).schedules : undefined;
+    const schedules = schedulesFile ? readSchedulesFile(schedulesFile, roster, runbook.roles).schedules : undefined;
     const found = [...unstaffedRungs(runbook, roster, schedules), ...(await probeSqlProblems(runbook))];
     for (const p of found) problems.push({ file, ...where(p.path), field: fieldName(p.path), message: p.message });
   }

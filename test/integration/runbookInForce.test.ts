@@ -22,7 +22,7 @@ import { roster, timeSkippingSuite } from '../support/harness';
  *   refuse and allow by it, naming its rules, and the console show and hide its forms by it. An incident keeps the
  *   policy frozen into it when it opened, on the API and on the console alike;
  * - its tiers' topology: a replica the file adds groups its symptoms under its primary's outage;
- * - its roles: the roster names a person with a role only the file has;
+ * - its roles: the roster names a person with a role only the file has, and on-call answers for it;
  * - its tiers as names: a maintenance window and the incident list take a tier the file adds, and refuse one it does
  *   not have naming those it has (the CLI passes them through to the API).
  */
@@ -179,6 +179,31 @@ describe('the runbook in force: its file’s action policy and topology decide, 
       expect(judged.status).toBe(400);
       expect((await judged.json()).error).toMatch(/^type: 'unclassified' is not a runbook to drill/);
     }
+  });
+
+  it('roles: a role the file adds is one the roster gives, on-call answers for and an override may take; an unknown one is refused naming the file’s', async () => {
+    const onCall = await request('rita', 'GET', '/oncall?role=replication-engineer');
+    expect(onCall.status).toBe(200);
+    const body = (await onCall.json()) as { roles: { role: string; now: { holders: { id: string }[] } }[] };
+    expect(body.roles[0]).toMatchObject({ role: 'replication-engineer', now: { holders: [{ id: 'rita' }] } });
+    const unknown = await request('rita', 'GET', '/oncall?role=nosuch');
+    expect(unknown.status).toBe(400);
+    expect((await unknown.json()).error).toMatch(/^role: 'nosuch' is not a role of the runbook in force; one of .*, replication-engineer$/);
+    // An override may take the file's role; one naming a role the file does not have is refused.
+    const override = (role: string) =>
+      request('dana', 'POST', '/oncall/overrides', {
+        role,
+        person: 'rita',
+        from: new Date(Date.now() + 3_600_000).toISOString(),
+        to: new Date(Date.now() + 7_200_000).toISOString(),
+        reason: 'cover',
+      });
+    const taken = await override('replication-engineer');
+    expect(taken.status, await taken.clone().text()).toBe(201);
+    const refused = await override('nosuch');
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).error).toMatch(/^role: 'nosuch' is not a role of the runbook in force; one of .*, replication-engineer$/);
+    expect(await page('rita', '/console/oncall')).toContain('<option>replication-engineer</option>');
   });
 
   it('checklist sign-offs follow the policy the run started with: the database lead is refused (naming the rule), the CTO signs; the console agrees', async () => {

@@ -75,7 +75,7 @@ export async function startTestApi(
       calendar,
       pool,
       roster: currentRoster,
-      schedules: schedulesInForce(opts.schedulesFile, currentRoster),
+      schedules: schedulesInForce(opts.schedulesFile, currentRoster, undefined, () => runbookNow(opts.runbook).roles),
       rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000,
       routing: opts.routing,
       runbook: opts.runbook,

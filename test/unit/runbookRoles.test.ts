@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { rosterInForce } from '../../lib/rosterInForce';
 import { parseRunbookText } from '../../lib/runbookFile';
+import { parseSchedules } from '../../runbooks/onCallSchedule';
 import { parseRoster } from '../../runbooks/roster';
 import { ROLES } from '../../runbooks/types';
 
@@ -45,5 +46,21 @@ describe('runbook roles: the roster names people with the runbook in force’s r
     roles = ROLES;
     expect(roster().roster.people.map((p) => p.id)).toContain('rita');
     expect(() => rosterInForce(file, undefined, () => ROLES)).toThrow(/'replication-engineer' is not a role of the runbook in force/);
+  });
+
+  it('an on-call schedule may be for a role the file defines, and not for one it does not', () => {
+    const roster = parseRoster(withRita, 'roster', runbook.roles);
+    const layer = {
+      participants: ['rita'],
+      rotation: { every: 1, unit: 'weeks' },
+      handoff: { time: '09:00', weekday: 'mon' },
+      timeZone: 'Europe/Berlin',
+      start: '2026-01-05',
+    };
+    const schedules = { schedules: [{ role: 'replication-engineer', layers: [layer] }] };
+    expect(parseSchedules(schedules, 'schedules', roster, runbook.roles).schedules[0].role).toBe('replication-engineer');
+    expect(() => parseSchedules(schedules, 'schedules file s.json', roster)).toThrow(
+      `schedules file s.json is invalid: schedules.0.role: 'replication-engineer' is not a role of the runbook in force; one of ${ROLES.join(', ')}`,
+    );
   });
 });
