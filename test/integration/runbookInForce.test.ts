@@ -67,7 +67,7 @@ const TEAM_POLICY: PolicyRule[] = [
   { id: 'resolve.manager', action: 'resolve', anyOf: [{ kind: 'role', name: 'incident managers', roles: ['engineering-manager'] }] },
 ];
 
-describe('the runbook in force: its file’s action policy and topology decide, on the API and the console', () => {
+describe('the runbook in force: its file’s policy, topology, roles, tiers and types decide, on the API and the console', () => {
   const taskQueue = 'ts-runbook-policy';
   const suite = timeSkippingSuite(taskQueue);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-runbook-policy-'));
