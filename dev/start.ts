@@ -36,9 +36,9 @@ async function main() {
   const config = loadConfig();
   const log = createLogger({ level: config.logLevel });
   Runtime.install({ logger: sdkLogger(log, config.logLevel) });
-  const roster = loadRoster(config.rosterPath);
   // A bad routing file stops the start before anything runs, naming the rule and field.
   const runbook = runbookFromConfig(config, log);
+  const roster = loadRoster(config.rosterPath, runbook().roles);
   const routing = routingFromConfig(config, runbook());
   const catalog = loadCatalog({ ...config, runbook: runbook() });
   const consoleSettings = consoleSettingsFromEnv(process.env, (file) => fs.readFileSync(file, 'utf8'));
@@ -109,11 +109,11 @@ async function main() {
       { intakeKey: config.intakeKey, peopleTokens: demo, secretKeys },
       log,
     );
-    const apiRoster = rosterInForce(config.rosterPath, log);
+    const apiRoster = rosterInForce(config.rosterPath, log, () => runbook().roles);
     const api = {
       ...ctx,
       roster: apiRoster,
-      schedules: schedulesInForce(config.schedulesPath, apiRoster, log),
+      schedules: schedulesInForce(config.schedulesPath, apiRoster, log, () => runbook().roles),
       pool: services.auditPool,
       rateLimitPerMinute: config.rateLimitPerMinute,
       drillOverdueDays: config.drillOverdueDays,
@@ -150,6 +150,7 @@ async function main() {
       workdays: config.calendar.workdays,
       roster,
       definitions: catalog.checklists,
+      runbook: runbook(),
     });
     log.info({ schedules: scheduled.map((r) => r.id), timeZone: config.timeZone }, 'daily checklist schedules applied');
     // The monthly drills (DBOPS_MONTHLY_DRILLS, off unless set), as the production worker applies them at its start.

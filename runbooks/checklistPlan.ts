@@ -1,3 +1,4 @@
+import { DEFAULT_ACTION_POLICY, type ActionPolicy } from './actionPolicy';
 import type { ChecklistId } from './types';
 import { CHECKLISTS, type ChecklistDefinition } from './checklists';
 import { ESCALATION_LEVELS } from './escalationLevels';
@@ -22,13 +23,27 @@ export interface ChecklistPlan {
   tiers: Tier[];
   levels: ChecklistEscalationLevel[];
   responders: Responder[];
+  /** Who may sign an item off: the runbook's action policy (absent in runs started before it travelled here: the built-in one). */
+  policy?: ActionPolicy;
 }
 
-export function buildChecklistPlan(id: ChecklistId, roster: Roster, definition: ChecklistDefinition = CHECKLISTS[id]): ChecklistPlan {
+/** The runbook a plan is frozen from: its version (recorded with the run) and its action policy. */
+export interface ChecklistRunbook {
+  version: string;
+  actionPolicy: ActionPolicy;
+}
+const BUILT_IN: ChecklistRunbook = { version: RUNBOOK_VERSION, actionPolicy: DEFAULT_ACTION_POLICY };
+
+export function buildChecklistPlan(
+  id: ChecklistId,
+  roster: Roster,
+  definition: ChecklistDefinition = CHECKLISTS[id],
+  runbook: ChecklistRunbook = BUILT_IN,
+): ChecklistPlan {
   const contactsFor = (roles: Role[]): Contact[] =>
     roles.flatMap((role) => peopleWithRole(roster, role).map((p) => ({ id: p.id, name: p.name, role, channels: p.channels })));
   return {
-    runbookVersion: RUNBOOK_VERSION,
+    runbookVersion: runbook.version,
     definition,
     tiers: [...TIERS],
     levels: ESCALATION_LEVELS.map((l) => ({
@@ -38,5 +53,6 @@ export function buildChecklistPlan(id: ChecklistId, roster: Roster, definition: 
       contacts: contactsFor([l.primary, l.secondary]),
     })),
     responders: roster.people.map((p) => ({ id: p.id, roles: p.roles })),
+    policy: runbook.actionPolicy,
   };
 }

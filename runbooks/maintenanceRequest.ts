@@ -14,7 +14,8 @@ import {
   type WindowScope,
   type WindowTiming,
 } from './maintenance';
-import { INCIDENT_TYPE_IDS, TIERS } from './types';
+import { BUILT_IN_RUNBOOK, type Runbook } from './runbook';
+import { notInRunbook, runbookName } from './vocabulary';
 
 const instant = z.iso.datetime({ offset: true, message: 'an ISO 8601 date-time with a zone, e.g. 2026-11-25T16:00:00Z' });
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day HH:MM, e.g. 02:00');
@@ -29,8 +30,9 @@ export const WindowRequestSchema = z.strictObject({
   reason: storable(TEXT_LIMITS.reason).refine((s) => s.trim().length > 0, {
     error: 'say why (it is audited and shown with every alert held)',
   }),
-  tiers: z.array(z.enum(TIERS)).min(1).optional(),
-  types: z.array(z.enum(INCIDENT_TYPE_IDS)).min(1).optional(),
+  /** Tiers and incident types of the runbook in force (planWindow checks them against it). */
+  tiers: z.array(runbookName).min(1).optional(),
+  types: z.array(runbookName).min(1).optional(),
   labels: z.record(z.string().min(1).max(64), matcherSchema).optional(),
   /** A single window: from (default now) to `to`. */
   from: instant.optional(),
@@ -51,8 +53,16 @@ export type WindowRequest = z.infer<typeof WindowRequestSchema>;
 export type WindowRefusal = { status: 400; error: string };
 
 /** A window about to be made, or why not (one line naming what is wrong and what is accepted). */
-export function planWindow(r: WindowRequest, now: number): { scope: WindowScope; timing: WindowTiming } | WindowRefusal {
+export function planWindow(
+  r: WindowRequest,
+  now: number,
+  runbook: Pick<Runbook, 'tiers' | 'incidentTypes'> = BUILT_IN_RUNBOOK,
+): { scope: WindowScope; timing: WindowTiming } | WindowRefusal {
   const refuse = (error: string): WindowRefusal => ({ status: 400, error });
+  const unknown =
+    notInRunbook('tiers', r.tiers, 'a tier', Object.keys(runbook.tiers)) ??
+    notInRunbook('types', r.types, 'an incident type', Object.keys(runbook.incidentTypes));
+  if (unknown) return refuse(unknown);
   if (!r.tiers && !r.types && !r.labels)
     return refuse('a window needs a scope: tiers, types or labels (name every tier to hold everything)');
   const scope: WindowScope = {

@@ -7,8 +7,8 @@ import { segmentsBetween, type Override } from './onCall';
 import type { Schedules } from './onCallSchedule';
 import { TEXT_LIMITS, unstorableText } from './limits';
 import type { Roster } from './roster';
-import { ROLES, type Role } from './types';
-import { oneOf } from './vocabulary';
+import type { Role } from './types';
+import { runbookName } from './vocabulary';
 
 const DAY = 24 * 3_600_000;
 
@@ -27,7 +27,8 @@ const storable = (max: number) =>
 
 /** The body of POST /oncall/overrides. With `swap`, whoever `person` replaces takes `person`'s window `swap` in return. */
 export const OverrideRequestSchema = z.strictObject({
-  role: oneOf(ROLES),
+  /** A role of the runbook in force (checked by makeOverride against it). */
+  role: runbookName,
   person: storable(TEXT_LIMITS.actor).min(1),
   from: instant,
   to: instant,

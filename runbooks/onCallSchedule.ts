@@ -5,8 +5,8 @@
 import { z } from 'zod';
 import { isTimeZone } from './calendar';
 import type { Roster } from './roster';
-import { ROLES } from './types';
-import { oneOf } from './vocabulary';
+import { ROLES, type Role } from './types';
+import { notInRunbook, runbookName } from './vocabulary';
 
 /** Weekdays as a schedule file writes them; index + 1 is the ISO weekday (1 = Monday). */
 export const WEEKDAY_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -55,7 +55,7 @@ const LayerSchema = z
   });
 
 /** A role's schedule: a later layer wins wherever it covers. */
-const ScheduleSchema = z.object({ role: oneOf(ROLES), layers: z.array(LayerSchema).min(1) });
+const ScheduleSchema = z.object({ role: runbookName, layers: z.array(LayerSchema).min(1) });
 
 export const SchedulesSchema = z.object({ schedules: z.array(ScheduleSchema) }).superRefine((file, ctx) => {
   const seen = new Set<string>();
@@ -74,15 +74,17 @@ export type Schedules = z.infer<typeof SchedulesSchema>;
 export const NO_SCHEDULES: Schedules = { schedules: [] };
 
 /**
- * Parses a schedules file, naming each bad field and what is accepted. With a roster, every participant must be on
- * it (a person removed from the roster later simply holds nothing: runbooks/onCall.ts skips them).
+ * Parses a schedules file, naming each bad field and what is accepted. Each schedule's role is one of `roles` (the
+ * runbook in force's; default the shipped ones). With a roster, every participant must be on it (a person removed from
+ * the roster later simply holds nothing: runbooks/onCall.ts skips them).
  */
-export function parseSchedules(data: unknown, source = 'schedules', roster?: Roster): Schedules {
+export function parseSchedules(data: unknown, source = 'schedules', roster?: Roster, roles: readonly Role[] = ROLES): Schedules {
   const result = SchedulesSchema.safeParse(data);
   const problems = result.success
-    ? roster
-      ? unknownParticipants(result.data, roster)
-      : []
+    ? [
+        ...result.data.schedules.flatMap((s, i) => notInRunbook(`schedules.${i}.role`, s.role, 'a role', roles) ?? []),
+        ...(roster ? unknownParticipants(result.data, roster) : []),
+      ]
     : result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
   if (problems.length || !result.success) throw new Error(`${source} is invalid: ${problems.join('; ')}`);
   return result.data;

@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import { ROLES, type Role } from './types';
-import { oneOf } from './vocabulary';
+import { runbookName } from './vocabulary';
 
-/** A roster maps the runbook's roles to people and their channels. It is configuration, not code. */
+/**
+ * A roster maps the runbook's roles to people and their channels. It is configuration, not code. Its roles are
+ * checked against the runbook in force's (rosterSchema): a runbook file may name roles the shipped one does not.
+ */
 export const PersonSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'a lowercase id: letters, digits, dot, dash, underscore'),
   name: z.string().min(1),
-  roles: z.array(oneOf(ROLES)).min(1),
+  roles: z.array(runbookName).min(1),
   channels: z
     .object({
       email: z.string().email().optional(),
@@ -18,13 +21,26 @@ export const PersonSchema = z.object({
     .default({}),
 });
 
-export const RosterSchema = z.object({ people: z.array(PersonSchema).min(1) }).superRefine((roster, ctx) => {
-  const seen = new Set<string>();
-  roster.people.forEach((p, i) => {
-    if (seen.has(p.id)) ctx.addIssue({ code: 'custom', path: ['people', i, 'id'], message: `duplicate person id '${p.id}'` });
-    seen.add(p.id);
+/** A roster whose people hold only `roles` (the runbook in force's), each person once. */
+export const rosterSchema = (roles: readonly Role[]) =>
+  z.object({ people: z.array(PersonSchema).min(1) }).superRefine((roster, ctx) => {
+    const seen = new Set<string>();
+    roster.people.forEach((p, i) => {
+      if (seen.has(p.id)) ctx.addIssue({ code: 'custom', path: ['people', i, 'id'], message: `duplicate person id '${p.id}'` });
+      seen.add(p.id);
+      p.roles.forEach((role, r) => {
+        if (!roles.includes(role))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['people', i, 'roles', r],
+            message: `'${role}' is not a role of the runbook in force; accepted: ${roles.join(', ')}`,
+          });
+      });
+    });
   });
-});
+
+/** A roster of the shipped runbook's roles. */
+export const RosterSchema = rosterSchema(ROLES);
 
 export type Person = z.infer<typeof PersonSchema>;
 export type Roster = z.infer<typeof RosterSchema>;
@@ -41,9 +57,9 @@ export function peopleWithRole(roster: Roster, role: Role): Person[] {
   return roster.people.filter((p) => p.roles.includes(role));
 }
 
-/** Parses a roster, naming the bad field and what is accepted. */
-export function parseRoster(data: unknown, source = 'roster'): Roster {
-  const result = RosterSchema.safeParse(data);
+/** Parses a roster against the runbook's roles (default: the shipped ones), naming the bad field and what is accepted. */
+export function parseRoster(data: unknown, source = 'roster', roles: readonly Role[] = ROLES): Roster {
+  const result = rosterSchema(roles).safeParse(data);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
     throw new Error(`${source} is invalid: ${problems}`);

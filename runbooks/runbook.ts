@@ -72,3 +72,6 @@ export const BUILT_IN_RUNBOOK: Runbook = {
 
 /** The tier's primary database (the one probes run against). */
 export const primaryOf = (tier: RunbookTier): TierDatabase | undefined => tier.databases.find((d) => d.role === 'primary');
+
+/** The runbook a process reads now: the one in force (its file, reloaded when it changes), or the built-in one without a file. */
+export const runbookNow = (inForce?: () => Runbook): Runbook => inForce?.() ?? BUILT_IN_RUNBOOK;

@@ -1,9 +1,11 @@
 /**
  * The database topology as data: each tier's primary and replicas, which tiers depend on which, and what counts as a
- * symptom of an outage. Read by the intake's grouping (client/alerts/topologyGrouping.ts): while a primary's outage
- * is open, its replicas' symptoms join that incident instead of paging. Pure.
+ * symptom of an outage. The intake's grouping (client/alerts/topologyGrouping.ts) reads the runbook in force's
+ * (topologyOf: its tiers' databases and dependsOn): while a primary's outage is open, its replicas' symptoms join that
+ * incident instead of paging. Pure.
  */
 import { matches, type Matcher } from './alertRouting';
+import type { Runbook } from './runbook';
 import type { IncidentTypeId, Tier } from './types';
 
 export interface TierTopology {
@@ -14,13 +16,30 @@ export interface TierTopology {
   dependsOn: Tier[];
 }
 
-/** Seed: "Database Tier Operations" (OLTP is the primary store the other tiers are fed from). */
-export const TOPOLOGY: Record<Tier, TierTopology> = {
+/** Each tier's topology, by tier name. */
+export type Topology = Record<Tier, TierTopology>;
+
+/** Seed: "Database Tier Operations" (OLTP is the primary store the other tiers are fed from); the built-in runbook's tiers. */
+export const TOPOLOGY: Topology = {
   oltp: { primary: 'oltp-primary', replicas: ['oltp-replica-1', 'oltp-replica-2'], dependsOn: [] },
   content: { primary: 'content-primary', replicas: ['content-replica-1'], dependsOn: ['oltp'] },
   queue: { primary: 'queue-primary', replicas: ['queue-replica-1'], dependsOn: ['oltp'] },
   olap: { primary: 'olap-primary', replicas: ['olap-replica-1'], dependsOn: ['oltp'] },
 };
+
+/** A runbook's topology: each tier's primary and replicas (its databases by role) and the tiers it depends on. */
+export function topologyOf(runbook: Pick<Runbook, 'tiers'>): Topology {
+  return Object.fromEntries(
+    Object.entries(runbook.tiers).map(([tier, t]) => [
+      tier,
+      {
+        primary: t.databases.find((d) => d.role === 'primary')?.name ?? `${tier}-primary`,
+        replicas: t.databases.filter((d) => d.role === 'replica').map((d) => d.name),
+        dependsOn: t.dependsOn,
+      },
+    ]),
+  );
+}
 
 /** A symptom: an alert of this type, or whose labels match (a replica's lag is routed as whatever the routing says). */
 export interface Symptom {
@@ -63,10 +82,11 @@ const isSymptom = (a: GroupableAlert) =>
   );
 
 /** A primary's outage: an outage alert on the tier's primary, or on the tier without naming a node. */
-export function isPrimaryOutage(a: GroupableAlert): boolean {
-  if (a.type !== 'database-outage') return false;
+export function isPrimaryOutage(a: GroupableAlert, topology: Topology): boolean {
+  const t = topology[a.tier];
+  if (a.type !== 'database-outage' || !t) return false;
   const node = nodeOf(a.labels);
-  return node === undefined || node === TOPOLOGY[a.tier].primary;
+  return node === undefined || node === t.primary;
 }
 
 /** Where an alert may be grouped: the tiers whose primary's outage would be its cause, and how. */
@@ -78,10 +98,10 @@ export interface GroupingCause {
   why: string;
 }
 
-export function groupingCauses(a: GroupableAlert): GroupingCause[] {
-  if (!isSymptom(a)) return [];
+export function groupingCauses(a: GroupableAlert, topology: Topology): GroupingCause[] {
+  const t = topology[a.tier];
+  if (!t || !isSymptom(a)) return [];
   const node = nodeOf(a.labels);
-  const t = TOPOLOGY[a.tier];
   const causes: GroupingCause[] = [];
   if (node && t.replicas.includes(node))
     causes.push({ tier: a.tier, node, kind: 'topology', why: `${node} is a replica of ${t.primary}, whose outage is open` });
@@ -92,18 +112,18 @@ export function groupingCauses(a: GroupableAlert): GroupingCause[] {
       kind: 'grouping-window',
       why: `a symptom on ${a.tier} within ${GROUPING.windowSeconds} s of its primary's outage`,
     });
-  for (const upstream of t.dependsOn)
+  for (const upstream of t.dependsOn.filter((u) => topology[u]))
     causes.push({
       tier: upstream,
       node,
       kind: 'grouping-window',
-      why: `${a.tier} depends on ${upstream}: a symptom within ${GROUPING.windowSeconds} s of ${TOPOLOGY[upstream].primary}'s outage`,
+      why: `${a.tier} depends on ${upstream}: a symptom within ${GROUPING.windowSeconds} s of ${topology[upstream].primary}'s outage`,
     });
   return causes;
 }
 
 /** A replica's symptom that opened an incident of its own: a primary outage opening soon after links it. */
-export function isReplicaSymptom(a: GroupableAlert): boolean {
+export function isReplicaSymptom(a: GroupableAlert, topology: Topology): boolean {
   const node = nodeOf(a.labels);
-  return isSymptom(a) && !!node && TOPOLOGY[a.tier].replicas.includes(node);
+  return isSymptom(a) && !!node && !!topology[a.tier]?.replicas.includes(node);
 }

@@ -13,6 +13,7 @@ import type { Logger } from '../lib/logger';
 import { pageLinksFor } from '../lib/pageLinks';
 import { rosterInForce } from '../lib/rosterInForce';
 import { schedulesInForce } from '../lib/schedules';
+import { runbookNow } from '../runbooks/runbook';
 import { overridesInForce } from '../activities/notify/overridesInForce';
 import { logOnCallGaps } from './onCallGapLog';
 import { closeTierPools, createTierPools } from '../lib/tierPools';
@@ -40,8 +41,8 @@ export function buildActivities(
       onDead: deliveryFailureReporter(auditPool, () => incidents),
     },
   });
-  const currentRoster = rosterInForce(config.rosterPath, logger);
-  const currentSchedules = schedulesInForce(config.schedulesPath, currentRoster, logger);
+  const currentRoster = rosterInForce(config.rosterPath, logger, () => runbookNow(incidents.runbook).roles);
+  const currentSchedules = schedulesInForce(config.schedulesPath, currentRoster, logger, () => runbookNow(incidents.runbook).roles);
   const gapLog = logOnCallGaps({
     pool: auditPool,
     roster: currentRoster,

@@ -52,7 +52,7 @@ async function main() {
   const services = buildActivities(config, config.databaseUrl, log, {
     client,
     taskQueue: config.temporal.taskQueue,
-    roster: loadRoster(config.rosterPath),
+    roster: loadRoster(config.rosterPath, runbook().roles),
     calendar: config.calendar,
     runbook,
   });

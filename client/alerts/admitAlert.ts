@@ -2,7 +2,8 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { FlapSettings } from '../../runbooks/alertLifecycle';
 import type { Roster } from '../../runbooks/roster';
-import type { Runbook } from '../../runbooks/runbook';
+import { runbookNow, type Runbook } from '../../runbooks/runbook';
+import { topologyOf } from '../../runbooks/topology';
 import type { BusinessCalendar } from '../../runbooks/types';
 import { incidentWorkflowId } from '../../workflows/incident/messages';
 import { openIncident, parseIncidentRequest, type IncidentRequest } from '../incidents/openIncident';
@@ -53,7 +54,11 @@ export type Admitted =
  * outage is then recorded for, so later alerts group under it.
  */
 export async function admitAlert(ctx: AdmitContext, a: AlertToAdmit, receivedAt: Date): Promise<Admitted> {
-  const request = parseIncidentRequest({ ...a.request, source: 'webhook' }, ctx.runbook?.());
+  // One version of the runbook for the whole admission: its types and tiers, its topology, the plan the incident opens with.
+  const runbook = runbookNow(ctx.runbook);
+  const inForce = () => runbook;
+  const topology = topologyOf(runbook);
+  const request = parseIncidentRequest({ ...a.request, source: 'webhook' }, runbook);
   const { type, tier, fingerprint } = request;
   const workflowId = incidentWorkflowId(type, tier, fingerprint);
   const at = receivedAt.getTime();
@@ -74,12 +79,12 @@ export async function admitAlert(ctx: AdmitContext, a: AlertToAdmit, receivedAt:
     dedupKey: a.dedupKey,
   };
   // Joined as a related alert, its dedup key is not pointed at the outage: its own "resolved" must not close it.
-  const groupedInto = await groupIntoCause(ctx, toGroup, at);
+  const groupedInto = await groupIntoCause(ctx, toGroup, at, topology);
   if (groupedInto) return { outcome: 'grouped', workflowId: groupedInto.workflowId, groupedInto };
-  const { handle } = await openIncident(ctx, request, receivedAt, { flap: a.flap });
+  const { handle } = await openIncident({ ...ctx, runbook: inForce }, request, receivedAt, { flap: a.flap });
   // The run the alert reached (an incident may have continued as new since it opened): asked once, when needed.
   let firstRun: Promise<string> | undefined;
   const firstRunId = () => (firstRun ??= handle.describe().then((d) => d.raw.workflowExecutionInfo?.firstRunId ?? handle.signaledRunId));
-  await recordForGrouping(ctx, toGroup, { workflowId, firstRunId }, at);
+  await recordForGrouping(ctx, toGroup, { workflowId, firstRunId }, at, topology);
   return { outcome: 'opened', workflowId, runId: handle.signaledRunId, firstRunId };
 }

@@ -13,8 +13,8 @@ import {
   isPrimaryOutage,
   isReplicaSymptom,
   nodeOf,
-  TOPOLOGY,
   type GroupableAlert,
+  type Topology,
 } from '../../runbooks/topology';
 import {
   incidentStateQuery,
@@ -56,13 +56,18 @@ const handleOf = (ctx: GroupingContext, workflowId: string, firstRunId: string) 
 const refusedByIncident = (err: unknown) => err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError;
 
 /**
- * Joins the alert to the open primary outage its topology names as its cause (runbooks/topology.ts): a replica's
+ * Joins the alert to the open primary outage its topology (the runbook in force's tiers: runbooks/topology.ts) names as its cause: a replica's
  * symptom while the outage is open, a symptom of the same cause within the grouping window. The incident records it
  * as a related alert (counted, in its audit with why), and nothing pages. Undefined: no open cause (or it closed
  * meanwhile, or is a run older than grouping): the caller pages as usual.
  */
-export async function groupIntoCause(ctx: GroupingContext, a: AlertToGroup, at: number): Promise<GroupedInto | undefined> {
-  for (const cause of groupingCauses(a)) {
+export async function groupIntoCause(
+  ctx: GroupingContext,
+  a: AlertToGroup,
+  at: number,
+  topology: Topology,
+): Promise<GroupedInto | undefined> {
+  for (const cause of groupingCauses(a, topology)) {
     const since = cause.kind === 'topology' ? 0 : at - WINDOW_MS;
     for (const outage of await topologyIncidents(ctx.pool, 'primary-outage', [cause.tier], since)) {
       const related = {
@@ -138,15 +143,16 @@ export async function recordForGrouping(
   a: AlertToGroup,
   opened: { workflowId: string; firstRunId: () => Promise<string> },
   at: number,
+  topology: Topology,
 ): Promise<void> {
   const node = nodeOf(a.labels);
-  if (isReplicaSymptom(a)) {
+  if (isReplicaSymptom(a, topology)) {
     const row = { workflowId: opened.workflowId, firstRunId: await opened.firstRunId() };
     await recordTopologyIncident(ctx.pool, { ...row, tier: a.tier, node: node!, role: 'replica-symptom', openedAt: at });
     return;
   }
-  if (!isPrimaryOutage(a)) return;
-  const primary = TOPOLOGY[a.tier].primary;
+  if (!isPrimaryOutage(a, topology)) return;
+  const primary = topology[a.tier].primary;
   const firstRunId = await opened.firstRunId();
   const row = { workflowId: opened.workflowId, firstRunId, tier: a.tier, node: primary, role: 'primary-outage' as const, openedAt: at };
   if (!(await recordTopologyIncident(ctx.pool, row))) return;

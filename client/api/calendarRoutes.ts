@@ -5,7 +5,8 @@ import { revokedFeed, verifyFeedSig, type FeedRef } from '../../lib/calendarLink
 import type { Logger } from '../../lib/logger';
 import { FEED_PAST_MS, onCallFeed, type FeedSubject } from '../../lib/onCallFeed';
 import { ROSTER_ONLY } from '../../lib/schedules';
-import { ROLES, type Role } from '../../runbooks/types';
+import { runbookNow } from '../../runbooks/runbook';
+import type { Role } from '../../runbooks/types';
 import type { ApiEnv } from './authenticate';
 import type { ApiContext } from './apiContext';
 import { describe } from './http/describe';
@@ -35,7 +36,8 @@ export function calendarRoutes(ctx: ApiContext, log: Logger) {
     // A signed URL outlives a roster edit: a person who left, or a role no longer known, has no feed.
     if (kind === 'person' && !roster.people.some((p) => p.id === ref.id))
       return c.json({ error: `'${ref.id}' is not on the roster in force: no calendar` }, 404);
-    if (kind === 'role' && !(ROLES as readonly string[]).includes(ref.id)) return c.json({ error: `'${ref.id}' is not a role` }, 404);
+    if (kind === 'role' && !runbookNow(ctx.runbook).roles.includes(ref.id))
+      return c.json({ error: `'${ref.id}' is not a role of the runbook in force` }, 404);
     const now = (ctx.now ?? Date.now)();
     const subject = (kind === 'person' ? { kind, id: ref.id } : { kind, id: ref.id as Role }) as FeedSubject;
     const ics = onCallFeed(

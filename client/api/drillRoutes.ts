@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { Logger } from '../../lib/logger';
-import { decide, DEFAULT_ACTION_POLICY } from '../../runbooks/actionPolicy';
+import { decide } from '../../runbooks/actionPolicy';
+import { runbookNow } from '../../runbooks/runbook';
 import { DrillRequestSchema } from '../incidents/drillRequest';
 import { openDrill } from '../incidents/openDrill';
 import { openedIncidentId } from '../incidents/openedIncidentId';
@@ -12,7 +13,7 @@ import { describe } from './http/describe';
 import { jsonBody } from './http/jsonBody';
 
 /**
- * Drills (docs/drills.md): the action policy's `drill` decides who may open one (refusals name the rule); the drill is
+ * Drills (docs/drills.md): the `drill` rule of the runbook in force's action policy decides who may open one (refusals name the rule); the drill is
  * an incident of the runbook's type on the real ladder, marked DRILL everywhere.
  */
 export function drillRoutes(ctx: ApiContext, log: Logger) {
@@ -26,7 +27,7 @@ export function drillRoutes(ctx: ApiContext, log: Logger) {
     }),
     async (c) => {
       const caller = callingPerson(c);
-      const decision = decide(DEFAULT_ACTION_POLICY, 'drill', { actor: caller.id, actorRoles: caller.roles });
+      const decision = decide(runbookNow(ctx.runbook).actionPolicy, 'drill', { actor: caller.id, actorRoles: caller.roles });
       if (!decision.allowed) {
         log.info({ actor: caller.id, rule: decision.rule.id, rosterVersion: caller.rosterVersion }, 'drill refused');
         return c.json(

@@ -5,7 +5,9 @@ import { readIncidentEvents } from '../../db/audit/readEvents';
 import { readDeliveries } from '../../db/deliveries/readDeliveries';
 import type { Logger } from '../../lib/logger';
 import { DURATION_FORMAT, parseDuration } from '../../runbooks/duration';
-import { INCIDENT_PHASES, INCIDENT_TYPE_IDS, SEVERITIES, TIERS } from '../../runbooks/types';
+import { runbookNow } from '../../runbooks/runbook';
+import { INCIDENT_PHASES, SEVERITIES } from '../../runbooks/types';
+import { notInRunbook, runbookName } from '../../runbooks/vocabulary';
 import {
   addNoteUpdate,
   approveStepUpdate,
@@ -55,8 +57,9 @@ import {
 /** GET /incidents: filters as `dbops incident list` takes them; open ones only unless `all=true`. */
 export const IncidentListQuerySchema = z.object({
   all: z.enum(['true', 'false']).optional().describe('true: closed incidents too, listed after the open ones'),
-  type: z.enum(INCIDENT_TYPE_IDS).optional(),
-  tier: z.enum(TIERS).optional(),
+  // The runbook in force's (checked by the route: a runbook file may add types and tiers).
+  type: runbookName.optional().describe('an incident type of the runbook in force'),
+  tier: runbookName.optional().describe('a tier of the runbook in force'),
   severity: z.enum(SEVERITIES).optional(),
   phase: z.enum(INCIDENT_PHASES).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50).describe('how many on this page'),
@@ -133,6 +136,11 @@ export function incidentRoutes(ctx: ApiContext, log: Logger) {
       const query = IncidentListQuerySchema.safeParse(c.req.query());
       if (!query.success) return c.json({ error: queryProblem(query.error) }, 400);
       const q = query.data;
+      const runbook = runbookNow(ctx.runbook);
+      const unknown =
+        notInRunbook('type', q.type, 'an incident type', Object.keys(runbook.incidentTypes)) ??
+        notInRunbook('tier', q.tier, 'a tier', Object.keys(runbook.tiers));
+      if (unknown) return c.json({ error: unknown }, 400);
       let from;
       try {
         from = q.next === undefined ? undefined : parseIncidentCursor(q.next);

@@ -30,14 +30,15 @@ async function main() {
   if (config.intakeKey) await registerIntakeKey(pool, config.intakeKey, log, config.secretKeys);
   if (config.secretKeys) await sealSigningKeysWithCurrentKey(pool, config.secretKeys, log);
   else log.warn('DBOPS_SECRET_KEY is not set: signed alerts are refused (bearer keys work)');
-  const roster = rosterInForce(config.rosterPath, log);
+  // The roster's roles are the runbook in force's (a runbook file may add roles).
+  const roster = rosterInForce(config.rosterPath, log, () => runbook().roles);
   const app = withOperations(
     createApiApp(
       {
         client,
         taskQueue: config.temporal.taskQueue,
         roster,
-        schedules: schedulesInForce(config.schedulesPath, roster, log),
+        schedules: schedulesInForce(config.schedulesPath, roster, log, () => runbook().roles),
         calendar: config.calendar,
         runbook,
         pool,

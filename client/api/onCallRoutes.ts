@@ -10,7 +10,9 @@ import { feedPath, signFeed, type FeedRef } from '../../lib/calendarLinks';
 import { feedGeneration, revokeFeed } from '../../db/oncall/calendarFeeds';
 import { handoffNotices } from '../../db/oncall/handoffs';
 import { personName } from '../../runbooks/roster';
-import { ROLES, type Role } from '../../runbooks/types';
+import { runbookNow } from '../../runbooks/runbook';
+import type { Role } from '../../runbooks/types';
+import { notInRunbook, runbookName } from '../../runbooks/vocabulary';
 import { makeOverride, OVERRIDE_SHAPE, overrideJson, wakeHandoffs } from '../oncall/overrideActions';
 import type { ApiEnv } from './authenticate';
 import type { ApiContext } from './apiContext';
@@ -20,7 +22,7 @@ import { callingPerson } from './http/callingPerson';
 import { queryProblem, wholeDays } from './http/query';
 
 /** GET /oncall and GET /oncall/overrides: what they accept (checked by roleParam and the at parse below). */
-export const OverridesQuerySchema = z.object({ role: z.enum(ROLES).optional().describe('only this role') });
+export const OverridesQuerySchema = z.object({ role: runbookName.optional().describe('only this role (one of the runbook in force)') });
 export const OnCallQuerySchema = OverridesQuerySchema.extend({
   at: z.string().optional().describe('an ISO 8601 date-time (default now)'),
 });
@@ -31,7 +33,7 @@ const instant = (what: string) =>
 
 /** GET /oncall/schedule: one role's shifts over a period of at most a year. */
 export const ScheduleQuerySchema = z.object({
-  role: z.enum(ROLES).describe('the role'),
+  role: runbookName.describe('the role (one of the runbook in force)'),
   from: instant('from (default now): an ISO 8601 date-time with a zone'),
   to: instant('to (default a week after from, at most a year after it)'),
 });
@@ -100,7 +102,8 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
   const roleParam = (c: Context<ApiEnv>): Role | undefined | Response => {
     const role = c.req.query('role');
     if (role === undefined) return undefined;
-    return (ROLES as readonly string[]).includes(role) ? (role as Role) : c.json({ error: `role must be one of ${ROLES.join(', ')}` }, 400);
+    const unknown = notInRunbook('role', role, 'a role', runbookNow(ctx.runbook).roles);
+    return unknown ? c.json({ error: unknown }, 400) : role;
   };
 
   // Now and next for one role, or for every role an escalation ladder pages.
@@ -135,6 +138,8 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
       const parsed = ScheduleQuerySchema.safeParse(c.req.query());
       if (!parsed.success) return c.json({ error: queryProblem(parsed.error) }, 400);
       const { role } = parsed.data;
+      const unknownRole = notInRunbook('role', role, 'a role', runbookNow(ctx.runbook).roles);
+      if (unknownRole) return c.json({ error: unknownRole }, 400);
       const from = parsed.data.from ? Date.parse(parsed.data.from) : now();
       const to = parsed.data.to ? Date.parse(parsed.data.to) : from + 7 * DAY;
       if (to <= from) return c.json({ error: 'to must be after from' }, 400);
@@ -202,7 +207,8 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
     const { person: personId, role } = c.req.query();
     if (Boolean(personId) === Boolean(role))
       return c.json({ error: 'give one of person=<roster id> or role=<role>: the feed of that person or that role' }, 400);
-    if (role && !(ROLES as readonly string[]).includes(role)) return c.json({ error: `role must be one of ${ROLES.join(', ')}` }, 400);
+    const unknownRole = role ? notInRunbook('role', role, 'a role', runbookNow(ctx.runbook).roles) : undefined;
+    if (unknownRole) return c.json({ error: unknownRole }, 400);
     const { roster } = ctx.roster();
     if (personId && !roster.people.some((p) => p.id === personId))
       return c.json({ error: `person: '${personId}' is not on the roster in force` }, 400);

@@ -2,6 +2,7 @@ import { CHECKLIST_IDS, type ChecklistId } from '../../runbooks/types';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { Roster } from '../../runbooks/roster';
 import { CHECKLISTS, type ChecklistDefinition } from '../../runbooks/checklists';
+import type { ChecklistRunbook } from '../../runbooks/checklistPlan';
 import { checklistInput } from './startChecklist';
 
 export const scheduleIdOf = (id: ChecklistId) => `dbops-checklist-${id}`;
@@ -20,6 +21,8 @@ export interface ScheduleSettings {
   roster: Roster;
   /** The checklists as configured (lib/catalog.ts); defaults to the shipped ones. */
   definitions?: Record<ChecklistId, ChecklistDefinition>;
+  /** The runbook in force: its version and the action policy each run's sign-offs follow (the built-in one when absent). */
+  runbook?: ChecklistRunbook;
 }
 
 const WEEKDAY_NAMES = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'] as const;
@@ -40,7 +43,7 @@ export function scheduleOptions(id: ChecklistId, s: ScheduleSettings): ScheduleO
       workflowType: 'dailyChecklist',
       workflowId: `checklist/${id}`,
       taskQueue: s.taskQueue,
-      args: [checklistInput(id, s.roster, definitions)],
+      args: [checklistInput(id, s.roster, definitions, s.runbook)],
     },
     // Two runs of one checklist never overlap; a run still open at the next time means that time is skipped.
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: CATCHUP_WINDOW },

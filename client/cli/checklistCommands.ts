@@ -1,6 +1,7 @@
 /** `dbops checklist …` and `dbops schedules …`: daily checklists' runs, sign-offs, reports and the Schedules that start them. */
 import { loadCatalog } from '../../lib/catalog';
 import { loadRoster } from '../../lib/roster';
+import { runbookFromConfig } from '../../lib/runbookFile';
 import type { ChecklistId } from '../../runbooks/types';
 import { reportTable } from '../../db/reports/checklistReport';
 import type { ChecklistRunState } from '../../workflows/checklist/messages';
@@ -12,9 +13,13 @@ import { config, withClient } from './connections';
 import { say, sayLines, sayOutput, sayTable, type OutputFormat } from './output';
 
 export async function runChecklist(id: ChecklistId) {
-  const roster = loadRoster(config.rosterPath);
-  const { checklists } = loadCatalog(config);
-  const handle = await withClient((client) => startChecklist(client, config.temporal.taskQueue, id, roster, undefined, checklists));
+  // The runbook in force (DBOPS_RUNBOOK_FILE): its checklists, its roles, and the action policy the run's sign-offs follow.
+  const runbook = runbookFromConfig(config)();
+  const roster = loadRoster(config.rosterPath, runbook.roles);
+  const { checklists } = loadCatalog({ ...config, runbook });
+  const handle = await withClient((client) =>
+    startChecklist(client, config.temporal.taskQueue, id, roster, undefined, checklists, runbook),
+  );
   say(handle.workflowId);
 }
 
@@ -53,14 +58,16 @@ export async function listChecklistRuns(o: { limit: number; output?: OutputForma
 }
 
 export async function applyAllSchedules() {
-  const roster = loadRoster(config.rosterPath);
+  const runbook = runbookFromConfig(config)();
+  const roster = loadRoster(config.rosterPath, runbook.roles);
   const results = await withClient((client) =>
     applySchedules(client, {
       taskQueue: config.temporal.taskQueue,
       timeZone: config.timeZone,
       workdays: config.calendar.workdays,
       roster,
-      definitions: loadCatalog(config).checklists,
+      definitions: loadCatalog({ ...config, runbook }).checklists,
+      runbook,
     }),
   );
   for (const r of results) say(`${r.id}: ${r.action}`);

@@ -1,9 +1,9 @@
 /** `dbops token …` and `dbops integration …`: credentials are rows of the audit store; whoever may write to it (DATABASE_URL) administers them. */
 import { createCredential, listCredentials, revokeCredential, type Credential } from '../../db/credentials/credentials';
-import { loadRoster } from '../../lib/roster';
 import { personName } from '../../runbooks/roster';
 import { DEFAULT_TOKEN_FILE } from './apiClient';
 import { config, withPool } from './connections';
+import { rosterOfConfig } from './rosterOfConfig';
 import { say, sayOutput, sayTable, tell, type OutputFormat } from './output';
 import { NotFoundError } from './cliErrors';
 import { UsageError } from './usageError';
@@ -15,7 +15,7 @@ const INTEGRATION_NAME = /^[a-z0-9][a-z0-9._-]{0,47}$/;
 export async function printCredentials(kind: Kind, o: { output?: OutputFormat }) {
   const rows = await withPool((pool) => listCredentials(pool, kind));
   sayOutput(o.output, rows, () => {
-    const roster = kind === 'person' ? loadRoster(config.rosterPath) : undefined;
+    const roster = kind === 'person' ? rosterOfConfig() : undefined;
     const subjectOf = (id: string) => {
       const name = roster && personName(roster, id, '');
       return name ? `${name} (${id})` : id;
@@ -38,7 +38,7 @@ export async function printCredentials(kind: Kind, o: { output?: OutputFormat })
 }
 
 export async function createToken(o: { person: string; label: string }) {
-  const roster = loadRoster(config.rosterPath);
+  const roster = rosterOfConfig();
   if (!roster.people.some((p) => p.id === o.person))
     throw new UsageError(`'${o.person}' is not on the roster (${config.rosterPath}); people: ${roster.people.map((p) => p.id).join(', ')}`);
   const { credential, secret } = await withPool((pool) => createCredential(pool, 'person', o.person, o.label));

@@ -54,6 +54,16 @@ const snoozeFor = (value: string) => {
 /** --output on every read command: a table (or lines) for people, JSON for tools. */
 const outputOption = () => new Option('--output <format>', 'table for people, json for tools').choices(OUTPUT_FORMATS).default('table');
 
+/** A type to classify an incident as: any type the runbook file may hold (the incident's own choices decide), never unclassified. */
+function classifiedType(value: string): string {
+  if (value === 'unclassified') throw new InvalidArgumentError('unclassified is not a type to classify as: name what the incident is.');
+  if (!/^[a-z][a-z0-9-]*$/.test(value)) throw new InvalidArgumentError('an incident type is a kebab-case name (a-z, 0-9, -).');
+  return value;
+}
+
+/** Roles are the runbook in force's (a runbook file may add some): the API checks them and names those it accepts. */
+const ROLE_HELP = (what: string) => `${what} (${ROLES.join(', ')}, or one the runbook file adds)`;
+
 const REF = 'the incident: its INC id, or its workflow id (incident/<type>/<tier>/<fingerprint>)';
 
 export function buildProgram(): Command {
@@ -99,8 +109,9 @@ export function buildProgram(): Command {
         'says how many more match and how to page on',
     )
     .option('--all', 'include closed ones (listed after the open ones)')
-    .addOption(new Option('--type <type>', 'only this incident type').choices(INCIDENT_TYPE_IDS))
-    .addOption(new Option('--tier <tier>', 'only this database tier').choices(TIERS))
+    // Types and tiers are the runbook in force's: the API checks them and names what it accepts.
+    .addOption(new Option('--type <type>', `only this incident type (${INCIDENT_TYPE_IDS.join(', ')}, or one the runbook file adds)`))
+    .addOption(new Option('--tier <tier>', `only this database tier (${TIERS.join(', ')}, or one the runbook file adds)`))
     .addOption(new Option('--severity <severity>', 'only this severity').choices(SEVERITIES))
     .addOption(new Option('--phase <phase>', 'only this phase').choices(INCIDENT_PHASES))
     .addOption(new Option('--limit <n>', `how many to show (at most ${MAX_LIST_LIMIT})`).argParser(listLimit).default(DEFAULT_LIST_LIMIT))
@@ -149,7 +160,13 @@ export function buildProgram(): Command {
     .command('classify')
     .description('name the type of an unclassified incident (an alert no routing rule matched): its steps then run')
     .argument('<ref>', REF)
-    .addArgument(new Argument('<type>', 'the incident type').choices(INCIDENT_TYPE_IDS.filter((t) => t !== 'unclassified')))
+    // The incident's own choices (frozen when it opened) decide: the API names them when the type is not one.
+    .addArgument(
+      new Argument(
+        '<type>',
+        `the incident type (${INCIDENT_TYPE_IDS.filter((t) => t !== 'unclassified').join(', ')}, or one the runbook file adds)`,
+      ).argParser(classifiedType),
+    )
     .option('--note <text>', 'why: recorded in the audit')
     .action(async (ref, type: string, o) => (await incidents()).act(ref, 'classify', { type, note: o.note }));
 
@@ -306,14 +323,14 @@ export function buildProgram(): Command {
   const oncall = program
     .command('oncall')
     .description('who holds each role on the escalation ladders now, until when, and who next (schedules, overrides, roster)')
-    .addOption(new Option('--role <role>', 'only this role').choices(ROLES))
+    .addOption(new Option('--role <role>', ROLE_HELP('only this role')))
     .option('--at <time>', 'at this time instead of now: a date-time with a zone, or a date (midnight in DBOPS_TIMEZONE)')
     .addOption(outputOption())
     .action(async (o) => (await onCall()).printOnCall(o));
   oncall
     .command('schedule')
     .description("a role's shifts over a period, as a table")
-    .addOption(new Option('--role <role>', 'the role').choices(ROLES).makeOptionMandatory())
+    .addOption(new Option('--role <role>', ROLE_HELP('the role')).makeOptionMandatory())
     .option('--from <time>', 'from (default now): a date-time with a zone, or a date')
     .option('--to <time>', 'to (default a week after --from)')
     .addOption(outputOption())
@@ -328,7 +345,7 @@ export function buildProgram(): Command {
     .command('calendar')
     .description("prints the signed URL of a person's or a role's on-call calendar (ICS), to subscribe to in a calendar application")
     .option('--person <id>', "a person's shifts (yours; anyone's for a database lead or engineering manager)")
-    .addOption(new Option('--role <role>', "a role's shifts, gaps included").choices(ROLES))
+    .addOption(new Option('--role <role>', ROLE_HELP("a role's shifts, gaps included")))
     .option('--revoke', "refuse the calendar's URLs made so far (one leaked) and print its new one")
     .action(async (o) => (await onCall()).printCalendarUrl(o));
   oncall
@@ -345,7 +362,7 @@ export function buildProgram(): Command {
       'made by a database lead or engineering manager, or by the person whose shift it takes; with --swap-from and --swap-to, ' +
         "the person replaced takes --person's shift in that window in return (a swap: entitled people only)",
     )
-    .addOption(new Option('--role <role>', 'the role taken').choices(ROLES).makeOptionMandatory())
+    .addOption(new Option('--role <role>', ROLE_HELP('the role taken')).makeOptionMandatory())
     .requiredOption('--person <id>', 'roster id of who takes the role')
     .option('--from <time>', 'from (default now): a date-time with a zone, or a date')
     .requiredOption('--to <time>', 'until: a date-time with a zone, or a date')
@@ -356,7 +373,7 @@ export function buildProgram(): Command {
   override
     .command('list')
     .description('overrides not yet over')
-    .addOption(new Option('--role <role>', 'only this role').choices(ROLES))
+    .addOption(new Option('--role <role>', ROLE_HELP('only this role')))
     .addOption(outputOption())
     .action(async (o) => (await onCall()).listOverridesCommand(o));
   override

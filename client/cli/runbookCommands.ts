@@ -49,9 +49,10 @@ export async function checkRunbook(file: string, o: CheckOptions) {
     const where = locator(text);
     const config = loadConfig();
     const rosterFile = o.roster ?? config.rosterPath;
-    const roster = readRosterFile(rosterFile).roster;
+    // The roster's roles checked against the file's own roles (the ones it would bring into force).
+    const roster = readRosterFile(rosterFile, runbook.roles).roster;
     const schedulesFile = o.schedules ?? config.schedulesPath;
-    const schedules = schedulesFile ? readSchedulesFile(schedulesFile, roster).schedules : undefined;
+    const schedules = schedulesFile ? readSchedulesFile(schedulesFile, roster, runbook.roles).schedules : undefined;
     const found = [...unstaffedRungs(runbook, roster, schedules), ...(await probeSqlProblems(runbook))];
     for (const p of found) problems.push({ file, ...where(p.path), field: fieldName(p.path), message: p.message });
   }

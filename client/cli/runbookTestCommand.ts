@@ -36,7 +36,7 @@ export async function runbookTestCommand(type: string, o: { tier: string; severi
     type: r.type as IncidentTypeId,
     tier: r.tier as Tier,
     severity: r.severity as Severity | undefined,
-    roster: loadRoster(config.rosterPath),
+    roster: loadRoster(config.rosterPath, runbook.roles),
     calendar: config.calendar,
     runbook,
     cacheDir: config.cacheDir,

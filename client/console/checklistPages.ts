@@ -1,11 +1,12 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
-import { decide, DEFAULT_ACTION_POLICY } from '../../runbooks/actionPolicy';
-import { CHECKLISTS, type ManualChecklistItem } from '../../runbooks/checklists';
-import { OUTCOMES, type ChecklistId } from '../../runbooks/types';
+import { decide } from '../../runbooks/actionPolicy';
+import { runbookNow } from '../../runbooks/runbook';
+import { OUTCOMES } from '../../runbooks/types';
 import { checklistStateQuery, signOffUpdate, type ChecklistRunState } from '../../workflows/checklist/messages';
 import type { ConsoleEnv } from './consoleSession';
+import { askChecklistPolicy } from './checklistPolicyView';
 import type { ConsoleDeps } from './consoleDeps';
 import { csrfField, layout, refusalBox } from './layout';
 import { nameOf, whenIn } from './readable';
@@ -70,22 +71,22 @@ export function checklistRoutes(deps: ConsoleDeps) {
   ) => {
     const who = c.get('signedIn');
     let run: ChecklistRunState;
+    const handle = deps.client.workflow.getHandle(runId);
     try {
-      run = await deps.client.workflow.getHandle(runId).query(checklistStateQuery);
+      run = await handle.query(checklistStateQuery);
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       return layout(c, { title: 'Checklist run not found', signedIn: who, status: 404, body: refusalBox(`no checklist run '${runId}'`) });
     }
     const { roster } = deps.roster();
-    const definition = CHECKLISTS[run.checklistId as ChecklistId];
-    const mayPress = (itemId: string) => {
-      const item = definition?.items.find((i) => i.id === itemId) as ManualChecklistItem | undefined;
-      return decide(DEFAULT_ACTION_POLICY, 'sign-checklist-item', {
+    // The form shows where the run's sign-off validator allows: its frozen policy and items (askChecklistPolicy).
+    const facts = await askChecklistPolicy(handle, run, runbookNow(deps.runbook));
+    const mayPress = (itemId: string) =>
+      decide(facts.policy, 'sign-checklist-item', {
         actor: who.person.id,
         actorRoles: who.person.roles,
-        itemSignOffRoles: item?.signOffRoles,
+        itemSignOffRoles: facts.signOffRoles[itemId],
       });
-    };
     const { rows } = await deps.pool.query('SELECT report_markdown FROM checklist_runs WHERE run_id = $1', [runId]);
     const report = rows[0]?.report_markdown as string | undefined;
     const done = c.req.query('done');

@@ -4,6 +4,7 @@ import type { Logger } from '../../lib/logger';
 import type { RosterInForce } from '../../lib/rosterInForce';
 import type { SchedulesInForce } from '../../lib/schedules';
 import type { SecretKeys } from '../../lib/secretKeys';
+import type { Runbook } from '../../runbooks/runbook';
 import type { BusinessCalendar } from '../../runbooks/types';
 import type { ConsoleSettings } from './consoleSettings';
 
@@ -19,5 +20,7 @@ export interface ConsoleDeps {
   secretKeys?: SecretKeys;
   now?: () => number;
   console?: ConsoleSettings;
+  /** The runbook in force (its action policy shows who may press what); the built-in one when absent. */
+  runbook?: () => Runbook;
   log: Logger;
 }

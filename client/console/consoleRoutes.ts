@@ -7,8 +7,10 @@ import { authenticateSecret } from '../../db/credentials/credentials';
 import { createSession, revokeSession, saveSignInAttempt, takeSignInAttempt } from '../../db/console/sessions';
 import { readDeliveries } from '../../db/deliveries/readDeliveries';
 import { MAX_BODY_BYTES } from '../../runbooks/limits';
+import { runbookNow } from '../../runbooks/runbook';
+import { askIncidentPolicy, runbookPolicyFacts } from './incidentPolicyView';
 import type { ConsoleDeps } from './consoleDeps';
-import { INCIDENT_TYPE_IDS, OUTCOMES, SEVERITIES, STEP_DECISIONS, TIERS } from '../../runbooks/types';
+import { OUTCOMES, SEVERITIES, STEP_DECISIONS } from '../../runbooks/types';
 import {
   addNoteUpdate,
   approveStepUpdate,
@@ -198,8 +200,8 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
 
   // ---- Open incidents ----
   const filtersOf = (c: Context): OpenIncidentFilters => ({
-    type: choice(INCIDENT_TYPE_IDS, c.req.query('type')),
-    tier: choice(TIERS, c.req.query('tier')),
+    type: choice(Object.keys(runbookNow(deps.runbook).incidentTypes), c.req.query('type')),
+    tier: choice(Object.keys(runbookNow(deps.runbook).tiers), c.req.query('tier')),
     severity: choice(SEVERITIES, c.req.query('severity')),
     phase: choice(['triggered', 'acknowledged'] as const, c.req.query('phase')),
   });
@@ -214,7 +216,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       title: 'Open incidents',
       signedIn: c.get('signedIn'),
       current: '/',
-      body: html`${incidentFilters(f)}
+      body: html`${incidentFilters(f, runbookNow(deps.runbook))}
         <div id="incident-list" data-refresh="/console/incidents/list${query ? `?${query}` : ''}">${await cards(f)}</div>`,
     });
   });
@@ -228,8 +230,11 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const incidentPage = async (c: Context<ConsoleEnv>, ref: string, shown?: { status: 400 | 403 | 404 | 409; body: Markup }) => {
     const who = c.get('signedIn');
     let state;
+    let policy;
     try {
-      state = await (await handleOfRef(deps.client, deps.pool, ref, { allowClosed: true })).query(incidentStateQuery);
+      const handle = await handleOfRef(deps.client, deps.pool, ref, { allowClosed: true });
+      // The buttons follow the policy the incident's validators apply: the one frozen into it when it opened.
+      [state, policy] = await Promise.all([handle.query(incidentStateQuery), askIncidentPolicy(handle)]);
     } catch (err) {
       const r = refusalOf(err, ref);
       if (!r) throw err;
@@ -243,6 +248,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       body: html`${shown?.body ?? ''}${done && !shown ? html`<div class="notice" role="status">${done}</div>` : ''}
       ${incidentBody({
         state,
+        policy: policy ?? runbookPolicyFacts(state, runbookNow(deps.runbook)),
         deliveries: await readDeliveries(deps.pool, state.incidentId),
         roster: rosterNow(),
         signedIn: who,
@@ -303,7 +309,8 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   app.post(
     '/console/incidents/:ref/classify',
     act('Classified: that type’s steps run now.', (h, f, a) =>
-      h.executeUpdate(classifyUpdate, { args: [{ ...a, type: choice(INCIDENT_TYPE_IDS, text(f, 'type')) ?? ('' as never) }] }),
+      // The incident's own choices decide (its validator names them): a runbook file may add types.
+      h.executeUpdate(classifyUpdate, { args: [{ ...a, type: text(f, 'type') ?? '' }] }),
     ),
   );
   app.post(

@@ -1,6 +1,7 @@
 import { html } from 'hono/html';
 import type { Roster } from '../../runbooks/roster';
-import { INCIDENT_TYPE_IDS, SEVERITIES, TIERS } from '../../runbooks/types';
+import type { Runbook } from '../../runbooks/runbook';
+import { SEVERITIES } from '../../runbooks/types';
 import { LIST_LIMIT, type OpenIncidentFilters, type OpenIncidentRow } from './openIncidents';
 import { countdown, nameOf, whenIn } from './readable';
 
@@ -13,11 +14,11 @@ const select = (name: string, label: string, choices: readonly string[], chosen?
     </select>
   </div>`;
 
-/** The filters' form: GET, so a filtered list is a link to share. */
-export const incidentFilters = (f: OpenIncidentFilters) =>
+/** The filters' form: GET, so a filtered list is a link to share. Types and tiers are the runbook in force's. */
+export const incidentFilters = (f: OpenIncidentFilters, runbook: Pick<Runbook, 'incidentTypes' | 'tiers'>) =>
   html`<form class="filters" method="get" action="/">
-    ${select('severity', 'Severity', SEVERITIES, f.severity)} ${select('type', 'Type', INCIDENT_TYPE_IDS, f.type)}
-    ${select('tier', 'Tier', TIERS, f.tier)} ${select('phase', 'Phase', ['triggered', 'acknowledged'], f.phase)}
+    ${select('severity', 'Severity', SEVERITIES, f.severity)} ${select('type', 'Type', Object.keys(runbook.incidentTypes), f.type)}
+    ${select('tier', 'Tier', Object.keys(runbook.tiers), f.tier)} ${select('phase', 'Phase', ['triggered', 'acknowledged'], f.phase)}
     <button type="submit" class="secondary">Filter</button>
   </form>`;
 

@@ -4,8 +4,8 @@ import { SEVERITY_LIFECYCLE } from '../../runbooks/alertLifecycle';
 import { DURATION_FORMAT, formatDuration } from '../../runbooks/duration';
 import { levelLabel } from '../../runbooks/ladderLevels';
 import type { Roster } from '../../runbooks/roster';
-import { INCIDENT_TYPE_IDS, SEVERITIES } from '../../runbooks/types';
-import type { IncidentState, StepState } from '../../workflows/incident/messages';
+import { SEVERITIES } from '../../runbooks/types';
+import type { IncidentPolicyFacts, IncidentState, StepState } from '../../workflows/incident/messages';
 import type { SignedIn } from './consoleSession';
 import { incidentPermissions } from './incidentPolicyView';
 import { csrfField } from './layout';
@@ -13,6 +13,8 @@ import { countdown, nameOf, whenIn } from './readable';
 
 interface IncidentPageData {
   state: IncidentState;
+  /** What the incident's validators judge by (its frozen action policy, ladder roles and step approvers). */
+  policy: IncidentPolicyFacts;
   deliveries: Delivery[];
   roster: Roster;
   signedIn: SignedIn;
@@ -27,7 +29,7 @@ const DELIVERY_KINDS = new Set(['page', 'escalation', 'reminder', 'approval-requ
 /** One incident: its facts, the ladder (who was paged when and how), its steps with their evidence, notes, and the actions the person may take. */
 export function incidentBody(d: IncidentPageData) {
   const { state: s, roster, timeZone } = d;
-  const may = incidentPermissions(s, d.signedIn.person);
+  const may = incidentPermissions(s, d.signedIn.person, d.policy);
   const path = `/console/incidents/${s.incidentId}`;
   const open = s.phase !== 'resolved';
   const name = (id?: string | null) => nameOf(roster, id);
@@ -191,7 +193,7 @@ export function incidentBody(d: IncidentPageData) {
           ${csrfField(d.signedIn)}
           <label for="type-${st.id}">Type</label>
           <select id="type-${st.id}" name="type">
-            ${INCIDENT_TYPE_IDS.filter((t) => t !== 'unclassified').map((t) => html`<option>${t}</option>`)}
+            ${d.policy.classifyInto.map((t) => html`<option>${t}</option>`)}
           </select>
           <button type="submit">Classify</button>
         </form>`,

@@ -1,10 +1,10 @@
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import { listWindows } from '../../db/maintenance/windows';
-import { decide, DEFAULT_ACTION_POLICY } from '../../runbooks/actionPolicy';
+import { decide } from '../../runbooks/actionPolicy';
 import { DURATION_FORMAT, parseDuration } from '../../runbooks/duration';
 import { describeScope, MAX_WINDOW_HOURS } from '../../runbooks/maintenance';
-import { INCIDENT_TYPE_IDS, TIERS } from '../../runbooks/types';
+import { runbookNow } from '../../runbooks/runbook';
 import { endWindowEarly, makeWindow, windowJson, type WindowRefusal } from '../maintenance/windowActions';
 import type { ConsoleDeps } from './consoleDeps';
 import type { ConsoleEnv, SignedIn } from './consoleSession';
@@ -37,7 +37,9 @@ export function maintenanceRoutes(deps: ConsoleDeps) {
     const at = now();
     const windows = (await listWindows(deps.pool, {})).map((w) => windowJson(w, at)).filter((w) => w.next);
     const { roster } = deps.roster();
-    const may = decide(DEFAULT_ACTION_POLICY, 'maintenance', {
+    // The rule the actions below apply (windowActions.ts), and the tiers and types a window may name: the runbook in force's.
+    const runbook = runbookNow(deps.runbook);
+    const may = decide(runbook.actionPolicy, 'maintenance', {
       actor: who.person.id,
       actorRoles: who.person.roles,
       reason: 'given on the form',
@@ -81,12 +83,12 @@ export function maintenanceRoutes(deps: ConsoleDeps) {
             <label for="w-tier">Tier</label>
             <select id="w-tier" name="tier">
               <option value="">any tier</option>
-              ${TIERS.map((t) => html`<option>${t}</option>`)}
+              ${Object.keys(runbook.tiers).map((t) => html`<option>${t}</option>`)}
             </select>
             <label for="w-type">Incident type</label>
             <select id="w-type" name="type">
               <option value="">any type</option>
-              ${INCIDENT_TYPE_IDS.map((t) => html`<option>${t}</option>`)}
+              ${Object.keys(runbook.incidentTypes).map((t) => html`<option>${t}</option>`)}
             </select>
             <label for="w-label">Label (name=value or name=~regex)</label>
             <input id="w-label" name="label" maxlength="300" />

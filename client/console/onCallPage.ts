@@ -4,7 +4,7 @@ import { listOverrides } from '../../db/oncall/overrides';
 import { ROSTER_ONLY } from '../../lib/schedules';
 import { onCallAt, segmentsBetween, type HoldSource } from '../../runbooks/onCall';
 import { ladderRoles } from '../../runbooks/onCallGaps';
-import { ROLES } from '../../runbooks/types';
+import { runbookNow } from '../../runbooks/runbook';
 import { makeOverride } from '../oncall/overrideActions';
 import type { ConsoleEnv } from './consoleSession';
 import type { ConsoleDeps } from './consoleDeps';
@@ -84,7 +84,7 @@ export async function onCallPage(c: Context<ConsoleEnv>, deps: ConsoleDeps, show
       </p>
       <label for="o-role">Role</label>
       <select id="o-role" name="role">
-        ${ROLES.map((r) => html`<option>${r}</option>`)}
+        ${runbookNow(deps.runbook).roles.map((r) => html`<option>${r}</option>`)}
       </select>
       <label for="o-person">Who takes it</label>
       <select id="o-person" name="person">

@@ -7,10 +7,11 @@ import { WorkflowIdReusePolicy, WorkflowNotFoundError, type Client } from '@temp
 import type { Pool } from 'pg';
 import { activateOccurrence, createWindow, endWindow, type StoredWindow } from '../../db/maintenance/windows';
 import type { Logger } from '../../lib/logger';
-import { decide, DEFAULT_ACTION_POLICY } from '../../runbooks/actionPolicy';
+import { decide } from '../../runbooks/actionPolicy';
 import { TEXT_LIMITS, unstorableText } from '../../runbooks/limits';
 import { nextOccurrence } from '../../runbooks/maintenance';
 import { planWindow, WindowRequestSchema } from '../../runbooks/maintenanceRequest';
+import { runbookNow, type Runbook } from '../../runbooks/runbook';
 import type { ActingRole } from '../../runbooks/types';
 import type { maintenanceWindow } from '../../workflows/maintenance/maintenanceWindow';
 import { endMaintenanceSignal, maintenanceWorkflowId } from '../../workflows/maintenance/messages';
@@ -32,6 +33,8 @@ export interface WindowDeps {
   pool: Pool;
   now?: () => number;
   log: Logger;
+  /** The runbook in force: its action policy decides who may make or end a window (the built-in one when absent). */
+  runbook?: () => Runbook;
 }
 
 /** Who acts, with their roles in the roster in force and its version (recorded with the window's events). */
@@ -45,10 +48,15 @@ export type WindowRefusal = { status: 400 | 403 | 404 | 409; error: string; rule
 export type WindowOutcome = { window: WindowJson } | WindowRefusal;
 
 /** The policy's refusal (403 naming the rule; 400 without a reason), or undefined when the actor may. */
-export function maintenanceRefusal(log: Logger, actor: WindowActor, reason: string | undefined, doWhat: string): WindowRefusal | undefined {
-  const decision = decide(DEFAULT_ACTION_POLICY, 'maintenance', { actor: actor.id, actorRoles: actor.roles, reason });
+export function maintenanceRefusal(
+  deps: Pick<WindowDeps, 'log' | 'runbook'>,
+  actor: WindowActor,
+  reason: string | undefined,
+  doWhat: string,
+): WindowRefusal | undefined {
+  const decision = decide(runbookNow(deps.runbook).actionPolicy, 'maintenance', { actor: actor.id, actorRoles: actor.roles, reason });
   if (decision.allowed) return undefined;
-  log.info({ actor: actor.id, rule: decision.rule.id, rosterVersion: actor.rosterVersion }, 'maintenance refused');
+  deps.log.info({ actor: actor.id, rule: decision.rule.id, rosterVersion: actor.rosterVersion }, 'maintenance refused');
   return {
     status: decision.missing === 'reason' ? 400 : 403,
     rule: decision.rule.id,
@@ -60,12 +68,7 @@ export function maintenanceRefusal(log: Logger, actor: WindowActor, reason: stri
 export async function makeWindow(deps: WindowDeps, actor: WindowActor, body: Record<string, unknown>): Promise<WindowOutcome> {
   const now = () => (deps.now ?? Date.now)();
   // Who may comes first: a bystander learns nothing about what a valid window would be.
-  const refused = maintenanceRefusal(
-    deps.log,
-    actor,
-    typeof body.reason === 'string' ? body.reason : 'unchecked',
-    'make a maintenance window',
-  );
+  const refused = maintenanceRefusal(deps, actor, typeof body.reason === 'string' ? body.reason : 'unchecked', 'make a maintenance window');
   if (refused) return refused;
   const parsed = WindowRequestSchema.safeParse(body);
   if (!parsed.success)
@@ -73,7 +76,7 @@ export async function makeWindow(deps: WindowDeps, actor: WindowActor, body: Rec
       status: 400,
       error: `${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}: ${WINDOW_SHAPE}`,
     };
-  const planned = planWindow(parsed.data, now());
+  const planned = planWindow(parsed.data, now(), runbookNow(deps.runbook));
   if ('error' in planned) return planned;
   const window = await createWindow(
     deps.pool,
@@ -97,7 +100,7 @@ export async function makeWindow(deps: WindowDeps, actor: WindowActor, body: Rec
 /** Ends a window now: what it held and still fires opens its incidents. */
 export async function endWindowEarly(deps: WindowDeps, actor: WindowActor, id: string, reason: string | undefined): Promise<WindowOutcome> {
   if (!/^\d{1,18}$/.test(id)) return { status: 400, error: `'${id}' is not a window id (a number, as listed)` };
-  const refused = maintenanceRefusal(deps.log, actor, reason, 'end a maintenance window');
+  const refused = maintenanceRefusal(deps, actor, reason, 'end a maintenance window');
   if (refused) return refused;
   if (reason!.length > TEXT_LIMITS.reason || unstorableText(reason!))
     return { status: 400, error: `reason: at most ${TEXT_LIMITS.reason} characters of storable text` };

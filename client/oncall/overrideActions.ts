@@ -2,6 +2,8 @@
  * Making an override as a person: what POST /oncall/overrides does, and the console's on-call page with it, so both
  * judge (runbooks/onCallOverrides: a lead or manager, or the person replaced), store and audit alike.
  */
+import { runbookNow, type Runbook } from '../../runbooks/runbook';
+import { notInRunbook } from '../../runbooks/vocabulary';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { createOverrides, type StoredOverride } from '../../db/oncall/overrides';
@@ -44,6 +46,8 @@ export interface OverrideDeps {
   schedules?: () => SchedulesInForce;
   now?: () => number;
   log: Logger;
+  /** The runbook in force: the roles an override may name (the built-in one when absent). */
+  runbook?: () => Runbook;
 }
 
 /** Who acts, with their roles in the roster in force and its version (recorded with the override). */
@@ -72,6 +76,8 @@ export async function makeOverride(
       error: `${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}: ${OVERRIDE_SHAPE}`,
     };
   const request = parsed.data;
+  const unknownRole = notInRunbook('role', request.role, 'a role', runbookNow(deps.runbook).roles);
+  if (unknownRole) return { status: 400, error: unknownRole };
   const schedules = deps.schedules?.() ?? ROSTER_ONLY;
   const { roster } = deps.roster();
   const actor = { id: maker.id, rosterVersion: maker.rosterVersion, scheduleVersion: schedules.version };

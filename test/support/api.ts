@@ -19,7 +19,7 @@ import { rosterInForce } from '../../lib/rosterInForce';
 import { parseSecretKeys, type SecretKeys } from '../../lib/secretKeys';
 import { schedulesInForce } from '../../lib/schedules';
 import type { RoutingConfig } from '../../runbooks/alertRouting';
-import type { Runbook } from '../../runbooks/runbook';
+import { runbookNow, type Runbook } from '../../runbooks/runbook';
 import { createTestDatabase, type TestDatabase } from './database';
 import { calendar, quietLogger, roster } from './harness';
 
@@ -66,7 +66,8 @@ export async function startTestApi(
   const rosterFile = opts.rosterFile ?? scratchRosterFile();
   const secretKeys = opts.secretKeys ?? parseSecretKeys(`test-1:${randomBytes(32).toString('base64')}`, 'the test API');
   const port = await freePort();
-  const currentRoster = rosterInForce(rosterFile);
+  // As the API's main: the roster's roles are the runbook in force's.
+  const currentRoster = rosterInForce(rosterFile, undefined, () => runbookNow(opts.runbook).roles);
   const app = createApiApp(
     {
       client,
@@ -74,7 +75,7 @@ export async function startTestApi(
       calendar,
       pool,
       roster: currentRoster,
-      schedules: schedulesInForce(opts.schedulesFile, currentRoster),
+      schedules: schedulesInForce(opts.schedulesFile, currentRoster, undefined, () => runbookNow(opts.runbook).roles),
       rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000,
       routing: opts.routing,
       runbook: opts.runbook,

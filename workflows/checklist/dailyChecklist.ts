@@ -16,7 +16,14 @@ import { decide, DEFAULT_ACTION_POLICY } from '../../runbooks/actionPolicy';
 import { requireDecision, requireOneOf, requireResponder } from '../shared/authorisation';
 import { requireText } from '../shared/inputChecks';
 import { iso, MINUTE } from '../shared/time';
-import { checklistStateQuery, signOffUpdate, type ChecklistItemState, type ChecklistRunState, type DailyChecklistInput } from './messages';
+import {
+  checklistPolicyQuery,
+  checklistStateQuery,
+  signOffUpdate,
+  type ChecklistItemState,
+  type ChecklistRunState,
+  type DailyChecklistInput,
+} from './messages';
 import { SA_KIND, SA_PHASE, SA_TYPE } from '../shared/searchAttributes';
 import { settle } from '../shared/settle';
 
@@ -39,6 +46,8 @@ const { runChecklistCheck, openIncidentsForBreaches } = proxyActivities<DbopsAct
 export async function dailyChecklist(input: DailyChecklistInput): Promise<ChecklistRunState> {
   const { plan } = input;
   const def = plan.definition;
+  // Who may sign off: the policy frozen into the run's input; runs started before it travelled there: the built-in one.
+  const policy = plan.policy ?? DEFAULT_ACTION_POLICY;
   const startedAt = Date.now();
   const s: ChecklistRunState = {
     runId: workflowInfo().workflowId,
@@ -81,6 +90,11 @@ export async function dailyChecklist(input: DailyChecklistInput): Promise<Checkl
   }
 
   setHandler(checklistStateQuery, () => s);
+  // A query answers without an event in history: runs recorded before it replay unchanged.
+  setHandler(checklistPolicyQuery, () => ({
+    policy,
+    signOffRoles: Object.fromEntries(def.items.flatMap((i) => (i.kind === 'manual' ? [[i.id, i.signOffRoles]] : []))),
+  }));
   setHandler(
     signOffUpdate,
     async ({ actor, itemId, outcome, note, rosterVersion }) => {
@@ -109,7 +123,7 @@ export async function dailyChecklist(input: DailyChecklistInput): Promise<Checkl
         const roles = (def.items.find((d) => d.id === itemId) as ManualChecklistItem).signOffRoles;
         const responder = requireResponder(plan.responders, actor, undefined, 'sign this off', { roles: inForce, rosterVersion });
         const facts = { actor, actorRoles: responder.roles, itemSignOffRoles: roles };
-        requireDecision(decide(DEFAULT_ACTION_POLICY, 'sign-checklist-item', facts), actor, `sign off item '${itemId}'`);
+        requireDecision(decide(policy, 'sign-checklist-item', facts), actor, `sign off item '${itemId}'`);
         requireOneOf('outcome', outcome, OUTCOMES, 'BadOutcome');
       },
     },

@@ -11,7 +11,7 @@ import { isResolved, type IncidentContext } from './context';
 import { clearedInHold, takeReopen } from './flapping';
 import { breakSnoozeOnWorseTrigger, endSnooze, startSnooze } from './snooze';
 import { classify, lowerOrRaiseSeverity, setPhaseAttributes } from './incidentChanges';
-import { requireAllowed } from './incidentPolicy';
+import { policyFactsOf, requireAllowed } from './incidentPolicy';
 import {
   acknowledgeUpdate,
   addNoteUpdate,
@@ -22,6 +22,7 @@ import {
   completeStepUpdate,
   decideStepUpdate,
   deliveryFailedSignal,
+  incidentPolicyQuery,
   incidentStateQuery,
   rejectStepUpdate,
   resolveUpdate,
@@ -113,6 +114,8 @@ export function registerIncidentHandlers(ctx: IncidentContext): void {
     );
 
   setHandler(incidentStateQuery, () => s);
+  // A query answers without an event in history: runs recorded before it replay unchanged.
+  setHandler(incidentPolicyQuery, () => policyFactsOf(ctx.plan));
 
   setHandler(triggerSignal, (trigger) => {
     s.triggerCount++;

@@ -3,7 +3,8 @@ import type { AutomatedStep, Role } from '../../runbooks/types';
 import { requireDecision, requireResponder } from '../shared/authorisation';
 import type { IncidentContext } from './context';
 import { pagedRungs } from './ladder';
-import type { ActorRequest } from './messages';
+import type { ActorRequest, IncidentPolicyFacts } from './messages';
+import type { IncidentPlan } from '../../runbooks/plan';
 
 /** How a refusal names the action to the person refused. */
 const ACTION_WORDS: Record<Action, string> = {
@@ -29,6 +30,19 @@ const ACTION_WORDS: Record<Action, string> = {
 /** Everyone the incident's pages reached so far; runs before the action policy knew it: everyone on the rungs paged. */
 const pagedSoFar = ({ plan, s }: IncidentContext): string[] => s.paged ?? pagedRungs(plan, s).flatMap((r) => r.contacts.map((c) => c.id));
 
+/** The policy, ladder roles and step approvers a plan's validators judge by (also answered to the console). */
+export function policyFactsOf(plan: IncidentPlan): IncidentPolicyFacts {
+  return {
+    policy: plan.policy ?? DEFAULT_ACTION_POLICY,
+    ladderRoles: [...new Set<Role>(plan.ladder.flatMap((r) => r.roles))],
+    // The first step of an id decides, as a lookup by id finds it (a classified incident's current step comes first).
+    stepApprovalRoles: Object.fromEntries(
+      [...(plan.type.steps as AutomatedStep[])].reverse().flatMap((x) => (x.approvalRoles ? [[x.id, x.approvalRoles]] : [])),
+    ),
+    classifyInto: Object.keys(plan.classifyInto ?? {}),
+  };
+}
+
 /**
  * An Update validator's check of the action policy (runbooks/actionPolicy.ts, frozen into the plan): the actor must be
  * on the roster in force, and the rule the action falls under must entitle them. A refusal names the rule and what it
@@ -42,16 +56,16 @@ export function requireAllowed(
 ): void {
   const { plan, s } = ctx;
   const responder = requireResponder(plan.responders, request.actor, undefined, ACTION_WORDS[action], request);
-  const step = more.stepId ? (plan.type.steps.find((x) => x.id === more.stepId) as AutomatedStep | undefined) : undefined;
+  const { policy, ladderRoles, stepApprovalRoles } = policyFactsOf(plan);
   const facts: PolicyFacts = {
     actor: responder.id,
     actorRoles: responder.roles,
-    ladderRoles: [...new Set<Role>(plan.ladder.flatMap((r) => r.roles))],
+    ladderRoles,
     paged: pagedSoFar(ctx),
     acknowledgedBy: s.acknowledgedBy,
     severity: s.severity,
-    stepApprovalRoles: step?.approvalRoles,
+    stepApprovalRoles: more.stepId ? stepApprovalRoles[more.stepId] : undefined,
     reason: more.reason,
   };
-  requireDecision(decide(plan.policy ?? DEFAULT_ACTION_POLICY, action, facts), request.actor, ACTION_WORDS[action]);
+  requireDecision(decide(policy, action, facts), request.actor, ACTION_WORDS[action]);
 }

@@ -1,7 +1,8 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ActionPolicy } from '../../runbooks/actionPolicy';
 import type { AlertResolvedPolicyName } from '../../runbooks/alertRouting';
 import type { IncidentPlan } from '../../runbooks/plan';
-import type { ActingRole, IncidentPhase, IncidentTypeId, Outcome, Severity, StepDecision, Tier } from '../../runbooks/types';
+import type { ActingRole, IncidentPhase, IncidentTypeId, Outcome, Role, Severity, StepDecision, Tier } from '../../runbooks/types';
 
 /** Shared by the incident workflow and its clients: one definition of every message the workflow takes. */
 
@@ -201,6 +202,20 @@ export interface DeliveryFailure {
 }
 export const deliveryFailedSignal = defineSignal<[DeliveryFailure]>('deliveryFailed');
 export const incidentStateQuery = defineQuery<IncidentState>('state');
+
+/**
+ * What the incident's Update validators judge a person's action by (workflows/incident/incidentPolicy.ts): the action
+ * policy frozen into its plan, the roles on its ladder and each step's approver roles. The console shows the buttons
+ * this allows; the validators stay the judge.
+ */
+export interface IncidentPolicyFacts {
+  policy: ActionPolicy;
+  ladderRoles: Role[];
+  stepApprovalRoles: Record<string, Role[]>;
+  /** An unclassified incident's choices (the classify validator's). */
+  classifyInto: string[];
+}
+export const incidentPolicyQuery = defineQuery<IncidentPolicyFacts>('policy');
 
 /**
  * What an incident does when its monitoring says the alert is over. `resolve`: close the incident if nobody has acted
