@@ -17,6 +17,8 @@ export interface ApiContext extends Omit<OpenIncidentContext, 'roster'> {
   /** How monitoring alerts become incidents (DBOPS_ROUTING); default: the built-in routing. */
   routing?: RoutingConfig;
   now?: () => number;
+  /** The Temporal server's time, where it is not this machine's (a time-skipping test server); default Date.now. */
+  temporalClock?: () => number | Promise<number>;
   /** DBOPS_PUBLIC_URL: where people reach this API and its console (pages link incidents there); default: the request's origin. */
   publicUrl?: string;
   /** DBOPS_LINK_SECRET: verifies the ack and open links in pages (/links/…); unset, those links are refused. */

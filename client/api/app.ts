@@ -50,6 +50,7 @@ export function createApiApp(apiContext: ApiContext, log: Logger) {
     refusals: createRefusalLog(log),
     log,
     now: ctx.now,
+    temporalClock: ctx.temporalClock,
     secretKeys: ctx.secretKeys,
   };
   app.get('/healthz', describe('the process answers', { tag: 'meta', auth: 'none' }), (c) => c.json({ ok: true }));
@@ -76,7 +77,7 @@ export function createApiApp(apiContext: ApiContext, log: Logger) {
 
   // People, by personal token. '/incidents/*' matches '/incidents' itself as well: one registration, so a request
   // is checked (and counted) once.
-  app.use('/incidents/*', stampReceivedAt, limitBody, withinDeadline, personAuth(deps));
+  app.use('/incidents/*', stampReceivedAt(deps), limitBody, withinDeadline, personAuth(deps));
   app.route('/incidents', incidentRoutes(ctx, log));
   app.use('/checklists/*', limitBody, withinDeadline, personAuth(deps));
   app.route('/checklists', checklistRoutes(ctx, log));
@@ -85,7 +86,7 @@ export function createApiApp(apiContext: ApiContext, log: Logger) {
   // '/maintenance/*' matches '/maintenance' itself as well (one registration, one check).
   app.use('/maintenance/*', limitBody, withinDeadline, personAuth(deps));
   app.route('/maintenance', maintenanceRoutes(ctx, log));
-  app.use('/drills/*', stampReceivedAt, limitBody, withinDeadline, personAuth(deps));
+  app.use('/drills/*', stampReceivedAt(deps), limitBody, withinDeadline, personAuth(deps));
   app.route('/drills', drillRoutes(ctx, log));
   app.use('/reports/*', limitBody, withinDeadline, personAuth(deps));
   app.route('/reports', reportRoutes(ctx));

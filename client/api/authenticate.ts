@@ -17,11 +17,17 @@ export type Caller =
 
 export type ApiEnv = { Variables: { caller: Caller; receivedAt: Date; claimedSignature?: string } };
 
-/** Stamps when a request arrived, before anything reads its body: an incident's clocks start there. */
-export const stampReceivedAt: MiddlewareHandler<ApiEnv> = async (c, next) => {
-  c.set('receivedAt', new Date());
-  await next();
-};
+/**
+ * Stamps when a request arrived, before anything reads its body: an incident's clocks start there, so the stamp is on
+ * the clock the incident's workflow reads (`temporalClock`: a time-skipping test server's, whose time runs ahead of
+ * this process's after a skip; the real server's is this machine's).
+ */
+export const stampReceivedAt =
+  (deps: Pick<AuthDeps, 'temporalClock'>): MiddlewareHandler<ApiEnv> =>
+  async (c, next) => {
+    c.set('receivedAt', new Date(deps.temporalClock ? await deps.temporalClock() : Date.now()));
+    await next();
+  };
 
 export interface AuthDeps {
   pool: Pool;
@@ -30,6 +36,8 @@ export interface AuthDeps {
   refusals: ReturnType<typeof createRefusalLog>;
   log: Logger;
   now?: () => number;
+  /** The Temporal server's time, where it is not this machine's (a time-skipping test server); default Date.now. */
+  temporalClock?: () => number | Promise<number>;
   /** DBOPS_SECRET_KEY: opens the integrations' sealed signing keys; without it, signed requests are refused. */
   secretKeys?: SecretKeys;
 }

@@ -22,7 +22,7 @@ export function dbopsAlertRoute(app: Hono<ApiEnv>, ctx: ApiContext, deps: AuthDe
   app.post(
     '/alerts',
     describe('an alert in dbops’ own format: opens or repeats its incident', { tag: 'alerts', auth: 'integration', body: AlertBody }),
-    stampReceivedAt,
+    stampReceivedAt(deps),
     limitBody,
     signatureBackOnFailure(deps),
     requestDeadline(deadlines),

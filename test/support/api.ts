@@ -6,6 +6,7 @@ import type { ServerType } from '@hono/node-server';
 import type { PageLinker } from '../../activities/notify/channels';
 import { Client, Connection } from '@temporalio/client';
 import type { Pool } from 'pg';
+import { tsToMs } from '@temporalio/common/lib/time';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createApiApp } from '../../client/api/app';
 import { startIntake } from '../../client/api/listen';
@@ -84,6 +85,7 @@ export async function startTestApi(
       secretKeys,
       console: opts.console,
       continueAsNewAfterEvents: opts.continueAsNewAfterEvents,
+      temporalClock: serverClockOf(client),
     },
     opts.logger ?? quietLogger,
   );
@@ -101,6 +103,18 @@ export async function startTestApi(
     },
   };
   return api;
+}
+
+/**
+ * A time-skipping test server's clock, which runs ahead of this process's once a test skips time: an alert stamped on
+ * this process's clock would then look minutes old to its incident, whose deadlines (clocked from the receipt) come
+ * due at once, racing the test's next Update (the Java test server then refuses the task for good: sdk-java#2606).
+ * Undefined for a real server, whose clock is this machine's.
+ */
+function serverClockOf(client: Client): (() => Promise<number>) | undefined {
+  const testService = (client.connection as Connection).testService;
+  if (!testService) return undefined;
+  return async () => tsToMs((await testService.getCurrentTime({})).time);
 }
 
 /**
