@@ -102,10 +102,13 @@ export function runbookOf(f: RunbookFile, version: string, source: string): Runb
     roles: f.roles,
     generalEscalationPath: f.generalEscalationPath,
     tiers: f.tiers,
-    incidentTypes: Object.fromEntries(Object.entries(f.incidentTypes).map(([id, t]) => [id, { id, ...t }])),
+    // A review is about the runbook, not what an incident runs: it stays out of the type (and so out of plans).
+    incidentTypes: Object.fromEntries(Object.entries(f.incidentTypes).map(([id, { review: _review, ...t }]) => [id, { id, ...t }])),
     checklists: Object.fromEntries(Object.entries(f.checklists).map(([id, c]) => [id, { id, ...c } as ChecklistDefinition])),
     routing: { ...f.routing, tiers: Object.keys(f.tiers) },
     actionPolicy: f.actionPolicy,
+    reviews: Object.fromEntries(Object.entries(f.incidentTypes).flatMap(([id, t]) => (t.review ? [[id, t.review]] : []))),
+    reviewCycleDays: f.reviewCycleDays,
   };
 }
 

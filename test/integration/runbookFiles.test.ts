@@ -119,11 +119,21 @@ describe('runbook files: a runbook added without code runs from an alert', () =>
 
   it('runbook check points at line and column; runbook diff names what changes for new incidents', async () => {
     const bad = path.join(dir, 'bad.yaml');
-    fs.writeFileSync(bad, shipped.replace('FROM pg_stat_archiver', 'FROM pg_stat_archiver WHERE'));
-    const check = await dbops(['runbook', 'check', bad], {});
+    fs.writeFileSync(
+      bad,
+      shipped
+        .replace('FROM pg_stat_archiver', 'FROM pg_stat_archiver WHERE')
+        .replace('    name: Database Outage\n', '    name: Database Outage\n    review: { lastReviewed: 2026-11-20, by: nobody }\n'),
+    );
+    const check = await dbops(['runbook', 'check', bad], { DBOPS_ROSTER: path.resolve(__dirname, '../../config/roster.example.json') });
     expect(check.code).toBe(7);
     expect(check.stderr).toMatch(
       /bad\.yaml:\d+:14: incidentTypes\.backup-failed\.steps\[0\]\.sql: the SQL does not parse: syntax error at end of input/,
+    );
+    // A review names a person of the roster.
+    const reviewLine = fs.readFileSync(bad, 'utf8').split('\n').indexOf('    review: { lastReviewed: 2026-11-20, by: nobody }') + 1;
+    expect(check.stderr).toContain(
+      `bad.yaml:${reviewLine}:45: incidentTypes.database-outage.review.by: 'nobody' is not on the roster; accepted: dana, oscar,`,
     );
     const diff = await dbops(['runbook', 'diff', path.resolve(__dirname, '../../config/runbook.yaml'), file], {});
     expect(diff.code).toBe(0);
