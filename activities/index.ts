@@ -1,10 +1,11 @@
 import type { Pool } from 'pg';
 import type { Logger } from '../lib/logger';
+import type { TierPools } from '../lib/tierPools';
 import type { RosterInForce } from '../lib/rosterInForce';
 import type { SecretKeys } from '../lib/secretKeys';
 import type { SchedulesInForce } from '../lib/schedules';
 import type { Override } from '../runbooks/onCall';
-import type { Role, Tier } from '../runbooks/types';
+import type { Role } from '../runbooks/types';
 import { createAuditActivities } from './audit/recordEvents';
 import { createChecklistActivities, type IncidentOpener } from './checks/checklistChecks';
 import type { Thresholds } from './checks/databaseChecks';
@@ -18,7 +19,7 @@ import { createDrillActivities, type DrillOpener } from './drills/drillActivitie
 
 export interface ActivityDependencies {
   auditPool: Pool;
-  tierPools: Record<Tier, Pool>;
+  tierPools: TierPools;
   channels: NotificationChannel[];
   /** The notification outbox on auditPool and channels (createOutbox); the worker's flusher uses the same one. */
   outbox: Outbox;
