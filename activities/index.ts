@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { Logger } from '../lib/logger';
 import type { TierPools } from '../lib/tierPools';
+import type { Runbook } from '../runbooks/runbook';
 import type { RosterInForce } from '../lib/rosterInForce';
 import type { SecretKeys } from '../lib/secretKeys';
 import type { SchedulesInForce } from '../lib/schedules';
@@ -44,6 +45,8 @@ export interface ActivityDependencies {
   releaseHeldIncident?: HeldIncidentReleaser;
   /** Opens a drill (a Temporal client call): the monthly drill Schedule's workflow uses it (docs/drills.md). */
   openDrill?: DrillOpener;
+  /** The runbook in force (lib/runbookFile.ts; the built-in one when absent). */
+  runbook?: () => Runbook;
 }
 
 /** Every side effect dbops has, built from its dependencies so tests hand in real or local ones. */

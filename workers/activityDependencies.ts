@@ -76,6 +76,7 @@ export function buildActivities(
     currentSchedules,
     overridesAt: overridesInForce(auditPool, logger.child({ component: 'oncall' })),
     secretKeys: config.secretKeys,
+    runbook: () => runbookNow(incidents.runbook),
   });
   // Notifications a channel could not take, or whose worker died sending them, stay pending in the outbox; retry the
   // due ones every DBOPS_OUTBOX_FLUSH_SECONDS (10 s: one indexed claim query). Rows are claimed, so the flushers of
