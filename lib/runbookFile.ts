@@ -144,15 +144,19 @@ export function runbookFromConfig(config: { runbookPath: string; runbookRequired
 }
 
 /**
- * The alert routing in force: a file DBOPS_ROUTING names (checked against the runbook's types and tiers), else the
- * runbook's own routing section; without a runbook file, config/routing.example.json as before runbook files.
+ * The alert routing in force: a file DBOPS_ROUTING names (checked against the runbook's types and tiers at start), else
+ * the runbook file's own routing section, as the file is now (its edits route the next alert, as its types open the
+ * next incident); without a runbook file, config/routing.example.json as before runbook files.
  */
 export function routingFromConfig(
   config: { routingPath: string; routingRequired: boolean; runbookPath: string; runbookRequired: boolean },
-  runbook: Runbook,
-): RoutingConfig {
-  const vocabulary = { types: Object.keys(runbook.incidentTypes), tiers: Object.keys(runbook.tiers) };
-  if (config.routingRequired || runbook === BUILT_IN_RUNBOOK)
-    return loadRouting(config.routingPath, { required: config.routingRequired, vocabulary });
-  return runbook.routing;
+  runbook: () => Runbook,
+): () => RoutingConfig {
+  const atStart = runbook();
+  const vocabulary = { types: Object.keys(atStart.incidentTypes), tiers: Object.keys(atStart.tiers) };
+  if (config.routingRequired || atStart === BUILT_IN_RUNBOOK) {
+    const routing = loadRouting(config.routingPath, { required: config.routingRequired, vocabulary });
+    return () => routing;
+  }
+  return () => runbook().routing;
 }

@@ -15,7 +15,7 @@ export interface ApiContext extends Omit<OpenIncidentContext, 'roster'> {
   /** Requests a minute per credential (bursts up to as many); more get 429 with Retry-After. */
   rateLimitPerMinute: number;
   /** How monitoring alerts become incidents (DBOPS_ROUTING); default: the built-in routing. */
-  routing?: RoutingConfig;
+  routing?: RoutingConfig | (() => RoutingConfig);
   now?: () => number;
   /** DBOPS_PUBLIC_URL: where people reach this API and its console (pages link incidents there); default: the request's origin. */
   publicUrl?: string;

@@ -37,8 +37,8 @@ describe('runbook files: a runbook added without code runs from an alert', () =>
   beforeAll(async () => {
     fs.writeFileSync(file, shipped);
     runbook = runbookInForce(file);
+    // No routing of its own: the API routes by the runbook file's, as it is at each alert.
     api = await startTestApi(suite.env.client, suite.harness.db.pool, taskQueue, {
-      routing: runbook().routing,
       runbook,
       pageLinkSecret: LINK_SECRET,
     });
@@ -180,5 +180,20 @@ describe('runbook files: a runbook added without code runs from an alert', () =>
     expect(await handedTo('database-lead')).toContain(incidentId);
     expect(await handedTo('legal')).not.toContain(incidentId);
     await handle.terminate('test over');
+  });
+
+  it('routing follows the file: a rule added while the API runs routes the next alert, without a restart', async () => {
+    const before = await alert('WalSenderStuck', 'oltp-primary:9190');
+    expect(before.workflowId).toMatch(/^incident\/unclassified\//);
+    fs.writeFileSync(
+      file,
+      shipped.replace(
+        '  rules:\n',
+        "  rules:\n    - name: wal-sender\n      match:\n        labels:\n          alertname: { regex: WalSender.* }\n      type: replication-lag\n      fingerprint: '{{alertname}}:{{instance}}'\n",
+      ),
+    );
+    const after = await alert('WalSenderStuck', 'oltp-primary:9191');
+    expect(after.workflowId).toBe('incident/replication-lag/oltp/WalSenderStuck:oltp-primary:9191');
+    await Promise.all([before, after].map((h) => h.terminate('test over')));
   });
 });
