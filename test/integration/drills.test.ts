@@ -187,7 +187,7 @@ describe('drills (time-skipping, through the API)', () => {
     await maybeRecordHistory(h, 'incident-drill');
   });
 
-  it('a drill is kept out of the SLA report, which counts a real incident of the same type; report lists runbooks overdue for a drill', async () => {
+  it('a drill is kept out of the SLA report, which counts a real incident of the same type; report lists runbooks overdue for a drill or a review', async () => {
     const { handle } = await openIncident(
       { client: suite.env.client, taskQueue, roster, calendar },
       { type: 'database-outage', tier: 'oltp', fingerprint: 'real-one' },
