@@ -1,10 +1,12 @@
 import type { Pool } from 'pg';
 import type { Logger } from '../lib/logger';
+import type { TierPools } from '../lib/tierPools';
+import type { Runbook } from '../runbooks/runbook';
 import type { RosterInForce } from '../lib/rosterInForce';
 import type { SecretKeys } from '../lib/secretKeys';
 import type { SchedulesInForce } from '../lib/schedules';
 import type { Override } from '../runbooks/onCall';
-import type { Role, Tier } from '../runbooks/types';
+import type { Role } from '../runbooks/types';
 import { createAuditActivities } from './audit/recordEvents';
 import { createChecklistActivities, type IncidentOpener } from './checks/checklistChecks';
 import type { Thresholds } from './checks/databaseChecks';
@@ -18,7 +20,7 @@ import { createDrillActivities, type DrillOpener } from './drills/drillActivitie
 
 export interface ActivityDependencies {
   auditPool: Pool;
-  tierPools: Record<Tier, Pool>;
+  tierPools: TierPools;
   channels: NotificationChannel[];
   /** The notification outbox on auditPool and channels (createOutbox); the worker's flusher uses the same one. */
   outbox: Outbox;
@@ -43,6 +45,8 @@ export interface ActivityDependencies {
   releaseHeldIncident?: HeldIncidentReleaser;
   /** Opens a drill (a Temporal client call): the monthly drill Schedule's workflow uses it (docs/drills.md). */
   openDrill?: DrillOpener;
+  /** The runbook in force (lib/runbookFile.ts; the built-in one when absent). */
+  runbook?: () => Runbook;
 }
 
 /** Every side effect dbops has, built from its dependencies so tests hand in real or local ones. */

@@ -32,7 +32,7 @@ export async function startBenchWorker(o: {
   tuning?: WorkerTuning;
 }) {
   const channel = o.channel ?? discardChannel;
-  const tierPools = createTierPools({}, o.db.url, () => undefined);
+  const tierPools = createTierPools({}, o.db.url);
   const activities = createActivities({
     auditPool: o.db.pool,
     tierPools,

@@ -39,7 +39,7 @@ async function main() {
   // A bad routing file stops the start before anything runs, naming the rule and field.
   const runbook = runbookFromConfig(config, log);
   const roster = loadRoster(config.rosterPath, runbook().roles);
-  const routing = routingFromConfig(config, runbook());
+  const routing = routingFromConfig(config, runbook);
   const catalog = loadCatalog({ ...config, runbook: runbook() });
   const consoleSettings = consoleSettingsFromEnv(process.env, (file) => fs.readFileSync(file, 'utf8'));
 

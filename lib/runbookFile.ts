@@ -102,10 +102,13 @@ export function runbookOf(f: RunbookFile, version: string, source: string): Runb
     roles: f.roles,
     generalEscalationPath: f.generalEscalationPath,
     tiers: f.tiers,
-    incidentTypes: Object.fromEntries(Object.entries(f.incidentTypes).map(([id, t]) => [id, { id, ...t }])),
+    // A review is about the runbook, not what an incident runs: it stays out of the type (and so out of plans).
+    incidentTypes: Object.fromEntries(Object.entries(f.incidentTypes).map(([id, { review: _review, ...t }]) => [id, { id, ...t }])),
     checklists: Object.fromEntries(Object.entries(f.checklists).map(([id, c]) => [id, { id, ...c } as ChecklistDefinition])),
     routing: { ...f.routing, tiers: Object.keys(f.tiers) },
     actionPolicy: f.actionPolicy,
+    reviews: Object.fromEntries(Object.entries(f.incidentTypes).flatMap(([id, t]) => (t.review ? [[id, t.review]] : []))),
+    reviewCycleDays: f.reviewCycleDays,
   };
 }
 
@@ -141,15 +144,19 @@ export function runbookFromConfig(config: { runbookPath: string; runbookRequired
 }
 
 /**
- * The alert routing in force: a file DBOPS_ROUTING names (checked against the runbook's types and tiers), else the
- * runbook's own routing section; without a runbook file, config/routing.example.json as before runbook files.
+ * The alert routing in force: a file DBOPS_ROUTING names (checked against the runbook's types and tiers at start), else
+ * the runbook file's own routing section, as the file is now (its edits route the next alert, as its types open the
+ * next incident); without a runbook file, config/routing.example.json as before runbook files.
  */
 export function routingFromConfig(
   config: { routingPath: string; routingRequired: boolean; runbookPath: string; runbookRequired: boolean },
-  runbook: Runbook,
-): RoutingConfig {
-  const vocabulary = { types: Object.keys(runbook.incidentTypes), tiers: Object.keys(runbook.tiers) };
-  if (config.routingRequired || runbook === BUILT_IN_RUNBOOK)
-    return loadRouting(config.routingPath, { required: config.routingRequired, vocabulary });
-  return runbook.routing;
+  runbook: () => Runbook,
+): () => RoutingConfig {
+  const atStart = runbook();
+  const vocabulary = { types: Object.keys(atStart.incidentTypes), tiers: Object.keys(atStart.tiers) };
+  if (config.routingRequired || atStart === BUILT_IN_RUNBOOK) {
+    const routing = loadRouting(config.routingPath, { required: config.routingRequired, vocabulary });
+    return () => routing;
+  }
+  return () => runbook().routing;
 }

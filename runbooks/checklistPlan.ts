@@ -31,6 +31,8 @@ export interface ChecklistPlan {
 export interface ChecklistRunbook {
   version: string;
   actionPolicy: ActionPolicy;
+  /** Its tiers: what an item's `tiers: all` means (the shipped four when absent). */
+  tiers?: Record<Tier, unknown>;
 }
 const BUILT_IN: ChecklistRunbook = { version: RUNBOOK_VERSION, actionPolicy: DEFAULT_ACTION_POLICY };
 
@@ -45,7 +47,7 @@ export function buildChecklistPlan(
   return {
     runbookVersion: runbook.version,
     definition,
-    tiers: [...TIERS],
+    tiers: runbook.tiers ? Object.keys(runbook.tiers) : [...TIERS],
     levels: ESCALATION_LEVELS.map((l) => ({
       level: l.level,
       name: l.name,

@@ -6,6 +6,7 @@ import { INCIDENT_TYPES } from './incidentTypes';
 import { TIER_DEFINITIONS } from './tiers';
 import { TOPOLOGY } from './topology';
 import { ROLES, type IncidentTypeDefinition, type Role, type Tier } from './types';
+import type { RunbookReview } from './runbookReviews';
 import { RUNBOOK_VERSION } from './version';
 
 /** One database of a tier: its node name as alerts name it, and where its connection string is read from. */
@@ -45,6 +46,10 @@ export interface Runbook {
   checklists: Record<string, ChecklistDefinition>;
   routing: RoutingConfig;
   actionPolicy: ActionPolicy;
+  /** Each runbook's last review, by incident type (none: never reviewed); reports list the overdue ones. */
+  reviews: Record<string, RunbookReview>;
+  /** Days between reviews unless a runbook's review says otherwise. */
+  reviewCycleDays: number;
 }
 
 /** The runbook compiled into dbops (the seed's): what config/runbook.yaml holds, and what runs without a file. */
@@ -68,6 +73,9 @@ export const BUILT_IN_RUNBOOK: Runbook = {
   checklists: CHECKLISTS,
   routing: BUILT_IN_ROUTING,
   actionPolicy: DEFAULT_ACTION_POLICY,
+  // The seed guide: "Review Cycle: Monthly", and no review recorded.
+  reviews: {},
+  reviewCycleDays: 30,
 };
 
 /** The tier's primary database (the one probes run against). */

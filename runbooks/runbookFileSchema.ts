@@ -11,6 +11,7 @@ import {
 } from './catalogSchema';
 import { SEVERITY_DEFINITIONS } from './severities';
 import { CHECKLIST_IDS, INTEGRATION_ROLE } from './types';
+import { isoDay } from './runbookReviews';
 import { runbookName } from './vocabulary';
 
 /**
@@ -46,6 +47,24 @@ const TierSchema = z
   })
   .strict();
 
+const cycleDays = z
+  .number()
+  .int('a whole number of days from 1 to 366')
+  .min(1, 'a whole number of days from 1 to 366')
+  .max(366, 'a whole number of days from 1 to 366');
+
+/**
+ * When a runbook (an incident type) was last reviewed and by whom: a date (YYYY-MM-DD, not after today) and a person of
+ * the roster (checked by `runbook check`, which reads the roster). `cycleDays` overrides the file's `reviewCycleDays`.
+ */
+const ReviewSchema = z
+  .object({
+    lastReviewed: z.iso.date('a date YYYY-MM-DD that exists, e.g. 2026-11-20'),
+    by: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "a person's id on the roster (lowercase letters, digits, . _ -)"),
+    cycleDays: cycleDays.optional(),
+  })
+  .strict();
+
 const EntitlementSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('role'), roles: z.array(z.string().min(1)).min(1), name: z.string().min(1).optional() }).strict(),
   z.object({ kind: z.literal('ladder') }).strict(),
@@ -75,7 +94,9 @@ const RunbookFileShape = z
     /** The general escalation path, lowest first: a ladder climbs it after the type's own path. */
     generalEscalationPath: z.array(runbookName).min(1),
     tiers: z.record(runbookName, TierSchema),
-    incidentTypes: z.record(runbookName, z.object(incidentTypeFields).strict()),
+    /** Days between reviews of a runbook unless its review says otherwise: the seed's "Review Cycle: Monthly". */
+    reviewCycleDays: cycleDays.default(30),
+    incidentTypes: z.record(runbookName, z.object({ ...incidentTypeFields, review: ReviewSchema.optional() }).strict()),
     checklists: z.record(z.enum(CHECKLIST_IDS), z.object(checklistFields).strict()),
     routing: RoutingConfigSchema,
     actionPolicy: z.array(PolicyRuleSchema).min(1),
@@ -112,6 +133,12 @@ function crossReferences(file: RunbookFile, ctx: z.RefinementCtx) {
     const at = ['incidentTypes', id];
     incidentTypeProblems(id, type, ctx, at);
     incidentTypeRoleProblems(type, roles, ctx, at);
+    if (type.review && type.review.lastReviewed > isoDay(new Date(Date.now() + 86_400_000)))
+      ctx.addIssue({
+        code: 'custom',
+        path: [...at, 'review', 'lastReviewed'],
+        message: `${type.review.lastReviewed} is in the future; accepted: a date up to today`,
+      });
     // The clock that climbs the ladder is the stricter of the type's SLA and its severity's: an SLA longer than the
     // severity's response time would never be the one that pages.
     const severity = SEVERITY_DEFINITIONS[type.defaultSeverity];

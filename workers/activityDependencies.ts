@@ -29,7 +29,13 @@ export function buildActivities(
   // A store that does not answer is noticed in seconds, so a page can go out without it (activities/notify/outbox.ts).
   const auditPool = new Pool({ connectionString: databaseUrl, max: 10, application_name: 'dbops-audit', connectionTimeoutMillis: 5000 });
   auditPool.on('error', (err) => logger.warn({ err: err.message }, 'audit store connection lost; reconnecting on next use'));
-  const tierPools = createTierPools(config.tierUrls, databaseUrl, (err) => logger.warn({ err: err.message }, 'tier connection lost'));
+  const tierPools = createTierPools(config.tierUrls, databaseUrl, {
+    tiers: () => runbookNow(incidents.runbook).tiers,
+    env: process.env,
+    onIdleError: (err) => logger.warn({ err: err.message }, 'tier connection lost'),
+  });
+  for (const { tier, variable } of tierPools.unconnected())
+    logger.warn({ tier, variable }, `tier '${tier}' has no database: its checks and probes fail until ${variable} is set`);
   const channels = notificationChannels(config, logger);
   const outbox = createOutbox({
     pool: auditPool,
@@ -70,6 +76,7 @@ export function buildActivities(
     currentSchedules,
     overridesAt: overridesInForce(auditPool, logger.child({ component: 'oncall' })),
     secretKeys: config.secretKeys,
+    runbook: () => runbookNow(incidents.runbook),
   });
   // Notifications a channel could not take, or whose worker died sending them, stay pending in the outbox; retry the
   // due ones every DBOPS_OUTBOX_FLUSH_SECONDS (10 s: one indexed claim query). Rows are claimed, so the flushers of

@@ -1,3 +1,5 @@
+import { tierPoolOf } from './tierPool';
+import type { TierPools } from '../../lib/tierPools';
 import type { Pool } from 'pg';
 import { BREACH_INCIDENTS, type ChecklistCheck } from '../../runbooks/checklists';
 import type { Tier } from '../../runbooks/types';
@@ -18,7 +20,7 @@ export type IncidentOpener = (request: {
 }) => Promise<{ workflowId: string }>;
 
 export interface ChecklistDependencies {
-  tierPools: Record<Tier, Pool>;
+  tierPools: TierPools;
   auditPool: Pool;
   thresholds: checks.Thresholds;
   allowedCidrs: string[];
@@ -43,7 +45,7 @@ const DAY = 24 * 60 * 60 * 1000;
 export function createChecklistActivities(d: ChecklistDependencies) {
   const poolOf = (tier?: Tier) => {
     if (!tier) throw new Error('this check runs per tier, but no tier was given');
-    return d.tierPools[tier];
+    return tierPoolOf(d.tierPools, tier);
   };
 
   /** Database size now against the sample taken about a day earlier; records today's sample (once per run). */

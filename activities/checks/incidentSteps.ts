@@ -8,10 +8,12 @@ import { runShellCommand } from '../hooks/shellCommand';
 import { whileHeartbeating } from '../hooks/whileHeartbeating';
 import type { StepInput, StepResult } from '../contracts';
 import { probePools, runProbeQuery } from './runProbe';
+import { tierPoolOf } from './tierPool';
+import type { TierPools } from '../../lib/tierPools';
 
 export interface StepDependencies {
   outbox: Outbox;
-  tierPools: Record<Tier, Pool>;
+  tierPools: TierPools;
   channels: NotificationChannel[];
   auditPool: Pool;
   adminStatusUrl?: string;
@@ -30,7 +32,8 @@ const fromCheck = (r: checks.CheckResult): StepResult => ({
 
 /** The automated steps of the incident runbooks (runbooks/types.ts AUTOMATED_ACTIONS), one function each. */
 export function createStepActivities(d: StepDependencies) {
-  const probePool = probePools((tier) => d.tierPools[tier]);
+  const tierPool = (tier: Tier) => tierPoolOf(d.tierPools, tier);
+  const probePool = probePools((tier) => tierPool(tier));
   return {
     /** A runbook file's declarative SQL probe (runbooks/types.ts ProbeStep). */
     async runProbe(input: StepInput): Promise<StepResult> {
@@ -55,7 +58,7 @@ export function createStepActivities(d: StepDependencies) {
     },
 
     async checkMonitoringAlerts(input: StepInput): Promise<StepResult> {
-      const pool = d.tierPools[input.tier];
+      const pool = tierPool(input.tier);
       const [queries, pools] = await Promise.all([
         checks.checkActiveQueries(pool, { thresholds: d.thresholds, scope: 'database' }),
         checks.checkConnectionPools(pool, { tier: input.tier, thresholds: d.thresholds }),
@@ -69,24 +72,24 @@ export function createStepActivities(d: StepDependencies) {
     },
 
     async checkConnectivity(input: StepInput): Promise<StepResult> {
-      return fromCheck(await checks.checkConnectivity(d.tierPools[input.tier], { timeoutMs: 5000 }));
+      return fromCheck(await checks.checkConnectivity(tierPool(input.tier), { timeoutMs: 5000 }));
     },
 
     async checkActiveQueries(input: StepInput): Promise<StepResult> {
-      return fromCheck(await checks.checkActiveQueries(d.tierPools[input.tier], { thresholds: d.thresholds, scope: 'database' }));
+      return fromCheck(await checks.checkActiveQueries(tierPool(input.tier), { thresholds: d.thresholds, scope: 'database' }));
     },
 
     async checkConnectionPools(input: StepInput): Promise<StepResult> {
-      return fromCheck(await checks.checkConnectionPools(d.tierPools[input.tier], { tier: input.tier, thresholds: d.thresholds }));
+      return fromCheck(await checks.checkConnectionPools(tierPool(input.tier), { tier: input.tier, thresholds: d.thresholds }));
     },
 
     async checkIndexUsage(input: StepInput): Promise<StepResult> {
-      return fromCheck(await checks.checkIndexUsage(d.tierPools[input.tier]));
+      return fromCheck(await checks.checkIndexUsage(tierPool(input.tier)));
     },
 
     async checkSecurityEvents(input: StepInput): Promise<StepResult> {
       return fromCheck(
-        await checks.checkSecurityEvents(d.tierPools[input.tier], { allowedCidrs: d.allowedCidrs, allowedSuperusers: d.allowedSuperusers }),
+        await checks.checkSecurityEvents(tierPool(input.tier), { allowedCidrs: d.allowedCidrs, allowedSuperusers: d.allowedSuperusers }),
       );
     },
 

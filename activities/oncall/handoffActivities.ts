@@ -6,9 +6,9 @@ import type { RosterInForce } from '../../lib/rosterInForce';
 import { ROSTER_ONLY, type SchedulesInForce } from '../../lib/schedules';
 import { localParts } from '../../runbooks/calendar';
 import { handoffAudience, handoffNoticeId, handoffRoles, handoffsBetween, type Handoff } from '../../runbooks/onCallHandoffs';
-import { INCIDENT_TYPES } from '../../runbooks/incidentTypes';
 import { escalationRoles } from '../../runbooks/plan';
-import type { IncidentTypeId, Role } from '../../runbooks/types';
+import { runbookNow, type Runbook } from '../../runbooks/runbook';
+import type { Role } from '../../runbooks/types';
 import type { NotificationRequest } from '../contracts';
 import type { Outbox } from '../notify/outbox';
 
@@ -25,10 +25,14 @@ export interface HandoffTold {
   direction: 'outgoing' | 'incoming';
 }
 
-/** Whether an incident of this type pages the role on its ladder (a type this build does not know: yes, to be safe). */
-const pagesRole = (role: Role) => (type: string) => {
-  const def = INCIDENT_TYPES[type as IncidentTypeId];
-  return !def || escalationRoles(def).some((rung) => rung.includes(role));
+/**
+ * Whether an incident pages the role: by the ladder it froze when it opened; without one recorded, by its type's ladder
+ * in the runbook in force; a type that runbook does not know: yes, to be safe.
+ */
+export const pagesRole = (role: Role, runbook: Runbook) => (type: string, ladder: { roles: string[] }[] | undefined) => {
+  if (ladder) return ladder.some((rung) => rung.roles.includes(role));
+  const def = runbook.incidentTypes[type];
+  return !def || escalationRoles(def, runbook.generalEscalationPath).some((rung) => rung.includes(role));
 };
 
 const two = (n: number) => String(n).padStart(2, '0');
@@ -61,6 +65,8 @@ export function createHandoffActivities(d: {
   logger: Logger;
   currentRoster?: () => RosterInForce;
   currentSchedules?: () => SchedulesInForce;
+  /** The runbook in force (the built-in one when absent): the ladders of incidents that recorded none. */
+  runbook?: () => Runbook;
 }) {
   const schedules = () => d.currentSchedules?.() ?? ROSTER_ONLY;
   return {
@@ -75,7 +81,7 @@ export function createHandoffActivities(d: {
     async tellHandoff(input: { handoff: Handoff; rosterVersion: string; scheduleVersion: string }): Promise<HandoffTold[]> {
       const h = input.handoff;
       const people = d.currentRoster?.().roster.people ?? [];
-      const incidents = await openIncidentsFor(d.auditPool, pagesRole(h.role));
+      const incidents = await openIncidentsFor(d.auditPool, pagesRole(h.role, runbookNow(d.runbook)));
       const told: HandoffTold[] = [];
       for (const { person, direction } of handoffAudience(h)) {
         const contact = people.find((p) => p.id === person.id);

@@ -21,7 +21,8 @@ export interface AlertContext {
   pool: Pool;
   roster: () => Roster;
   calendar: BusinessCalendar;
-  routing: RoutingConfig;
+  /** The routing in force, asked once per alert (the runbook file's follows its edits). */
+  routing: () => RoutingConfig;
   /** Incidents it opens continue as new after this many history events (tests; the workflow's default otherwise). */
   continueAsNewAfterEvents?: number;
   /** The runbook in force, whose version new incidents freeze into their plan; the shipped one when absent. */
@@ -48,7 +49,7 @@ export const integrationActor = (integration: string) => `integration:${integrat
  */
 export async function triggerAlert(ctx: AlertContext, a: FiringAlert, receivedAt: Date) {
   const alert: RoutableAlert = { ...a.alert, integration: a.integration };
-  const route = routeAlert(ctx.routing, alert);
+  const route = routeAlert(ctx.routing(), alert);
   const rendered = route.fingerprintTemplate ? renderTemplate(route.fingerprintTemplate, alert.labels) : '';
   // A template whose labels are all missing renders to separators only: fall back to the alert's own key.
   const fingerprint = fingerprintOfKey(/[A-Za-z0-9]/.test(rendered) ? rendered : a.defaultKey);
@@ -130,7 +131,7 @@ export async function acknowledgeAlert(ctx: AlertContext, integration: string, d
 /** The type's policy for a resolved alert: the routing file's, else DEFAULT_RESOLVE_POLICY. */
 function policyOf(ctx: AlertContext, workflowId: string) {
   const type: IncidentTypeId = workflowId.split('/')[1];
-  return ctx.routing.resolvePolicy[type] ?? DEFAULT_RESOLVE_POLICY[type] ?? 'record';
+  return ctx.routing().resolvePolicy[type] ?? DEFAULT_RESOLVE_POLICY[type] ?? 'record';
 }
 
 /**

@@ -15,7 +15,7 @@ export interface ApiContext extends Omit<OpenIncidentContext, 'roster'> {
   /** Requests a minute per credential (bursts up to as many); more get 429 with Retry-After. */
   rateLimitPerMinute: number;
   /** How monitoring alerts become incidents (DBOPS_ROUTING); default: the built-in routing. */
-  routing?: RoutingConfig;
+  routing?: RoutingConfig | (() => RoutingConfig);
   now?: () => number;
   /** The Temporal server's time, where it is not this machine's (a time-skipping test server); default Date.now. */
   temporalClock?: () => number | Promise<number>;

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { Logger } from '../../lib/logger';
-import { BUILT_IN_ROUTING } from '../../runbooks/alertRouting';
+import { BUILT_IN_ROUTING, type RoutingConfig } from '../../runbooks/alertRouting';
 import { alertRoutes } from './alertRoutes';
 import type { ApiContext } from './apiContext';
 import { personAuth, stampReceivedAt, type ApiEnv, type AuthDeps } from './authenticate';
@@ -67,7 +67,7 @@ export function createApiApp(apiContext: ApiContext, log: Logger) {
       roster: () => ctx.roster().roster,
       calendar: ctx.calendar,
       runbook: ctx.runbook,
-      routing: ctx.routing ?? BUILT_IN_ROUTING,
+      routing: routingInForce(ctx),
       continueAsNewAfterEvents: ctx.continueAsNewAfterEvents,
     },
     deps,
@@ -127,4 +127,16 @@ function failedRequestMessage(path: string, deadlineMs: number): string {
   return ALERT_PATHS.includes(path)
     ? `${why}; the alert may not have been taken: send it again after Retry-After, it reaches the same incident (at most one more repeat counted)`
     : `${why}; the request may not have been done: try again after Retry-After (an action already done is then refused as such)`;
+}
+
+/**
+ * The routing alerts follow: a fixed one given (a DBOPS_ROUTING file, a test's), else the runbook in force's, asked at
+ * each alert so an edit of the runbook file routes the next alert; else the built-in routing.
+ */
+function routingInForce(ctx: Pick<ApiContext, 'routing' | 'runbook'>): () => RoutingConfig {
+  const { routing, runbook } = ctx;
+  if (typeof routing === 'function') return routing;
+  if (routing) return () => routing;
+  if (runbook) return () => runbook().routing;
+  return () => BUILT_IN_ROUTING;
 }

@@ -20,7 +20,7 @@ async function main() {
   const consoleSettings = consoleSettingsFromEnv(process.env, (file) => fs.readFileSync(file, 'utf8'));
   // A runbook file that does not validate stops the start, every problem with its line and column.
   const runbook = runbookFromConfig(config, log);
-  const routing = routingFromConfig(config, runbook());
+  const routing = routingFromConfig(config, runbook);
   if (!config.temporal.address) throw new Error('the intake needs TEMPORAL_ADDRESS');
   if (!config.databaseUrl) throw new Error('the intake needs DATABASE_URL (credentials are kept in the audit store)');
   const connection = await Connection.connect({ address: config.temporal.address });

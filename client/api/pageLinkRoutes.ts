@@ -4,7 +4,8 @@ import { pageLinkUsed, usePageLinkOnce } from '../../db/pageLinks/usedPageLinks'
 import { escapeHtml } from '../../lib/html';
 import { htmlText } from '../../lib/inertText';
 import { inZone } from '../../lib/timeInZone';
-import { INCIDENT_TYPES } from '../../runbooks/incidentTypes';
+import { runbookNow } from '../../runbooks/runbook';
+import { askIncidentPolicy } from '../console/incidentPolicyView';
 import { clipText } from '../../runbooks/limits';
 import type { Logger } from '../../lib/logger';
 import { verifyPageLink, type LinkRefusal, type PageLink, type PageLinkPurpose } from '../../lib/pageLinks';
@@ -78,10 +79,15 @@ export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType
     return { link: verified.link, person, version };
   };
 
-  /** What the summary adds to the incident's facts: the team's zone and the names of who was paged. */
-  const diagnosisOf = (): SummaryContext => {
+  /**
+   * What the summary adds to the incident's facts: the team's zone, the names of who was paged, and its type's name as
+   * its own plan froze it (its workflow's policy query), else as the runbook in force names it.
+   */
+  const diagnosisOf = async (link: PageLink, state: IncidentState): Promise<SummaryContext> => {
     const { roster } = ctx.roster();
-    return { timeZone: ctx.calendar.timeZone, nameOf: (id) => personName(roster, id) };
+    const handle = await handleOfRef(ctx.client, ctx.pool, link.incidentId, { allowClosed: true, workflowId: link.workflowId });
+    const typeName = (await askIncidentPolicy(handle))?.typeName ?? runbookNow(ctx.runbook).incidentTypes[state.type]?.name;
+    return { timeZone: ctx.calendar.timeZone, nameOf: (id) => personName(roster, id), typeName: typeName ?? state.type };
   };
   /** The incident in the console (DBOPS_PUBLIC_URL, else the address this request came to). */
   const consoleLink = (c: Context<ApiEnv>, incidentId: string) => {
@@ -133,7 +139,7 @@ export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType
           ? `<p>${done ?? acked} Nothing to do here.</p>`
           : `<form method="post"><button type="submit">Acknowledge as ${htmlText(person.name)}</button></form>` +
             `<p><small>This link works once, until ${escapeHtml(new Date(link.expiresAt * 1000).toISOString())}.</small></p>`) +
-        incidentSummary(state, diagnosisOf()) +
+        incidentSummary(state, await diagnosisOf(link, state)) +
         consoleLink(c, state.incidentId);
       return page(c, done || acked ? 409 : 200, `Acknowledge ${state.incidentId}?`, body, incidentHeading(state));
     }),
@@ -159,7 +165,7 @@ export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType
         200,
         `Acknowledged ${state.incidentId}`,
         `<p>Acknowledged as <strong>${htmlText(person.name)}</strong> at ${escapeHtml(state.acknowledgedAt)}. The escalation has stopped.</p>` +
-          incidentSummary(state, diagnosisOf()) +
+          incidentSummary(state, await diagnosisOf(link, state)) +
           consoleLink(c, state.incidentId),
         incidentHeading(state),
       );
@@ -185,7 +191,7 @@ export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType
         c,
         200,
         state.incidentId,
-        incidentSummary(state, diagnosisOf()) +
+        incidentSummary(state, await diagnosisOf(link, state)) +
           `<p>Viewing as ${htmlText(person.name)}. Act with the acknowledge link of your page, or the dbops CLI.</p>` +
           consoleLink(c, state.incidentId) +
           `<h2>Steps</h2><ul>${steps}</ul><h2>Recent timeline</h2><ul>${timeline}</ul>`,
@@ -201,6 +207,7 @@ export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType
 interface SummaryContext {
   timeZone: string;
   nameOf: (id: string) => string;
+  typeName: string;
 }
 
 /** The heading of a page about an incident: its INC id above its title, both wrapping on a phone. */
@@ -218,7 +225,7 @@ function incidentSummary(s: IncidentState, d: SummaryContext): string {
   const next = s.stepsAborted ? undefined : s.steps[s.currentStep];
   const rows: [string, string | undefined][] = [
     ['Severity', s.severity],
-    ['Type', INCIDENT_TYPES[s.type]?.name ?? s.type],
+    ['Type', d.typeName],
     ['Tier', s.tier],
     ['Phase', s.phase],
     ['Respond by', s.acknowledgedAt ? undefined : `${inZone(due, d.timeZone)}${s.escalation.responseMissed ? ' (passed)' : ''}`],

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { drillAcknowledgements, runbookDrills } from '../../db/reports/drillReport';
 import { slaReport } from '../../db/reports/slaReport';
 import { BUILT_IN_RUNBOOK } from '../../runbooks/runbook';
+import { reviewStatus } from '../../runbooks/runbookReviews';
 import { drillableTypes } from '../incidents/drillRequest';
 import type { ApiContext } from './apiContext';
 import type { ApiEnv } from './authenticate';
@@ -35,7 +36,7 @@ export function reportRoutes(ctx: ApiContext) {
   );
   app.get(
     '/drills',
-    describe('runbooks overdue for a drill, and each person’s time to acknowledge drills', {
+    describe('runbooks overdue for a drill or a review, and each person’s time to acknowledge drills', {
       tag: 'reports',
       auth: 'person',
       query: SlaReportQuerySchema,
@@ -52,10 +53,16 @@ export function reportRoutes(ctx: ApiContext) {
       return c.json({
         days: query.data.days,
         overdueAfterDays,
-        runbooks: runbooks.map((r) => ({ ...r, name: runbook.incidentTypes[r.type]?.name ?? r.type })),
+        reviewCycleDays: runbook.reviewCycleDays,
+        runbooks: runbooks.map((r) => {
+          const review = reviewStatus(runbook, r.type, new Date());
+          return {
+            ...r,
+            name: runbook.incidentTypes[r.type]?.name ?? r.type,
+            review: { ...review, byName: review.by && nameOf(review.by) },
+          };
+        }),
         acknowledgements: acks.map((a) => ({ ...a, name: nameOf(a.person) })),
-        // The runbook (runbooks/incidentTypes.ts, the catalog) holds no review date yet: nothing to be overdue against.
-        reviews: { known: false, why: 'the runbook records no review date yet, so reviews cannot be listed as overdue' },
       });
     },
   );

@@ -487,7 +487,9 @@ export function buildProgram(): Command {
 
   program
     .command('report')
-    .description('MTTA, MTTR and response-SLA breaches per type and severity, and runbooks overdue for a drill (through the dbops API)')
+    .description(
+      'MTTA, MTTR and response-SLA breaches per type and severity, and runbooks overdue for a drill or a review (through the dbops API)',
+    )
     .option('--days <n>', 'look back this many days (1 to 366)', days, 30)
     .addOption(outputOption())
     .action(async (o) => (await import('./slaReportCommand')).printSlaReport(o));

@@ -5,6 +5,7 @@ import { readRosterFile } from '../../lib/roster';
 import { fieldName, formatProblem, locator, parseRunbookText, type RunbookProblem } from '../../lib/runbookFile';
 import { readSchedulesFile } from '../../lib/schedules';
 import { unstaffedRungs } from '../../runbooks/ladderStaffing';
+import { unknownReviewers } from '../../runbooks/runbookReviews';
 import type { Runbook } from '../../runbooks/runbook';
 import { diffLines, diffRunbooks } from '../../runbooks/runbookDiff';
 import { FailedError, UsageError } from './cliErrors';
@@ -53,7 +54,11 @@ export async function checkRunbook(file: string, o: CheckOptions) {
     const roster = readRosterFile(rosterFile, runbook.roles).roster;
     const schedulesFile = o.schedules ?? config.schedulesPath;
     const schedules = schedulesFile ? readSchedulesFile(schedulesFile, roster, runbook.roles).schedules : undefined;
-    const found = [...unstaffedRungs(runbook, roster, schedules), ...(await probeSqlProblems(runbook))];
+    const found = [
+      ...unstaffedRungs(runbook, roster, schedules),
+      ...unknownReviewers(runbook, roster),
+      ...(await probeSqlProblems(runbook)),
+    ];
     for (const p of found) problems.push({ file, ...where(p.path), field: fieldName(p.path), message: p.message });
   }
   if (problems.length) {

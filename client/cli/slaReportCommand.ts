@@ -1,6 +1,7 @@
-/** `dbops report`: MTTA, MTTR and response-SLA breaches, and runbooks overdue for a drill, through the dbops API. */
+/** `dbops report`: MTTA, MTTR and response-SLA breaches, and runbooks overdue for a drill or a review, through the dbops API. */
 import type { DrillAckRow, RunbookDrillRow } from '../../db/reports/drillReport';
 import type { SlaRow } from '../../db/reports/slaReport';
+import type { ReviewStatus } from '../../runbooks/runbookReviews';
 import { callApi, queryString } from './apiClient';
 import { config } from './connections';
 import { say, sayOutput, sayTable, tell, type OutputFormat } from './output';
@@ -32,28 +33,34 @@ export async function printSlaReport(o: { days: number; output?: OutputFormat })
 interface DrillReport {
   days: number;
   overdueAfterDays: number;
-  runbooks: (RunbookDrillRow & { name: string })[];
+  reviewCycleDays: number;
+  runbooks: (RunbookDrillRow & { name: string; review: ReviewStatus & { byName: string | null } })[];
   acknowledgements: (DrillAckRow & { name: string })[];
-  reviews: { known: boolean; why: string };
 }
 
 const seconds = (s: number) => (s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`);
 
-/** Drills (docs/drills.md): each runbook's last drill, overdue ones marked, and people's times to acknowledge. */
+/** Drills and reviews (docs/drills.md): each runbook's last drill and review, overdue ones marked, and people's times to acknowledge. */
 function printDrills(report: DrillReport) {
   say('');
-  say(`Drills (a runbook is overdue with none in ${report.overdueAfterDays} days)`);
+  say(
+    `Drills and reviews (a runbook is overdue with no drill in ${report.overdueAfterDays} days, or no review in its cycle, ${report.reviewCycleDays} days unless it says otherwise)`,
+  );
   sayTable(
     report.runbooks.map((r) => ({
       ...r,
       last: r.lastDrillAt ? `${r.lastDrillAt.slice(0, 10)} ${r.lastDrillIncidentId}` : 'never',
       state: r.overdue ? 'OVERDUE' : 'ok',
+      lastReview: r.review.lastReviewed ? `${r.review.lastReviewed} by ${r.review.byName ?? r.review.by}` : 'never reviewed',
+      reviewState: r.review.overdue ? 'OVERDUE' : `ok, due ${r.review.dueOn}`,
     })),
     [
       ['name', 'runbook'],
       ['last', 'last drill'],
       ['drillsInPeriod', `drills in ${report.days} days`],
       ['state', 'drill'],
+      ['lastReview', 'last review'],
+      ['reviewState', 'review'],
     ],
   );
   if (report.acknowledgements.length) {
@@ -75,5 +82,4 @@ function printDrills(report: DrillReport) {
       ],
     );
   }
-  if (!report.reviews.known) tell(`reviews: ${report.reviews.why}`);
 }

@@ -29,6 +29,7 @@ export function runbookPolicyFacts(state: IncidentState, runbook: Runbook): Inci
       ((type?.steps ?? []) as AutomatedStep[]).flatMap((x) => (x.approvalRoles ? [[x.id, x.approvalRoles]] : [])),
     ),
     classifyInto: Object.keys(runbook.incidentTypes).filter((t) => t !== 'unclassified'),
+    typeName: type?.name,
   };
 }
 

@@ -25,15 +25,27 @@ export interface HandoffNoticeRecord {
 }
 
 /**
- * The open incidents a role answers for: not resolved, and of a type whose ladder pages the role (`pagesRole`).
- * Oldest first, as the notice lists them.
+ * The open incidents a role answers for: not resolved, and whose ladder pages the role (`pagesRole`, given the type and
+ * the ladder the incident froze when it opened, from its `opened` audit event). Oldest first, as the notice lists them.
  */
-export async function openIncidentsFor(pool: Pool, pagesRole: (type: string) => boolean): Promise<HandedIncident[]> {
-  const { rows } = await pool.query<{ incident_id: string; title: string; severity: string; phase: string; type: string }>(
-    "SELECT incident_id, title, severity, phase, type FROM incidents WHERE phase <> 'resolved' ORDER BY opened_at, incident_id",
+export async function openIncidentsFor(
+  pool: Pool,
+  pagesRole: (type: string, ladder: { roles: string[] }[] | undefined) => boolean,
+): Promise<HandedIncident[]> {
+  const { rows } = await pool.query<{
+    incident_id: string;
+    title: string;
+    severity: string;
+    phase: string;
+    type: string;
+    ladder: { roles: string[] }[] | null;
+  }>(
+    `SELECT i.incident_id, i.title, i.severity, i.phase, i.type,
+            (SELECT e.data->'ladder' FROM incident_events e WHERE e.incident_id = i.incident_id AND e.kind = 'opened' LIMIT 1) AS ladder
+     FROM incidents i WHERE i.phase <> 'resolved' ORDER BY i.opened_at, i.incident_id`,
   );
   return rows
-    .filter((r) => pagesRole(r.type))
+    .filter((r) => pagesRole(r.type, Array.isArray(r.ladder) ? r.ladder : undefined))
     .map((r) => ({ incidentId: r.incident_id, title: r.title, severity: r.severity, phase: r.phase }));
 }
 

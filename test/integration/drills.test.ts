@@ -42,9 +42,20 @@ describe('drills (time-skipping, through the API)', () => {
   const tokens: Record<string, string> = {};
   // The failover hook leaves this file behind if it ever runs.
   const hookRan = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-drill-')), 'failover-ran');
+  const reviewedFile = path.join(path.dirname(hookRan), 'runbook.yaml');
   beforeAll(async () => {
-    // The shipped runbook file in force: its runbooks added as files only are drilled like the others.
-    api = await startTestApi(suite.env.client, suite.harness.db.pool, taskQueue, { runbook: runbookInForce(RUNBOOK_FILE) });
+    // The shipped runbook file in force (its runbooks added as files only are drilled like the others), with two
+    // reviews recorded: the outage runbook's 3 days ago, the security breach's 40 days ago (its cycle is monthly).
+    const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+    fs.writeFileSync(
+      reviewedFile,
+      fs
+        .readFileSync(RUNBOOK_FILE, 'utf8')
+        .replace('    name: Database Outage\n', `    name: Database Outage\n    review: { lastReviewed: ${daysAgo(3)}, by: dana }\n`)
+        .replace('    name: Security Breach\n', `    name: Security Breach\n    review: { lastReviewed: ${daysAgo(40)}, by: sam }\n`)
+        .replace('$schema: ../runbooks/', `$schema: ${path.resolve(__dirname, '../../runbooks')}/`),
+    );
+    api = await startTestApi(suite.env.client, suite.harness.db.pool, taskQueue, { runbook: runbookInForce(reviewedFile) });
     for (const person of ['dana', 'oscar', 'pat']) tokens[person] = await api.tokenOf(person);
     suite.harness.failover.command = `touch ${hookRan}`;
   });
@@ -176,7 +187,7 @@ describe('drills (time-skipping, through the API)', () => {
     await maybeRecordHistory(h, 'incident-drill');
   });
 
-  it('a drill is kept out of the SLA report, which counts a real incident of the same type; report lists runbooks overdue for a drill', async () => {
+  it('a drill is kept out of the SLA report, which counts a real incident of the same type; report lists runbooks overdue for a drill or a review', async () => {
     const { handle } = await openIncident(
       { client: suite.env.client, taskQueue, roster, calendar },
       { type: 'database-outage', tier: 'oltp', fingerprint: 'real-one' },
@@ -207,7 +218,24 @@ describe('drills (time-skipping, through the API)', () => {
     });
     expect(byType['security-breach']).toMatchObject({ lastDrillAt: null, overdue: true });
     expect(drills.acknowledgements).toEqual([expect.objectContaining({ person: 'oscar', name: 'Oscar Kim', drills: 1 })]);
-    expect(drills.reviews.known).toBe(false);
+    // Reviews: the runbook's last review and whether the next is overdue (its cycle is the file's, 30 days).
+    expect(drills.reviewCycleDays).toBe(30);
+    expect(byType['database-outage'].review).toMatchObject({ by: 'dana', byName: 'Dana Ortiz', cycleDays: 30, overdue: false });
+    expect(byType['security-breach'].review).toMatchObject({ by: 'sam', overdue: true });
+    expect(byType['data-integrity'].review).toEqual({
+      lastReviewed: null,
+      by: null,
+      byName: null,
+      cycleDays: 30,
+      dueOn: null,
+      overdue: true,
+    });
+    const report = await dbops(['report', '--days', '30'], { DBOPS_API_URL: api.url, DBOPS_TOKEN: tokens.pat });
+    expect(report.code).toBe(0);
+    const line = (name: string) => report.stdout.split('\n').find((l) => l.startsWith(`${name} `)) ?? '';
+    expect(line('Database Outage')).toMatch(/ by Dana Ortiz +ok, due \d{4}-\d\d-\d\d$/);
+    expect(line('Security Breach')).toMatch(/ by Sam .*OVERDUE$/);
+    expect(line('Data Integrity')).toMatch(/never reviewed +OVERDUE$/);
   });
 
   it('a runbook added as a file only (replication-lag) is drilled like a shipped one, and listed for its next drill', async () => {

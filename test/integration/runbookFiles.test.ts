@@ -3,7 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pagesRole } from '../../activities/oncall/handoffActivities';
 import { readIncidentEvents } from '../../db/audit/readEvents';
+import { openIncidentsFor } from '../../db/oncall/handoffs';
+import { pageLinksFor } from '../../lib/pageLinks';
 import { runbookInForce } from '../../lib/runbookFile';
 import type { Runbook } from '../../runbooks/runbook';
 import { acknowledgeUpdate, incidentStateQuery, resolveUpdate } from '../../workflows/incident/messages';
@@ -27,13 +30,18 @@ describe('runbook files: a runbook added without code runs from an alert', () =>
   const suite = timeSkippingSuite(taskQueue);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-runbook-'));
   const file = path.join(dir, 'runbook.yaml');
+  const LINK_SECRET = 'runbook-files-page-link-secret';
   const shipped = fs.readFileSync(path.resolve(__dirname, '../../config/runbook.yaml'), 'utf8');
   let runbook: () => Runbook;
   let api: TestApi;
   beforeAll(async () => {
     fs.writeFileSync(file, shipped);
     runbook = runbookInForce(file);
-    api = await startTestApi(suite.env.client, suite.harness.db.pool, taskQueue, { routing: runbook().routing, runbook });
+    // No routing of its own: the API routes by the runbook file's, as it is at each alert.
+    api = await startTestApi(suite.env.client, suite.harness.db.pool, taskQueue, {
+      runbook,
+      pageLinkSecret: LINK_SECRET,
+    });
   });
   afterAll(() => {
     api?.close();
@@ -119,11 +127,21 @@ describe('runbook files: a runbook added without code runs from an alert', () =>
 
   it('runbook check points at line and column; runbook diff names what changes for new incidents', async () => {
     const bad = path.join(dir, 'bad.yaml');
-    fs.writeFileSync(bad, shipped.replace('FROM pg_stat_archiver', 'FROM pg_stat_archiver WHERE'));
-    const check = await dbops(['runbook', 'check', bad], {});
+    fs.writeFileSync(
+      bad,
+      shipped
+        .replace('FROM pg_stat_archiver', 'FROM pg_stat_archiver WHERE')
+        .replace('    name: Database Outage\n', '    name: Database Outage\n    review: { lastReviewed: 2026-11-20, by: nobody }\n'),
+    );
+    const check = await dbops(['runbook', 'check', bad], { DBOPS_ROSTER: path.resolve(__dirname, '../../config/roster.example.json') });
     expect(check.code).toBe(7);
     expect(check.stderr).toMatch(
       /bad\.yaml:\d+:14: incidentTypes\.backup-failed\.steps\[0\]\.sql: the SQL does not parse: syntax error at end of input/,
+    );
+    // A review names a person of the roster.
+    const reviewLine = fs.readFileSync(bad, 'utf8').split('\n').indexOf('    review: { lastReviewed: 2026-11-20, by: nobody }') + 1;
+    expect(check.stderr).toContain(
+      `bad.yaml:${reviewLine}:45: incidentTypes.database-outage.review.by: 'nobody' is not on the roster; accepted: dana, oscar,`,
     );
     const diff = await dbops(['runbook', 'diff', path.resolve(__dirname, '../../config/runbook.yaml'), file], {});
     expect(diff.code).toBe(0);
@@ -133,5 +151,49 @@ describe('runbook files: a runbook added without code runs from an alert', () =>
       (await dbops(['runbook', 'diff', path.resolve(__dirname, '../../config/runbook.yaml'), file, '--output', 'json'], {})).stdout,
     );
     expect(json.types).toEqual([expect.objectContaining({ type: 'replication-lag', change: 'changed' })]);
+  });
+
+  it("a page link's summary and a handoff read the incident's own plan: the type's name it opened with, its ladder's roles", async () => {
+    const handle = await alert('PostgresReplicationLag', 'oltp-primary:9188');
+    await eventsUntil(handle, 'its opened event', (es) => es.some((e) => e.kind === 'opened'));
+    const { incidentId } = await handle.query(incidentStateQuery);
+    // The file renames the type after the incident opened: the incident keeps the name it opened with.
+    fs.writeFileSync(file, shipped.replace('    name: Replication Lag\n', '    name: Replica Lag\n'));
+    expect(runbook().incidentTypes['replication-lag'].name).toBe('Replica Lag');
+    const links = pageLinksFor(
+      { secret: LINK_SECRET, publicUrl: api.url, ttlMs: 3_600_000 },
+      {
+        notificationId: 'n-summary',
+        subjectId: incidentId,
+        workflowId: handle.workflowId,
+        kind: 'page',
+        occurredAt: new Date().toISOString(),
+      },
+      'oscar',
+    )!;
+    const summary = await fetch(links.open);
+    expect(summary.status).toBe(200);
+    expect(await summary.text()).toContain('<tr><th>Type</th><td><bdi>Replication Lag</bdi></td></tr>');
+    // A handoff of a role lists the incidents whose ladder pages it: the database lead's, not legal's.
+    const handedTo = async (role: string) =>
+      (await openIncidentsFor(suite.harness.db.pool, pagesRole(role, runbook()))).map((i) => i.incidentId);
+    expect(await handedTo('database-lead')).toContain(incidentId);
+    expect(await handedTo('legal')).not.toContain(incidentId);
+    await handle.terminate('test over');
+  });
+
+  it('routing follows the file: a rule added while the API runs routes the next alert, without a restart', async () => {
+    const before = await alert('WalSenderStuck', 'oltp-primary:9190');
+    expect(before.workflowId).toMatch(/^incident\/unclassified\//);
+    fs.writeFileSync(
+      file,
+      shipped.replace(
+        '  rules:\n',
+        "  rules:\n    - name: wal-sender\n      match:\n        labels:\n          alertname: { regex: WalSender.* }\n      type: replication-lag\n      fingerprint: '{{alertname}}:{{instance}}'\n",
+      ),
+    );
+    const after = await alert('WalSenderStuck', 'oltp-primary:9191');
+    expect(after.workflowId).toBe('incident/replication-lag/oltp/WalSenderStuck:oltp-primary:9191');
+    await Promise.all([before, after].map((h) => h.terminate('test over')));
   });
 });

@@ -14,7 +14,7 @@ describe('a check against a slow tier ends instead of hanging the checklist', ()
   let tierPools: ReturnType<typeof createTierPools>;
   beforeAll(async () => {
     db = await createTestDatabase('tiertimeouts');
-    tierPools = createTierPools({}, db.url, () => undefined, { statementTimeoutMs: 500, queryGraceMs: 1_000, connectTimeoutMs: 2_000 });
+    tierPools = createTierPools({}, db.url, { timeouts: { statementTimeoutMs: 500, queryGraceMs: 1_000, connectTimeoutMs: 2_000 } });
     locker = new Client({ connectionString: db.url });
     await locker.connect();
   });
@@ -28,11 +28,11 @@ describe('a check against a slow tier ends instead of hanging the checklist', ()
     await locker.query('BEGIN');
     await locker.query('LOCK TABLE jobs IN ACCESS EXCLUSIVE MODE');
     try {
-      await expect(withinGuard(checkQueueHealth(tierPools.queue))).rejects.toThrow(/statement timeout/);
+      await expect(withinGuard(checkQueueHealth(tierPools.of('queue')))).rejects.toThrow(/statement timeout/);
     } finally {
       await locker.query('ROLLBACK');
     }
     // The cancelled statement left nothing behind: the next check runs.
-    expect((await withinGuard(checkQueueHealth(tierPools.queue))).outcome).toBe('pass');
+    expect((await withinGuard(checkQueueHealth(tierPools.of('queue')))).outcome).toBe('pass');
   });
 });

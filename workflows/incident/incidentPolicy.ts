@@ -40,6 +40,7 @@ export function policyFactsOf(plan: IncidentPlan): IncidentPolicyFacts {
       [...(plan.type.steps as AutomatedStep[])].reverse().flatMap((x) => (x.approvalRoles ? [[x.id, x.approvalRoles]] : [])),
     ),
     classifyInto: Object.keys(plan.classifyInto ?? {}),
+    typeName: plan.type.name,
   };
 }
 

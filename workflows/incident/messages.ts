@@ -214,6 +214,8 @@ export interface IncidentPolicyFacts {
   stepApprovalRoles: Record<string, Role[]>;
   /** An unclassified incident's choices (the classify validator's). */
   classifyInto: string[];
+  /** Its type's name as its plan froze it (absent from workers older than it: then the runbook in force names it). */
+  typeName?: string;
 }
 export const incidentPolicyQuery = defineQuery<IncidentPolicyFacts>('policy');
 
