@@ -8,25 +8,9 @@ import { TOPOLOGY } from './topology';
 import { ROLES, type IncidentTypeDefinition, type Role, type Tier } from './types';
 import type { RunbookReview } from './runbookReviews';
 import { RUNBOOK_VERSION } from './version';
+import type { RunbookTier, TierDatabase } from './runbookTier';
 
-/** One database of a tier: its node name as alerts name it, and where its connection string is read from. */
-export interface TierDatabase {
-  /** The node's name (label `instance` without a port, or `node`), e.g. oltp-primary. */
-  name: string;
-  role: 'primary' | 'replica';
-  /** The PostgreSQL database probes connect to. */
-  database?: string;
-  /** The environment variable holding its connection string (never the string itself: it holds a password). */
-  connectionEnv?: string;
-}
-
-export interface RunbookTier {
-  name: string;
-  pool: { min: number; max: number };
-  databases: TierDatabase[];
-  /** Tiers this tier's service needs. */
-  dependsOn: Tier[];
-}
+export type { RunbookTier, TierDatabase } from './runbookTier';
 
 /**
  * The team's runbook as dbops runs it: everything an incident, a checklist or an alert's routing reads, loaded from

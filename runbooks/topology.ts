@@ -5,7 +5,7 @@
  * incident instead of paging. Pure.
  */
 import { matches, type Matcher } from './alertRouting';
-import type { Runbook } from './runbook';
+import type { RunbookTier } from './runbookTier';
 import type { IncidentTypeId, Tier } from './types';
 
 export interface TierTopology {
@@ -28,7 +28,7 @@ export const TOPOLOGY: Topology = {
 };
 
 /** A runbook's topology: each tier's primary and replicas (its databases by role) and the tiers it depends on. */
-export function topologyOf(runbook: Pick<Runbook, 'tiers'>): Topology {
+export function topologyOf(runbook: { tiers: Record<Tier, RunbookTier> }): Topology {
   return Object.fromEntries(
     Object.entries(runbook.tiers).map(([tier, t]) => [
       tier,
