@@ -13,6 +13,7 @@ import { closeIntake, startIntake } from '../client/api/listen';
 import { consoleSettingsFromEnv } from '../client/console/consoleSettings';
 import { openIncident } from '../client/incidents/openIncident';
 import { applySchedules } from '../client/checklists/schedules';
+import { retryServiceErrors } from '../client/temporal/retryServiceErrors';
 import { applyDrillSchedules } from '../client/drills/drillSchedules';
 import { ensureHandoffWorkflow } from '../client/oncall/handoffWatch';
 import { buildActivities } from '../workers/activityDependencies';
@@ -144,14 +145,19 @@ async function main() {
       await seedDemoData(demoPool);
       await demoPool.end();
     }
-    const scheduled = await applySchedules(client, {
-      taskQueue: config.temporal.taskQueue,
-      timeZone: config.timeZone,
-      workdays: config.calendar.workdays,
-      roster,
-      definitions: catalog.checklists,
-      runbook: runbook(),
-    });
+    const scheduled = await retryServiceErrors(
+      'apply the daily checklist schedules',
+      () =>
+        applySchedules(client, {
+          taskQueue: config.temporal.taskQueue,
+          timeZone: config.timeZone,
+          workdays: config.calendar.workdays,
+          roster,
+          definitions: catalog.checklists,
+          runbook: runbook(),
+        }),
+      log,
+    );
     log.info({ schedules: scheduled.map((r) => r.id), timeZone: config.timeZone }, 'daily checklist schedules applied');
     // The monthly drills (DBOPS_MONTHLY_DRILLS, off unless set), as the production worker applies them at its start.
     await applyDrillSchedules(client, config.monthlyDrills, { taskQueue: config.temporal.taskQueue, timeZone: config.timeZone }).then(
