@@ -99,10 +99,12 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
     scheduleVersion: schedules().version,
   });
   const deps = { ...ctx, log };
+  /** The refusal of a role the runbook in force does not have, naming those it has; undefined for one of them. */
+  const unknownRole = (role: string) => notInRunbook('role', role, 'a role', runbookNow(ctx.runbook).roles);
   const roleParam = (c: Context<ApiEnv>): Role | undefined | Response => {
     const role = c.req.query('role');
     if (role === undefined) return undefined;
-    const unknown = notInRunbook('role', role, 'a role', runbookNow(ctx.runbook).roles);
+    const unknown = unknownRole(role);
     return unknown ? c.json({ error: unknown }, 400) : role;
   };
 
@@ -138,8 +140,8 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
       const parsed = ScheduleQuerySchema.safeParse(c.req.query());
       if (!parsed.success) return c.json({ error: queryProblem(parsed.error) }, 400);
       const { role } = parsed.data;
-      const unknownRole = notInRunbook('role', role, 'a role', runbookNow(ctx.runbook).roles);
-      if (unknownRole) return c.json({ error: unknownRole }, 400);
+      const refusedRole = unknownRole(role);
+      if (refusedRole) return c.json({ error: refusedRole }, 400);
       const from = parsed.data.from ? Date.parse(parsed.data.from) : now();
       const to = parsed.data.to ? Date.parse(parsed.data.to) : from + 7 * DAY;
       if (to <= from) return c.json({ error: 'to must be after from' }, 400);
@@ -207,8 +209,8 @@ export function onCallRoutes(ctx: ApiContext, log: Logger) {
     const { person: personId, role } = c.req.query();
     if (Boolean(personId) === Boolean(role))
       return c.json({ error: 'give one of person=<roster id> or role=<role>: the feed of that person or that role' }, 400);
-    const unknownRole = role ? notInRunbook('role', role, 'a role', runbookNow(ctx.runbook).roles) : undefined;
-    if (unknownRole) return c.json({ error: unknownRole }, 400);
+    const refusedRole = role ? unknownRole(role) : undefined;
+    if (refusedRole) return c.json({ error: refusedRole }, 400);
     const { roster } = ctx.roster();
     if (personId && !roster.people.some((p) => p.id === personId))
       return c.json({ error: `person: '${personId}' is not on the roster in force` }, 400);
