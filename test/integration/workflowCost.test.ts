@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { OPENING_AT_ONCE } from '../../workflows/incident/versions';
 import { HISTORIES_DIR, readHistory } from '../support/histories';
 
 /**
  * What every new incident costs before its first page, which a storm of 2,000 multiplies (bench --burst): each
  * workflow evaluates the workflow bundle's modules when it starts, and each patch marker comes with a search-attribute
- * upsert the server writes. zod reaching the bundle through a maintenance import, and five markers where one does,
+ * upsert the server writes, and each activity a workflow task and a dispatch more. zod reaching the bundle through a maintenance import, and five markers where one does,
  * took the burst's last page from 43–50 s to 138 s (docs/performance.md).
  */
 describe('the cost of a new incident', () => {
@@ -17,7 +18,7 @@ describe('the cost of a new incident', () => {
   });
 
   it('an incident opened by today’s workflow records one patch marker, not one per patch (a drill adds its own)', () => {
-    const newest = fs.readdirSync(HISTORIES_DIR).filter((f) => f.startsWith('incident-') && f.endsWith('@incident-2026-12.json'));
+    const newest = newestIncidentHistories();
     expect(newest.length).toBeGreaterThan(5);
     for (const f of newest) {
       const markers = readHistory(path.join(HISTORIES_DIR, f))
@@ -25,7 +26,29 @@ describe('the cost of a new incident', () => {
         .map((e) => e.markerRecordedEventAttributes!.details?.['patch-data']?.payloads?.[0]?.data)
         .map((d) => JSON.parse(Buffer.from(d!).toString()).id);
       // Patches after it are asked only by the incidents that use them: the drills patch by a drill.
-      expect(markers, f).toEqual(f.startsWith('incident-drill@') ? ['incident-2026-12', 'drills'] : ['incident-2026-12']);
+      expect(markers, f).toEqual(f.startsWith('incident-drill@') ? [OPENING_AT_ONCE, 'drills'] : [OPENING_AT_ONCE]);
+    }
+  });
+
+  it('an incident opened by today’s workflow writes its opening audit as a local activity, before any audit activity through the server', () => {
+    for (const f of newestIncidentHistories()) {
+      const events = readHistory(path.join(HISTORIES_DIR, f)).events!;
+      const localWrite = events.findIndex(
+        (e) =>
+          e.markerRecordedEventAttributes?.markerName === 'core_local_activity' &&
+          JSON.parse(Buffer.from(e.markerRecordedEventAttributes.details!.data!.payloads![0].data!).toString()).activity_type ===
+            'recordIncidentEvents',
+      );
+      expect(localWrite, f).toBeGreaterThan(0);
+      const scheduledBefore = events.slice(0, localWrite).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name);
+      expect(scheduledBefore, f).not.toContain('recordIncidentEvents');
+      // One workflow task (two, when the pages outlast the task's heartbeat) and no activity before it waits.
+      expect(events.slice(0, localWrite).filter((e) => e.workflowTaskCompletedEventAttributes).length, f).toBeLessThanOrEqual(2);
     }
   });
 });
+
+/** The recorded histories of the version a new incident follows today (versions.ts: the marker it records). */
+function newestIncidentHistories(): string[] {
+  return fs.readdirSync(HISTORIES_DIR).filter((f) => f.startsWith('incident-') && f.endsWith(`@${OPENING_AT_ONCE}.json`));
+}

@@ -31,6 +31,16 @@ const { notify: notifyAtOnce } = proxyLocalActivities<DbopsActivities>({
 });
 
 /**
+ * The opening audit batch, written in the first workflow task (OPENING_AT_ONCE), tried once and briefly: an Update
+ * (an acknowledgement) that arrives meanwhile waits for the task, so a store that does not answer at once (stalled
+ * by a lock, down) must not hold it. Such a batch goes on as an ordinary write, retried through the server.
+ */
+const { recordIncidentEvents: recordOpeningAtOnce } = proxyLocalActivities<DbopsActivities>({
+  startToCloseTimeout: '2 seconds',
+  retry: { maximumAttempts: 1 },
+});
+
+/**
  * What an incident records and sends: the timeline, its audit events in order, and notifications. Counts the
  * activities it has in flight, so the workflow continues as new only when none is running.
  */
@@ -42,14 +52,18 @@ export class IncidentAudit {
   private lastRepeat: IncidentTrigger | undefined;
   private readonly chain: AuditChain<ReturnType<typeof snapshotOf>>;
   private readonly notifyLater: typeof notify;
+  /** The opening pages sent at once and not yet answered, while the opening batch waits for them. */
+  private readonly openingPages = new Set<Promise<unknown>>();
 
   /**
    * `stormReady` (see versions.ts): events gathered while a write is on its way go out together, and pages after the
-   * opening one go to the pages task queue.
+   * opening one go to the pages task queue. `openingAtOnce` (OPENING_AT_ONCE, a run's first start only): the first
+   * batch waits for the opening pages and is written as a local activity in the same workflow task.
    */
   constructor(
     private readonly s: IncidentState,
     stormReady: boolean,
+    private openingAtOnce = false,
   ) {
     this.notifyLater = stormReady
       ? proxyActivities<DbopsActivities>({ ...WRITES, taskQueue: pagesTaskQueue(workflowInfo().taskQueue) }).notify
@@ -58,8 +72,28 @@ export class IncidentAudit {
       s.incidentId,
       s,
       (event, snapshot) => this.tracked(() => recordIncidentEvent(event, snapshot)),
-      stormReady ? (events, snapshot) => this.tracked(() => recordIncidentEvents(events, snapshot)) : undefined,
+      stormReady ? (events, snapshot) => this.tracked(() => this.writeBatch(events, snapshot)) : undefined,
+      () => (this.openingAtOnce ? this.openingPagesSent() : undefined),
     );
+  }
+
+  private async writeBatch(events: Parameters<typeof recordIncidentEvents>[0], snapshot: Parameters<typeof recordIncidentEvents>[1]) {
+    if (!this.openingAtOnce) return recordIncidentEvents(events, snapshot);
+    this.openingAtOnce = false;
+    try {
+      return await recordOpeningAtOnce(events, snapshot);
+    } catch {
+      // The write is idempotent (event ids): one that landed after its attempt timed out is not written twice.
+      return recordIncidentEvents(events, snapshot);
+    }
+  }
+
+  /**
+   * Until the opening pages are answered. Two local activities at once end in an order replay cannot repeat, and the
+   * `paged` events a page's answer records belong in the opening batch: so the batch's write starts after them.
+   */
+  private async openingPagesSent(): Promise<void> {
+    while (this.openingPages.size) await Promise.allSettled([...this.openingPages]);
   }
 
   /** Settles when every event appended so far has been written. */
@@ -114,6 +148,12 @@ export class IncidentAudit {
       ...(roles && { roles }),
       ...page,
     };
+    if (atOnce && this.openingAtOnce) {
+      const sent = this.tracked(() => notifyAtOnce(request));
+      this.openingPages.add(sent);
+      void sent.finally(() => this.openingPages.delete(sent)).catch(() => undefined);
+      return sent;
+    }
     return this.tracked(() => (atOnce ? notifyAtOnce(request) : this.notifyLater(request)));
   }
 

@@ -24,7 +24,8 @@ export async function incidentResponse(input: OpenIncidentInput): Promise<Incide
   const version = incidentVersion();
   // A drill is marked once, when it opens; a continued run carries the mark in its state.
   if (!input.carried && input.drill && version.drills()) s.drill = true;
-  const audit = new IncidentAudit(s, version.stormReady);
+  // Only a run's first start has an opening to write at once; a continued run's first batch is an ordinary write.
+  const audit = new IncidentAudit(s, version.stormReady, version.openingAtOnce && !input.carried);
   const ctx: IncidentContext = {
     plan: input.plan,
     s,

@@ -86,6 +86,16 @@ export const ALERT_GROUPING = 'alert-grouping';
 export const INCIDENT_2026_12 = 'incident-2026-12';
 
 /**
+ * Runs opened from this patch on follow INCIDENT_2026_12 (recorded as this one marker instead) and write their
+ * opening audit batch (`opened`, the opening pages' `paged` events, whatever else the first task records) as a local
+ * activity in the first workflow task, once the opening pages are sent: a new incident then needs one workflow task
+ * and no activity through the server before it waits for its deadline, where it needed three and two. Later writes
+ * stay ordinary activities (a local activity lengthens its workflow task, which then meets more Updates and activity
+ * completions). 2,000 critical alerts through Alertmanager: docs/performance.md.
+ */
+export const OPENING_AT_ONCE = 'opening-at-once';
+
+/**
  * Runs opened from this patch on (chained after INCIDENT_2026_12) run a runbook file's declarative SQL probes (steps
  * of kind `probe`, issue 26) with the `runProbe` activity; a run without the marker never had one in its plan (plans
  * freeze the runbook they opened with). Its marker is recorded when the first probe step is reached, not at the start:
@@ -105,6 +115,8 @@ export const DRILLS = 'drills';
 /** Which of the workflow's versions this run follows, decided once when it starts (or replays its start). */
 export interface IncidentVersion {
   stormReady: boolean;
+  /** See OPENING_AT_ONCE. */
+  openingAtOnce: boolean;
   /** See ACTION_POLICY. */
   actionPolicy: boolean;
   /** See ALERT_LIFECYCLE. */
@@ -122,11 +134,13 @@ export interface IncidentVersion {
 }
 
 export function incidentVersion(): IncidentVersion {
-  // Asked first: a run with this marker follows every patch above without recording theirs. A run recorded before
-  // it replays without it (patched() is false and records nothing on replay) and asks the older markers in turn.
-  if (patched(INCIDENT_2026_12))
+  // Asked first, newest first: a run with a marker follows every patch before it without recording theirs. A run
+  // recorded before it replays without it (patched() is false and records nothing on replay) and asks the older ones.
+  const openingAtOnce = patched(OPENING_AT_ONCE);
+  if (openingAtOnce || patched(INCIDENT_2026_12))
     return {
       stormReady: true,
+      openingAtOnce,
       actionPolicy: true,
       alertLifecycle: true,
       oncallPages: true,
@@ -149,6 +163,7 @@ export function incidentVersion(): IncidentVersion {
   const alertGrouping = actionPolicy && patched(ALERT_GROUPING);
   return {
     stormReady,
+    openingAtOnce: false,
     actionPolicy,
     alertLifecycle,
     oncallPages,

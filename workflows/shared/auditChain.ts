@@ -21,6 +21,11 @@ export class AuditChain<Snapshot> {
     private readonly counter: { auditSeq: number; auditHash?: string },
     private readonly writeOne: (event: AuditEvent, snapshot: Snapshot) => Promise<Written>,
     private readonly writeMany?: (events: AuditEvent[], snapshot: Snapshot) => Promise<Written>,
+    /**
+     * What a batch waits for before it is taken (or nothing): the events recorded meanwhile join it. The opening
+     * batch of an incident waits for its opening pages (see IncidentAudit).
+     */
+    private readonly beforeBatch?: () => Promise<void> | undefined,
   ) {}
 
   append(kind: string, actor: string | undefined, occurredAt: string, data: Record<string, unknown>, snapshot: Snapshot): Promise<void> {
@@ -37,6 +42,8 @@ export class AuditChain<Snapshot> {
     // The first event of a batch queues its write behind the previous one; the rest join it until it leaves.
     if (this.pending.push(event) === 1) {
       this.tail = this.tail.then(async () => {
+        const waitFor = this.beforeBatch?.();
+        if (waitFor) await waitFor;
         const events = this.pending;
         this.pending = [];
         const written = await writeMany(events, this.pendingSnapshot!);
