@@ -6,7 +6,8 @@ import { runbookNow, type Runbook } from '../../runbooks/runbook';
 import { topologyOf } from '../../runbooks/topology';
 import type { BusinessCalendar } from '../../runbooks/types';
 import { incidentWorkflowId } from '../../workflows/incident/messages';
-import { openIncident, parseIncidentRequest, type IncidentRequest } from '../incidents/openIncident';
+import { parseIncidentRequest, type IncidentRequest } from '../incidents/incidentRequest';
+import { openIncident } from '../incidents/openIncident';
 import { holdIfInMaintenance, type HeldBy } from './maintenanceHold';
 import { groupIntoCause, recordForGrouping, type GroupedInto } from './topologyGrouping';
 

@@ -1,5 +1,5 @@
 import { unstorableText } from '../../runbooks/limits';
-import { InvalidRequestError } from '../incidents/openIncident';
+import { InvalidRequestError } from '../incidents/incidentRequest';
 
 const MAX_LABELS = 32;
 

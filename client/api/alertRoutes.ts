@@ -3,7 +3,7 @@ import type { Context, Hono } from 'hono';
 import type { Logger } from '../../lib/logger';
 import { parseWebhookAlerts, type ParsedWebhookAlert } from '../alerts/alertmanagerPayload';
 import { InvalidEventError, parsePagerDutyEvent } from '../alerts/pagerdutyEvent';
-import { InvalidRequestError } from '../incidents/openIncident';
+import { InvalidRequestError } from '../incidents/incidentRequest';
 import { acknowledgeAlert, resolveAlert, triggerAlert, type AlertContext } from '../alerts/receiveAlert';
 import { integrationAuth, callingIntegration, signatureBackOnFailure, stampReceivedAt, type ApiEnv, type AuthDeps } from './authenticate';
 import { MAX_BATCH_BODY_BYTES, MAX_PAGERDUTY_EVENT_BYTES } from '../../runbooks/limits';

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import type { Logger } from '../../lib/logger';
-import { InvalidRequestError, parseIncidentRequest } from '../incidents/openIncident';
+import { InvalidRequestError, parseIncidentRequest } from '../incidents/incidentRequest';
 import type { ApiContext } from './apiContext';
 import { callingIntegration, integrationAuth, signatureBackOnFailure, stampReceivedAt, type ApiEnv, type AuthDeps } from './authenticate';
 import { requestDeadline, type Deadlines } from './deadline';
@@ -10,7 +10,7 @@ import { parseAlertLabels } from '../alerts/alertLabels';
 import { admitAlert } from '../alerts/admitAlert';
 import { incidentWorkflowId } from '../../workflows/incident/messages';
 import { describe } from './http/describe';
-import { IncidentBodySchema as AlertBody } from '../incidents/openIncident';
+import { IncidentBodySchema as AlertBody } from '../incidents/incidentRequest';
 
 export const ALERT_BODY_SHAPE = '{ "type", "tier", "severity"?, "fingerprint"?, "title"?, "summary"?, "firedAt"?, "labels"? }';
 

@@ -5,7 +5,7 @@ import { runbookNow } from '../../runbooks/runbook';
 import { DrillRequestSchema } from '../incidents/drillRequest';
 import { openDrill } from '../incidents/openDrill';
 import { openedIncidentId } from '../incidents/openedIncidentId';
-import { InvalidRequestError } from '../incidents/openIncident';
+import { InvalidRequestError } from '../incidents/incidentRequest';
 import type { ApiContext } from './apiContext';
 import type { ApiEnv } from './authenticate';
 import { callingPerson } from './http/callingPerson';

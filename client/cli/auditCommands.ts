@@ -3,7 +3,7 @@ import type { StoredEvent } from '../../db/audit/readEvents';
 import type { AuditVerdict } from '../incidents/verifyAudit';
 import { callApi, queryString, refSegment } from './apiClient';
 import { formatEvents, type ExportFormat } from './auditExport';
-import { config } from './connections';
+import { config } from './cliConfig';
 import { EXIT } from './exitCodes';
 import { say, sayLines, sayOutput, type OutputFormat } from './output';
 

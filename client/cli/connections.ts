@@ -1,15 +1,13 @@
 /**
- * What a command needs of the outside world, made when it runs: dbops' configuration, a Temporal client and an
- * audit-store pool. Imported only by the command modules, so `dbops --help` loads none of it.
+ * What an admin command needs of the outside world, made when it runs: a Temporal client and an audit-store pool
+ * (and dbops' configuration, from cliConfig.ts). Imported only by the command modules, so `dbops --help` loads none of it.
  */
 import { Client, Connection } from '@temporalio/client';
 import { Pool } from 'pg';
-import { loadConfig } from '../../lib/config';
-import { resolveRuntime } from '../../lib/runtime';
 import { FailedError } from './cliErrors';
+import { config, runtime } from './cliConfig';
 
-export const config = loadConfig();
-export const runtime = resolveRuntime(config);
+export { config, runtime };
 
 // A server that accepts connections but never answers (stopped, overloaded) must not hang a person at a terminal.
 const TEMPORAL_CONNECT_TIMEOUT_MS = 5_000;

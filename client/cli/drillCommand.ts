@@ -1,7 +1,7 @@
 /** `dbops drill TYPE`: opens a drill of a runbook through the dbops API, as the person the token names. */
 import { DrillRequestSchema } from '../incidents/drillRequest';
 import { callApi } from './apiClient';
-import { config } from './connections';
+import { config } from './cliConfig';
 import { say, tell } from './output';
 import { UsageError } from './usageError';
 

@@ -1,11 +1,11 @@
 /** `dbops incident …`: people's actions on incidents, through the dbops API as the person the token names. */
 import type { IncidentState } from '../../workflows/incident/messages';
 import type { Delivery } from '../../db/deliveries/readDeliveries';
-import { InvalidRequestError, parseIncidentRequest } from '../incidents/openIncident';
+import { InvalidRequestError, parseIncidentRequest } from '../incidents/incidentRequest';
 import { levelLabel } from '../../runbooks/ladderLevels';
 import { SEVERITIES, type Severity } from '../../runbooks/types';
 import { callApi, refSegment } from './apiClient';
-import { config } from './connections';
+import { config } from './cliConfig';
 import { runbookFromConfig } from '../../lib/runbookFile';
 import { say, sayOutput, tell, type OutputFormat } from './output';
 import { UsageError } from './usageError';

@@ -3,7 +3,7 @@ import type { IncidentFilters } from '../incidents/listIncidents';
 import { IncidentCursorError, parseIncidentCursor } from '../incidents/incidentCursor';
 import type { IncidentSummary } from '../incidents/incidentSummaries';
 import { callApi, queryString } from './apiClient';
-import { config } from './connections';
+import { config } from './cliConfig';
 import { sayOutput, sayRows, tell, type OutputFormat } from './output';
 import { UsageError } from './usageError';
 

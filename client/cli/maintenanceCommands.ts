@@ -2,7 +2,7 @@
 import type { WindowJson } from '../api/maintenanceRoutes';
 import { describeScope, describeTiming, WEEKDAY_NAMES, type WeekdayName } from '../../runbooks/maintenance';
 import { callApi } from './apiClient';
-import { config } from './connections';
+import { config } from './cliConfig';
 import { say, sayOutput, sayRows, type OutputFormat } from './output';
 import { UsageError } from './usageError';
 

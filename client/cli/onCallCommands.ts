@@ -8,7 +8,7 @@ import type { HoldSource } from '../../runbooks/onCall';
 import type { Role } from '../../runbooks/types';
 import type { GapsJson, OnCallJson, OverrideJson, ScheduleJson, TurnJson } from '../api/onCallRoutes';
 import { callApi, queryString } from './apiClient';
-import { config } from './connections';
+import { config } from './cliConfig';
 import { say, sayOutput, sayRows, tell, type OutputFormat } from './output';
 import { UsageError } from './usageError';
 import { EXIT } from './exitCodes';

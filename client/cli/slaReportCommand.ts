@@ -3,7 +3,7 @@ import type { DrillAckRow, RunbookDrillRow } from '../../db/reports/drillReport'
 import type { SlaRow } from '../../db/reports/slaReport';
 import type { ReviewStatus } from '../../runbooks/runbookReviews';
 import { callApi, queryString } from './apiClient';
-import { config } from './connections';
+import { config } from './cliConfig';
 import { say, sayOutput, sayTable, tell, type OutputFormat } from './output';
 
 const minutes = (m: number | null) => (m === null ? '' : `${m} min`);

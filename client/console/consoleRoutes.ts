@@ -27,7 +27,7 @@ import {
 import { DURATION_FORMAT, parseDuration } from '../../runbooks/duration';
 import { acknowledgeIncident, refusalOf, resolveIncident, type IncidentHandle } from '../incidents/incidentActions';
 import { handleOfRef } from '../incidents/incidentRef';
-import { InvalidRequestError } from '../incidents/openIncident';
+import { InvalidRequestError } from '../incidents/incidentRequest';
 import { CONSOLE_CSS, CONSOLE_JS } from './assets';
 import { auditRoutes } from './auditRoutes';
 import { checklistRoutes } from './checklistPages';

@@ -3,7 +3,7 @@ import { acknowledgeUpdate, resolveUpdate, type ActorRequest, type IncidentState
 import type { incidentResponse } from '../../workflows/incident/incidentResponse';
 import { outageResolved } from '../alerts/topologyGrouping';
 import { IncidentRefError } from './incidentRef';
-import { InvalidRequestError } from './openIncident';
+import { InvalidRequestError } from './incidentRequest';
 
 export type IncidentHandle = WorkflowHandle<typeof incidentResponse>;
 

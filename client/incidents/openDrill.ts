@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { BUILT_IN_RUNBOOK } from '../../runbooks/runbook';
 import { parseDrillRequest } from './drillRequest';
-import { InvalidRequestError, openIncident, type OpenIncidentContext } from './openIncident';
+import { InvalidRequestError } from './incidentRequest';
+import { openIncident, type OpenIncidentContext } from './openIncident';
 
 /**
  * Opens a drill of a runbook: an incident of its type on the real ladder and steps, marked DRILL (the workflow's

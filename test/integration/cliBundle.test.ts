@@ -48,6 +48,19 @@ describe('the CLI bundle `npm run build` makes', () => {
     expect(refused.stderr).toMatch(/--limit <n>.*a whole number from 1 to 1000/);
   });
 
+  it('person-facing commands, which go through the dbops API, load neither the Temporal client nor pg', async () => {
+    // Node's module debug log names every package a command requires; the admin command shows the check can see one.
+    const loaded = async (args: string[]) => {
+      const run = await launch(args, { NODE_DEBUG: 'module', DBOPS_API_URL: 'http://127.0.0.1:9', DBOPS_TOKEN: 'unused' });
+      expect(run.stderr).toMatch(RUNS_BUNDLE);
+      return [...run.stderr.matchAll(/Module\._load REQUEST (@temporalio\/client|pg) /g)].map((m) => m[1]);
+    };
+    for (const args of [['incident', 'list'], ['incident', 'show', 'INC-1'], ['audit', 'show', 'INC-1'], ['report'], ['oncall']]) {
+      expect(await loaded(args), args.join(' ')).toEqual([]);
+    }
+    expect(await loaded(['schedules', 'list'])).toContain('@temporalio/client');
+  });
+
   it('is passed over for the sources once any file it was built from is newer, or when asked', async () => {
     const built = fs.statSync(CLI_BUNDLE).mtime;
     try {
