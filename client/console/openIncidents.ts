@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { pagedPeople } from '../../db/deliveries/pagedPeople';
 import { SEVERITY_DEFINITIONS } from '../../runbooks/severities';
 import type { IncidentPhase, IncidentTypeId, Severity, Tier } from '../../runbooks/types';
 
@@ -58,18 +59,10 @@ export async function openIncidents(pool: Pool, f: OpenIncidentFilters): Promise
     ),
     pool.query(`SELECT count(*)::int AS n FROM incidents WHERE ${filter}`, params),
   ]);
-  const ids = listed.rows.map((r) => r.incident_id as string);
-  const paged = new Map<string, string[]>();
-  if (ids.length) {
-    const { rows } = await pool.query(
-      // A per-person channel's row names its person; a team channel's row lists everyone its message named.
-      `SELECT subject_id, array_agg(DISTINCT who) AS people FROM notification_outbox,
-         unnest(CASE WHEN person IS NOT NULL THEN ARRAY[person] ELSE string_to_array(recipient, ',') END) AS who
-       WHERE subject_id = ANY($1) AND kind IN ('page', 'escalation') AND who <> '' GROUP BY subject_id`,
-      [ids],
-    );
-    for (const r of rows) paged.set(r.subject_id, r.people);
-  }
+  const paged = await pagedPeople(
+    pool,
+    listed.rows.map((r) => r.incident_id as string),
+  );
   return {
     total: counted.rows[0].n,
     rows: listed.rows.map((r) => {

@@ -117,6 +117,25 @@ describe('incident list pages through visibility, newest first, and says how man
     expect(none.stderr).toMatch(/no incidents match/);
   });
 
+  it('lists an incident whose worker does not answer from the audit store: its INC id, title and who was paged, within its budget', async () => {
+    // Recorded as its opening would have been (the projection row and one page's outbox row); no worker answers a query.
+    const workflowId = opened[5];
+    await db.pool.query(
+      `INSERT INTO incidents (incident_id, workflow_id, type, severity, tier, fingerprint, title, phase, runbook_version, opened_at)
+       VALUES ('INC-LIST-1', $1, 'data-integrity', 'high', 'content', 'di-0', 'Orders without invoices', 'triggered', 'test', now())`,
+      [workflowId],
+    );
+    await db.pool.query(
+      `INSERT INTO notification_outbox (notification_id, subject_id, kind, recipient, channel, message, person)
+       VALUES ('INC-LIST-1:page:L1P0:oscar@mail:oscar', 'INC-LIST-1', 'page', 'oscar', 'mail', 'page', 'oscar')`,
+    );
+    const r = await dbops(['incident', 'list', '--type', 'data-integrity', '--output', 'json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    const [listed] = JSON.parse(r.stdout).incidents;
+    expect(listed).toMatchObject({ incidentId: 'INC-LIST-1', workflowId, title: 'Orders without invoices', paged: ['Oscar Kim'] });
+    expect(listed.nextDeadline).toBeUndefined();
+  });
+
   it('refuses a bad --limit or --next, naming the option, before reaching the API', async () => {
     const nowhere = { DBOPS_API_URL: 'http://127.0.0.1:1', DBOPS_TOKEN: 'unused', LOG_LEVEL: 'silent' };
     for (const limit of ['0', '1001', 'ten']) {
