@@ -164,10 +164,12 @@ describe('acknowledging from a page in a real browser', () => {
     await stall.query('LOCK TABLE incident_events IN SHARE ROW EXCLUSIVE MODE');
     let incidentId = '';
     try {
+      // Critical: its opening is written inside its first workflow task (versions.ts, OPENING_AT_ONCE), which the
+      // acknowledgement must not wait behind for longer than that write's one short try.
       const opened = await alertAndOscarsMail({
         type: 'connection-pool-exhaustion',
         tier: 'queue',
-        severity: 'high',
+        severity: 'critical',
         fingerprint: `browser-lag-${Date.now()}`,
       });
       incidentId = opened.incidentId;

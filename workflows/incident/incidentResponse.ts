@@ -24,8 +24,9 @@ export async function incidentResponse(input: OpenIncidentInput): Promise<Incide
   const version = incidentVersion();
   // A drill is marked once, when it opens; a continued run carries the mark in its state.
   if (!input.carried && input.drill && version.drills()) s.drill = true;
-  // Only a run's first start has an opening to write at once; a continued run's first batch is an ordinary write.
-  const audit = new IncidentAudit(s, version.stormReady, version.openingAtOnce && !input.carried);
+  // A critical incident's first start writes its opening at once (versions.ts, OPENING_AT_ONCE); a continued run's
+  // first batch, and a lower severity's opening, are ordinary writes, held back by the main queue's rate in a storm.
+  const audit = new IncidentAudit(s, version.stormReady, version.openingAtOnce && !input.carried && s.severity === 'critical');
   const ctx: IncidentContext = {
     plan: input.plan,
     s,
