@@ -84,7 +84,10 @@ export class IncidentAudit {
       return await recordOpeningAtOnce(events, snapshot);
     } catch {
       // The write is idempotent (event ids): one that landed after its attempt timed out is not written twice.
-      return recordIncidentEvents(events, snapshot);
+      return await recordIncidentEvents(events, snapshot);
+    } finally {
+      // The repeats the opening held back (flushRepeats) follow it.
+      void this.flushRepeats();
     }
   }
 
@@ -167,7 +170,10 @@ export class IncidentAudit {
   }
 
   private flushRepeats(): Promise<void> {
-    if (!this.repeatsUnrecorded) return this.chain.tail;
+    // Repeats never join an opening written at once: a first task retried after its worker died, with repeats arrived
+    // meanwhile, then writes the same opening (the same events under the same sequence numbers) that the lost task's
+    // local activity may already have stored, and the repeats after it.
+    if (!this.repeatsUnrecorded || this.openingAtOnce) return this.chain.tail;
     const repeats = this.repeatsUnrecorded;
     this.repeatsUnrecorded = 0;
     const last = this.lastRepeat!;
