@@ -57,8 +57,8 @@ export class IncidentAudit {
 
   /**
    * `stormReady` (see versions.ts): events gathered while a write is on its way go out together, and pages after the
-   * opening one go to the pages task queue. `openingAtOnce` (OPENING_AT_ONCE, a run's first start only): the first
-   * batch waits for the opening pages and is written as a local activity in the same workflow task.
+   * opening one go to the pages task queue. `openingAtOnce` (OPENING_AT_ONCE: a critical incident's first start): the
+   * first batch waits for the opening pages and is written as a local activity in the same workflow task.
    */
   constructor(
     private readonly s: IncidentState,
