@@ -55,11 +55,11 @@ export async function summariseIncidents(
   const until = Date.now() + STATE_BUDGET_MS;
   const states = await Promise.all(items.map((i) => liveState(client, i.workflowId, i.status, until)));
   // Who was paged, for an incident whose state did not answer in time: from the outbox, as the console reads it.
-  const unanswered = items.flatMap((item, n) => (states[n] ? [] : [stored.get(item.workflowId)?.incident_id as string | undefined]));
-  const pagedStored = await pagedPeople(
-    pool,
-    unanswered.filter((id): id is string => !!id),
-  );
+  const unanswered = items.flatMap((item, n) => {
+    const incidentId = stored.get(item.workflowId)?.incident_id as string | undefined;
+    return !states[n] && incidentId ? [incidentId] : [];
+  });
+  const pagedStored = await pagedPeople(pool, unanswered);
   const nameOf = (id: string) => personName(roster, id);
   return items.map((item, n) => {
     const row = stored.get(item.workflowId);

@@ -6,9 +6,10 @@ import { HISTORIES_DIR, readHistory } from '../support/histories';
 
 /**
  * What every new incident costs before its first page, which a storm of 2,000 multiplies (bench --burst): each
- * workflow evaluates the workflow bundle's modules when it starts, and each patch marker comes with a search-attribute
- * upsert the server writes, and each activity a workflow task and a dispatch more. zod reaching the bundle through a maintenance import, and five markers where one does,
- * took the burst's last page from 43–50 s to 138 s (docs/performance.md).
+ * workflow evaluates the workflow bundle's modules when it starts, each patch marker comes with a search-attribute
+ * upsert the server writes, and each activity costs a dispatch and a workflow task more. zod reaching the bundle
+ * through a maintenance import, and five markers where one does, took the burst's last page from 43–50 s to 138 s
+ * (docs/performance.md).
  */
 describe('the cost of a new incident', () => {
   it('the workflow bundle carries no validation library (workflow code takes checked input; zod is for the edges)', () => {

@@ -151,13 +151,12 @@ export class IncidentAudit {
       ...(roles && { roles }),
       ...page,
     };
+    const sent = this.tracked(() => (atOnce ? notifyAtOnce(request) : this.notifyLater(request)));
     if (atOnce && this.openingAtOnce) {
-      const sent = this.tracked(() => notifyAtOnce(request));
       this.openingPages.add(sent);
       void sent.finally(() => this.openingPages.delete(sent)).catch(() => undefined);
-      return sent;
     }
-    return this.tracked(() => (atOnce ? notifyAtOnce(request) : this.notifyLater(request)));
+    return sent;
   }
 
   async tracked<T>(fn: () => Promise<T>): Promise<T> {
