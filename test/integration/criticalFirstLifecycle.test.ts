@@ -1,9 +1,7 @@
-import { Client, Connection } from '@temporalio/client';
-import type { NativeConnection } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openIncident, type OpenIncidentContext } from '../../client/incidents/openIncident';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openIncident } from '../../client/incidents/openIncident';
 import { eventually } from '../support/eventually';
-import { calendar, createHarness, devServerConnection, roster, startWorker, type Harness } from '../support/harness';
+import { devServerSuiteWithoutWorker } from '../support/harness';
 
 const LOW = 300;
 
@@ -14,26 +12,14 @@ const LOW = 300;
  * after (nearly) every low one's; it must come before most of them.
  */
 describe('critical first: lifecycle of a critical incident opened behind a queue of low ones (dev server)', () => {
-  const taskQueue = `dev-critical-first-${Date.now()}`;
-  let harness: Harness;
-  let native: NativeConnection;
-  let connection: Connection;
-  let ctx: OpenIncidentContext;
+  const suite = devServerSuiteWithoutWorker(`dev-critical-first-${Date.now()}`);
   const opened: string[] = [];
 
-  beforeAll(async () => {
-    harness = await createHarness();
-    native = await devServerConnection();
-    connection = await Connection.connect({ address: inject('devServerAddress') });
-    ctx = { client: new Client({ connection }), taskQueue, roster, calendar };
-  });
   // Terminated before the worker stops, so it has no work of theirs left to drain.
-  const terminateOpened = () => Promise.allSettled(opened.splice(0).map((id) => ctx.client.workflow.getHandle(id).terminate('test over')));
+  const terminateOpened = () =>
+    Promise.allSettled(opened.splice(0).map((id) => suite.client.workflow.getHandle(id).terminate('test over')));
   afterAll(async () => {
-    if (ctx) await terminateOpened();
-    await connection?.close();
-    await native?.close();
-    await harness?.close();
+    if (suite.client) await terminateOpened();
   });
 
   it('pages the critical incident before the queued low incidents are drained', { timeout: 240_000 }, async () => {
@@ -41,11 +27,13 @@ describe('critical first: lifecycle of a critical incident opened behind a queue
     for (let i = 0; i < LOW; i += 25) {
       const batch = Array.from({ length: Math.min(25, LOW - i) }, (_, j) => `low-${run}-${i + j}`);
       const lows = await Promise.all(
-        batch.map((fingerprint) => openIncident(ctx, { type: 'performance-degradation', tier: 'olap', severity: 'low', fingerprint })),
+        batch.map((fingerprint) =>
+          openIncident(suite.incidents, { type: 'performance-degradation', tier: 'olap', severity: 'low', fingerprint }),
+        ),
       );
       opened.push(...lows.map((l) => l.workflowId));
     }
-    const critical = await openIncident(ctx, {
+    const critical = await openIncident(suite.incidents, {
       type: 'database-outage',
       tier: 'oltp',
       severity: 'critical',
@@ -53,10 +41,10 @@ describe('critical first: lifecycle of a critical incident opened behind a queue
     });
     opened.push(critical.workflowId);
 
-    const worker = await startWorker(native, harness, taskQueue);
+    const worker = await suite.runWorker();
     try {
       // The opening pages in the order the channel received them, one per incident.
-      const firstPages = () => [...new Set(harness.channel.sent.filter((n) => n.kind === 'page').map((n) => n.workflowId!))];
+      const firstPages = () => [...new Set(suite.harness.channel.sent.filter((n) => n.kind === 'page').map((n) => n.workflowId!))];
       const order = await eventually('the critical incident paged', firstPages, (ids) => ids.includes(critical.workflowId), 180_000);
       const lowsPagedBefore = order.indexOf(critical.workflowId);
       // Behind them on one queue it would be about LOW; a few in flight when the worker started may come first.

@@ -1,11 +1,9 @@
-import { Client, Connection } from '@temporalio/client';
-import type { NativeConnection } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readIncidentEvents } from '../../db/audit/readEvents';
-import { openIncident, type OpenIncidentContext } from '../../client/incidents/openIncident';
+import { openIncident } from '../../client/incidents/openIncident';
 import { incidentStateQuery, triggerSignal } from '../../workflows/incident/messages';
 import { eventually } from '../support/eventually';
-import { calendar, createHarness, devServerConnection, roster, startWorker, type Harness } from '../support/harness';
+import { devServerSuiteWithoutWorker } from '../support/harness';
 
 /**
  * A critical incident writes its opening audit inside its first workflow task (versions.ts, OPENING_AT_ONCE). If the
@@ -15,34 +13,18 @@ import { calendar, createHarness, devServerConnection, roster, startWorker, type
  * by letting the repeats arrive before any worker runs the incident's first task (dev server, real PostgreSQL).
  */
 describe('the opening audit of a critical incident, with repeats already waiting for its first task (dev server)', () => {
-  const taskQueue = `dev-opening-audit-${Date.now()}`;
-  let harness: Harness;
-  let native: NativeConnection;
-  let connection: Connection;
-  let ctx: OpenIncidentContext;
-
-  beforeAll(async () => {
-    harness = await createHarness();
-    native = await devServerConnection();
-    connection = await Connection.connect({ address: inject('devServerAddress') });
-    ctx = { client: new Client({ connection }), taskQueue, roster, calendar };
-  });
-  afterAll(async () => {
-    await connection?.close();
-    await native?.close();
-    await harness?.close();
-  });
+  const suite = devServerSuiteWithoutWorker(`dev-opening-audit-${Date.now()}`);
 
   it('is opened and its pages first, then the repeats, in one chain', { timeout: 120_000 }, async () => {
-    const opened = await openIncident(ctx, {
+    const opened = await openIncident(suite.incidents, {
       type: 'database-outage',
       tier: 'oltp',
       severity: 'critical',
       fingerprint: `opening-${Date.now()}`,
     });
-    const handle = ctx.client.workflow.getHandle(opened.workflowId);
+    const handle = suite.client.workflow.getHandle(opened.workflowId);
     for (let i = 0; i < 3; i++) await handle.signal(triggerSignal, { source: 'webhook', by: 'integration:test', summary: `repeat ${i}` });
-    const worker = await startWorker(native, harness, taskQueue);
+    const worker = await suite.runWorker();
     try {
       const { incidentId } = await eventually(
         'the first task ran',
@@ -51,7 +33,7 @@ describe('the opening audit of a critical incident, with repeats already waiting
       );
       const events = await eventually(
         'the repeats recorded',
-        () => readIncidentEvents(harness.db.pool, incidentId),
+        () => readIncidentEvents(suite.harness.db.pool, incidentId),
         (e) => e.some((x) => x.kind === 'retriggered'),
       );
       const kinds = events.map((e) => e.kind);

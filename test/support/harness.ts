@@ -178,27 +178,49 @@ export function timeSkippingSuite(taskQueue: string, options: () => Parameters<t
 }
 
 /**
- * One describe block on the shared dev server: real activities on a fresh database, a client, and a worker on its
- * own task queue; breached checklist thresholds open incidents through the same client.
+ * One describe block on the shared dev server with no worker yet: real activities on a fresh database, a client, and
+ * the context incidents open with (`incidents`); breached checklist thresholds open incidents through the same client.
+ * The test starts the worker (`runWorker`) once what it plays is waiting in the task queue, and stops it.
  */
-export function devServerSuite(taskQueue: string, options: () => Parameters<typeof createHarness>[0] = () => ({}), tuning?: WorkerTuning) {
-  const suite = {} as { harness: Harness; client: Client };
+export function devServerSuiteWithoutWorker(taskQueue: string, options: () => Parameters<typeof createHarness>[0] = () => ({})) {
+  const suite = {} as {
+    harness: Harness;
+    client: Client;
+    incidents: OpenIncidentContext;
+    runWorker: (tuning?: WorkerTuning) => ReturnType<typeof startWorker>;
+  };
   let native: NativeConnection | undefined;
   let connection: Connection | undefined;
-  let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
   beforeAll(async () => {
     suite.harness = await createHarness(options());
     native = await devServerConnection();
     connection = await Connection.connect({ address: inject('devServerAddress') });
     suite.client = new Client({ connection });
-    suite.harness.incidents.current = { client: suite.client, taskQueue, roster, calendar };
-    worker = await startWorker(native, suite.harness, taskQueue, 'default', tuning);
+    suite.incidents = { client: suite.client, taskQueue, roster, calendar };
+    suite.harness.incidents.current = suite.incidents;
+    suite.runWorker = (tuning) => startWorker(native!, suite.harness, taskQueue, 'default', tuning);
   });
   afterAll(async () => {
-    await worker?.stop();
     await connection?.close();
     await native?.close();
     await suite.harness?.close();
+  });
+  return suite;
+}
+
+/**
+ * One describe block on the shared dev server: real activities on a fresh database, a client, and a worker on its
+ * own task queue; breached checklist thresholds open incidents through the same client.
+ */
+export function devServerSuite(taskQueue: string, options: () => Parameters<typeof createHarness>[0] = () => ({}), tuning?: WorkerTuning) {
+  const suite = devServerSuiteWithoutWorker(taskQueue, options);
+  let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
+  beforeAll(async () => {
+    worker = await suite.runWorker(tuning);
+  });
+  // Registered after the suite's own: vitest runs afterAll hooks in reverse, so the worker stops before its connection closes.
+  afterAll(async () => {
+    await worker?.stop();
   });
   return suite;
 }
