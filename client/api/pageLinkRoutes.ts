@@ -29,7 +29,7 @@ export function linkFailedPage(c: Context) {
     c,
     503,
     'Try again in a moment',
-    '<p>dbops could not reach the incident just now (a server it needs did not answer). Nothing was changed, and this link still works: open it again in a moment.</p>',
+    '<p>dbops could not reach the incident just now (a server it needs did not answer in time). This link still works: open it again in a moment, and it says whether your acknowledgement went through.</p>',
   );
 }
 
@@ -151,10 +151,13 @@ export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType
     linkHandler('ack', async (c, { link, person, version }) => {
       const outcome = await usePageLinkOnce(ctx.pool, link, async () => {
         const handle = await handleOfRef(ctx.client, ctx.pool, link.incidentId, { workflowId: link.workflowId });
+        // The Update's id is the link's: a press answered 503 whose Update still went through (it was late, not lost)
+        // is pressed again and gets that Update's answer, "Acknowledged", not "already acknowledged".
         return acknowledgeIncident(
           handle,
           { actor: person.id, roles: person.roles, rosterVersion: version },
           `acknowledged from a page link (${link.linkId.slice(0, 12)})`,
+          `page-link-ack:${link.linkId}`,
         );
       });
       if (outcome.used) return usedPage(c);

@@ -12,8 +12,8 @@ export type IncidentHandle = WorkflowHandle<typeof incidentResponse>;
  * validator decides whether they may; a refusal leaves nothing in its history. The API's /incidents/:ref/ack and
  * the page link's confirmation both act through here.
  */
-export function acknowledgeIncident(handle: IncidentHandle, actor: ActorRequest, note?: string): Promise<IncidentState> {
-  return handle.executeUpdate(acknowledgeUpdate, { args: [{ ...actor, note }] });
+export function acknowledgeIncident(handle: IncidentHandle, actor: ActorRequest, note?: string, updateId?: string): Promise<IncidentState> {
+  return handle.executeUpdate(acknowledgeUpdate, { args: [{ ...actor, note }], updateId });
 }
 
 /**

@@ -63,7 +63,13 @@ describe('npm start', () => {
       const mails = fs.readdirSync(path.join(dataDir, 'mailbox'));
       expect(mails.some((m) => m.endsWith(`${ackLink![1]}.eml`))).toBe(true);
       for (const m of mails) expect((fs.statSync(path.join(dataDir, 'mailbox', m)).mode & 0o777).toString(8)).toBe('600');
-      const acked = await fetch(ackLink![2], { method: 'POST' });
+      // Pressed as a person does: a 503 (a loaded machine kept the worker past the API's deadline) says to press again.
+      let acked = await fetch(ackLink![2], { method: 'POST' });
+      for (let tries = 1; acked.status === 503 && tries < 4; tries++) {
+        await acked.arrayBuffer();
+        await new Promise((r) => setTimeout(r, 1000 * Number(acked.headers.get('retry-after') ?? 5)));
+        acked = await fetch(ackLink![2], { method: 'POST' });
+      }
       const ackedPage = await acked.text();
       expect(acked.status, ackedPage).toBe(200);
       expect(ackedPage).toMatch(/Acknowledged INC-.*Acknowledged as <strong>/s);
