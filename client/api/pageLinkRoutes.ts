@@ -95,6 +95,15 @@ export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType
     return `<p><a href="${escapeHtml(`${base}/incidents/${encodeURIComponent(incidentId)}`)}">Open the incident in the console</a></p>`;
   };
 
+  /** Who already resolved or acknowledged the incident, by name, and when in the team's zone (HTML), if anybody did. */
+  const alreadyDone = (s: IncidentState): string | undefined => {
+    const nameOf = (id: string | undefined) => htmlText(id ? personName(ctx.roster().roster, id) : 'someone');
+    if (s.phase === 'resolved') return `It was already resolved by ${nameOf(s.resolvedBy)}.`;
+    if (s.acknowledgedBy)
+      return `It was already acknowledged by ${nameOf(s.acknowledgedBy)}${s.acknowledgedAt ? ` at ${escapeHtml(inZone(s.acknowledgedAt, ctx.calendar.timeZone))}` : ''}.`;
+    return undefined;
+  };
+
   // A link names its incident's workflow too (signed): it works before the incident's audit row is written.
   const stateOf = async (link: PageLink): Promise<IncidentState> =>
     (await handleOfRef(ctx.client, ctx.pool, link.incidentId, { allowClosed: true, workflowId: link.workflowId })).query(
@@ -117,7 +126,12 @@ export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType
         if (!r) throw err;
         if (r.refusal)
           log.info({ actor: found.person.id, refusal: r.refusal, purpose, rosterVersion: found.version }, 'page link action refused');
-        return page(c, r.status, 'Not acknowledged', `<p>${htmlText(r.error)}</p>`);
+        // Somebody was quicker: say who by name and when in the team's zone, as the confirmation page does.
+        const done =
+          r.refusal === 'AlreadyAcknowledged' || r.refusal === 'AlreadyResolved'
+            ? await stateOf(found.link).then(alreadyDone, () => undefined)
+            : undefined;
+        return page(c, r.status, 'Not acknowledged', done ? `<p>${done} Nothing was changed.</p>` : `<p>${htmlText(r.error)}</p>`);
       }
     };
 
@@ -128,20 +142,17 @@ export function pageLinkRoutes(ctx: ApiContext, log: Logger, limiter: ReturnType
       const used = await pageLinkUsed(ctx.pool, link.linkId);
       if (used) return usedPage(c, used.usedAt);
       const state = await stateOf(link);
-      const done = state.phase === 'resolved' ? `It was resolved by ${htmlText(state.resolvedBy ?? 'someone')}.` : undefined;
-      const acked = state.acknowledgedBy
-        ? `It was already acknowledged by ${htmlText(state.acknowledgedBy)} at ${escapeHtml(state.acknowledgedAt)}.`
-        : undefined;
+      const done = alreadyDone(state);
       // The button first: a phone at 3 a.m. shows it without scrolling; what is wrong follows.
       const body =
         `<p>You act as <strong>${htmlText(person.name)}</strong> (${htmlText(person.id)}).</p>` +
-        (done || acked
-          ? `<p>${done ?? acked} Nothing to do here.</p>`
+        (done
+          ? `<p>${done} Nothing to do here.</p>`
           : `<form method="post"><button type="submit">Acknowledge as ${htmlText(person.name)}</button></form>` +
             `<p><small>This link works once, until ${escapeHtml(new Date(link.expiresAt * 1000).toISOString())}.</small></p>`) +
         incidentSummary(state, await diagnosisOf(link, state)) +
         consoleLink(c, state.incidentId);
-      return page(c, done || acked ? 409 : 200, `Acknowledge ${state.incidentId}?`, body, incidentHeading(state));
+      return page(c, done ? 409 : 200, `Acknowledge ${state.incidentId}?`, body, incidentHeading(state));
     }),
   );
 

@@ -226,7 +226,7 @@ describe('a page reaches every channel of every person on the rung, and its link
     expect((await fetch(oscar.ack!)).status).toBe(409);
     const late = await fetch(dana.ack!, { method: 'POST' });
     expect(late.status).toBe(409);
-    expect(await late.text()).toContain('already acknowledged by oscar');
+    expect(await late.text()).toMatch(/already acknowledged by <bdi>Oscar Kim<\/bdi> at .*Nothing was changed/);
     expect((await suite.harness.db.pool.query('SELECT person FROM used_page_links WHERE incident_id = $1', [incidentId])).rows).toEqual([
       { person: 'oscar' },
     ]);
