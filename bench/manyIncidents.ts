@@ -61,21 +61,28 @@ export async function manyOpen(ctx: BenchContext): Promise<BenchResult> {
     // The CLI reads through the dbops API, as a person on the roster.
     const { secret } = await createCredential(ctx.db.pool, 'person', 'dana');
     const env = { DBOPS_API_URL: run.apiUrl, DBOPS_TOKEN: secret };
-    const list = await medianCliMs(['incident', 'list'], env, 1);
-    const report = await medianCliMs(['report'], env, 1);
+    // Five runs each: one run's figure swung between 0.7 and 1.6 s with the same code (the checks of 5,000 keep the
+    // worker busy, and which of the newest 50 it still holds in its cache changes from run to run).
+    const list = await medianCliMs(['incident', 'list'], env, 5);
+    const report = await medianCliMs(['report'], env, 5);
     const metrics = {
       [`rss_${n}_open_mb`]: rss,
       [`peak_rss_${n}_open_mb`]: run.peakRssMb(),
       [`incident_list_${n}_ms`]: list.ms,
+      [`incident_list_${n}_worst_ms`]: list.worstMs,
       [`report_${n}_ms`]: report.ms,
+      [`report_${n}_worst_ms`]: report.worstMs,
     };
     return {
       name: `${n} open incidents`,
       setting: `dev server, ${n} low incidents (alerts to POST /alerts) open on one worker; built CLI`,
       figures: [
         ['bench process RSS, all open (goal < 1 GiB)', `${Math.round(rss)} MB (peak ${Math.round(run.peakRssMb())} MB)`],
-        ['dbops incident list, newest 50 and the count (goal < 1 s)', `${ms(list.ms)} (${list.lines} lines)`],
-        ['dbops report (goal < 1 s)', ms(report.ms)],
+        [
+          'dbops incident list, newest 50 and the count (goal < 1 s): median / worst of 5',
+          `${ms(list.ms)} / ${ms(list.worstMs)} (${list.lines} lines)`,
+        ],
+        ['dbops report (goal < 1 s): median / worst of 5', `${ms(report.ms)} / ${ms(report.worstMs)}`],
         ['all paged after', `${run.lastPageS.toFixed(1)} s`],
       ],
       notes: ['RSS is the bench process: the worker runs in it, beside a Temporal client and the bench itself'],

@@ -29,7 +29,7 @@ export function incidentCards(o: { rows: OpenIncidentRow[]; total: number; roste
     ${o.total === 0 ? 'No open incidents.' : `${o.total} open${more > 0 ? `; the newest ${LIST_LIMIT} shown, narrow the filters for the rest` : ''}.`}
   </p>`;
   const cards = o.rows.map((r) => {
-    const due = r.responseDueAt?.getTime();
+    const due = r.nextDeadline?.at.getTime();
     return html`<li class="card sev-${r.severity}">
       <h2>
         ${r.drill ? html`<span class="badge drill">DRILL</span> ` : ''}<a href="/console/incidents/${r.incidentId}">${r.incidentId}</a> ·
@@ -45,7 +45,7 @@ export function incidentCards(o: { rows: OpenIncidentRow[]; total: number; roste
             ? html`<li>acknowledged by ${nameOf(o.roster, r.acknowledgedBy)}</li>`
             : due !== undefined
               ? html`<li>
-                  response due
+                  ${r.nextDeadline!.what}
                   <time data-due datetime="${new Date(due).toISOString()}" class="${due < o.now ? 'overdue' : ''}"
                     >${countdown(due, o.now)}</time
                   >

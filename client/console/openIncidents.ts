@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import { pagedPeople } from '../../db/deliveries/pagedPeople';
 import { SEVERITY_DEFINITIONS } from '../../runbooks/severities';
 import type { IncidentPhase, IncidentTypeId, Severity, Tier } from '../../runbooks/types';
+import type { NextDeadline } from '../../workflows/incident/nextDeadline';
 
 export interface OpenIncidentFilters {
   type?: IncidentTypeId;
@@ -21,8 +22,8 @@ export interface OpenIncidentRow {
   /** From 0, as stored; people read it from 1. */
   escalationLevel: number;
   acknowledgedBy?: string;
-  /** The response deadline while nobody has acknowledged. */
-  responseDueAt?: Date;
+  /** What happens next unless someone acts: the response deadline, the next escalation, the snooze's end. */
+  nextDeadline?: { at: Date; what: NextDeadline['what'] };
   /** Roster ids the incident's pages and escalations were sent to so far. */
   paged: string[];
   /** A drill (docs/drills.md): the card says DRILL. */
@@ -53,7 +54,8 @@ export async function openIncidents(pool: Pool, f: OpenIncidentFilters): Promise
   const filter = where.join(' AND ');
   const [listed, counted] = await Promise.all([
     pool.query(
-      `SELECT incident_id, title, type, severity, tier, phase, opened_at, escalation_level, acknowledged_by, drill
+      `SELECT incident_id, title, type, severity, tier, phase, opened_at, escalation_level, acknowledged_by, drill,
+         next_deadline, next_deadline_at
        FROM incidents WHERE ${filter} ORDER BY opened_at DESC LIMIT ${LIST_LIMIT}`,
       params,
     ),
@@ -77,13 +79,29 @@ export async function openIncidents(pool: Pool, f: OpenIncidentFilters): Promise
         phase: r.phase,
         openedAt,
         escalationLevel: r.escalation_level,
-        acknowledgedBy: r.acknowledged_by ?? undefined,
-        responseDueAt: r.acknowledged_by
-          ? undefined
-          : new Date(openedAt.getTime() + (SEVERITY_DEFINITIONS[severity]?.responseMinutes ?? 0) * 60_000),
+        // The row keeps the first acknowledgement (MTTA counts it); one that lapsed back to the ladder is not shown.
+        acknowledgedBy: r.phase === 'acknowledged' ? (r.acknowledged_by ?? undefined) : undefined,
+        nextDeadline: nextDeadlineOfRow(r, openedAt, severity),
         paged: paged.get(r.incident_id) ?? [],
         drill: r.drill === true,
       };
     }),
   };
+}
+
+/**
+ * The next deadline the workflow wrote into the row with its last audit event (migration 018); for a row last written
+ * before that, the response deadline its severity gives, while nobody has acknowledged.
+ */
+function nextDeadlineOfRow(
+  r: { next_deadline: string | null; next_deadline_at: Date | null; acknowledged_by: string | null },
+  openedAt: Date,
+  severity: Severity,
+): OpenIncidentRow['nextDeadline'] {
+  if (r.next_deadline === null) {
+    if (r.acknowledged_by) return undefined;
+    return { at: new Date(openedAt.getTime() + (SEVERITY_DEFINITIONS[severity]?.responseMinutes ?? 0) * 60_000), what: 'response due' };
+  }
+  if (r.next_deadline === 'none' || !r.next_deadline_at) return undefined;
+  return { at: r.next_deadline_at, what: r.next_deadline as NextDeadline['what'] };
 }

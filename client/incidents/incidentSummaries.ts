@@ -4,6 +4,7 @@ import { pagedPeople } from '../../db/deliveries/pagedPeople';
 import { levelLabel } from '../../runbooks/ladderLevels';
 import { personName, type Roster } from '../../runbooks/roster';
 import { incidentStateQuery, type IncidentState } from '../../workflows/incident/messages';
+import { nextDeadlineOf, type NextDeadline } from '../../workflows/incident/nextDeadline';
 import type { IncidentListItem } from './listIncidents';
 
 /** One incident as a list shows it to a person: its INC id and title, where it stands, and who was paged, by name. */
@@ -20,7 +21,7 @@ export interface IncidentSummary {
   level?: string;
   openedAt: string;
   /** The next time something happens unless someone acts: the response deadline, then the next escalation. */
-  nextDeadline?: { at: string; what: 'response due' | 'next escalation' };
+  nextDeadline?: NextDeadline;
   acknowledgedBy?: string;
   /** The people its pages reached so far, by name (a person no longer on the roster by id). */
   paged: string[];
@@ -35,9 +36,11 @@ export interface IncidentSummary {
 const STATE_BUDGET_MS = 600;
 
 /**
- * The page's incidents with what a person reads: the audit store's row (INC id, title, level) and, where its
- * workflow answers within a short budget, its live state (paged people, deadlines). One that does not answer in time
- * is listed from the store and visibility alone.
+ * The page's incidents with what a person reads, from the audit store's row (INC id, title, level, next deadline,
+ * written by the workflow with each audit event) and the outbox (who was paged). Only an incident whose row the store
+ * does not have yet (its opening not recorded: seconds, minutes in a storm), or has from before next deadlines were
+ * written, is asked for its live state, within a short budget; one that does not answer is listed from visibility.
+ * Asking every one cost 50 replays at 5,000 open (docs/performance.md).
  */
 export async function summariseIncidents(
   client: Client,
@@ -47,14 +50,21 @@ export async function summariseIncidents(
 ): Promise<IncidentSummary[]> {
   if (!items.length) return [];
   const { rows } = await pool.query(
-    `SELECT DISTINCT ON (workflow_id) workflow_id, incident_id, title, escalation_level, opened_at, acknowledged_by, drill
+    `SELECT DISTINCT ON (workflow_id) workflow_id, incident_id, title, phase, escalation_level, opened_at, acknowledged_by, drill,
+       next_deadline, next_deadline_at
      FROM incidents WHERE workflow_id = ANY($1) ORDER BY workflow_id, opened_at DESC`,
     [items.map((i) => i.workflowId)],
   );
   const stored = new Map(rows.map((r) => [r.workflow_id as string, r]));
+  // A running incident's row answers for it when it is open and has its next deadline (a resolved row under a running
+  // workflow is an older incident on the same key, or lags: ask the workflow).
+  const rowAnswers = (item: IncidentListItem) => {
+    const row = stored.get(item.workflowId);
+    return item.status !== 'RUNNING' || (!!row && row.phase !== 'resolved' && row.next_deadline !== null);
+  };
   const until = Date.now() + STATE_BUDGET_MS;
-  const states = await Promise.all(items.map((i) => liveState(client, i.workflowId, i.status, until)));
-  // Who was paged, for an incident whose state did not answer in time: from the outbox, as the console reads it.
+  const states = await Promise.all(items.map((i) => (rowAnswers(i) ? undefined : liveState(client, i.workflowId, until))));
+  // Who was paged, for an incident listed from its row: from the outbox, as the console reads it.
   const unanswered = items.flatMap((item, n) => {
     const incidentId = stored.get(item.workflowId)?.incident_id as string | undefined;
     return !states[n] && incidentId ? [incidentId] : [];
@@ -65,6 +75,8 @@ export async function summariseIncidents(
     const row = stored.get(item.workflowId);
     const state = states[n];
     const level = state ? levelLabel(state.escalation.rung ?? state.escalation.level, state.escalation.pass) : undefined;
+    // The row keeps the first acknowledgement (MTTA counts it); one that lapsed back to the ladder is not shown.
+    const acknowledgedBy = state ? state.acknowledgedBy : row && row.phase !== 'triggered' ? row.acknowledged_by : undefined;
     return {
       incidentId: state?.incidentId ?? row?.incident_id,
       workflowId: item.workflowId,
@@ -75,26 +87,24 @@ export async function summariseIncidents(
       phase: state?.phase ?? item.phase,
       level: level ?? (row ? levelLabel(row.escalation_level) : undefined),
       openedAt: state?.openedAt ?? (row?.opened_at as Date | undefined)?.toISOString() ?? item.startTime.toISOString(),
-      nextDeadline: state && nextDeadlineOf(state),
-      acknowledgedBy: (state?.acknowledgedBy ?? row?.acknowledged_by ?? undefined) && nameOf(state?.acknowledgedBy ?? row.acknowledged_by),
+      nextDeadline: state ? nextDeadlineOf(state) : row && storedDeadline(row),
+      acknowledgedBy: acknowledgedBy ? nameOf(acknowledgedBy) : undefined,
       paged: (state?.paged ?? (row && pagedStored.get(row.incident_id)) ?? []).map(nameOf),
       ...((state?.drill ?? row?.drill) && { drill: true }),
     };
   });
 }
 
-async function liveState(client: Client, workflowId: string, status: string, until: number): Promise<IncidentState | undefined> {
-  if (status !== 'RUNNING') return undefined;
+/** The next deadline its row keeps (migration 018), if it keeps one. */
+function storedDeadline(row: { next_deadline: string | null; next_deadline_at: Date | null }): NextDeadline | undefined {
+  if (!row.next_deadline || row.next_deadline === 'none' || !row.next_deadline_at) return undefined;
+  return { at: row.next_deadline_at.toISOString(), what: row.next_deadline as NextDeadline['what'] };
+}
+
+async function liveState(client: Client, workflowId: string, until: number): Promise<IncidentState | undefined> {
   try {
     return await client.withDeadline(until, () => client.workflow.getHandle(workflowId).query(incidentStateQuery));
   } catch {
     return undefined;
   }
-}
-
-function nextDeadlineOf(s: IncidentState): IncidentSummary['nextDeadline'] {
-  if (s.phase === 'resolved') return undefined;
-  if (!s.acknowledgedBy && !s.escalation.responseMissed) return { at: s.escalation.responseDueAt, what: 'response due' };
-  if (s.escalation.nextEscalationAt) return { at: s.escalation.nextEscalationAt, what: 'next escalation' };
-  return undefined;
 }

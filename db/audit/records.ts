@@ -32,6 +32,11 @@ export interface IncidentSnapshot {
   escalationLevel: number;
   /** A drill (docs/drills.md): kept out of the SLA report; its acknowledgement time is recorded in `drills`. */
   drill?: boolean;
+  /**
+   * What happens next unless someone acts (workflows/incident/nextDeadline.ts), or null when nothing is due: lists read
+   * it from the row instead of asking each incident's workflow. Absent in snapshots made before it existed.
+   */
+  nextDeadline?: { at: string; what: string } | null;
 }
 
 /** A checklist run as the workflow keeps it and the audit store stores it. */

@@ -157,11 +157,13 @@ export function writeIncidentEvents(pool: Pool, events: AuditEvent[], snap: Inci
     async (c, snap) => {
       await c.query(
         `INSERT INTO incidents (incident_id, workflow_id, type, severity, tier, fingerprint, title, phase, runbook_version, opened_at,
-         acknowledged_at, acknowledged_by, resolved_at, resolution, trigger_count, escalation_level, drill, updated_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17, now())
+         acknowledged_at, acknowledged_by, resolved_at, resolution, trigger_count, escalation_level, drill, next_deadline, next_deadline_at,
+         updated_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19, now())
        ON CONFLICT (incident_id) DO UPDATE SET severity = EXCLUDED.severity, phase = EXCLUDED.phase,
          acknowledged_at = EXCLUDED.acknowledged_at, acknowledged_by = EXCLUDED.acknowledged_by, resolved_at = EXCLUDED.resolved_at,
-         resolution = EXCLUDED.resolution, trigger_count = EXCLUDED.trigger_count, escalation_level = EXCLUDED.escalation_level, updated_at = now()`,
+         resolution = EXCLUDED.resolution, trigger_count = EXCLUDED.trigger_count, escalation_level = EXCLUDED.escalation_level,
+         next_deadline = EXCLUDED.next_deadline, next_deadline_at = EXCLUDED.next_deadline_at, updated_at = now()`,
         [
           snap.incidentId,
           snap.workflowId,
@@ -180,6 +182,9 @@ export function writeIncidentEvents(pool: Pool, events: AuditEvent[], snap: Inci
           Math.max(snap.triggerCount, 1),
           snap.escalationLevel,
           snap.drill === true,
+          // Unknown (NULL) for a snapshot made before it existed; 'none' when nothing is due.
+          snap.nextDeadline === undefined ? null : (snap.nextDeadline?.what ?? 'none'),
+          snap.nextDeadline?.at ?? null,
         ],
       );
       if (snap.drill) await upsertDrill(c, snap);

@@ -136,6 +136,29 @@ describe('incident list pages through visibility, newest first, and says how man
     expect(listed.nextDeadline).toBeUndefined();
   });
 
+  it('lists a running incident from its row when the row has its next deadline, asking no workflow (none answers here)', async () => {
+    const workflowId = opened[0];
+    const escalationAt = new Date(Date.now() + 7 * 60_000);
+    await db.pool.query(
+      `INSERT INTO incidents (incident_id, workflow_id, type, severity, tier, fingerprint, title, phase, runbook_version, opened_at,
+         escalation_level, next_deadline, next_deadline_at)
+       VALUES ('INC-LIST-2', $1, 'performance-degradation', 'low', 'olap', 'pd-0', 'Slow dashboards', 'triggered', 'test', now(),
+         1, 'next escalation', $2)`,
+      [workflowId, escalationAt],
+    );
+    const r = await dbops(['incident', 'list', '--tier', 'olap', '--output', 'json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    const listed = JSON.parse(r.stdout).incidents.find((i: { workflowId: string }) => i.workflowId === workflowId);
+    expect(listed).toMatchObject({
+      incidentId: 'INC-LIST-2',
+      title: 'Slow dashboards',
+      level: 'level 2',
+      nextDeadline: { what: 'next escalation', at: escalationAt.toISOString() },
+    });
+    const table = await dbops(['incident', 'list', '--tier', 'olap'], env);
+    expect(table.stdout).toMatch(/INC-LIST-2\s+Slow dashboards\s+.*level 2\s+\d+[sm]\s+next escalation in [67]m/);
+  });
+
   it('refuses a bad --limit or --next, naming the option, before reaching the API', async () => {
     const nowhere = { DBOPS_API_URL: 'http://127.0.0.1:1', DBOPS_TOKEN: 'unused', LOG_LEVEL: 'silent' };
     for (const limit of ['0', '1001', 'ten']) {

@@ -58,13 +58,29 @@ describe('incident snooze (time-skipping, through the API)', () => {
       (e) => e.length > 0,
     ).then((e) => e[0]);
 
+  /** The next deadline the incidents row says (what lists show), once its audit writes have caught up with `expected`. */
+  const rowDeadline = (incidentId: string, expected: { what: string; at: string | undefined }) =>
+    eventually(
+      `the row's next deadline: ${expected.what}`,
+      async () => {
+        const { rows } = await suite.harness.db.pool.query('SELECT next_deadline, next_deadline_at FROM incidents WHERE incident_id = $1', [
+          incidentId,
+        ]);
+        return rows[0] && { what: rows[0].next_deadline as string, at: (rows[0].next_deadline_at as Date | null)?.toISOString() };
+      },
+      (row) => row?.what === expected.what && row.at === expected.at,
+    );
+
   it('a snooze across the deadline: nothing pages while it lasts, and level 2 comes exactly the remaining time after it ends', async () => {
     const h = await open('across-deadline');
     const opened = await stateOf(h);
+    await rowDeadline(opened.incidentId, { what: 'response due', at: opened.escalation.responseDueAt });
     await suite.env.sleep('4 minutes');
     const res = await call('oscar', h, 'snooze', { for: '30m', reason: 'vendor fix lands in 30 minutes' });
     expect(res.status).toBe(200);
     const snoozed = await stateOf(h);
+    // Lists read the row: while snoozed, what comes next is the snooze's end.
+    await rowDeadline(opened.incidentId, { what: 'snooze ends', at: snoozed.snooze!.until });
     const since = Date.parse(snoozed.snooze!.since);
     const remaining = Date.parse(opened.escalation.nextEscalationAt!) - since;
     // About 6 minutes (the test server's clock runs on between skips): whatever it was, it is what is kept.
@@ -83,6 +99,7 @@ describe('incident snooze (time-skipping, through the API)', () => {
     expect(Date.parse(woken.escalation.responseDueAt) - until).toBe(remaining);
     const ended = await event(opened.incidentId, 'snooze-ended');
     expect(ended.data).toMatchObject({ why: 'expired', snoozedBy: 'oscar', pausedMs: 30 * 60_000 });
+    await rowDeadline(opened.incidentId, { what: 'response due', at: woken.escalation.responseDueAt });
 
     await suite.env.sleep('6 minutes');
     const [level2] = await eventually(
@@ -98,6 +115,7 @@ describe('incident snooze (time-skipping, through the API)', () => {
     const missed = await event(opened.incidentId, 'response-sla-missed');
     expect(late(missed.occurredAt)).toBeGreaterThanOrEqual(0);
     expect(late(missed.occurredAt)).toBeLessThan(1000);
+    await rowDeadline(opened.incidentId, { what: 'next escalation', at: (await stateOf(h)).escalation.nextEscalationAt });
     const snoozeEvent = await event(opened.incidentId, 'snoozed');
     expect(snoozeEvent).toMatchObject({ actor: 'oscar', data: { reason: 'vendor fix lands in 30 minutes', forMs: 30 * 60_000 } });
     // Everyone paged so far is told who snoozed it and why.

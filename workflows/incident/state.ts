@@ -3,6 +3,7 @@ import type { IncidentSnapshot } from '../../activities/contracts';
 import { escalationAt, responseDueAt } from '../../runbooks/escalation';
 import { iso } from '../shared/time';
 import { incidentIdOf } from './incidentId';
+import { nextDeadlineOf } from './nextDeadline';
 import type { IncidentState, OpenIncidentInput } from './messages';
 
 /**
@@ -81,5 +82,6 @@ export function snapshotOf(s: IncidentState): IncidentSnapshot {
     triggerCount: s.triggerCount,
     escalationLevel: s.escalation.level,
     ...(s.drill && { drill: true }),
+    nextDeadline: nextDeadlineOf(s) ?? null,
   };
 }
