@@ -35,7 +35,10 @@ export type WorkerTuning = Pick<
  *   and each cached incident holds a slice of V8 context: 1,000 open incidents took 965 MB of RSS with the SDK's
  *   cache, 732 MB with 200 cached; 5,000 open took 1,709 MB with the SDK's cache (before), 646 MB with 500. An incident out
  *   of the cache is replayed from its history on its next task (a timer, an Update), which costs milliseconds; one
- *   waiting for its deadline needs no memory meanwhile.
+ *   waiting for its deadline needs no memory meanwhile. 300 since 2026-12-06 (quiet machine, bench --open 5000): with
+ *   500 the bench process held 1,001–1,115 MB (goal < 1 GiB), with 400 951–980, with 300 858–874 MB; the burst of
+ *   2,000 and 2,000 critical through Alertmanager were paged within 60 s with either (50.7 vs 52.8 s; 51.0, 54.9 vs
+ *   61.1, 50.1 s). The cost: `incident list` in a storm's first minutes asks more incidents that must replay.
  * - maxConcurrentActivityTaskExecutions: audit writes and checks share a few PostgreSQL connections; a hundred at
  *   once only queue there and take the CPU the opening of new incidents needs. The opening page is a local
  *   activity (slots of its own), so this cap never holds a page back.
@@ -54,7 +57,7 @@ export type WorkerTuning = Pick<
  * defaults, 404 and 478.
  */
 export const DEFAULT_TUNING: WorkerTuning = {
-  maxCachedWorkflows: 500,
+  maxCachedWorkflows: 300,
   workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 20 },
   maxConcurrentActivityTaskExecutions: 20,
   nonStickyToStickyPollRatio: 1,
