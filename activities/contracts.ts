@@ -1,7 +1,14 @@
 import type { Contact } from '../runbooks/plan';
 import type { Outcome, ProbeRequest, Role, Severity, Tier } from '../runbooks/types';
 
-export type { AuditEvent, ChecklistItemState, ChecklistRunSnapshot, ChecklistRunState, IncidentSnapshot } from '../db/audit/records';
+export type {
+  AuditEvent,
+  ChecklistItemState,
+  ChecklistRunSnapshot,
+  ChecklistRunState,
+  IncidentSnapshot,
+  NextDeadline,
+} from '../db/audit/records';
 
 /** Plain data passed between workflows and activities. */
 

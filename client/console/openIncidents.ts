@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { acknowledgerOfRow, nextDeadlineOfRow } from '../../db/audit/incidentRow';
 import { pagedPeople } from '../../db/deliveries/pagedPeople';
 import { SEVERITY_DEFINITIONS } from '../../runbooks/severities';
 import type { IncidentPhase, IncidentTypeId, Severity, Tier } from '../../runbooks/types';
@@ -79,9 +80,8 @@ export async function openIncidents(pool: Pool, f: OpenIncidentFilters): Promise
         phase: r.phase,
         openedAt,
         escalationLevel: r.escalation_level,
-        // The row keeps the first acknowledgement (MTTA counts it); one that lapsed back to the ladder is not shown.
-        acknowledgedBy: r.phase === 'acknowledged' ? (r.acknowledged_by ?? undefined) : undefined,
-        nextDeadline: nextDeadlineOfRow(r, openedAt, severity),
+        acknowledgedBy: acknowledgerOfRow(r),
+        nextDeadline: nextDeadlineOf(r, openedAt, severity),
         paged: paged.get(r.incident_id) ?? [],
         drill: r.drill === true,
       };
@@ -93,15 +93,13 @@ export async function openIncidents(pool: Pool, f: OpenIncidentFilters): Promise
  * The next deadline the workflow wrote into the row with its last audit event (migration 018); for a row last written
  * before that, the response deadline its severity gives, while nobody has acknowledged.
  */
-function nextDeadlineOfRow(
+function nextDeadlineOf(
   r: { next_deadline: string | null; next_deadline_at: Date | null; acknowledged_by: string | null },
   openedAt: Date,
   severity: Severity,
 ): OpenIncidentRow['nextDeadline'] {
-  if (r.next_deadline === null) {
-    if (r.acknowledged_by) return undefined;
-    return { at: new Date(openedAt.getTime() + (SEVERITY_DEFINITIONS[severity]?.responseMinutes ?? 0) * 60_000), what: 'response due' };
-  }
-  if (r.next_deadline === 'none' || !r.next_deadline_at) return undefined;
-  return { at: r.next_deadline_at, what: r.next_deadline as NextDeadline['what'] };
+  const stored = nextDeadlineOfRow(r);
+  if (stored) return { at: new Date(stored.at), what: stored.what };
+  if (stored === null || r.acknowledged_by) return undefined;
+  return { at: new Date(openedAt.getTime() + (SEVERITY_DEFINITIONS[severity]?.responseMinutes ?? 0) * 60_000), what: 'response due' };
 }

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
+import { acknowledgerOfRow, nextDeadlineOfRow } from '../../db/audit/incidentRow';
 import { pagedPeople } from '../../db/deliveries/pagedPeople';
 import { levelLabel } from '../../runbooks/ladderLevels';
 import { personName, type Roster } from '../../runbooks/roster';
@@ -60,7 +61,7 @@ export async function summariseIncidents(
   // workflow is an older incident on the same key, or lags: ask the workflow).
   const rowAnswers = (item: IncidentListItem) => {
     const row = stored.get(item.workflowId);
-    return item.status !== 'RUNNING' || (!!row && row.phase !== 'resolved' && row.next_deadline !== null);
+    return item.status !== 'RUNNING' || (!!row && row.phase !== 'resolved' && nextDeadlineOfRow(row) !== undefined);
   };
   const until = Date.now() + STATE_BUDGET_MS;
   const states = await Promise.all(items.map((i) => (rowAnswers(i) ? undefined : liveState(client, i.workflowId, until))));
@@ -75,8 +76,7 @@ export async function summariseIncidents(
     const row = stored.get(item.workflowId);
     const state = states[n];
     const level = state ? levelLabel(state.escalation.rung ?? state.escalation.level, state.escalation.pass) : undefined;
-    // The row keeps the first acknowledgement (MTTA counts it); one that lapsed back to the ladder is not shown.
-    const acknowledgedBy = state ? state.acknowledgedBy : row && row.phase !== 'triggered' ? row.acknowledged_by : undefined;
+    const acknowledgedBy = state ? state.acknowledgedBy : row && acknowledgerOfRow(row);
     return {
       incidentId: state?.incidentId ?? row?.incident_id,
       workflowId: item.workflowId,
@@ -87,18 +87,12 @@ export async function summariseIncidents(
       phase: state?.phase ?? item.phase,
       level: level ?? (row ? levelLabel(row.escalation_level) : undefined),
       openedAt: state?.openedAt ?? (row?.opened_at as Date | undefined)?.toISOString() ?? item.startTime.toISOString(),
-      nextDeadline: state ? nextDeadlineOf(state) : row && storedDeadline(row),
+      nextDeadline: state ? nextDeadlineOf(state) : (row && nextDeadlineOfRow(row)) || undefined,
       acknowledgedBy: acknowledgedBy ? nameOf(acknowledgedBy) : undefined,
       paged: (state?.paged ?? (row && pagedStored.get(row.incident_id)) ?? []).map(nameOf),
       ...((state?.drill ?? row?.drill) && { drill: true }),
     };
   });
-}
-
-/** The next deadline its row keeps (migration 018), if it keeps one. */
-function storedDeadline(row: { next_deadline: string | null; next_deadline_at: Date | null }): NextDeadline | undefined {
-  if (!row.next_deadline || row.next_deadline === 'none' || !row.next_deadline_at) return undefined;
-  return { at: row.next_deadline_at.toISOString(), what: row.next_deadline as NextDeadline['what'] };
 }
 
 async function liveState(client: Client, workflowId: string, until: number): Promise<IncidentState | undefined> {

@@ -36,7 +36,13 @@ export interface IncidentSnapshot {
    * What happens next unless someone acts (workflows/incident/nextDeadline.ts), or null when nothing is due: lists read
    * it from the row instead of asking each incident's workflow. Absent in snapshots made before it existed.
    */
-  nextDeadline?: { at: string; what: string } | null;
+  nextDeadline?: NextDeadline | null;
+}
+
+/** What happens next unless someone acts, as lists show it ("response due in 4m", "next escalation 2m ago"). */
+export interface NextDeadline {
+  at: string;
+  what: 'response due' | 'next escalation' | 'snooze ends';
 }
 
 /** A checklist run as the workflow keeps it and the audit store stores it. */

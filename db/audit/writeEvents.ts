@@ -6,6 +6,7 @@ import { withTransaction } from '../transaction';
 import { eventHash, GENESIS_HASH } from './chain';
 import { toStorableJson, toStorableText } from '../../runbooks/limits';
 import type { AuditEvent, ChecklistRunSnapshot, IncidentSnapshot } from './records';
+import { nextDeadlineColumns } from './incidentRow';
 
 /** The two audited streams: each has its own event table, keyed by its subject, and a row per subject. */
 export const STREAMS = {
@@ -182,9 +183,7 @@ export function writeIncidentEvents(pool: Pool, events: AuditEvent[], snap: Inci
           Math.max(snap.triggerCount, 1),
           snap.escalationLevel,
           snap.drill === true,
-          // Unknown (NULL) for a snapshot made before it existed; 'none' when nothing is due.
-          snap.nextDeadline === undefined ? null : (snap.nextDeadline?.what ?? 'none'),
-          snap.nextDeadline?.at ?? null,
+          ...nextDeadlineColumns(snap),
         ],
       );
       if (snap.drill) await upsertDrill(c, snap);

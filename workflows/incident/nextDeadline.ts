@@ -1,10 +1,7 @@
+import type { NextDeadline } from '../../activities/contracts';
 import type { IncidentState } from './messages';
 
-/** What happens next unless someone acts, as lists show it ("response due in 4m", "next escalation 2m ago"). */
-export interface NextDeadline {
-  at: string;
-  what: 'response due' | 'next escalation' | 'snooze ends';
-}
+export type { NextDeadline };
 
 /**
  * The incident's next deadline: while snoozed its clocks are paused until the snooze ends; unanswered, its response
